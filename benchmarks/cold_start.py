@@ -1,0 +1,59 @@
+"""Cold-start time of the `plan` command against a bare interpreter.
+
+Runs each command many times as a new process and prints the median and spread in
+milliseconds. Usage: python benchmarks/cold_start.py [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def plan_command() -> list[str]:
+    script = Path(sys.executable).with_name("plan")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("plan")
+    return [found] if found else [sys.executable, "-m", "planner"]
+
+
+def measure(command: list[str], runs: int) -> list[float]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    subprocess.run(command, capture_output=True, env=env, check=True)  # warm the file cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, env=env, check=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    runs = parser.parse_args().runs
+    plan = plan_command()
+    cases = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "plan --flops 1e21 --json": [*plan, "--flops", "1e21", "--json"],
+        "plan --flops 1e21": [*plan, "--flops", "1e21"],
+        "plan --flops 1e21 --compare": [*plan, "--flops", "1e21", "--compare"],
+        "plan laws": [*plan, "laws"],
+    }
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {runs} runs each")
+    print(f"{'command':<32} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
+    for name, command in cases.items():
+        times = measure(command, runs)
+        print(f"{name:<32} {statistics.median(times):>10.1f} {min(times):>8.1f} {max(times):>8.1f}")
+
+
+if __name__ == "__main__":
+    main()

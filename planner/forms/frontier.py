@@ -1,0 +1,81 @@
+"""Compute-frontier laws: loss as a function of compute, with a power law for N_opt.
+
+L(C) = L_inf + (C_c / C)^alpha_C and N_opt(C) = N_e C^p_N (or, as Henighan et al. 2020
+print it, (C / C_N)^beta_N), C in the law's compute unit. Kaplan et al. 2020, arXiv
+2001.08361, Eq. (1.3) and Table 6; Henighan et al. 2020, arXiv 2010.14701, Table 1.
+Pure maths: such a law gives the loss on its frontier only, never off it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from planner.forms import STRICT, Exponent, NonNegative, Positive
+from planner.units import COMPUTE_UNITS
+
+
+@dataclass(frozen=True)
+class FrontierParams:
+    """Frontier loss L(C) and the compute-optimal size N_opt(C), C in `compute_unit`.
+
+    D_e and p_D, where given, are a separately printed token law D_opt = D_e C^p_D (Kaplan's
+    Table 6 counts tokens at the critical batch size, not C / 6N).
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    compute_unit: Literal["flop", "pf-day"]
+    C_c: Positive
+    alpha_C: Exponent
+    L_inf: NonNegative = 0.0
+    N_e: Positive | None = None
+    p_N: Exponent | None = None
+    C_N: Positive | None = None
+    beta_N: Exponent | None = None
+    D_e: Positive | None = None
+    p_D: Exponent | None = None
+
+    def __post_init__(self) -> None:
+        pairs = {"N_e/p_N": (self.N_e, self.p_N), "C_N/beta_N": (self.C_N, self.beta_N)}
+        for names, (scale, exponent) in [*pairs.items(), ("D_e/p_D", (self.D_e, self.p_D))]:
+            if (scale is None) != (exponent is None):
+                raise ValueError(f"give both or neither of {names.replace('/', ' and ')}")
+        if self.N_e is not None and self.C_N is not None:
+            raise ValueError("give N_opt once: either N_e and p_N, or C_N and beta_N")
+
+    @property
+    def has_optimal_params(self) -> bool:
+        """Whether the source gives N_opt(C) at all."""
+        return self.N_e is not None or self.C_N is not None
+
+    def _in_unit(self, C: float) -> float:
+        return C / COMPUTE_UNITS[self.compute_unit]
+
+    def frontier_loss(self, C: float) -> float:
+        """L(C) on the compute-efficient frontier, C in FLOPs (Kaplan Eq. 1.3)."""
+        return self.L_inf + (self.C_c / self._in_unit(C)) ** self.alpha_C
+
+    def optimal_params(self, C: float) -> float:
+        """N_opt(C), C in FLOPs; call only when `has_optimal_params`."""
+        c = self._in_unit(C)
+        if self.N_e is not None and self.p_N is not None:
+            return self.N_e * c**self.p_N
+        if self.C_N is not None and self.beta_N is not None:
+            return (c / self.C_N) ** self.beta_N
+        raise ValueError("this law gives no N_opt(C)")
+
+    def printed_tokens(self, C: float) -> float | None:
+        """D_opt = D_e C^p_D where the source prints its own token law, else None."""
+        if self.D_e is None or self.p_D is None:
+            return None
+        return self.D_e * self._in_unit(C) ** self.p_D
+
+    def budget_loss(self, C: float, N: float) -> float | None:
+        """The frontier law says nothing about sizes off the optimum."""
+        return None
+
+    @property
+    def irreducible_loss(self) -> float:
+        """L_inf (zero for Kaplan's language frontier, which has none)."""
+        return self.L_inf

@@ -1,0 +1,54 @@
+"""Kaplan et al.'s joint law in model size and data, L(N, D).
+
+Kaplan et al. 2020, "Scaling Laws for Neural Language Models", arXiv 2001.08361,
+Eq. (1.5): L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D, fitted in Table 2.
+Pure maths; the allocation under C = 6ND is derived below, not printed in the paper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from planner.forms import STRICT, Exponent, Positive
+from planner.units import FLOPS_PER_PARAM_TOKEN
+
+
+@dataclass(frozen=True)
+class KaplanNDParams:
+    """alpha_N, alpha_D, N_c (non-embedding parameters), D_c (tokens), as in Table 2."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    irreducible_loss: ClassVar[float] = 0.0
+    """Eq. (1.5) has no irreducible term: it tends to zero with unlimited N and D."""
+
+    alpha_N: Exponent
+    alpha_D: Exponent
+    N_c: Positive
+    D_c: Positive
+
+    def loss(self, N: float, D: float) -> float:
+        """Predicted early-stopped loss of N parameters trained on D tokens, Eq. (1.5)."""
+        return ((self.N_c / N) ** (self.alpha_N / self.alpha_D) + self.D_c / D) ** self.alpha_D
+
+    def optimal_params(self, C: float) -> float:
+        """N minimising Eq. (1.5) on the budget line D = C / (6N).
+
+        The outer power is monotone, so minimise the bracket g(N) = N_c^p N^-p + 6 D_c N / C,
+        p = alpha_N / alpha_D. g is convex in N and g'(N) = 0 at
+        N = (p N_c^p C / (6 D_c))^(1 / (p + 1)); our derivation, checked against a dense
+        grid search in the tests.
+        """
+        p = self.alpha_N / self.alpha_D
+        # N_c^p overflows for large p; work in logs instead.
+        log_n = (
+            math.log(p) + p * math.log(self.N_c) + math.log(C)
+            - math.log(FLOPS_PER_PARAM_TOKEN * self.D_c)
+        ) / (p + 1.0)
+        return math.exp(log_n)
+
+    def budget_loss(self, C: float, N: float) -> float:
+        """Loss of N parameters on the budget line C = 6ND."""
+        return self.loss(N, C / (FLOPS_PER_PARAM_TOKEN * N))

@@ -1,0 +1,55 @@
+"""Full validation of law files with pydantic.
+
+Owns turning a parsed law file into a `Law`, or into a `LawFileError` that lists every
+problem at once as `dotted.key: message` lines. Imported only when a file must be
+validated, so that `plan` itself starts without pydantic.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+
+from planner.errors import LawFileError
+from planner.laws import LAW_CLASSES, ChinchillaLaw, FrontierLaw, KaplanNDLaw, Law
+
+_MESSAGES = {
+    "unexpected_keyword_argument": "unknown key; the law format has no such field (check the spelling)",
+    "missing_keyword_argument": "required key is missing",
+    "missing_argument": "required key is missing",
+}
+
+
+@cache
+def law_adapter() -> TypeAdapter[Law]:
+    """The validator for a whole law file, one model per form chosen by `form`."""
+    union = Annotated[ChinchillaLaw | KaplanNDLaw | FrontierLaw, Field(discriminator="form")]
+    adapter: TypeAdapter[Law] = TypeAdapter(union)
+    return adapter
+
+
+def validate_law(raw: dict[str, Any], path: Path) -> Law:
+    """Validate parsed TOML as a law file named `path`."""
+    if raw.get("form") not in LAW_CLASSES:
+        forms = ", ".join(repr(form) for form in LAW_CLASSES)
+        raise LawFileError(path, [f"form: give one of {forms} (got {raw.get('form')!r})"])
+    try:
+        law = law_adapter().validate_python(raw)
+    except ValidationError as err:
+        raise LawFileError(path, [_describe(error, str(raw["form"])) for error in err.errors()]) from None
+    if law.id != path.stem:
+        raise LawFileError(path, [f"id: {law.id!r} must equal the file name {path.stem!r}"])
+    return law
+
+
+def _describe(error: ErrorDetails, form: str) -> str:
+    loc = list(error["loc"])
+    if loc and loc[0] == form:
+        loc = loc[1:]
+    where = ".".join(str(part) for part in loc) or "(top level)"
+    message = _MESSAGES.get(error["type"], error["msg"])
+    return f"{where}: {message.removeprefix('Value error, ')}"

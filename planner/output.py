@@ -1,0 +1,228 @@
+"""Everything planner writes: rich tables, JSON Lines and messages on stderr.
+
+Owns presentation only; the only module that imports rich, and only inside the functions
+that draw tables, so `--json` and error paths never load it. Results go to stdout,
+messages to stderr. Must not compute plans or read files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from planner.laws import Law
+from planner.planning import FORMAT, Comparison, Notice, Plan
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def error(message: str) -> None:
+    """One `error: ...` line on stderr (indented detail lines may follow)."""
+    sys.stderr.write(f"error: {message}\n")
+
+
+def notices(items: Iterable[Notice]) -> None:
+    """Warnings and notes about results, on stderr, one line each."""
+    for notice in items:
+        sys.stderr.write(f"{notice.level}: {notice.message}\n")
+
+
+def _json_line(data: dict[str, Any]) -> None:
+    # allow_nan=False: a NaN in a result is a bug, and it must fail loudly, not print NaN.
+    sys.stdout.write(json.dumps(data, allow_nan=False, separators=(",", ":")) + "\n")
+
+
+def json_lines(results: Iterable[Plan | Comparison]) -> None:
+    """One compact JSON object per result per line."""
+    for result in results:
+        data = dataclasses.asdict(result)
+        data = {"format": data.pop("format"), **data}
+        _json_line(data)
+
+
+def law_record(law: Law) -> dict[str, Any]:
+    """A law as plain data, without the empty alternatives of its format."""
+
+    def prune(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: prune(item) for key, item in value.items() if item is not None}
+        if isinstance(value, (list, tuple)):
+            return [prune(item) for item in value]
+        return value
+
+    from planner import __version__
+
+    record: dict[str, Any] = prune(dataclasses.asdict(law))
+    return {"format": FORMAT, "planner_version": __version__, **record, "citation": law.citation}
+
+
+def laws_json(laws: Iterable[Law]) -> None:
+    """The catalog as JSON Lines, one law per line."""
+    for law in laws:
+        _json_line(law_record(law))
+
+
+def count(value: float) -> str:
+    """A count for people: 2.78B, 60.0B, 1.33T; scientific beyond quadrillions."""
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if 1 <= value / size < 1000:
+            return f"{value / size:#.3g}".rstrip(".") + suffix
+    return sci(value)
+
+
+def sci(value: float) -> str:
+    """Scientific notation as people type it: 1e21, 5.76e23."""
+    text = f"{value:.3g}"
+    return text.replace("e+", "e").replace("e0", "e").replace("e-0", "e-")
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def plans_table(plans: list[Plan]) -> None:
+    """Plans for several budgets under one law, as one table."""
+    from rich.table import Table
+
+    law = plans[0].law
+    table = Table(title=f"Compute-optimal plan under {law.id}", title_justify="left")
+    for name in ("FLOPs", "params", "tokens", "tokens/param", "loss"):
+        table.add_column(name, justify="right")
+    constrained = any(p.constraints and p.constraints.binding for p in plans)
+    if constrained:
+        table.add_column("binds", justify="left")
+        table.add_column("extra loss", justify="right")
+    for item in plans:
+        row = [
+            sci(item.flops),
+            count(item.optimum.params),
+            count(item.optimum.tokens),
+            f"{item.optimum.tokens_per_param:.3g}",
+            f"{item.optimum.loss:.4f}",
+        ]
+        if constrained:
+            limits = item.constraints
+            binding = limits.binding if limits else None
+            increase = limits.loss_increase if limits else None
+            row += [binding or "", f"+{increase:.4f}" if increase is not None else ""]
+        table.add_row(*row)
+    console = _console()
+    console.print(table)
+    _footer(console, plans[0])
+    if constrained:
+        console.print("extra loss: above the unconstrained optimum at the same FLOPs", soft_wrap=True)
+
+
+def _footer(console: Console, item: Plan) -> None:
+    console.print(f"params: {_counts(item.units.params)} parameters; loss in {item.units.loss}", soft_wrap=True)
+    console.print(f"FLOPs: {item.units.flops}", soft_wrap=True)
+    console.print(f"tokens: {item.units.tokens}", soft_wrap=True)
+    console.print(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}", soft_wrap=True)
+    for caveat in item.caveats:
+        console.print(f"caveat: {caveat}", soft_wrap=True)
+
+
+def comparison_table(result: Comparison) -> None:
+    """Every law of a domain at one budget, and how far apart they are."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"{sci(result.flops)} FLOPs under every {result.domain} law", title_justify="left"
+    )
+    for name in ("law", "params", "N counts", "tokens", "tokens/param", "loss"):
+        table.add_column(name, justify="left" if name in ("law", "N counts") else "right")
+    for item in result.plans:
+        table.add_row(
+            item.law.id,
+            count(item.optimum.params),
+            _counts(item.units.params),
+            count(item.optimum.tokens),
+            f"{item.optimum.tokens_per_param:.3g}",
+            f"{item.optimum.loss:.4f}",
+        )
+    spread = result.spread
+    table.add_row("spread (max/min)", f"{spread.params:.3g}x", "", f"{spread.tokens:.3g}x", "", "", style="bold")
+    console = _console()
+    console.print(table)
+    console.print(
+        "Laws count parameters, tokens and loss differently (see N counts and each law's "
+        "units): the spread shows how much the choice of law matters, not an error bar.",
+        soft_wrap=True,
+    )
+    for item in result.plans:
+        console.print(f"{item.law.id}: {item.law.citation}; {item.units.tokens}; loss {item.units.loss}", soft_wrap=True)
+
+
+def laws_table(laws: list[Law]) -> None:
+    """The catalog: one row per law."""
+    from rich.table import Table
+
+    table = Table(title="Scaling laws", title_justify="left")
+    for name in ("id", "domain", "form", "N counts", "source", "default"):
+        table.add_column(name, no_wrap=name in ("id", "source"))
+    for law in laws:
+        table.add_row(
+            law.id,
+            law.domain,
+            law.form,
+            _counts(law.quantities.params),
+            f"{law.source.authors.split(',')[0]} {law.source.year}",
+            "yes" if law.default else "",
+        )
+    console = _console()
+    console.print(table)
+    console.print("Show one in full, with its source and parameters: plan laws show ID", soft_wrap=True)
+
+
+def _counts(params: str) -> str:
+    return {"total": "total", "non_embedding": "non-emb."}.get(params, params)
+
+
+def law_detail(law: Law) -> None:
+    """One law in full: parameters with standard errors, source, range, caveats."""
+    from rich.table import Table
+
+    console = _console()
+    console.print(f"[bold]{law.id}[/bold]: {law.name}", soft_wrap=True)
+    source = law.source
+    where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
+    console.print(f"source: {source.authors} ({source.year}), \"{source.title}\", {where}", soft_wrap=True)
+    console.print(f"where: {source.locator}", soft_wrap=True)
+    console.print(f"domain: {law.domain}   form: {law.form}   default: {'yes' if law.default else 'no'}")
+    params = Table(title="parameters (as printed)", title_justify="left")
+    params.add_column("name")
+    params.add_column("value", justify="right")
+    params.add_column("std. error", justify="right")
+    stderr = law.stderr or {}
+    for field in dataclasses.fields(law.params):
+        value = getattr(law.params, field.name)
+        if value is None:
+            continue
+        spread = stderr.get(field.name)
+        params.add_row(field.name, f"{value:g}" if isinstance(value, float) else str(value), f"{spread:g}" if spread is not None else "")
+    console.print(params)
+    quantities = law.quantities
+    console.print(f"N counts: {quantities.params.replace('_', '-')} parameters", soft_wrap=True)
+    console.print(f"tokens: {quantities.tokens}", soft_wrap=True)
+    console.print(f"loss: {quantities.loss} ({quantities.loss_units})", soft_wrap=True)
+    console.print(f"FLOPs: {quantities.flops}", soft_wrap=True)
+    bounds = law.fitted_range.bounds()
+    for name, (low, high) in bounds.items():
+        console.print(f"fitted range, {name}: {sci(low)} to {sci(high)}")
+    if law.fitted_range.note:
+        console.print(f"fitted range: {law.fitted_range.note}", soft_wrap=True)
+    for caveat in law.caveats:
+        console.print(f"caveat: {caveat}", soft_wrap=True)
+    for row in law.reproduces:
+        expected = ", ".join(f"{name} {sci(value)}" for name, value in row.expected().items())
+        console.print(
+            f"reproduces: \"{row.quote}\" ({row.locator or law.source.locator}): at {sci(row.flops)} FLOPs, "
+            f"{expected}, within {row.rel_tol:.0%}",
+            soft_wrap=True,
+        )

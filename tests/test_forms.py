@@ -1,0 +1,123 @@
+"""Properties of the maths of each law form (hypothesis), and agreement with brute force."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.forms.chinchilla import ChinchillaParams
+from planner.forms.frontier import FrontierParams
+from planner.forms.kaplan_nd import KaplanNDParams
+from planner.laws import FrontierLaw, Law, available_laws
+from planner.planning import plan
+from planner.units import FLOPS_PER_PARAM_TOKEN
+
+budgets = st.floats(min_value=1e15, max_value=1e28)
+LAWS = available_laws()
+OFF_FRONTIER = [law for law in LAWS if not isinstance(law, FrontierLaw)]
+
+chinchilla_params = st.builds(
+    ChinchillaParams,
+    alpha=st.floats(0.05, 1.0),
+    beta=st.floats(0.05, 1.0),
+    E=st.floats(0.1, 5.0),
+    A=st.floats(1.0, 1e4),
+    B=st.floats(1.0, 1e4),
+)
+kaplan_params = st.builds(
+    KaplanNDParams,
+    alpha_N=st.floats(0.02, 0.5),
+    alpha_D=st.floats(0.02, 0.5),
+    N_c=st.floats(1e10, 1e16),
+    D_c=st.floats(1e10, 1e16),
+)
+
+
+@pytest.mark.parametrize("law", LAWS, ids=lambda law: law.id)
+@given(flops=budgets)
+def test_budget_is_spent_exactly(law: Law, flops: float) -> None:
+    result = plan(flops, law).optimum
+    assert FLOPS_PER_PARAM_TOKEN * result.params * result.tokens == pytest.approx(flops, rel=1e-12)
+    assert result.tokens_per_param == pytest.approx(result.tokens / result.params, rel=1e-12)
+
+
+@pytest.mark.parametrize("law", LAWS, ids=lambda law: law.id)
+@given(small=budgets, factor=st.floats(1.01, 1e4))
+def test_more_budget_buys_more_params_tokens_and_lower_loss(law: Law, small: float, factor: float) -> None:
+    low, high = plan(small, law).optimum, plan(small * factor, law).optimum
+    assert high.params > low.params
+    assert high.tokens > low.tokens
+    assert high.loss < low.loss
+
+
+@given(params=st.one_of(chinchilla_params, kaplan_params), flops=budgets, shift=st.floats(0.01, 3.0))
+def test_no_other_split_of_the_budget_is_better(
+    params: ChinchillaParams | KaplanNDParams, flops: float, shift: float
+) -> None:
+    best = params.optimal_params(flops)
+    loss = params.budget_loss(flops, best)
+    for k in (math.exp(shift), math.exp(-shift)):
+        assert params.budget_loss(flops, best * k) >= loss * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("law", OFF_FRONTIER, ids=lambda law: law.id)
+@given(flops=budgets, shift=st.floats(0.001, 3.0))
+def test_shipped_laws_have_no_better_split(law: Law, flops: float, shift: float) -> None:
+    best = plan(flops, law).optimum
+    for k in (math.exp(shift), math.exp(-shift)):
+        assert law.params.budget_loss(flops, best.params * k) >= best.loss * (1 - 1e-12)  # type: ignore[operator]
+
+
+@settings(max_examples=30)
+@given(params=kaplan_params, flops=st.floats(1e17, 1e26))
+def test_kaplan_optimum_agrees_with_a_dense_grid_search(params: KaplanNDParams, flops: float) -> None:
+    # 200,001 sizes spanning 12 decades around the closed form: a step of 1.4e-4 in log N.
+    best = params.optimal_params(flops)
+    grid = best * np.exp(np.linspace(-14.0, 14.0, 200_001))
+    p = params.alpha_N / params.alpha_D
+    tokens = flops / (FLOPS_PER_PARAM_TOKEN * grid)
+    with np.errstate(over="ignore"):
+        losses = ((params.N_c / grid) ** p + params.D_c / tokens) ** params.alpha_D
+    winner = grid[int(np.nanargmin(losses))]
+    assert winner == pytest.approx(best, rel=2e-4)
+    assert float(np.nanmin(losses)) >= params.budget_loss(flops, best) * (1 - 1e-12)
+
+
+@settings(max_examples=30)
+@given(params=chinchilla_params, flops=budgets)
+def test_chinchilla_closed_form_agrees_with_a_numeric_minimum(params: ChinchillaParams, flops: float) -> None:
+    from scipy.optimize import minimize_scalar
+
+    best = params.optimal_params(flops)
+    found = minimize_scalar(
+        lambda u: params.budget_loss(flops, math.exp(u)),
+        bracket=(math.log(best) - 1, math.log(best) + 1),
+        tol=1e-12,
+    )
+    # Compare losses: where the minimum is flat to machine precision, sizes need not agree.
+    assert params.budget_loss(flops, best) <= found.fun * (1 + 1e-13)
+
+
+@given(
+    c_c=st.floats(1e-10, 1e10),
+    alpha=st.floats(0.01, 1.0),
+    floor=st.floats(0.0, 5.0),
+    flops=st.floats(1e10, 1e30),
+)
+def test_frontier_loss_falls_towards_its_floor_and_never_below(c_c: float, alpha: float, floor: float, flops: float) -> None:
+    frontier = FrontierParams(compute_unit="pf-day", C_c=c_c, alpha_C=alpha, L_inf=floor, N_e=1e9, p_N=0.7)
+    loss = frontier.frontier_loss(flops)
+    assert loss >= floor
+    assert frontier.frontier_loss(flops * 10) <= loss
+
+
+def test_chinchilla_accepts_logs_or_plain_values_but_not_both() -> None:
+    logs = ChinchillaParams(alpha=0.3, beta=0.3, log_E=0.5, log_A=6.0, log_B=6.0)
+    plain = ChinchillaParams(alpha=0.3, beta=0.3, E=math.exp(0.5), A=math.exp(6.0), B=math.exp(6.0))
+    assert logs.coefficients == pytest.approx(plain.coefficients)
+    with pytest.raises(ValueError, match="exactly one of 'A' and 'log_A'"):
+        ChinchillaParams(alpha=0.3, beta=0.3, E=1.0, A=2.0, log_A=1.0, B=3.0)

@@ -1,0 +1,127 @@
+"""Every shipped law file: valid, consistently built, and true to the numbers its source quotes."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from planner.errors import LawFileError, LawNotFoundError
+from planner.laws import DOMAINS, Law, Reproduction, _catalog_paths, available_laws, find_law, laws_dir, load_law
+from planner.planning import plan
+
+BAD_LAWS = Path(__file__).parent / "bad_laws"
+SHIPPED = list(_catalog_paths().values())
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
+def test_shipped_file_validates_and_the_fast_path_builds_the_same_law(path: Path) -> None:
+    validated = load_law(path)
+    assert validated == find_law(path.stem)
+    assert validated.id == path.stem
+    assert path.parent.name == validated.domain
+
+
+def test_the_catalog_is_found_and_ids_are_unique() -> None:
+    assert laws_dir().is_dir()
+    stems = [path.stem for path in laws_dir().glob("*/*.toml")]
+    assert len(stems) == len(set(stems)) >= 5
+
+
+def test_each_domain_with_laws_has_exactly_one_default(laws: list[Law]) -> None:
+    for domain in {law.domain for law in laws}:
+        assert sum(law.default for law in laws if law.domain == domain) == 1, domain
+    assert find_law("besiroglu2024").default
+
+
+@pytest.mark.parametrize(
+    ("law", "row"),
+    [(law, row) for law in available_laws() for row in law.reproduces],
+    ids=lambda item: getattr(item, "id", None) or getattr(item, "quote", "")[:40],
+)
+def test_law_reproduces_its_source(law: Law, row: Reproduction) -> None:
+    got = plan(row.flops, law).optimum
+    for name, expected in row.expected().items():
+        assert getattr(got, name) == pytest.approx(expected, rel=row.rel_tol), f"{law.id}: {row.quote}"
+
+
+def test_every_chinchilla_and_kaplan_law_quotes_a_published_number() -> None:
+    quoted = {law.id for law in available_laws() if law.reproduces}
+    assert {"hoffmann2022", "hoffmann2022-exact", "besiroglu2024", "kaplan2020"} <= quoted
+
+
+def test_exact_chinchilla_gives_40b_at_the_gopher_budget() -> None:
+    """Fig. 4 caption of Hoffmann et al. 2022; rounded Eq. (10) constants give 32B instead."""
+    assert plan(5.76e23, "hoffmann2022-exact").optimum.params == pytest.approx(40e9, rel=0.02)
+    assert plan(5.76e23, "hoffmann2022").optimum.params == pytest.approx(32.2e9, rel=0.01)
+
+
+def test_epoch_refit_gives_chinchilla_70b_on_1_4t() -> None:
+    got = plan(5.76e23, "besiroglu2024").optimum
+    assert got.params == pytest.approx(70e9, rel=0.1)
+    assert got.tokens == pytest.approx(1.4e12, rel=0.1)
+
+
+def test_kaplan_frontier_gives_1_3b_at_one_pf_day() -> None:
+    assert plan(8.64e19, "kaplan2020").optimum.params == pytest.approx(1.3e9, rel=1e-9)
+
+
+def test_kaplan_table2_fit_implies_the_overfitting_bound_of_eq_4_4() -> None:
+    """Kaplan Eq. (4.4), D >~ 5e3 N^0.74, follows from Eq. (4.3) at a 2% loss penalty.
+
+    Solving (1 + (N/N_c)^(a_N/a_D) D_c/D)^a_D = 1.02 for D with the Table 2 fit must give
+    about 5e3 N^0.74 across model sizes.
+    """
+    law = find_law("kaplan2020-nd").params
+    p = law.alpha_N / law.alpha_D  # type: ignore[union-attr]
+    for n in (1e7, 1e9, 1e11):
+        d = law.D_c * (n / law.N_c) ** p / (1.02 ** (1 / law.alpha_D) - 1)  # type: ignore[union-attr]
+        assert d == pytest.approx(5e3 * n**0.74, rel=0.25)
+    assert p == pytest.approx(0.74, abs=0.005)
+
+
+def test_kaplan_constants_line_up_with_the_contradiction_point() -> None:
+    """Eq. (6.8): at C* ~ 1e4 PF-days, N* ~ 1e12 and L* ~ 1.7 nats/token."""
+    got = plan(1e4 * 8.64e19, "kaplan2020").optimum
+    assert math.log10(got.params) == pytest.approx(12, abs=0.1)
+    assert got.loss == pytest.approx(1.7, abs=0.05)
+
+
+def test_published_standard_errors_are_carried() -> None:
+    stderr = find_law("besiroglu2024").stderr
+    assert stderr == {"E": 0.02566, "A": 124.52232, "B": 1293.2841, "alpha": 0.0154, "beta": 0.0206}
+
+
+@pytest.mark.parametrize("path", sorted(BAD_LAWS.glob("*.toml")), ids=lambda path: path.stem)
+def test_bad_law_file_reports_every_problem(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(BAD_LAWS)
+    with pytest.raises(LawFileError) as caught:
+        load_law(Path(path.name))
+    assert str(caught.value) + "\n" == path.with_suffix(".expected").read_text()
+
+
+def test_id_must_match_the_file_name(tmp_path: Path) -> None:
+    text = (laws_dir() / "language" / "hoffmann2022.toml").read_text()
+    copy = tmp_path / "mylaw2024.toml"
+    copy.write_text(text)
+    with pytest.raises(LawFileError, match="id: 'hoffmann2022' must equal the file name 'mylaw2024'"):
+        load_law(copy)
+
+
+def test_a_law_file_given_by_path_is_usable(tmp_path: Path) -> None:
+    text = (laws_dir() / "language" / "hoffmann2022.toml").read_text()
+    copy = tmp_path / "hoffmann2022.toml"
+    copy.write_text(text)
+    assert plan(1e21, str(copy)).optimum == plan(1e21, "hoffmann2022").optimum
+
+
+def test_unreadable_file_and_unknown_id_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(LawFileError, match="cannot read the file"):
+        load_law(tmp_path / "missing2024.toml")
+    with pytest.raises(LawNotFoundError, match="no law named 'nope'; choose one of: besiroglu2024"):
+        find_law("nope")
+
+
+def test_domains_are_the_documented_ones() -> None:
+    assert DOMAINS == ("language", "image", "video", "multimodal", "math", "code")
