@@ -48,7 +48,9 @@ def main() -> None:
         "plan --flops 1e21 --compare": [*plan, "--flops", "1e21", "--compare"],
         "plan laws": [*plan, "laws"],
     }
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {runs} runs each")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {runs} runs each"
+    )
     print(f"{'command':<32} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
     for name, command in cases.items():
         times = measure(command, runs)

@@ -31,16 +31,28 @@ def plan_command(
     ctx: typer.Context,
     flops: Annotated[
         list[str] | None,
-        typer.Option("--flops", metavar="FLOPS", help="Training budget in FLOPs, e.g. 1e21. Repeat for more budgets."),
+        typer.Option(
+            "--flops", metavar="FLOPS", help="Training budget in FLOPs, e.g. 1e21. Repeat for more budgets."
+        ),
     ] = None,
     law: Annotated[
         str | None,
-        typer.Option("--law", metavar="ID|PATH", help="Law id (see `plan laws`) or a law file. Default: besiroglu2024."),
+        typer.Option(
+            "--law", metavar="ID|PATH", help="Law id (see `plan laws`) or a law file. Default: besiroglu2024."
+        ),
     ] = None,
-    compare: Annotated[bool, typer.Option("--compare", help="Plan under every language law; show the spread.")] = False,
-    max_params: Annotated[str | None, typer.Option("--max-params", metavar="PARAMS", help="Cap on the parameter count.")] = None,
-    max_tokens: Annotated[str | None, typer.Option("--max-tokens", metavar="TOKENS", help="Cap on the training tokens.")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="JSON Lines, one object per budget, instead of a table.")] = False,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Plan under every language law; show the spread.")
+    ] = False,
+    max_params: Annotated[
+        str | None, typer.Option("--max-params", metavar="PARAMS", help="Cap on the parameter count.")
+    ] = None,
+    max_tokens: Annotated[
+        str | None, typer.Option("--max-tokens", metavar="TOKENS", help="Cap on the training tokens.")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="JSON Lines, one object per budget, instead of a table.")
+    ] = False,
 ) -> None:
     """Compute-optimal parameters, tokens and loss for each FLOP budget."""
     if ctx.invoked_subcommand is not None:
@@ -61,7 +73,9 @@ def laws_command(
 
 @laws_app.command("show")
 def laws_show(
-    law_id: Annotated[str, typer.Argument(metavar="ID|PATH", help="A law id from `plan laws`, or a law file.")],
+    law_id: Annotated[
+        str, typer.Argument(metavar="ID|PATH", help="A law id from `plan laws`, or a law file.")
+    ],
     json_output: Annotated[bool, typer.Option("--json", help="The law as one JSON object.")] = False,
 ) -> None:
     """One law in full: parameters, standard errors, source locator, fitted range."""

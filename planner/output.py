@@ -39,9 +39,7 @@ def _json_line(data: dict[str, Any]) -> None:
 def json_lines(results: Iterable[Plan | Comparison]) -> None:
     """One compact JSON object per result per line."""
     for result in results:
-        data = dataclasses.asdict(result)
-        data = {"format": data.pop("format"), **data}
-        _json_line(data)
+        _json_line(dataclasses.asdict(result))
 
 
 def law_record(law: Law) -> dict[str, Any]:
@@ -120,7 +118,9 @@ def plans_table(plans: list[Plan]) -> None:
 
 
 def _footer(console: Console, item: Plan) -> None:
-    console.print(f"params: {_counts(item.units.params)} parameters; loss in {item.units.loss}", soft_wrap=True)
+    console.print(
+        f"params: {_counts(item.units.params)} parameters; loss in {item.units.loss}", soft_wrap=True
+    )
     console.print(f"FLOPs: {item.units.flops}", soft_wrap=True)
     console.print(f"tokens: {item.units.tokens}", soft_wrap=True)
     console.print(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}", soft_wrap=True)
@@ -132,9 +132,7 @@ def comparison_table(result: Comparison) -> None:
     """Every law of a domain at one budget, and how far apart they are."""
     from rich.table import Table
 
-    table = Table(
-        title=f"{sci(result.flops)} FLOPs under every {result.domain} law", title_justify="left"
-    )
+    table = Table(title=f"{sci(result.flops)} FLOPs under every {result.domain} law", title_justify="left")
     for name in ("law", "params", "N counts", "tokens", "tokens/param", "loss"):
         table.add_column(name, justify="left" if name in ("law", "N counts") else "right")
     for item in result.plans:
@@ -147,7 +145,9 @@ def comparison_table(result: Comparison) -> None:
             f"{item.optimum.loss:.4f}",
         )
     spread = result.spread
-    table.add_row("spread (max/min)", f"{spread.params:.3g}x", "", f"{spread.tokens:.3g}x", "", "", style="bold")
+    table.add_row(
+        "spread (max/min)", f"{spread.params:.3g}x", "", f"{spread.tokens:.3g}x", "", "", style="bold"
+    )
     console = _console()
     console.print(table)
     console.print(
@@ -156,7 +156,9 @@ def comparison_table(result: Comparison) -> None:
         soft_wrap=True,
     )
     for item in result.plans:
-        console.print(f"{item.law.id}: {item.law.citation}; {item.units.tokens}; loss {item.units.loss}", soft_wrap=True)
+        console.print(
+            f"{item.law.id}: {item.law.citation}; {item.units.tokens}; loss {item.units.loss}", soft_wrap=True
+        )
 
 
 def laws_table(laws: list[Law]) -> None:
@@ -172,7 +174,7 @@ def laws_table(laws: list[Law]) -> None:
             law.domain,
             law.form,
             _counts(law.quantities.params),
-            f"{law.source.authors.split(',')[0]} {law.source.year}",
+            f"{law.source.authors.split(',')[0]}{' et al.' if ',' in law.source.authors else ''} {law.source.year}",
             "yes" if law.default else "",
         )
     console = _console()
@@ -192,7 +194,7 @@ def law_detail(law: Law) -> None:
     console.print(f"[bold]{law.id}[/bold]: {law.name}", soft_wrap=True)
     source = law.source
     where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
-    console.print(f"source: {source.authors} ({source.year}), \"{source.title}\", {where}", soft_wrap=True)
+    console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
     console.print(f"where: {source.locator}", soft_wrap=True)
     console.print(f"domain: {law.domain}   form: {law.form}   default: {'yes' if law.default else 'no'}")
     params = Table(title="parameters (as printed)", title_justify="left")
@@ -205,7 +207,11 @@ def law_detail(law: Law) -> None:
         if value is None:
             continue
         spread = stderr.get(field.name)
-        params.add_row(field.name, f"{value:g}" if isinstance(value, float) else str(value), f"{spread:g}" if spread is not None else "")
+        params.add_row(
+            field.name,
+            f"{value:g}" if isinstance(value, float) else str(value),
+            f"{spread:g}" if spread is not None else "",
+        )
     console.print(params)
     quantities = law.quantities
     console.print(f"N counts: {quantities.params.replace('_', '-')} parameters", soft_wrap=True)
@@ -222,7 +228,7 @@ def law_detail(law: Law) -> None:
     for row in law.reproduces:
         expected = ", ".join(f"{name} {sci(value)}" for name, value in row.expected().items())
         console.print(
-            f"reproduces: \"{row.quote}\" ({row.locator or law.source.locator}): at {sci(row.flops)} FLOPs, "
+            f'reproduces: "{row.quote}" ({row.locator or law.source.locator}): at {sci(row.flops)} FLOPs, '
             f"{expected}, within {row.rel_tol:.0%}",
             soft_wrap=True,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, overload
 
 from planner.errors import InfeasibleError, InputError
@@ -75,10 +75,11 @@ class Notice:
     level: Literal["warning", "note"] = "warning"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Plan:
     """The compute-optimal plan for one budget under one law."""
 
+    format: str = FORMAT
     planner_version: str
     law: LawRef
     flops: float
@@ -87,7 +88,6 @@ class Plan:
     constraints: Constraints | None = None
     notices: tuple[Notice, ...] = ()
     caveats: tuple[str, ...] = ()
-    format: str = FORMAT
 
 
 @dataclass(frozen=True)
@@ -98,16 +98,16 @@ class Spread:
     tokens: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Comparison:
     """Every law of a domain planned at the same budget."""
 
+    format: str = FORMAT
     planner_version: str
     flops: float
     domain: str
     plans: tuple[Plan, ...]
     spread: Spread
-    format: str = FORMAT
 
 
 def _version() -> str:
@@ -132,11 +132,19 @@ def _law(law: Law | str | None) -> Law:
 
 @overload
 def plan(
-    flops: float, law: Law | str | None = ..., *, max_params: float | None = ..., max_tokens: float | None = ...
+    flops: float,
+    law: Law | str | None = ...,
+    *,
+    max_params: float | None = ...,
+    max_tokens: float | None = ...,
 ) -> Plan: ...
 @overload
 def plan(
-    flops: Iterable[float], law: Law | str | None = ..., *, max_params: float | None = ..., max_tokens: float | None = ...
+    flops: Iterable[float],
+    law: Law | str | None = ...,
+    *,
+    max_params: float | None = ...,
+    max_tokens: float | None = ...,
 ) -> list[Plan]: ...
 def plan(
     flops: float | Iterable[float],
@@ -186,7 +194,7 @@ def compare(flops: float, domain: str = "language") -> Comparison:
         params=ratio([p.optimum.params for p in plans]),
         tokens=ratio([p.optimum.tokens for p in plans]),
     )
-    return Comparison(_version(), budget, domain, plans, spread)
+    return Comparison(planner_version=_version(), flops=budget, domain=domain, plans=plans, spread=spread)
 
 
 def _allocation(law: Law, flops: float, params: float) -> Allocation:
@@ -217,7 +225,8 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
     low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else 0.0
     high = max_params or math.inf
     if low > high:
-        assert max_params is not None and max_tokens is not None
+        assert max_params is not None
+        assert max_tokens is not None
         most = FLOPS_PER_PARAM_TOKEN * max_params * max_tokens
         raise InfeasibleError(
             f"{flops:.3g} FLOPs cannot be spent within max_params {max_params:.3g} and "
@@ -270,10 +279,13 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
     )
 
 
-def _notices(law: Law, flops: float, optimum: Allocation, constraints: Constraints | None) -> Iterable[Notice]:
+def _notices(
+    law: Law, flops: float, optimum: Allocation, constraints: Constraints | None
+) -> Iterable[Notice]:
     if constraints is not None and constraints.binding is not None:
         limit = constraints.max_params if constraints.binding == "max_params" else constraints.max_tokens
-        assert constraints.loss_increase is not None and limit is not None
+        assert constraints.loss_increase is not None
+        assert limit is not None
         yield Notice(
             "constraint_binds",
             f"{constraints.binding} {limit:.3g} binds: the loss is {constraints.loss_increase:.4g} "

@@ -30,7 +30,11 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         ([], 2, "give at least one --flops budget"),
         (["--flops"], 2, "option '--flops' requires an argument; run 'plan --help' for usage"),
         (["--flopz", "1e21"], 2, "no such option: --flopz"),
-        (["--flops", "1e21", "--law", "nope"], 2, "no law named 'nope'; choose one of: besiroglu2024, hoffmann2022"),
+        (
+            ["--flops", "1e21", "--law", "nope"],
+            2,
+            "no law named 'nope'; choose one of: besiroglu2024, hoffmann2022",
+        ),
         (["--flops", "1e21", "--law", "missing/law2024.toml"], 2, "cannot read the file"),
         (["--flops", "1e21", "--law", BAD_LAW], 2, "params.betta: unknown key"),
         (["--flops", "1e21", "--max-params", "1e8", "--max-tokens", "1e9"], 2, "cannot be spent within"),
@@ -72,7 +76,7 @@ def test_named_law_and_compare_as_json(run: Run) -> None:
     named = json.loads(run("--flops", "5.76e23", "--law", "hoffmann2022", "--json").stdout)
     assert named["optimum"]["params"] == pytest.approx(32.2e9, rel=0.01)
     compared = json.loads(run("--flops", "1e21", "--compare", "--json").stdout)
-    assert [plan["law"]["id"] for plan in compared["plans"]][0] == "besiroglu2024"
+    assert next(plan["law"]["id"] for plan in compared["plans"]) == "besiroglu2024"
     assert compared["spread"]["params"] > 1
 
 
@@ -90,7 +94,13 @@ def test_table_shows_the_plan_and_its_provenance(run: Run) -> None:
 
 def test_catalog_as_json(run: Run) -> None:
     records = [json.loads(line) for line in run("laws", "--json").stdout.splitlines()]
-    assert {r["id"] for r in records} >= {"besiroglu2024", "hoffmann2022", "hoffmann2022-exact", "kaplan2020", "kaplan2020-nd"}
+    assert {r["id"] for r in records} >= {
+        "besiroglu2024",
+        "hoffmann2022",
+        "hoffmann2022-exact",
+        "kaplan2020",
+        "kaplan2020-nd",
+    }
     shown = json.loads(run("laws", "show", "hoffmann2022-exact", "--json").stdout)
     assert shown["params"]["log_A"] == 6.0073404
     assert "log_E" in shown["params"]
@@ -128,7 +138,10 @@ def _plan_process(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_installed_script_and_module_agree() -> None:
     script = _plan_process("--flops", "1e21", "--json")
     module = subprocess.run(
-        [sys.executable, "-m", "planner", "--flops", "1e21", "--json"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "planner", "--flops", "1e21", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert script.returncode == module.returncode == 0
     assert json.loads(script.stdout)["optimum"] == json.loads(module.stdout)["optimum"]
@@ -177,7 +190,10 @@ def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, ar
         assert fast_request(args) is not None
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--flops"], ["--flops", "1e21", "--law", "a", "--law", "b"], ["laws", "show"], ["-h"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--flops"], ["--flops", "1e21", "--law", "a", "--law", "b"], ["laws", "show"], ["-h"]],
+)
 def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     from planner.launch import fast_request
 

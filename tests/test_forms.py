@@ -108,7 +108,9 @@ def test_chinchilla_closed_form_agrees_with_a_numeric_minimum(params: Chinchilla
     floor=st.floats(0.0, 5.0),
     flops=st.floats(1e10, 1e30),
 )
-def test_frontier_loss_falls_towards_its_floor_and_never_below(c_c: float, alpha: float, floor: float, flops: float) -> None:
+def test_frontier_loss_falls_towards_its_floor_and_never_below(
+    c_c: float, alpha: float, floor: float, flops: float
+) -> None:
     frontier = FrontierParams(compute_unit="pf-day", C_c=c_c, alpha_C=alpha, L_inf=floor, N_e=1e9, p_N=0.7)
     loss = frontier.frontier_loss(flops)
     assert loss >= floor

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from planner.errors import LawFileError, LawNotFoundError
-from planner.laws import DOMAINS, Law, Reproduction, _catalog_paths, available_laws, find_law, laws_dir, load_law
+from planner.laws import (
+    DOMAINS,
+    Law,
+    Reproduction,
+    _catalog_paths,
+    available_laws,
+    find_law,
+    laws_dir,
+    load_law,
+)
 from planner.planning import plan
 
 BAD_LAWS = Path(__file__).parent / "bad_laws"

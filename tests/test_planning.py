@@ -63,7 +63,9 @@ def test_a_binding_tokens_cap_moves_the_budget_into_params(besiroglu: Law, flops
 
 
 @given(flops=budgets, shift=st.floats(0.001, 2.0), cap=st.floats(0.05, 0.95))
-def test_no_feasible_split_beats_the_capped_plan(besiroglu: Law, flops: float, shift: float, cap: float) -> None:
+def test_no_feasible_split_beats_the_capped_plan(
+    besiroglu: Law, flops: float, shift: float, cap: float
+) -> None:
     free = plan(flops, besiroglu).optimum
     limit = free.params * cap
     capped = plan(flops, besiroglu, max_params=limit).optimum
@@ -104,7 +106,10 @@ def test_extrapolation_is_flagged_with_how_far() -> None:
     (notice,) = [n for n in beyond.notices if n.code == "extrapolation"]
     assert "flops 1.3e+23 is 10x above the largest (1.3e+22)" in notice.message
     below = plan(1.4e17)
-    assert "10x below the smallest (1.4e+18)" in [n for n in below.notices if n.code == "extrapolation"][0].message
+    assert (
+        "10x below the smallest (1.4e+18)"
+        in next(n for n in below.notices if n.code == "extrapolation").message
+    )
 
 
 def test_kaplan_frontier_says_which_token_convention_it_uses() -> None:

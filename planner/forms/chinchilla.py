@@ -47,14 +47,14 @@ class ChinchillaParams:
     def loss(self, N: float, D: float) -> float:
         """Predicted loss of N parameters trained on D tokens, Eq. (2)."""
         E, A, B = self.coefficients
-        return E + A / N**self.alpha + B / D**self.beta
+        return float(E + A / N**self.alpha + B / D**self.beta)
 
     def optimal_params(self, C: float) -> float:
         """N_opt(C) = G (C/6)^(beta/(alpha+beta)), G = (alpha A / (beta B))^(1/(alpha+beta)), Eq. (4)."""
         _, A, B = self.coefficients
         s = self.alpha + self.beta
         G = (self.alpha * A / (self.beta * B)) ** (1.0 / s)
-        return G * (C / FLOPS_PER_PARAM_TOKEN) ** (self.beta / s)
+        return float(G * (C / FLOPS_PER_PARAM_TOKEN) ** (self.beta / s))
 
     def budget_loss(self, C: float, N: float) -> float:
         """Loss on the budget line C = 6ND; convex in log N, so its minimum is Eq. (4)."""

@@ -54,22 +54,22 @@ class FrontierParams:
 
     def frontier_loss(self, C: float) -> float:
         """L(C) on the compute-efficient frontier, C in FLOPs (Kaplan Eq. 1.3)."""
-        return self.L_inf + (self.C_c / self._in_unit(C)) ** self.alpha_C
+        return self.L_inf + float((self.C_c / self._in_unit(C)) ** self.alpha_C)
 
     def optimal_params(self, C: float) -> float:
         """N_opt(C), C in FLOPs; call only when `has_optimal_params`."""
         c = self._in_unit(C)
         if self.N_e is not None and self.p_N is not None:
-            return self.N_e * c**self.p_N
+            return self.N_e * float(c**self.p_N)
         if self.C_N is not None and self.beta_N is not None:
-            return (c / self.C_N) ** self.beta_N
+            return float((c / self.C_N) ** self.beta_N)
         raise ValueError("this law gives no N_opt(C)")
 
     def printed_tokens(self, C: float) -> float | None:
         """D_opt = D_e C^p_D where the source prints its own token law, else None."""
         if self.D_e is None or self.p_D is None:
             return None
-        return self.D_e * self._in_unit(C) ** self.p_D
+        return self.D_e * float(self._in_unit(C) ** self.p_D)
 
     def budget_loss(self, C: float, N: float) -> float | None:
         """The frontier law says nothing about sizes off the optimum."""

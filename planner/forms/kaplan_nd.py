@@ -31,7 +31,7 @@ class KaplanNDParams:
 
     def loss(self, N: float, D: float) -> float:
         """Predicted early-stopped loss of N parameters trained on D tokens, Eq. (1.5)."""
-        return ((self.N_c / N) ** (self.alpha_N / self.alpha_D) + self.D_c / D) ** self.alpha_D
+        return float(((self.N_c / N) ** (self.alpha_N / self.alpha_D) + self.D_c / D) ** self.alpha_D)
 
     def optimal_params(self, C: float) -> float:
         """N minimising Eq. (1.5) on the budget line D = C / (6N).
@@ -44,8 +44,7 @@ class KaplanNDParams:
         p = self.alpha_N / self.alpha_D
         # N_c^p overflows for large p; work in logs instead.
         log_n = (
-            math.log(p) + p * math.log(self.N_c) + math.log(C)
-            - math.log(FLOPS_PER_PARAM_TOKEN * self.D_c)
+            math.log(p) + p * math.log(self.N_c) + math.log(C) - math.log(FLOPS_PER_PARAM_TOKEN * self.D_c)
         ) / (p + 1.0)
         return math.exp(log_n)
 

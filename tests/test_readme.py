@@ -1,0 +1,94 @@
+"""Every `$ plan ...` example in README.md runs, and prints what the README shows.
+
+Regenerate the shown output with UPDATE_README=1 after an intended change. A `| jq [-c] .path`
+suffix is applied in Python, so the test needs no jq.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, Run
+
+README = ROOT / "README.md"
+BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def examples(text: str) -> list[tuple[str, str]]:
+    """(command, shown output) for each `$ plan` line of a console block."""
+    found = []
+    for block in BLOCK.findall(text):
+        parts = re.split(r"^\$ ", block, flags=re.M)[1:]
+        for part in parts:
+            command, _, shown = part.partition("\n")
+            if command.startswith("plan "):
+                found.append((command, shown))
+    return found
+
+
+def _jq(stdout: str, program: list[str]) -> str:
+    compact = program[0] == "-c"
+    path = program[-1]
+    assert re.fullmatch(r"(\.[a-z_]+)+", path), f"README jq programs are plain paths, not {path!r}"
+    lines = []
+    for line in stdout.splitlines():
+        value: Any = json.loads(line)
+        for key in path.split(".")[1:]:
+            value = value[key]
+        lines.append(json.dumps(value, separators=(",", ":")) if compact else json.dumps(value, indent=2))
+    return "\n".join(lines) + "\n"
+
+
+def execute(run: Run, command: str) -> str:
+    """What the command prints on stdout; it must succeed."""
+    words = shlex.split(command)
+    pipe = words.index("|") if "|" in words else len(words)
+    result = run(*words[1:pipe])
+    assert result.exit_code == 0, f"{command}: {result.stderr}"
+    if pipe < len(words):
+        assert words[pipe + 1] == "jq"
+        return _jq(result.stdout, words[pipe + 2 :])
+    return result.stdout
+
+
+def test_readme_examples_print_what_the_readme_shows(run: Run) -> None:
+    text = README.read_text()
+    found = examples(text)
+    assert len(found) >= 8
+    if os.environ.get("UPDATE_README"):
+        for command, shown in found:
+            text = text.replace(f"$ {command}\n{shown}", f"$ {command}\n{execute(run, command)}", 1)
+        README.write_text(text)
+        found = examples(text)
+    for command, shown in found:
+        assert execute(run, command) == shown, (
+            f"README output of `{command}` is stale; rerun with UPDATE_README=1"
+        )
+
+
+def test_readme_python_example_prints_what_it_says() -> None:
+    text = README.read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.S)
+    assert code is not None
+    source = code.group(1)
+    expected = [line.removeprefix("# ") for line in source.splitlines() if line.startswith("# ")]
+    printed: list[str] = []
+    exec(compile(source, "README.md", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert printed == expected
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    command = "pip install -e '.[test]' && python -m pytest"
+    assert command in README.read_text()
+    assert command in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("code", ["0", "1", "2", "70"])
+def test_readme_documents_every_exit_code(code: str) -> None:
+    assert f"| {code} |" in README.read_text()
