@@ -198,3 +198,15 @@ def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     from planner.launch import fast_request
 
     assert fast_request(args) is None
+
+
+def test_debug_variable_shows_the_real_exception(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.planning
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(planner.planning, "plan", broken)
+    monkeypatch.setenv("PLANNER_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        run("--flops", "1e21")
