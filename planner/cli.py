@@ -41,8 +41,16 @@ def plan_command(
             "--law", metavar="ID|PATH", help="Law id (see `plan laws`) or a law file. Default: besiroglu2024."
         ),
     ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(
+            "--domain",
+            metavar="DOMAIN",
+            help="language, image, video, multimodal, math or code: use that domain's default law.",
+        ),
+    ] = None,
     compare: Annotated[
-        bool, typer.Option("--compare", help="Plan under every language law; show the spread.")
+        bool, typer.Option("--compare", help="Plan under every law of the domain; show the spread.")
     ] = False,
     max_params: Annotated[
         str | None, typer.Option("--max-params", metavar="PARAMS", help="Cap on the parameter count.")
@@ -57,7 +65,15 @@ def plan_command(
     """Compute-optimal parameters, tokens and loss for each FLOP budget."""
     if ctx.invoked_subcommand is not None:
         return
-    request = commands.PlanRequest(tuple(flops or ()), law, compare, max_params, max_tokens, json_output)
+    request = commands.PlanRequest(
+        flops=tuple(flops or ()),
+        law=law,
+        domain=domain,
+        compare=compare,
+        max_params=max_params,
+        max_tokens=max_tokens,
+        json=json_output,
+    )
     raise typer.Exit(commands.run_plan(request))
 
 
@@ -65,10 +81,13 @@ def plan_command(
 def laws_command(
     ctx: typer.Context,
     json_output: Annotated[bool, typer.Option("--json", help="JSON Lines, one law per line.")] = False,
+    domain: Annotated[
+        str | None, typer.Option("--domain", metavar="DOMAIN", help="Only this domain's laws.")
+    ] = None,
 ) -> None:
     """The catalog of shipped laws: id, domain, form, source."""
     if ctx.invoked_subcommand is None:
-        raise typer.Exit(commands.run_laws(json_output))
+        raise typer.Exit(commands.run_laws(json_output, domain))
 
 
 @laws_app.command("show")

@@ -19,6 +19,7 @@ class PlanRequest:
 
     flops: tuple[str, ...] = ()
     law: str | None = None
+    domain: str | None = None
     compare: bool = False
     max_params: str | None = None
     max_tokens: str | None = None
@@ -50,7 +51,8 @@ def run_plan(request: PlanRequest) -> int:
             raise InputError(
                 "--compare plans under every law without limits; drop --law, --max-params and --max-tokens"
             )
-        comparisons = [compare(budget) for budget in budgets]
+        comparisons = [compare(budget, request.domain or "language") for budget in budgets]
+        output.notices(comparisons[0].notices)
         output.notices(notice for item in comparisons for p in item.plans for notice in p.notices)
         if request.json:
             output.json_lines(comparisons)
@@ -58,7 +60,7 @@ def run_plan(request: PlanRequest) -> int:
             for item in comparisons:
                 output.comparison_table(item)
         return 0
-    plans = plan(budgets, request.law, max_params=max_params, max_tokens=max_tokens)
+    plans = plan(budgets, request.law, domain=request.domain, max_params=max_params, max_tokens=max_tokens)
     output.notices(notice for p in plans for notice in p.notices)
     if request.json:
         output.json_lines(plans)
@@ -67,11 +69,11 @@ def run_plan(request: PlanRequest) -> int:
     return 0
 
 
-def run_laws(json: bool) -> int:
-    """`plan laws`: the catalog."""
-    from planner.laws import available_laws
+def run_laws(json: bool, domain: str | None = None) -> int:
+    """`plan laws`: the catalog, or one domain's part of it."""
+    from planner.laws import available_laws, check_domain
 
-    laws = available_laws()
+    laws = available_laws(check_domain(domain) if domain is not None else None)
     if json:
         output.laws_json(laws)
     else:
@@ -82,10 +84,11 @@ def run_laws(json: bool) -> int:
 def run_law_show(name: str, json: bool) -> int:
     """`plan laws show ID`: one law in full."""
     from planner.laws import find_law
+    from planner.planning import reproduce
 
     law = find_law(name)
     if json:
         output.laws_json([law])
     else:
-        output.law_detail(law)
+        output.law_detail(law, [reproduce(law, row) for row in law.reproduces])
     return 0

@@ -19,7 +19,13 @@ from planner.errors import PlannerError
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 """Exit codes: success; a check failed; bad usage or input; internal error (a bug)."""
 
-_VALUED = {"--flops": "flops", "--law": "law", "--max-params": "max_params", "--max-tokens": "max_tokens"}
+_VALUED = {
+    "--flops": "flops",
+    "--law": "law",
+    "--domain": "domain",
+    "--max-params": "max_params",
+    "--max-tokens": "max_tokens",
+}
 _FLAGS = {"--json": "json", "--compare": "compare"}
 
 

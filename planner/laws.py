@@ -19,11 +19,12 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from planner.errors import LawFileError, LawNotFoundError
+from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.forms import STRICT, Bound, NonNegative, Positive
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDParams
+from planner.forms.model_size import ModelSizeParams
 
 Domain = Literal["language", "image", "video", "multimodal", "math", "code"]
 DOMAINS: tuple[str, ...] = typing.get_args(Domain)
@@ -94,32 +95,51 @@ class FittedRange:
 
 
 @dataclass(frozen=True)
+class NaturalUnit:
+    """A unit people of a domain count in (an image, a clip, a frame), as a number of tokens."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    name: str
+    tokens: Positive
+    note: str | None = None
+
+
+AT_BUDGET = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")
+
+
+@dataclass(frozen=True)
 class Reproduction:
-    """A number quoted from the source that the law must reproduce, within rel_tol."""
+    """A number quoted from the source that the law must reproduce, within rel_tol.
+
+    params, tokens, tokens_per_param, loss and reducible_loss are at the budget `flops`;
+    irreducible_loss needs none. With `unit`, losses are per natural unit, not per token.
+    """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
     quote: str
-    flops: Positive
     rel_tol: Annotated[float, Bound(gt=0, lt=1)]
+    flops: Positive | None = None
+    unit: str | None = None
     params: Positive | None = None
     tokens: Positive | None = None
     tokens_per_param: Positive | None = None
     loss: Positive | None = None
+    reducible_loss: Positive | None = None
+    irreducible_loss: Positive | None = None
     locator: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.expected():
-            raise ValueError("give at least one of params, tokens, tokens_per_param, loss")
+        expected = self.expected()
+        if not expected:
+            raise ValueError(f"give at least one of {', '.join(AT_BUDGET)}, irreducible_loss")
+        if self.flops is None and any(name in AT_BUDGET for name in expected):
+            raise ValueError("give flops: the budget at which the quoted values hold")
 
     def expected(self) -> dict[str, float]:
-        """The quoted values, by output field name."""
-        named = {
-            "params": self.params,
-            "tokens": self.tokens,
-            "tokens_per_param": self.tokens_per_param,
-            "loss": self.loss,
-        }
+        """The quoted values, by name."""
+        named = {name: getattr(self, name) for name in (*AT_BUDGET, "irreducible_loss")}
         return {name: value for name, value in named.items() if value is not None}
 
 
@@ -134,8 +154,8 @@ class _LawBase:
     source: Source
     quantities: Quantities
     fitted_range: FittedRange
-    default: bool = False
     caveats: tuple[str, ...] = ()
+    units: tuple[NaturalUnit, ...] = ()
     stderr: dict[str, NonNegative] | None = None
     reproduces: tuple[Reproduction, ...] = ()
 
@@ -147,6 +167,14 @@ class _LawBase:
         unknown = sorted(set(self.stderr or {}) - known)
         if unknown:
             raise ValueError(f"stderr names {', '.join(unknown)}, which [params] does not have")
+        names = {unit.name for unit in self.units}
+        for row in self.reproduces:
+            if row.unit is not None and row.unit not in names:
+                raise ValueError(f"reproduces: unit {row.unit!r} is not one of the [[units]] of this law")
+
+    def unit(self, name: str) -> NaturalUnit:
+        """The natural unit called `name`."""
+        return next(unit for unit in self.units if unit.name == name)
 
     @property
     def citation(self) -> str:
@@ -172,17 +200,28 @@ class KaplanNDLaw(_LawBase):
 
 @dataclass(frozen=True, kw_only=True)
 class FrontierLaw(_LawBase):
-    """A law giving loss on the compute frontier, L(C), and N_opt(C)."""
+    """A law giving loss on the compute frontier, L(C), and N_opt(C); optionally the same
+    source's model-size law L(N) as `model_size`."""
 
     form: Literal["frontier"]
     params: FrontierParams
+    model_size: ModelSizeParams | None = None
 
 
-Law = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw]  # noqa: UP007 - used at run time
-LAW_CLASSES: dict[str, type[ChinchillaLaw] | type[KaplanNDLaw] | type[FrontierLaw]] = {
+@dataclass(frozen=True, kw_only=True)
+class ModelSizeLaw(_LawBase):
+    """A law giving loss from model size alone, L(N): it cannot split a compute budget."""
+
+    form: Literal["model-size"]
+    params: ModelSizeParams
+
+
+Law = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw]  # noqa: UP007 - used at run time
+LAW_CLASSES: dict[str, type[ChinchillaLaw] | type[KaplanNDLaw] | type[FrontierLaw] | type[ModelSizeLaw]] = {
     "chinchilla": ChinchillaLaw,
     "kaplan-nd": KaplanNDLaw,
     "frontier": FrontierLaw,
+    "model-size": ModelSizeLaw,
 }
 
 
@@ -208,12 +247,42 @@ def available_laws(domain: str | None = None) -> list[Law]:
     return sorted(laws, key=lambda law: (DOMAINS.index(law.domain), law.id))
 
 
+def check_domain(domain: str) -> str:
+    """The domain, or InputError naming the valid ones."""
+    if domain not in DOMAINS:
+        raise InputError(f"no domain {domain!r}; choose one of: {', '.join(DOMAINS)}")
+    return domain
+
+
+@dataclass(frozen=True)
+class Default:
+    """The law a domain plans with when none is named, and why (laws/defaults.toml)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    law: str
+    why: str
+
+
+@cache
+def defaults() -> dict[str, Default]:
+    """Each domain's default law, from laws/defaults.toml."""
+    path = laws_dir() / "defaults.toml"
+    return {domain: build(Default, entry) for domain, entry in _read_toml(path).items()}
+
+
+def is_default(law: Law) -> bool:
+    """Whether the law is its domain's default."""
+    entry = defaults().get(law.domain)
+    return entry is not None and entry.law == law.id
+
+
 def default_law(domain: str = "language") -> Law:
-    """The law a plan uses when none is named: the one marked `default = true`."""
-    for law in available_laws(domain):
-        if law.default:
-            return law
-    raise LawNotFoundError(f"default for {domain}", law_ids())
+    """The law a plan uses when none is named: the domain's entry in laws/defaults.toml."""
+    entry = defaults().get(check_domain(domain))
+    if entry is None:
+        raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws, or give --law")
+    return find_law(entry.law)
 
 
 def find_law(name: str) -> Law:
@@ -251,7 +320,7 @@ def _load_shipped(path: Path) -> Law:
     raw = _read_toml(path)
     cls = LAW_CLASSES[raw["form"]]
     law = build(cls, raw)
-    assert isinstance(law, (ChinchillaLaw, KaplanNDLaw, FrontierLaw))
+    assert isinstance(law, (ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw))
     return law
 
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from planner.laws import Law
+from planner.laws import Law, defaults, is_default
 from planner.planning import FORMAT, Comparison, Notice, Plan
 
 if TYPE_CHECKING:
@@ -55,7 +55,13 @@ def law_record(law: Law) -> dict[str, Any]:
     from planner import __version__
 
     record: dict[str, Any] = prune(dataclasses.asdict(law))
-    return {"format": FORMAT, "planner_version": __version__, **record, "citation": law.citation}
+    return {
+        "format": FORMAT,
+        "planner_version": __version__,
+        **record,
+        "citation": law.citation,
+        "default": is_default(law),
+    }
 
 
 def laws_json(laws: Iterable[Law]) -> None:
@@ -79,9 +85,15 @@ def sci(value: float) -> str:
 
 
 def _console() -> Console:
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False)
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # Piped or redirected: no screen to fit, so do not squeeze tables into 80 columns.
+        console = Console(highlight=False, width=120)
+    return console
 
 
 def plans_table(plans: list[Plan]) -> None:
@@ -92,6 +104,9 @@ def plans_table(plans: list[Plan]) -> None:
     table = Table(title=f"Compute-optimal plan under {law.id}", title_justify="left")
     for name in ("FLOPs", "params", "tokens", "tokens/param", "loss"):
         table.add_column(name, justify="right")
+    for amount in plans[0].natural_units:
+        table.add_column(f"{amount.unit}s", justify="right")
+        table.add_column(f"nats/{amount.unit}", justify="right")
     constrained = any(p.constraints and p.constraints.binding for p in plans)
     if constrained:
         table.add_column("binds", justify="left")
@@ -104,6 +119,8 @@ def plans_table(plans: list[Plan]) -> None:
             f"{item.optimum.tokens_per_param:.3g}",
             f"{item.optimum.loss:.4f}",
         ]
+        for amount in item.natural_units:
+            row += [count(amount.count), f"{amount.loss_per_unit:#.4g}".rstrip(".")]
         if constrained:
             limits = item.constraints
             binding = limits.binding if limits else None
@@ -123,6 +140,8 @@ def _footer(console: Console, item: Plan) -> None:
     )
     console.print(f"FLOPs: {item.units.flops}", soft_wrap=True)
     console.print(f"tokens: {item.units.tokens}", soft_wrap=True)
+    for amount in item.natural_units:
+        console.print(f"{amount.unit}: {amount.tokens_per_unit:,.0f} tokens", soft_wrap=True)
     console.print(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}", soft_wrap=True)
     for caveat in item.caveats:
         console.print(f"caveat: {caveat}", soft_wrap=True)
@@ -133,26 +152,23 @@ def comparison_table(result: Comparison) -> None:
     from rich.table import Table
 
     table = Table(title=f"{sci(result.flops)} FLOPs under every {result.domain} law", title_justify="left")
-    for name in ("law", "params", "N counts", "tokens", "tokens/param", "loss"):
-        table.add_column(name, justify="left" if name in ("law", "N counts") else "right")
+    for name in ("law", "params", "tokens", "tokens/param", "loss"):
+        table.add_column(name, justify="left" if name == "law" else "right", no_wrap=name == "law")
     for item in result.plans:
         table.add_row(
             item.law.id,
             count(item.optimum.params),
-            _counts(item.units.params),
             count(item.optimum.tokens),
             f"{item.optimum.tokens_per_param:.3g}",
             f"{item.optimum.loss:.4f}",
         )
     spread = result.spread
-    table.add_row(
-        "spread (max/min)", f"{spread.params:.3g}x", "", f"{spread.tokens:.3g}x", "", "", style="bold"
-    )
+    table.add_row("spread (max/min)", f"{spread.params:.3g}x", f"{spread.tokens:.3g}x", "", "", style="bold")
     console = _console()
     console.print(table)
     console.print(
-        "Laws count parameters, tokens and loss differently (see N counts and each law's "
-        "units): the spread shows how much the choice of law matters, not an error bar.",
+        "Laws count parameters, tokens and loss differently (see below): the spread shows "
+        "how much the choice of law matters, not an error bar.",
         soft_wrap=True,
     )
     for item in result.plans:
@@ -166,56 +182,69 @@ def laws_table(laws: list[Law]) -> None:
     from rich.table import Table
 
     table = Table(title="Scaling laws", title_justify="left")
-    for name in ("id", "domain", "form", "N counts", "source", "default"):
-        table.add_column(name, no_wrap=name in ("id", "source"))
+    for name in ("id", "domain", "form", "source"):
+        table.add_column(name, no_wrap=True)
     for law in laws:
         table.add_row(
-            law.id,
+            f"{law.id} *" if is_default(law) else law.id,
             law.domain,
             law.form,
-            _counts(law.quantities.params),
             f"{law.source.authors.split(',')[0]}{' et al.' if ',' in law.source.authors else ''} {law.source.year}",
-            "yes" if law.default else "",
         )
     console = _console()
     console.print(table)
-    console.print("Show one in full, with its source and parameters: plan laws show ID", soft_wrap=True)
+    console.print(
+        "* the domain's default law. In full, with source and parameters: plan laws show ID", soft_wrap=True
+    )
 
 
 def _counts(params: str) -> str:
     return {"total": "total", "non_embedding": "non-emb."}.get(params, params)
 
 
-def law_detail(law: Law) -> None:
-    """One law in full: parameters with standard errors, source, range, caveats."""
+def _parameter_table(title: str, params: Any, stderr: dict[str, float]) -> Any:
     from rich.table import Table
 
+    table = Table(title=title, title_justify="left")
+    table.add_column("name")
+    table.add_column("value", justify="right")
+    table.add_column("std. error", justify="right")
+    for field in dataclasses.fields(params):
+        value = getattr(params, field.name)
+        if value is None:
+            continue
+        spread = stderr.get(field.name)
+        table.add_row(
+            field.name,
+            f"{value:g}" if isinstance(value, float) else str(value),
+            f"{spread:g}" if spread is not None else "",
+        )
+    return table
+
+
+def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
+    """One law in full: formula, parameters with standard errors, source, range, caveats,
+    and each quoted number beside what the law gives for it."""
     console = _console()
     console.print(f"[bold]{law.id}[/bold]: {law.name}", soft_wrap=True)
     source = law.source
     where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
     console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
     console.print(f"where: {source.locator}", soft_wrap=True)
-    console.print(f"domain: {law.domain}   form: {law.form}   default: {'yes' if law.default else 'no'}")
-    params = Table(title="parameters (as printed)", title_justify="left")
-    params.add_column("name")
-    params.add_column("value", justify="right")
-    params.add_column("std. error", justify="right")
-    stderr = law.stderr or {}
-    for field in dataclasses.fields(law.params):
-        value = getattr(law.params, field.name)
-        if value is None:
-            continue
-        spread = stderr.get(field.name)
-        params.add_row(
-            field.name,
-            f"{value:g}" if isinstance(value, float) else str(value),
-            f"{spread:g}" if spread is not None else "",
-        )
-    console.print(params)
+    console.print(f"domain: {law.domain}   form: {law.form}", soft_wrap=True)
+    if is_default(law):
+        console.print(f"the {law.domain} default: {defaults()[law.domain].why}", soft_wrap=True)
+    console.print(f"formula: {law.params.FORMULA}", soft_wrap=True)
+    console.print(_parameter_table("parameters (as printed)", law.params, law.stderr or {}))
+    model_size = getattr(law, "model_size", None)
+    if model_size is not None:
+        console.print(f"the same source's model-size law: {model_size.FORMULA}", soft_wrap=True)
+        console.print(_parameter_table("L(N) parameters (as printed)", model_size, {}))
     quantities = law.quantities
     console.print(f"N counts: {quantities.params.replace('_', '-')} parameters", soft_wrap=True)
     console.print(f"tokens: {quantities.tokens}", soft_wrap=True)
+    for unit in law.units:
+        console.print(f"{unit.name}: {unit.tokens:,.0f} tokens ({unit.note or ''})", soft_wrap=True)
     console.print(f"loss: {quantities.loss} ({quantities.loss_units})", soft_wrap=True)
     console.print(f"FLOPs: {quantities.flops}", soft_wrap=True)
     bounds = law.fitted_range.bounds()
@@ -225,10 +254,14 @@ def law_detail(law: Law) -> None:
         console.print(f"fitted range: {law.fitted_range.note}", soft_wrap=True)
     for caveat in law.caveats:
         console.print(f"caveat: {caveat}", soft_wrap=True)
-    for row in law.reproduces:
-        expected = ", ".join(f"{name} {sci(value)}" for name, value in row.expected().items())
+    for row, got in zip(law.reproduces, reproduced, strict=True):
+        per = f" per {row.unit}" if row.unit else ""
+        at = f"at {sci(row.flops)} FLOPs, " if row.flops is not None else ""
+        pairs = ", ".join(
+            f"{name} {sci(value)} (gives {sci(got[name])})" for name, value in row.expected().items()
+        )
         console.print(
-            f'reproduces: "{row.quote}" ({row.locator or law.source.locator}): at {sci(row.flops)} FLOPs, '
-            f"{expected}, within {row.rel_tol:.0%}",
+            f'reproduces: "{row.quote}" ({row.locator or law.source.locator}): {at}{pairs}{per}, '
+            f"within {row.rel_tol:.0%}",
             soft_wrap=True,
         )

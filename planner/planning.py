@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws import FrontierLaw, Law, default_law, find_law
+from planner.laws import (
+    ChinchillaLaw,
+    FrontierLaw,
+    KaplanNDLaw,
+    Law,
+    ModelSizeLaw,
+    Reproduction,
+    default_law,
+    find_law,
+)
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 FORMAT = "1"
@@ -67,6 +76,16 @@ class Constraints:
 
 
 @dataclass(frozen=True)
+class NaturalAmount:
+    """The plan in a unit of the domain: how many images (clips, frames) and the loss per one."""
+
+    unit: str
+    tokens_per_unit: float
+    count: float
+    loss_per_unit: float
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the user should know about a result, e.g. extrapolation beyond the fit."""
 
@@ -86,6 +105,8 @@ class Plan:
     optimum: Allocation
     units: Units
     constraints: Constraints | None = None
+    natural_units: tuple[NaturalAmount, ...] = ()
+    converged_loss: float | None = None
     notices: tuple[Notice, ...] = ()
     caveats: tuple[str, ...] = ()
 
@@ -108,6 +129,7 @@ class Comparison:
     domain: str
     plans: tuple[Plan, ...]
     spread: Spread
+    notices: tuple[Notice, ...] = ()
 
 
 def _version() -> str:
@@ -124,10 +146,15 @@ def check_positive(name: str, value: float) -> float:
     return number
 
 
-def _law(law: Law | str | None) -> Law:
+def _law(law: Law | str | None, domain: str | None) -> Law:
     if law is None:
-        return default_law()
-    return find_law(law) if isinstance(law, str) else law
+        return default_law(domain or "language")
+    chosen = find_law(law) if isinstance(law, str) else law
+    if domain is not None and chosen.domain != domain:
+        raise InputError(
+            f"law {chosen.id} is a {chosen.domain} law, not {domain}; drop --domain or choose another law"
+        )
+    return chosen
 
 
 @overload
@@ -135,6 +162,7 @@ def plan(
     flops: float,
     law: Law | str | None = ...,
     *,
+    domain: str | None = ...,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
 ) -> Plan: ...
@@ -143,6 +171,7 @@ def plan(
     flops: Iterable[float],
     law: Law | str | None = ...,
     *,
+    domain: str | None = ...,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
 ) -> list[Plan]: ...
@@ -150,6 +179,7 @@ def plan(
     flops: float | Iterable[float],
     law: Law | str | None = None,
     *,
+    domain: str | None = None,
     max_params: float | None = None,
     max_tokens: float | None = None,
 ) -> Plan | list[Plan]:
@@ -158,7 +188,8 @@ def plan(
     Args:
         flops: training budget in FLOPs; a number, or any iterable of numbers (a list, an array).
         law: a `Law`, a law id such as "hoffmann2022", a path to a law file, or None for the
-            default language law.
+            default law of the domain.
+        domain: "language" (the default), "image", "video", "multimodal", "math" or "code".
         max_params: cap on the parameter count; the best split on the same budget line under it.
         max_tokens: cap on the training tokens, likewise.
 
@@ -167,7 +198,7 @@ def plan(
         InfeasibleError: limits that leave no way to spend the budget, or a law that cannot
             price a capped allocation.
     """
-    chosen = _law(law)
+    chosen = _law(law, domain)
     if max_params is not None:
         max_params = check_positive("max_params", max_params)
     if max_tokens is not None:
@@ -179,13 +210,20 @@ def plan(
 
 
 def compare(flops: float, domain: str = "language") -> Comparison:
-    """Plan one budget under every shipped law of a domain, with their spread."""
-    from planner.laws import available_laws
+    """Plan one budget under every shipped law of a domain that can split it, with their spread."""
+    from planner.laws import available_laws, check_domain
 
     budget = check_positive("flops", flops)
-    plans = tuple(_plan_one(budget, law, None, None) for law in available_laws(domain))
-    if not plans:
-        raise InputError(f"no shipped laws for domain {domain!r}")
+    laws = available_laws(check_domain(domain))
+    plannable = [law for law in laws if why_unplannable(law) is None]
+    if not plannable:
+        raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws")
+    plans = tuple(_plan_one(budget, law, None, None) for law in plannable)
+    left_out = tuple(
+        Notice("not_compared", f"{law.id} is left out: {why_unplannable(law)}", level="note")
+        for law in laws
+        if law not in plannable
+    )
 
     def ratio(values: Sequence[float]) -> float:
         return max(values) / min(values)
@@ -194,10 +232,21 @@ def compare(flops: float, domain: str = "language") -> Comparison:
         params=ratio([p.optimum.params for p in plans]),
         tokens=ratio([p.optimum.tokens for p in plans]),
     )
-    return Comparison(planner_version=_version(), flops=budget, domain=domain, plans=plans, spread=spread)
+    return Comparison(
+        planner_version=_version(), flops=budget, domain=domain, plans=plans, spread=spread, notices=left_out
+    )
 
 
-def _allocation(law: Law, flops: float, params: float) -> Allocation:
+def why_unplannable(law: Law) -> str | None:
+    """Why a law cannot split a FLOP budget (no compute law or no N_opt), or None when it can."""
+    if isinstance(law, ModelSizeLaw):
+        return "it predicts loss from model size alone, L(N), with no compute law or N_opt(C)"
+    if isinstance(law, FrontierLaw) and not law.params.has_optimal_params:
+        return "it gives the loss at a budget, L(C), but no compute-optimal size N_opt(C)"
+    return None
+
+
+def _allocation(law: ChinchillaLaw | KaplanNDLaw | FrontierLaw, flops: float, params: float) -> Allocation:
     tokens = flops / (FLOPS_PER_PARAM_TOKEN * params)
     if isinstance(law, FrontierLaw):
         loss = law.params.frontier_loss(flops)
@@ -218,6 +267,12 @@ def _allocation(law: Law, flops: float, params: float) -> Allocation:
 
 
 def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: float | None) -> Plan:
+    reason = why_unplannable(law)
+    if reason is not None or isinstance(law, ModelSizeLaw):
+        raise InfeasibleError(
+            f"law {law.id} cannot split a FLOP budget: {reason}; see plan laws show {law.id}, "
+            f"or plan with a {law.domain} law that gives N_opt"
+        )
     try:
         free = law.params.optimal_params(flops)
     except OverflowError:
@@ -274,9 +329,33 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             flops=law.quantities.flops,
         ),
         constraints=constraints,
+        natural_units=tuple(
+            NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
+            for unit in law.units
+        ),
+        converged_loss=(
+            law.model_size.loss(optimum.params) if isinstance(law, FrontierLaw) and law.model_size else None
+        ),
         notices=tuple(_notices(law, flops, optimum, constraints)),
         caveats=law.caveats,
     )
+
+
+def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
+    """What the law gives for each value a `reproduces` row quotes, in the row's units."""
+    per = law.unit(row.unit).tokens if row.unit else 1.0
+    got: dict[str, float] = {}
+    if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
+        optimum = _plan_one(row.flops, law, None, None).optimum
+        got |= {
+            "params": optimum.params,
+            "tokens": optimum.tokens / per,
+            "tokens_per_param": optimum.tokens_per_param,
+            "loss": optimum.loss * per,
+            "reducible_loss": (optimum.loss - law.params.irreducible_loss) * per,
+        }
+    got["irreducible_loss"] = law.params.irreducible_loss * per
+    return {name: got[name] for name in row.expected()}
 
 
 def _notices(

@@ -33,7 +33,7 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (
             ["--flops", "1e21", "--law", "nope"],
             2,
-            "no law named 'nope'; choose one of: besiroglu2024, hoffmann2022",
+            "no law named 'nope'; choose one of: besiroglu2024, henighan2020",
         ),
         (["--flops", "1e21", "--law", "missing/law2024.toml"], 2, "cannot read the file"),
         (["--flops", "1e21", "--law", BAD_LAW], 2, "params.betta: unknown key"),
@@ -170,6 +170,9 @@ def test_json_path_loads_no_heavy_modules() -> None:
         ["--flops=5.76e23", "--law=hoffmann2022"],
         ["--json", "--flops", "1e21", "--max-params", "1e9", "--max-tokens", "1e13"],
         ["--flops", "1e21", "--compare"],
+        ["--flops", "1e21", "--domain", "video", "--json"],
+        ["--flops", "1e21", "--compare", "--domain", "image"],
+        ["--flops", "1e21", "--domain", "audio"],
         ["--flops", "-1"],
         ["--flops", "1e21", "--law", "nope"],
         [],

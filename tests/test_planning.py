@@ -123,7 +123,14 @@ def test_kaplan_frontier_says_which_token_convention_it_uses() -> None:
 def test_compare_covers_every_language_law_and_its_spread() -> None:
     result = compare(1e21)
     ids = [item.law.id for item in result.plans]
-    assert ids == ["besiroglu2024", "hoffmann2022", "hoffmann2022-exact", "kaplan2020", "kaplan2020-nd"]
+    assert ids == [
+        "besiroglu2024",
+        "henighan2020-language",
+        "hoffmann2022",
+        "hoffmann2022-exact",
+        "kaplan2020",
+        "kaplan2020-nd",
+    ]
     params = [item.optimum.params for item in result.plans]
     assert result.spread.params == pytest.approx(max(params) / min(params))
     assert result.spread.params > 4

@@ -19,6 +19,7 @@ class ChinchillaParams:
     """E, A, B as printed, or their natural logs where the source prints those."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    FORMULA: ClassVar[str] = "L(N, D) = E + A / N^alpha + B / D^beta"
 
     alpha: Exponent
     beta: Exponent

@@ -24,6 +24,9 @@ class FrontierParams:
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    FORMULA: ClassVar[str] = (
+        "L(C) = L_inf + (C_c / C)^alpha_C; N_opt = N_e C^p_N or (C / C_N)^beta_N; C in compute_unit"
+    )
 
     compute_unit: Literal["flop", "pf-day"]
     C_c: Positive

@@ -20,6 +20,7 @@ class KaplanNDParams:
     """alpha_N, alpha_D, N_c (non-embedding parameters), D_c (tokens), as in Table 2."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    FORMULA: ClassVar[str] = "L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D"
 
     irreducible_loss: ClassVar[float] = 0.0
     """Eq. (1.5) has no irreducible term: it tends to zero with unlimited N and D."""

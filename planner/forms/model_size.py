@@ -1,0 +1,34 @@
+"""Model-size laws: the converged loss of N parameters with enough data, L(N).
+
+L(N) = L_inf + (N_0 / N)^alpha_N: Henighan et al. 2020, arXiv 2010.14701, Eq. (1.1) and
+Table 1 (Kaplan et al. 2020, Eq. 1.1, without L_inf). Pure maths: such a law says nothing
+about compute, so it cannot split a budget on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from planner.forms import STRICT, Exponent, NonNegative, Positive
+
+
+@dataclass(frozen=True)
+class ModelSizeParams:
+    """L_inf, N_0 (non-embedding parameters) and alpha_N, as printed."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    FORMULA: ClassVar[str] = "L(N) = L_inf + (N_0 / N)^alpha_N"
+
+    N_0: Positive
+    alpha_N: Exponent
+    L_inf: NonNegative = 0.0
+
+    def loss(self, N: float) -> float:
+        """Loss of a model of N parameters trained to convergence on ample data."""
+        return self.L_inf + float((self.N_0 / N) ** self.alpha_N)
+
+    @property
+    def irreducible_loss(self) -> float:
+        """L_inf: the loss no model size goes below."""
+        return self.L_inf
