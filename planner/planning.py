@@ -1,119 +1,55 @@
 """Budget to plan: the compute-optimal split of a FLOP budget under a law.
 
-Owns `plan` and `compare` and their results, which are the `--json` contract (field order
-here is the order in the output). Checks its inputs and raises `InputError`; never prints.
-Standard library only, so that `plan` starts fast.
+Owns `plan` and `compare`; their results (`planner.results`) are the `--json` contract.
+A fine-tune priced by a transfer law is delegated to `planner.finetuning`. Checks its
+inputs and raises `InputError`; never prints. Standard library only, so that `plan`
+starts fast.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal, overload
+from typing import TYPE_CHECKING, overload
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws import FrontierLaw, Law, default_law, find_law
+from planner.laws import BudgetLaw, FrontierLaw, Law, TransferLaw, default_law, find_law
+from planner.results import (
+    FORMAT,
+    Allocation,
+    Binding,
+    Comparison,
+    Constraints,
+    FineTune,
+    LawRef,
+    Notice,
+    Plan,
+    Spread,
+    Transfer,
+    Units,
+    law_ref,
+    planner_version,
+)
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
-FORMAT = "1"
-"""Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
-meaning of a field bumps it."""
+if TYPE_CHECKING:
+    from planner.finetuning import Ask
 
-Binding = Literal["max_params", "max_tokens"]
-
-
-@dataclass(frozen=True)
-class Allocation:
-    """A split of the budget: parameters, tokens and the loss the law predicts for it."""
-
-    params: float
-    tokens: float
-    tokens_per_param: float
-    loss: float
-
-
-@dataclass(frozen=True)
-class LawRef:
-    """Which law a plan used, with enough to find its numbers in the source."""
-
-    id: str
-    name: str
-    form: str
-    domain: str
-    citation: str
-    locator: str
-
-
-@dataclass(frozen=True)
-class Units:
-    """What the numbers count: parameters, tokens, loss and FLOPs differ between laws."""
-
-    params: str
-    tokens: str
-    loss: str
-    flops: str
-
-
-@dataclass(frozen=True)
-class Constraints:
-    """Limits asked for, which one binds, and what it costs against the free optimum."""
-
-    max_params: float | None
-    max_tokens: float | None
-    binding: Binding | None
-    unconstrained: Allocation | None
-    loss_increase: float | None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should know about a result, e.g. extrapolation beyond the fit."""
-
-    code: str
-    message: str
-    level: Literal["warning", "note"] = "warning"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Plan:
-    """The compute-optimal plan for one budget under one law."""
-
-    format: str = FORMAT
-    planner_version: str
-    law: LawRef
-    flops: float
-    optimum: Allocation
-    units: Units
-    constraints: Constraints | None = None
-    notices: tuple[Notice, ...] = ()
-    caveats: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Spread:
-    """How far apart the laws are: max / min of params and of tokens over the plans."""
-
-    params: float
-    tokens: float
-
-
-@dataclass(frozen=True, kw_only=True)
-class Comparison:
-    """Every law of a domain planned at the same budget."""
-
-    format: str = FORMAT
-    planner_version: str
-    flops: float
-    domain: str
-    plans: tuple[Plan, ...]
-    spread: Spread
-
-
-def _version() -> str:
-    from planner import __version__
-
-    return __version__
+__all__ = [
+    "FORMAT",
+    "Allocation",
+    "Comparison",
+    "Constraints",
+    "FineTune",
+    "LawRef",
+    "Notice",
+    "Plan",
+    "Spread",
+    "Transfer",
+    "Units",
+    "compare",
+    "plan",
+]
 
 
 def check_positive(name: str, value: float) -> float:
@@ -124,10 +60,14 @@ def check_positive(name: str, value: float) -> float:
     return number
 
 
-def _law(law: Law | str | None) -> Law:
-    if law is None:
-        return default_law()
-    return find_law(law) if isinstance(law, str) else law
+def _law(law: Law | str | None) -> BudgetLaw:
+    chosen = default_law() if law is None else find_law(law, "budget") if isinstance(law, str) else law
+    if isinstance(chosen, TransferLaw):
+        raise InputError(
+            f"law {chosen.id} is a transfer law: it prices fine-tuning data, not a FLOP budget; "
+            "use it with `plan transfer`, or as transfer= (--transfer) beside a budget law"
+        )
+    return chosen
 
 
 @overload
@@ -137,6 +77,10 @@ def plan(
     *,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    transfer: Law | str | None = ...,
+    finetune_chars: float | None = ...,
+    finetune_tokens: float | None = ...,
+    chars_per_token: float | None = ...,
 ) -> Plan: ...
 @overload
 def plan(
@@ -145,6 +89,10 @@ def plan(
     *,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    transfer: Law | str | None = ...,
+    finetune_chars: float | None = ...,
+    finetune_tokens: float | None = ...,
+    chars_per_token: float | None = ...,
 ) -> list[Plan]: ...
 def plan(
     flops: float | Iterable[float],
@@ -152,6 +100,10 @@ def plan(
     *,
     max_params: float | None = None,
     max_tokens: float | None = None,
+    transfer: Law | str | None = None,
+    finetune_chars: float | None = None,
+    finetune_tokens: float | None = None,
+    chars_per_token: float | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -161,9 +113,19 @@ def plan(
             default language law.
         max_params: cap on the parameter count; the best split on the same budget line under it.
         max_tokens: cap on the training tokens, likewise.
+        transfer: a transfer law (a `Law`, id or path) that prices a fine-tuning set given
+            with finetune_chars or finetune_tokens: the plan then reports, at its N, what
+            pre-training is worth (`Plan.finetune`). With max_tokens too, the tokens are the
+            fine-tuning data (max_tokens at most the set) and N is chosen with the loss
+            evaluated at the effective data D_E in place of the tokens trained on.
+        finetune_chars: the fine-tuning set in characters (the transfer law's unit).
+        finetune_tokens: the fine-tuning set in tokens; needs chars_per_token.
+        chars_per_token: characters per token of the tokenizer on the fine-tuning data;
+            needed with finetune_tokens and for a data-limited fine-tune. Never guessed.
 
     Raises:
-        InputError: a budget or limit that is not a finite number above zero.
+        InputError: a budget or limit that is not a finite number above zero, or fine-tuning
+            options that do not go together.
         InfeasibleError: limits that leave no way to spend the budget, or a law that cannot
             price a capped allocation.
     """
@@ -172,18 +134,26 @@ def plan(
         max_params = check_positive("max_params", max_params)
     if max_tokens is not None:
         max_tokens = check_positive("max_tokens", max_tokens)
+    ask = None
+    if transfer is not None or finetune_chars or finetune_tokens or chars_per_token:
+        from planner import finetuning  # only a fine-tune needs it: keep plain plans fast
+
+        ask = finetuning.ask(transfer, finetune_chars, finetune_tokens, chars_per_token, max_tokens)
     if isinstance(flops, (int, float)):
-        return _plan_one(check_positive("flops", flops), chosen, max_params, max_tokens)
+        return _plan_one(check_positive("flops", flops), chosen, max_params, max_tokens, ask)
     budgets = [check_positive("flops", value) for value in flops]
-    return [_plan_one(budget, chosen, max_params, max_tokens) for budget in budgets]
+    return [_plan_one(budget, chosen, max_params, max_tokens, ask) for budget in budgets]
 
 
 def compare(flops: float, domain: str = "language") -> Comparison:
-    """Plan one budget under every shipped law of a domain, with their spread."""
-    from planner.laws import available_laws
+    """Plan one budget under every shipped budget law of a domain, with their spread.
+
+    Transfer laws price fine-tuning data, not budgets, so they take no part.
+    """
+    from planner.laws import planning_laws
 
     budget = check_positive("flops", flops)
-    plans = tuple(_plan_one(budget, law, None, None) for law in available_laws(domain))
+    plans = tuple(_plan_one(budget, law, None, None, None) for law in planning_laws(domain))
     if not plans:
         raise InputError(f"no shipped laws for domain {domain!r}")
 
@@ -194,15 +164,21 @@ def compare(flops: float, domain: str = "language") -> Comparison:
         params=ratio([p.optimum.params for p in plans]),
         tokens=ratio([p.optimum.tokens for p in plans]),
     )
-    return Comparison(planner_version=_version(), flops=budget, domain=domain, plans=plans, spread=spread)
+    return Comparison(
+        planner_version=planner_version(), flops=budget, domain=domain, plans=plans, spread=spread
+    )
 
 
-def _allocation(law: Law, flops: float, params: float) -> Allocation:
+def _allocation(law: BudgetLaw, flops: float, params: float) -> Allocation:
     tokens = flops / (FLOPS_PER_PARAM_TOKEN * params)
     if isinstance(law, FrontierLaw):
         loss = law.params.frontier_loss(flops)
     else:
         loss = law.params.budget_loss(flops, params)
+    return _checked(law, flops, params, tokens, loss)
+
+
+def _checked(law: BudgetLaw, flops: float, params: float, tokens: float, loss: float) -> Allocation:
     values = (params, tokens, tokens / params, loss)
     if all(math.isfinite(v) for v in values) and (params < 1 or tokens < 1):
         raise InfeasibleError(
@@ -217,7 +193,13 @@ def _allocation(law: Law, flops: float, params: float) -> Allocation:
     return Allocation(params, tokens, tokens / params, loss)
 
 
-def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: float | None) -> Plan:
+def _plan_one(
+    flops: float,
+    law: BudgetLaw,
+    max_params: float | None,
+    max_tokens: float | None,
+    fine: Ask | None,
+) -> Plan:
     try:
         free = law.params.optimal_params(flops)
     except OverflowError:
@@ -233,6 +215,8 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             f"max_tokens {max_tokens:.3g}, which allow at most {most:.3g} FLOPs (C = 6ND); "
             "lower the budget or raise a limit"
         )
+    if fine is not None and max_tokens is not None:
+        return _data_limited_plan(flops, law, max_params, max_tokens, fine, free, low)
     params = min(max(free, low), high)
     binding: Binding | None = None
     if params < free:
@@ -255,16 +239,77 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             unconstrained=unconstrained if binding else None,
             loss_increase=optimum.loss - unconstrained.loss if binding else None,
         )
+    notices = list(_notices(law, flops, optimum, constraints))
+    finetune = None
+    if fine is not None:
+        from planner import finetuning
+
+        finetune, more = finetuning.report(law, fine, optimum.params)
+        notices += more
+    return _result(law, flops, optimum, constraints, notices, finetune)
+
+
+def _data_limited_plan(
+    flops: float,
+    law: BudgetLaw,
+    max_params: float | None,
+    max_tokens: float,
+    fine: Ask,
+    free: float,
+    low: float,
+) -> Plan:
+    """N for a fine-tune limited to max_tokens of fine-tuning data, the loss at D_E."""
+    from planner import finetuning
+
+    if isinstance(law, FrontierLaw):
+        raise InfeasibleError(
+            f"law {law.id} gives the loss on its compute-optimal frontier only, so it cannot "
+            "price a data-limited fine-tune; use a law of form chinchilla or kaplan-nd"
+        )
+    high = max_params if max_params is not None else flops / FLOPS_PER_PARAM_TOKEN  # D >= 1 token
+    if low > high:
+        raise InfeasibleError(
+            f"{flops:.3g} FLOPs is too small to plan: it buys less than one token at "
+            f"{low:.3g} parameters; give a larger budget"
+        )
+    params = finetuning.best_params(law, fine, flops, low, high)
+    if max_params is None and params >= high * (1 - 1e-9):
+        raise InfeasibleError(
+            f"under {fine.law.id} the loss keeps falling as N grows (what pre-training is worth "
+            "grows as N^beta), so a data-limited fine-tune has no best size without a cap; give "
+            "max_params (--max-params), the largest pre-trained model you can fine-tune"
+        )
+    unconstrained = _allocation(law, flops, free)
+    tokens, effective = finetuning.effective_tokens(fine, flops, params)
+    optimum = _checked(law, flops, params, tokens, finetuning.loss_with_transfer(law, fine, flops, params))
+    binding: Binding | None = None
+    if params <= low * (1 + 1e-12):
+        binding = "max_tokens"
+    elif max_params is not None and params >= max_params * (1 - 1e-12):
+        binding = "max_params"
+    constraints = Constraints(
+        max_params=max_params,
+        max_tokens=max_tokens,
+        binding=binding,
+        unconstrained=unconstrained,
+        loss_increase=optimum.loss - unconstrained.loss,
+    )
+    notices = list(_notices(law, flops, optimum, constraints, law_tokens=effective))
+    finetune, more = finetuning.data_limited(law, fine, flops, params, binding == "max_params")
+    return _result(law, flops, optimum, constraints, notices + more, finetune)
+
+
+def _result(
+    law: BudgetLaw,
+    flops: float,
+    optimum: Allocation,
+    constraints: Constraints | None,
+    notices: list[Notice],
+    finetune: FineTune | None,
+) -> Plan:
     return Plan(
-        planner_version=_version(),
-        law=LawRef(
-            id=law.id,
-            name=law.name,
-            form=law.form,
-            domain=law.domain,
-            citation=law.citation,
-            locator=law.source.locator,
-        ),
+        planner_version=planner_version(),
+        law=law_ref(law),
         flops=flops,
         optimum=optimum,
         units=Units(
@@ -274,26 +319,34 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             flops=law.quantities.flops,
         ),
         constraints=constraints,
-        notices=tuple(_notices(law, flops, optimum, constraints)),
+        notices=tuple(notices),
         caveats=law.caveats,
+        finetune=finetune,
     )
 
 
 def _notices(
-    law: Law, flops: float, optimum: Allocation, constraints: Constraints | None
+    law: BudgetLaw,
+    flops: float,
+    optimum: Allocation,
+    constraints: Constraints | None,
+    law_tokens: float | None = None,
 ) -> Iterable[Notice]:
+    """Notices about the plan law's side; law_tokens: the tokens its loss saw, if not optimum's."""
     if constraints is not None and constraints.binding is not None:
         limit = constraints.max_params if constraints.binding == "max_params" else constraints.max_tokens
-        assert constraints.loss_increase is not None
+        increase = constraints.loss_increase
+        assert increase is not None
         assert limit is not None
         yield Notice(
             "constraint_binds",
-            f"{constraints.binding} {limit:.3g} binds: the loss is {constraints.loss_increase:.4g} "
-            f"nats higher than the free optimum's",
+            f"{constraints.binding} {limit:.3g} binds: the loss is {abs(increase):.4g} "
+            f"nats {'higher' if increase >= 0 else 'lower'} than the free optimum's",
             level="note",
         )
     ranges = law.fitted_range.bounds()
-    observed = {"flops": flops, "params": optimum.params, "tokens": optimum.tokens}
+    tokens = optimum.tokens if law_tokens is None else law_tokens
+    observed = {"flops": flops, "params": optimum.params, "tokens": tokens}
     outside = []
     for quantity, (low, high) in ranges.items():
         value = observed[quantity]

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws import FrontierLaw, Law, available_laws
+from planner.laws import FrontierLaw, Law, planning_laws
 from planner.planning import plan
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 budgets = st.floats(min_value=1e15, max_value=1e28)
-LAWS = available_laws()
+LAWS = planning_laws()  # transfer laws price data, not budgets: tests/test_transfer.py
 OFF_FRONTIER = [law for law in LAWS if not isinstance(law, FrontierLaw)]
 
 chinchilla_params = st.builds(

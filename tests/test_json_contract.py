@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from planner.planning import FORMAT
-from planner.schema import comparison_schema, plan_schema
+from planner.schema import comparison_schema, plan_schema, transfer_schema
 from tests.conftest import Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -31,6 +31,7 @@ def _check(name: str, actual: Any) -> Any:
 def test_plan_schema_matches_golden() -> None:
     assert plan_schema() == _check("plan.v1.schema.json", plan_schema())
     assert comparison_schema() == _check("comparison.v1.schema.json", comparison_schema())
+    assert transfer_schema() == _check("transfer.v1.schema.json", transfer_schema())
 
 
 def _same(actual: Any, expected: Any) -> None:

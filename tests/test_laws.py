@@ -10,15 +10,22 @@ import pytest
 from planner.errors import LawFileError, LawNotFoundError
 from planner.laws import (
     DOMAINS,
+    KaplanNDLaw,
     Law,
     Reproduction,
+    TransferLaw,
     _catalog_paths,
     available_laws,
+    default_law,
+    default_transfer_law,
     find_law,
     laws_dir,
     load_law,
+    planning_laws,
+    transfer_laws,
 )
 from planner.planning import plan
+from planner.transfer import transfer
 
 BAD_LAWS = Path(__file__).parent / "bad_laws"
 SHIPPED = list(_catalog_paths().values())
@@ -38,10 +45,22 @@ def test_the_catalog_is_found_and_ids_are_unique() -> None:
     assert len(stems) == len(set(stems)) >= 5
 
 
-def test_each_domain_with_laws_has_exactly_one_default(laws: list[Law]) -> None:
-    for domain in {law.domain for law in laws}:
-        assert sum(law.default for law in laws if law.domain == domain) == 1, domain
+def test_each_domain_and_kind_with_laws_has_exactly_one_default(laws: list[Law]) -> None:
+    """Budget laws have a default per domain; transfer laws one default for `plan transfer`."""
+    budget = planning_laws()
+    for domain in {law.domain for law in budget}:
+        assert sum(law.default for law in budget if law.domain == domain) == 1, domain
+    assert sum(law.default for law in transfer_laws()) == 1
+    assert len(budget) + len(transfer_laws()) == len(laws)
     assert find_law("besiroglu2024").default
+    assert default_transfer_law().id == "hernandez2021-text"
+
+
+def test_code_has_no_default_budget_law() -> None:
+    """The code laws are transfer laws, so a plan never picks one up as a default."""
+    with pytest.raises(LawNotFoundError, match="default for code"):
+        default_law("code")
+    assert planning_laws("code") == []
 
 
 @pytest.mark.parametrize(
@@ -50,9 +69,42 @@ def test_each_domain_with_laws_has_exactly_one_default(laws: list[Law]) -> None:
     ids=lambda item: getattr(item, "id", None) or getattr(item, "quote", "")[:40],
 )
 def test_law_reproduces_its_source(law: Law, row: Reproduction) -> None:
-    got = plan(row.flops, law).optimum
+    if isinstance(law, TransferLaw):
+        assert row.params is not None
+        got: object = transfer(row.params, law, finetune_chars=row.finetune_chars)
+    else:
+        assert row.flops is not None
+        got = plan(row.flops, law).optimum
     for name, expected in row.expected().items():
         assert getattr(got, name) == pytest.approx(expected, rel=row.rel_tol), f"{law.id}: {row.quote}"
+
+
+def test_every_transfer_law_quotes_a_published_number() -> None:
+    assert all(law.reproduces for law in transfer_laws())
+    assert {law.id for law in transfer_laws()} == {"hernandez2021-text", "hernandez2021-text-code"}
+
+
+@pytest.mark.parametrize("law", transfer_laws(), ids=lambda law: law.id)
+def test_transfer_laws_estimate_converged_data_with_a_shipped_kaplan_nd_law(law: TransferLaw) -> None:
+    """D(N) for the low-data regime comes from a law that counts N the same way."""
+    source = find_law(law.regime.converged_data_law)
+    assert isinstance(source, KaplanNDLaw)
+    assert source.quantities.params == law.quantities.params == "non_embedding"
+    assert law.quantities.data_unit == "characters"
+
+
+def test_transfer_law_values_are_table_1_as_printed() -> None:
+    """Hernandez et al. 2021, Table 1 (secondary-source values, as the caveats say)."""
+    text, code = find_law("hernandez2021-text"), find_law("hernandez2021-text-code")
+    assert isinstance(text, TransferLaw)
+    assert isinstance(code, TransferLaw)
+    assert (text.params.k, text.params.alpha, text.params.beta) == (1.9e4, 0.18, 0.38)
+    assert (code.params.k, code.params.alpha, code.params.beta) == (2.1e5, 0.096, 0.38)
+    for law in (text, code):
+        assert any("Secondary-source" in caveat for caveat in law.caveats)
+        assert law.regime.low_data_fraction == 0.1
+        assert law.regime.converged_performance == 0.99
+        assert law.fitted_range.decades == {"params": 4, "finetune_chars": 3}
 
 
 def test_every_chinchilla_and_kaplan_law_quotes_a_published_number() -> None:
