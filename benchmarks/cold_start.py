@@ -53,14 +53,23 @@ def main() -> None:
         "plan --flops 1e21": [*plan, "--flops", "1e21"],
         "plan --flops 1e21 --compare": [*plan, "--flops", "1e21", "--compare"],
         "plan laws": [*plan, "laws"],
+        "plan transfer --params 1e9 ... --json": [
+            *plan,
+            "transfer",
+            "--params",
+            "1e9",
+            "--finetune-chars",
+            "1e8",
+            "--json",
+        ],
     }
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {runs} runs each"
     )
-    print(f"{'command':<32} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
+    print(f"{'command':<38} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
     for name, command in cases.items():
         times = measure(command, runs)
-        print(f"{name:<32} {statistics.median(times):>10.1f} {min(times):>8.1f} {max(times):>8.1f}")
+        print(f"{name:<38} {statistics.median(times):>10.1f} {min(times):>8.1f} {max(times):>8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """planner: compute-optimal model size, data and loss from published scaling laws.
 
-The public API. `plan` answers what the `plan` command prints, as data:
+The public API. `plan` answers what the `plan` command prints, as data, and `transfer`
+what `plan transfer` prints (the effective data a fine-tune on top of pre-training is worth):
 
     >>> from planner import plan
     >>> result = plan(1e21)
@@ -19,12 +20,23 @@ from planner.errors import (
     LawNotFoundError,
     PlannerError,
 )
-from planner.laws import Law, available_laws, default_law, find_law, load_law
-from planner.planning import Allocation, Comparison, Notice, Plan, compare, plan
+from planner.laws import (
+    Law,
+    available_laws,
+    default_law,
+    default_transfer_law,
+    find_law,
+    load_law,
+    planning_laws,
+    transfer_laws,
+)
+from planner.planning import Allocation, Comparison, FineTune, Notice, Plan, Transfer, compare, plan
+from planner.transfer import transfer, transfer_grid
 
 __all__ = [
     "Allocation",
     "Comparison",
+    "FineTune",
     "InfeasibleError",
     "InputError",
     "Law",
@@ -33,11 +45,17 @@ __all__ = [
     "Notice",
     "Plan",
     "PlannerError",
+    "Transfer",
     "__version__",
     "available_laws",
     "compare",
     "default_law",
+    "default_transfer_law",
     "find_law",
     "load_law",
     "plan",
+    "planning_laws",
+    "transfer",
+    "transfer_grid",
+    "transfer_laws",
 ]

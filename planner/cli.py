@@ -1,7 +1,10 @@
 """The typer app behind `plan`: help, subcommands and every option spelling.
 
-Exit codes: 0 success; 1 a check failed (reserved); 2 bad usage or input (a budget that is
-not a finite number above zero, an unknown law, an invalid law file, impossible limits);
+Commands: `plan` (budgets, optionally with a fine-tune priced by a transfer law), `plan
+laws`, `plan laws show ID`, `plan transfer` (what pre-training is worth to a fine-tune).
+Exit codes: 0 success; 1 a check failed (reserved); 2 bad usage or input (a budget or size
+that is not a finite number above zero, an unknown law, an invalid law file, impossible
+limits, fine-tuning tokens without a characters-per-token ratio);
 70 internal error (rerun with PLANNER_DEBUG=1 for the traceback). The entry point and the
 fast path for plain plans are in `planner.launch`; command bodies in `planner.commands`.
 """
@@ -13,7 +16,7 @@ from typing import Annotated
 import typer
 
 from planner import commands
-from planner.launch import EXIT_USAGE
+from planner.launch import EXIT_USAGE, spread_values
 
 app = typer.Typer(
     add_completion=False,
@@ -61,6 +64,35 @@ def plan_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="JSON Lines, one object per budget, instead of a table.")
     ] = False,
+    transfer: Annotated[
+        str | None,
+        typer.Option(
+            "--transfer",
+            metavar="ID|PATH",
+            help="Transfer law pricing a fine-tuning set at the plan's N, e.g. hernandez2021-text. "
+            "With --max-tokens, N is chosen for a data-limited fine-tune.",
+        ),
+    ] = None,
+    finetune_chars: Annotated[
+        str | None,
+        typer.Option("--finetune-chars", metavar="CHARS", help="Fine-tuning set size in characters."),
+    ] = None,
+    finetune_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--finetune-tokens",
+            metavar="TOKENS",
+            help="Fine-tuning set size in tokens; needs --chars-per-token.",
+        ),
+    ] = None,
+    chars_per_token: Annotated[
+        str | None,
+        typer.Option(
+            "--chars-per-token",
+            metavar="RATIO",
+            help="Characters per token of your tokenizer on the fine-tuning data (never guessed).",
+        ),
+    ] = None,
 ) -> None:
     """Compute-optimal parameters, tokens and loss for each FLOP budget."""
     if ctx.invoked_subcommand is not None:
@@ -73,8 +105,66 @@ def plan_command(
         max_params=max_params,
         max_tokens=max_tokens,
         json=json_output,
+        transfer=transfer,
+        finetune_chars=finetune_chars,
+        finetune_tokens=finetune_tokens,
+        chars_per_token=chars_per_token,
     )
     raise typer.Exit(commands.run_plan(request))
+
+
+@app.command("transfer")
+def transfer_command(
+    params: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--params",
+            metavar="PARAMS",
+            help="Pre-trained model size N, non-embedding parameters. Several: --params 1e8 1e9.",
+        ),
+    ] = None,
+    finetune_chars: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--finetune-chars", metavar="CHARS", help="Fine-tuning set D_F in characters. Several allowed."
+        ),
+    ] = None,
+    finetune_tokens: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--finetune-tokens",
+            metavar="TOKENS",
+            help="Fine-tuning set in tokens, converted with --chars-per-token (required). Several allowed.",
+        ),
+    ] = None,
+    chars_per_token: Annotated[
+        str | None,
+        typer.Option(
+            "--chars-per-token",
+            metavar="RATIO",
+            help="Characters per token of your tokenizer on the fine-tuning data (never guessed).",
+        ),
+    ] = None,
+    law: Annotated[
+        str | None,
+        typer.Option(
+            "--law", metavar="ID|PATH", help="Transfer law id or file. Default: hernandez2021-text."
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="JSON Lines, one object per (params, data) pair.")
+    ] = False,
+) -> None:
+    """What pre-training is worth to a fine-tune: effective data D_E, multiplier, share from transfer."""
+    request = commands.TransferRequest(
+        tuple(params or ()),
+        tuple(finetune_chars or ()),
+        tuple(finetune_tokens or ()),
+        chars_per_token,
+        law,
+        json_output,
+    )
+    raise typer.Exit(commands.run_transfer(request))
 
 
 @laws_app.callback(invoke_without_command=True)
@@ -107,7 +197,7 @@ def run(argv: list[str]) -> int:
 
     try:
         # Without standalone mode, typer.Exit comes back as the return value.
-        code = app(args=argv, prog_name="plan", standalone_mode=False)
+        code = app(args=spread_values(argv), prog_name="plan", standalone_mode=False)
     except typer.Exit as done:
         return done.exit_code
     except typer.Abort:

@@ -1,10 +1,11 @@
 """The `plan` entry point: a fast path for plain plans, typer for everything else.
 
 Owns process-level behaviour: exit codes, one-line errors, exit 70 for bugs. A command line
-made only of the main command's options is parsed here without importing typer (or
-pydantic, which typer loads), so `plan --flops 1e21` starts fast; anything else (help,
-subcommands, unusual spellings, mistakes) goes to the typer app in `planner.cli`, which
-parses the same options into the same request. The tests run both paths and compare.
+made only of the main command's options (or of `plan laws`' or `plan transfer`'s) is parsed
+here without importing typer (or pydantic, which typer loads), so `plan --flops 1e21` starts
+fast; anything else (help, unusual spellings, mistakes) goes to the typer app in
+`planner.cli`, which parses the same options into the same request. The tests run both
+paths and compare.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import sys
 
 from planner import output
-from planner.commands import PlanRequest, run_law_show, run_laws, run_plan
+from planner.commands import PlanRequest, TransferRequest, run_law_show, run_laws, run_plan, run_transfer
 from planner.errors import PlannerError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -25,32 +26,97 @@ _VALUED = {
     "--domain": "domain",
     "--max-params": "max_params",
     "--max-tokens": "max_tokens",
+    "--transfer": "transfer",
+    "--finetune-chars": "finetune_chars",
+    "--finetune-tokens": "finetune_tokens",
+    "--chars-per-token": "chars_per_token",
 }
 _FLAGS = {"--json": "json", "--compare": "compare"}
+_MANY = ("flops",)
+"""The main command's options: valued, flags, and those that may be given more than once."""
+
+_TRANSFER_VALUED = {
+    "--params": "params",
+    "--finetune-chars": "finetune_chars",
+    "--finetune-tokens": "finetune_tokens",
+    "--chars-per-token": "chars_per_token",
+    "--law": "law",
+}
+_TRANSFER_FLAGS = {"--json": "json"}
+_TRANSFER_MANY = ("params", "finetune_chars", "finetune_tokens")
+"""`plan transfer`'s options, likewise; its many-valued ones also take space-separated values."""
+
+SPREAD = {"transfer": ("--params", "--finetune-chars", "--finetune-tokens")}
+"""Options of a subcommand that take several space-separated values (typer takes one each)."""
+
+
+def spread_values(argv: list[str]) -> list[str]:
+    """`transfer --params 1e8 1e9` as `transfer --params 1e8 --params 1e9`.
+
+    The subcommands in SPREAD take no positional arguments, so a bare word after one of
+    their many-valued options can only be another value of it. Both parsers use this.
+    """
+    many = SPREAD.get(argv[0], ()) if argv else ()
+    spread: list[str] = []
+    current: str | None = None
+    expecting = False
+    for token in argv:
+        name = token.partition("=")[0]
+        if expecting:
+            spread.append(token)
+            expecting = False
+        elif name in many:
+            current = name
+            expecting = "=" not in token
+            spread.append(token)
+        elif current is not None and not token.startswith("-"):
+            spread += [current, token]
+        else:
+            current = None
+            spread.append(token)
+    return spread
+
+
+def _fields(
+    argv: list[str], valued: dict[str, str], flags: dict[str, str], many: tuple[str, ...]
+) -> dict[str, object] | None:
+    """The options of argv by field name, or None for anything typer should decide."""
+    fields: dict[str, object] = {}
+    lists: dict[str, list[str]] = {name: [] for name in many}
+    items = iter(argv)
+    for token in items:
+        name, _, attached = token.partition("=")
+        if name in valued:
+            value = attached if "=" in token else next(items, None)
+            if value is None or (value.startswith("--") and "=" not in token):
+                return None
+            key = valued[name]
+            if key in lists:
+                lists[key].append(value)
+            elif key in fields:
+                return None  # repeated single-valued option: let typer decide
+            else:
+                fields[key] = value
+        elif token in flags:
+            fields[flags[token]] = True
+        else:
+            return None
+    return {**fields, **{name: tuple(values) for name, values in lists.items()}}
 
 
 def fast_request(argv: list[str]) -> PlanRequest | None:
     """The request, if argv holds only well-formed main-command options; else None."""
-    fields: dict[str, object] = {}
-    flops: list[str] = []
-    items = iter(argv)
-    for token in items:
-        name, _, attached = token.partition("=")
-        if name in _VALUED:
-            value = attached if "=" in token else next(items, None)
-            if value is None or (value.startswith("--") and "=" not in token):
-                return None
-            if name == "--flops":
-                flops.append(value)
-            elif _VALUED[name] in fields:
-                return None  # repeated single-valued option: let typer decide
-            else:
-                fields[_VALUED[name]] = value
-        elif token in _FLAGS:
-            fields[_FLAGS[token]] = True
-        else:
-            return None
-    return PlanRequest(flops=tuple(flops), **fields)  # type: ignore[arg-type]
+    fields = _fields(argv, _VALUED, _FLAGS, _MANY)
+    return None if fields is None else PlanRequest(**fields)  # type: ignore[arg-type]
+
+
+def fast_transfer_request(argv: list[str]) -> TransferRequest | None:
+    """`plan transfer ...` as a request, if its options are all well formed; else None."""
+    spread = spread_values(argv)
+    if spread[:1] != ["transfer"]:
+        return None
+    fields = _fields(spread[1:], _TRANSFER_VALUED, _TRANSFER_FLAGS, _TRANSFER_MANY)
+    return None if fields is None else TransferRequest(**fields)  # type: ignore[arg-type]
 
 
 def fast_run(argv: list[str]) -> int | None:
@@ -64,6 +130,9 @@ def fast_run(argv: list[str]) -> int | None:
         if len(rest) == 2 and rest[0] == "show" and not rest[1].startswith("-") and argv.count("--json") <= 1:
             return run_law_show(rest[1], wants_json)
         return None
+    if argv[:1] == ["transfer"]:
+        transfer = fast_transfer_request(argv)
+        return None if transfer is None else run_transfer(transfer)
     request = fast_request(argv)
     return None if request is None else run_plan(request)
 

@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from planner.errors import InputError, LawFileError, LawNotFoundError
-from planner.forms import STRICT, Bound, NonNegative, Positive
+from planner.forms import STRICT, Bound, Fraction, NonNegative, Positive
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDParams
 from planner.forms.model_size import ModelSizeParams
+from planner.forms.transfer import TransferParams
 
 Domain = Literal["language", "image", "video", "multimodal", "math", "code"]
 DOMAINS: tuple[str, ...] = typing.get_args(Domain)
 Pair = tuple[Positive, Positive]
+RANGED = ("flops", "params", "tokens", "finetune_chars")
+"""The quantities a fitted range can bound."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class Quantities:
     loss: str
     loss_units: str
     flops: str
+    data_unit: Literal["tokens", "characters"] = "tokens"
+    """What D counts: tokens for the compute laws, characters for Hernandez et al.'s transfer laws."""
 
 
 @dataclass(frozen=True)
@@ -80,18 +85,28 @@ class FittedRange:
     flops: Pair | None = None
     params: Pair | None = None
     tokens: Pair | None = None
+    finetune_chars: Pair | None = None
+    decades: dict[str, Positive] | None = None
+    """Orders of magnitude the fit spans, by quantity, where the source gives no endpoints."""
     note: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("flops", "params", "tokens"):
+        for name in RANGED:
             bounds = getattr(self, name)
             if bounds is not None and not bounds[0] < bounds[1]:
                 raise ValueError(f"{name} must be [lowest, highest] with lowest < highest")
+        unknown = sorted(set(self.decades or {}) - set(RANGED))
+        if unknown:
+            raise ValueError(f"decades names {', '.join(unknown)}; give any of {', '.join(RANGED)}")
 
     def bounds(self) -> dict[str, Pair]:
         """The ranges the file records, by quantity."""
-        named = {"flops": self.flops, "params": self.params, "tokens": self.tokens}
+        named = {name: getattr(self, name) for name in RANGED}
         return {name: pair for name, pair in named.items() if pair is not None}
+
+
+BUDGET_OUTPUTS = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")
+TRANSFER_OUTPUTS = ("transferred", "effective", "multiplier", "fraction_transferred")
 
 
 @dataclass(frozen=True)
@@ -105,15 +120,15 @@ class NaturalUnit:
     note: str | None = None
 
 
-AT_BUDGET = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")
-
-
 @dataclass(frozen=True)
 class Reproduction:
     """A number quoted from the source that the law must reproduce, within rel_tol.
 
-    params, tokens, tokens_per_param, loss and reducible_loss are at the budget `flops`;
-    irreducible_loss needs none. With `unit`, losses are per natural unit, not per token.
+    Two shapes. A budget row gives `flops` and quotes any of params, tokens,
+    tokens_per_param, loss and reducible_loss of the plan at that budget; irreducible_loss
+    needs no budget; with `unit`, losses are per natural unit, not per token. A transfer
+    row gives `params` (N) and `finetune_chars` (D_F) and quotes any of transferred (D_T),
+    effective (D_E), multiplier and fraction_transferred. Each law form takes one shape.
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -121,6 +136,7 @@ class Reproduction:
     quote: str
     rel_tol: Annotated[float, Bound(gt=0, lt=1)]
     flops: Positive | None = None
+    finetune_chars: Positive | None = None
     unit: str | None = None
     params: Positive | None = None
     tokens: Positive | None = None
@@ -128,19 +144,43 @@ class Reproduction:
     loss: Positive | None = None
     reducible_loss: Positive | None = None
     irreducible_loss: Positive | None = None
+    transferred: Positive | None = None
+    effective: Positive | None = None
+    multiplier: Positive | None = None
+    fraction_transferred: Fraction | None = None
     locator: str | None = None
 
     def __post_init__(self) -> None:
+        if self.flops is not None and self.finetune_chars is not None:
+            raise ValueError(
+                "give flops (a budget row) or finetune_chars with params (a transfer row), not both"
+            )
+        own, other = (
+            (TRANSFER_OUTPUTS, (*BUDGET_OUTPUTS[1:], "irreducible_loss"))
+            if self.kind == "transfer"
+            else ((*BUDGET_OUTPUTS, "irreducible_loss"), TRANSFER_OUTPUTS)
+        )
+        stray = [name for name in other if getattr(self, name) is not None]
+        if stray:
+            raise ValueError(f"a {self.kind} row cannot quote {', '.join(stray)}")
+        if self.kind == "transfer" and self.params is None:
+            raise ValueError("a transfer row needs params, the model size the quote is for")
         expected = self.expected()
         if not expected:
-            raise ValueError(f"give at least one of {', '.join(AT_BUDGET)}, irreducible_loss")
-        if self.flops is None and any(name in AT_BUDGET for name in expected):
+            raise ValueError(f"give at least one of {', '.join(own)}")
+        if self.kind == "budget" and self.flops is None and any(name in BUDGET_OUTPUTS for name in expected):
             raise ValueError("give flops: the budget at which the quoted values hold")
 
+    @property
+    def kind(self) -> Literal["budget", "transfer"]:
+        """Which question the row asks: a plan for a budget, or transfer at (N, D_F)."""
+        return "budget" if self.finetune_chars is None else "transfer"
+
     def expected(self) -> dict[str, float]:
-        """The quoted values, by name."""
-        named = {name: getattr(self, name) for name in (*AT_BUDGET, "irreducible_loss")}
-        return {name: value for name, value in named.items() if value is not None}
+        """The quoted values, by output field name."""
+        names = TRANSFER_OUTPUTS if self.kind == "transfer" else (*BUDGET_OUTPUTS, "irreducible_loss")
+        values = {name: getattr(self, name) for name in names}
+        return {name: value for name, value in values.items() if value is not None}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,9 +199,24 @@ class _LawBase:
     stderr: dict[str, NonNegative] | None = None
     reproduces: tuple[Reproduction, ...] = ()
 
+    _row_kind: ClassVar[str] = "budget"
+    _unranged: ClassVar[tuple[str, ...]] = ("finetune_chars",)
+
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9]*[0-9]{4}[a-z0-9-]*", self.id):
             raise ValueError(f"id {self.id!r} must look like 'firstauthor2024' or 'firstauthor2024-variant'")
+        form = getattr(self, "form")  # noqa: B009 - defined by each subclass
+        problems = [
+            f"reproduces row {number} is a {row.kind} row; form {form} takes {self._row_kind} rows"
+            for number, row in enumerate(self.reproduces, start=1)
+            if row.kind != self._row_kind
+        ]
+        ranged = set(self.fitted_range.bounds()) | set(self.fitted_range.decades or {})
+        misplaced = sorted(ranged & set(self._unranged))
+        if misplaced:
+            problems.append(f"fitted_range of form {form} cannot bound {', '.join(misplaced)}")
+        if problems:
+            raise ValueError("; ".join(problems))
         params: Any = getattr(self, "params")  # noqa: B009 - defined by each subclass
         known = {field.name for field in dataclasses.fields(params)}
         unknown = sorted(set(self.stderr or {}) - known)
@@ -216,12 +271,49 @@ class ModelSizeLaw(_LawBase):
     params: ModelSizeParams
 
 
-Law = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw]  # noqa: UP007 - used at run time
-LAW_CLASSES: dict[str, type[ChinchillaLaw] | type[KaplanNDLaw] | type[FrontierLaw] | type[ModelSizeLaw]] = {
+@dataclass(frozen=True)
+class TransferRegime:
+    """Where a transfer law holds: the low-data regime, and where pre-training can hurt.
+
+    D(N) is the data a model of N parameters needs to reach `converged_performance` of its
+    infinite-data performance, estimated with the kaplan-nd law `converged_data_law`. The
+    fit holds for D_F up to `low_data_fraction` D(N); at `ossification_fraction` D(N) and
+    beyond, pre-training may hurt. `finetune_data_available` is the most fine-tuning data
+    the fits can have seen (the size of the fine-tuning distribution's data set).
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    low_data_fraction: Fraction
+    converged_performance: Fraction
+    converged_data_law: Annotated[str, Bound(min_length=1)]
+    ossification_fraction: Positive | None = None
+    finetune_data_available: Positive | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferLaw(_LawBase):
+    """Effective data transferred by pre-training, D_T = k D_F^alpha N^beta (not a budget law)."""
+
+    form: Literal["transfer"]
+    params: TransferParams
+    regime: TransferRegime
+
+    _row_kind: ClassVar[str] = "transfer"
+    _unranged: ClassVar[tuple[str, ...]] = ("flops", "tokens")
+
+
+BudgetLaw = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw]  # noqa: UP007 - used at run time
+"""A law of a pre-training run (every form but transfer); a model-size law cannot split a budget."""
+Law = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw, TransferLaw]  # noqa: UP007 - used at run time
+LAW_CLASSES: dict[
+    str, type[ChinchillaLaw] | type[KaplanNDLaw] | type[FrontierLaw] | type[ModelSizeLaw] | type[TransferLaw]
+] = {
     "chinchilla": ChinchillaLaw,
     "kaplan-nd": KaplanNDLaw,
     "frontier": FrontierLaw,
     "model-size": ModelSizeLaw,
+    "transfer": TransferLaw,
 }
 
 
@@ -241,10 +333,25 @@ def law_ids() -> list[str]:
 
 
 def available_laws(domain: str | None = None) -> list[Law]:
-    """Every shipped law (of one domain, if given), sorted by domain then id."""
-    laws = [_load_shipped(path) for path in _catalog_paths().values()]
+    """Every shipped law (of one domain, if given), sorted by domain then id.
+
+    A law lives in the directory of its domain (the tests check it), so one domain's
+    laws load without reading the others' files.
+    """
+    paths = [path for path in _catalog_paths().values() if domain is None or path.parent.name == domain]
+    laws = [_load_shipped(path) for path in paths]
     laws = [law for law in laws if domain is None or law.domain == domain]
     return sorted(laws, key=lambda law: (DOMAINS.index(law.domain), law.id))
+
+
+def planning_laws(domain: str | None = None) -> list[BudgetLaw]:
+    """The shipped laws of pre-training runs (every form but transfer)."""
+    return [law for law in available_laws(domain) if not isinstance(law, TransferLaw)]
+
+
+def transfer_laws() -> list[TransferLaw]:
+    """The shipped transfer laws."""
+    return [law for law in available_laws() if isinstance(law, TransferLaw)]
 
 
 def check_domain(domain: str) -> str:
@@ -256,7 +363,7 @@ def check_domain(domain: str) -> str:
 
 @dataclass(frozen=True)
 class Default:
-    """The law a domain plans with when none is named, and why (laws/defaults.toml)."""
+    """The law used when none is named, and why (laws/defaults.toml)."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
@@ -266,32 +373,52 @@ class Default:
 
 @cache
 def defaults() -> dict[str, Default]:
-    """Each domain's default law, from laws/defaults.toml."""
+    """Each domain's default budget law, and the default transfer law under "transfer"."""
     path = laws_dir() / "defaults.toml"
-    return {domain: build(Default, entry) for domain, entry in _read_toml(path).items()}
+    return {key: build(Default, entry) for key, entry in _read_toml(path).items()}
+
+
+def default_reason(law: Law) -> str | None:
+    """Why the law is its domain's default (or the default transfer law); None if it is not."""
+    entry = defaults().get("transfer" if isinstance(law, TransferLaw) else law.domain)
+    return entry.why if entry is not None and entry.law == law.id else None
 
 
 def is_default(law: Law) -> bool:
-    """Whether the law is its domain's default."""
-    entry = defaults().get(law.domain)
-    return entry is not None and entry.law == law.id
+    """Whether the law is its domain's default (or the default transfer law)."""
+    return default_reason(law) is not None
 
 
-def default_law(domain: str = "language") -> Law:
+def default_law(domain: str = "language") -> BudgetLaw:
     """The law a plan uses when none is named: the domain's entry in laws/defaults.toml."""
     entry = defaults().get(check_domain(domain))
     if entry is None:
         raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws, or give --law")
-    return find_law(entry.law)
+    law = find_law(entry.law)
+    assert not isinstance(law, TransferLaw), "defaults.toml names a transfer law for a domain"
+    return law
 
 
-def find_law(name: str) -> Law:
-    """A shipped law by id, or any law file by path (a name with '/' or ending in .toml)."""
+def default_transfer_law() -> TransferLaw:
+    """The law `plan transfer` uses when none is named: "transfer" in laws/defaults.toml."""
+    law = find_law(defaults()["transfer"].law)
+    assert isinstance(law, TransferLaw), "defaults.toml names a budget law for transfer"
+    return law
+
+
+def find_law(name: str, kind: Literal["budget", "transfer"] | None = None) -> Law:
+    """A shipped law by id, or any law file by path (a name with '/' or ending in .toml).
+
+    kind narrows the ids an unknown name is told to choose from: budget or transfer laws.
+    """
     if "/" in name or name.endswith(".toml") or (sys.platform == "win32" and "\\" in name):
         return load_law(Path(name))
     path = _catalog_paths().get(name)
     if path is None:
-        raise LawNotFoundError(name, law_ids())
+        if kind is None:
+            raise LawNotFoundError(name, law_ids())
+        laws = planning_laws() if kind == "budget" else transfer_laws()
+        raise LawNotFoundError(name, [law.id for law in laws])
     return _load_shipped(path)
 
 
@@ -320,7 +447,7 @@ def _load_shipped(path: Path) -> Law:
     raw = _read_toml(path)
     cls = LAW_CLASSES[raw["form"]]
     law = build(cls, raw)
-    assert isinstance(law, (ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw))
+    assert isinstance(law, (ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw, TransferLaw))
     return law
 
 

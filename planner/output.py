@@ -13,8 +13,8 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from planner.laws import Law, defaults, is_default
-from planner.planning import FORMAT, Comparison, Notice, Plan
+from planner.laws import Law, TransferLaw, default_reason, is_default
+from planner.results import FORMAT, Comparison, Notice, Plan, Transfer
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,9 +26,9 @@ def error(message: str) -> None:
 
 
 def notices(items: Iterable[Notice]) -> None:
-    """Warnings and notes about results, on stderr, one line each."""
-    for notice in items:
-        sys.stderr.write(f"{notice.level}: {notice.message}\n")
+    """Warnings and notes about results, on stderr, one line each; a repeated one once."""
+    for line in dict.fromkeys(f"{notice.level}: {notice.message}" for notice in items):
+        sys.stderr.write(f"{line}\n")
 
 
 def _json_line(data: dict[str, Any]) -> None:
@@ -36,7 +36,7 @@ def _json_line(data: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(data, allow_nan=False, separators=(",", ":")) + "\n")
 
 
-def json_lines(results: Iterable[Plan | Comparison]) -> None:
+def json_lines(results: Iterable[Plan | Comparison | Transfer]) -> None:
     """One compact JSON object per result per line."""
     for result in results:
         _json_line(dataclasses.asdict(result))
@@ -125,13 +125,102 @@ def plans_table(plans: list[Plan]) -> None:
             limits = item.constraints
             binding = limits.binding if limits else None
             increase = limits.loss_increase if limits else None
-            row += [binding or "", f"+{increase:.4f}" if increase is not None else ""]
+            row += [binding or "", f"{increase:+.4f}" if increase is not None else ""]
         table.add_row(*row)
     console = _console()
     console.print(table)
     _footer(console, plans[0])
     if constrained:
-        console.print("extra loss: above the unconstrained optimum at the same FLOPs", soft_wrap=True)
+        increases = [p.constraints.loss_increase or 0.0 for p in plans if p.constraints]
+        side = "above" if min(increases) >= 0 else "against (negative: below)"
+        console.print(f"extra loss: {side} the unconstrained optimum at the same FLOPs", soft_wrap=True)
+    if plans[0].finetune is not None:
+        _finetune_table(console, plans)
+
+
+def _finetune_table(console: Console, plans: list[Plan]) -> None:
+    """The fine-tune part of each plan: a second table, from a second law."""
+    from rich.table import Table
+
+    fines = [item.finetune for item in plans if item.finetune is not None]
+    first = fines[0]
+    estimate = first.transfer
+    limited = first.mode == "data_limited"
+    in_tokens = first.effective_tokens is not None
+    title = "Data-limited fine-tune" if limited else "Fine-tuning set at the plan's N"
+    table = Table(title=f"{title}, under {estimate.law.id}", title_justify="left")
+    names = ["FLOPs", "D_F chars", "D_E tokens" if in_tokens else "D_E chars", "multiplier", "from transfer"]
+    for name in [*names, *(["scratch loss"] if limited else [])]:
+        table.add_column(name, justify="right")
+    for item, fine in zip(plans, fines, strict=True):
+        effective = fine.effective_tokens if fine.effective_tokens is not None else fine.transfer.effective
+        row = [
+            sci(item.flops),
+            count(fine.transfer.finetune_chars),
+            count(effective),
+            f"{fine.transfer.multiplier:.4g}",
+            f"{fine.transfer.fraction_transferred:.1%}",
+        ]
+        if fine.loss_from_scratch is not None:
+            row.append(f"{fine.loss_from_scratch:.4f}")
+        table.add_row(*row)
+    console.print(table)
+    ratio = estimate.chars_per_token
+    per = f"; tokens at {ratio:g} characters per token (given)" if ratio is not None else ""
+    if limited:
+        console.print(
+            f"D_F: the tokens trained on, in characters{per}; the plan's loss is at D_E in place of D; "
+            "scratch loss: the same N and tokens without pre-training",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"D_F: the whole fine-tuning set{per}; the plan itself is unchanged", soft_wrap=True)
+    console.print(
+        "D_E = D_F + D_T, the effective data; multiplier D_E / D_F; from transfer D_T / D_E", soft_wrap=True
+    )
+    console.print(
+        f"transfer law: {estimate.law.name}; {estimate.law.citation}; {estimate.law.locator}", soft_wrap=True
+    )
+    for caveat in estimate.caveats:
+        console.print(f"caveat ({estimate.law.id}): {caveat}", soft_wrap=True)
+
+
+def transfer_table(results: list[Transfer], law: TransferLaw) -> None:
+    """Transfer estimates for a grid of model sizes and fine-tuning sets, as one table."""
+    from rich.table import Table
+
+    table = Table(title=f"Effective data from pre-training under {law.id}", title_justify="left")
+    with_tokens = any(item.finetune_tokens is not None for item in results)
+    names = ["params", "D_F chars", *(["D_F tokens"] if with_tokens else []), "D_T chars", "D_E chars"]
+    for name in [*names, "multiplier", "from transfer"]:
+        table.add_column(name, justify="right")
+    for item in results:
+        tokens = (
+            [count(item.finetune_tokens) if item.finetune_tokens is not None else ""] if with_tokens else []
+        )
+        table.add_row(
+            count(item.params),
+            count(item.finetune_chars),
+            *tokens,
+            count(item.transferred),
+            count(item.effective),
+            f"{item.multiplier:.4g}",
+            f"{item.fraction_transferred:.1%}",
+        )
+    console = _console()
+    console.print(table)
+    curve = law.params
+    console.print(
+        f"D_T = k D_F^alpha N^beta with k {sci(curve.k)}, alpha {curve.alpha:g}, beta {curve.beta:g}; "
+        "D_E = D_F + D_T; multiplier D_E / D_F; from transfer D_T / D_E",
+        soft_wrap=True,
+    )
+    console.print(
+        f"params: {_counts(law.quantities.params)} parameters; data: {law.quantities.tokens}", soft_wrap=True
+    )
+    console.print(f"law: {law.name}; {law.citation}; {law.source.locator}", soft_wrap=True)
+    for caveat in law.caveats:
+        console.print(f"caveat: {caveat}", soft_wrap=True)
 
 
 def _footer(console: Console, item: Plan) -> None:
@@ -232,8 +321,12 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
     console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
     console.print(f"where: {source.locator}", soft_wrap=True)
     console.print(f"domain: {law.domain}   form: {law.form}", soft_wrap=True)
-    if is_default(law):
-        console.print(f"the {law.domain} default: {defaults()[law.domain].why}", soft_wrap=True)
+    reason = default_reason(law)
+    if reason is not None:
+        console.print(
+            f"the default {'transfer' if isinstance(law, TransferLaw) else law.domain} law: {reason}",
+            soft_wrap=True,
+        )
     console.print(f"formula: {law.params.FORMULA}", soft_wrap=True)
     console.print(_parameter_table("parameters (as printed)", law.params, law.stderr or {}))
     model_size = getattr(law, "model_size", None)
@@ -242,26 +335,48 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
         console.print(_parameter_table("L(N) parameters (as printed)", model_size, {}))
     quantities = law.quantities
     console.print(f"N counts: {quantities.params.replace('_', '-')} parameters", soft_wrap=True)
-    console.print(f"tokens: {quantities.tokens}", soft_wrap=True)
+    console.print(f"{quantities.data_unit}: {quantities.tokens}", soft_wrap=True)
     for unit in law.units:
         console.print(f"{unit.name}: {unit.tokens:,.0f} tokens ({unit.note or ''})", soft_wrap=True)
     console.print(f"loss: {quantities.loss} ({quantities.loss_units})", soft_wrap=True)
     console.print(f"FLOPs: {quantities.flops}", soft_wrap=True)
+    if isinstance(law, TransferLaw):
+        regime = law.regime
+        console.print(
+            f"low-data regime: D_F up to {regime.low_data_fraction:g} D(N), D(N) the data to reach "
+            f"{regime.converged_performance:g} of infinite-data performance, estimated with "
+            f"{regime.converged_data_law}",
+            soft_wrap=True,
+        )
+        if regime.ossification_fraction is not None:
+            console.print(
+                f"ossification notice: from D_F = {regime.ossification_fraction:g} D(N)", soft_wrap=True
+            )
+        if regime.finetune_data_available is not None:
+            console.print(
+                f"fine-tuning data behind the fit: at most {sci(regime.finetune_data_available)} {law.quantities.data_unit}"
+            )
     bounds = law.fitted_range.bounds()
     for name, (low, high) in bounds.items():
         console.print(f"fitted range, {name}: {sci(low)} to {sci(high)}")
+    for name, decades in (law.fitted_range.decades or {}).items():
+        console.print(f"fitted range, {name}: about {decades:g} orders of magnitude")
     if law.fitted_range.note:
         console.print(f"fitted range: {law.fitted_range.note}", soft_wrap=True)
     for caveat in law.caveats:
         console.print(f"caveat: {caveat}", soft_wrap=True)
     for row, got in zip(law.reproduces, reproduced, strict=True):
         per = f" per {row.unit}" if row.unit else ""
-        at = f"at {sci(row.flops)} FLOPs, " if row.flops is not None else ""
+        if row.finetune_chars is not None:
+            assert row.params is not None
+            where = f"at N {sci(row.params)} and D_F {sci(row.finetune_chars)}, "
+        else:
+            where = f"at {sci(row.flops)} FLOPs, " if row.flops is not None else ""
         pairs = ", ".join(
             f"{name} {sci(value)} (gives {sci(got[name])})" for name, value in row.expected().items()
         )
         console.print(
-            f'reproduces: "{row.quote}" ({row.locator or law.source.locator}): {at}{pairs}{per}, '
+            f'reproduces: "{row.quote}" ({row.locator or law.source.locator}): {where}{pairs}{per}, '
             f"within {row.rel_tol:.0%}",
             soft_wrap=True,
         )

@@ -1,141 +1,73 @@
 """Budget to plan: the compute-optimal split of a FLOP budget under a law.
 
-Owns `plan` and `compare` and their results, which are the `--json` contract (field order
-here is the order in the output). Checks its inputs and raises `InputError`; never prints.
-Standard library only, so that `plan` starts fast.
+Owns `plan` and `compare`; their results (`planner.results`) are the `--json` contract.
+A fine-tune priced by a transfer law is delegated to `planner.finetuning`. Checks its
+inputs and raises `InputError`; never prints. Standard library only, so that `plan`
+starts fast.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal, overload
+from typing import TYPE_CHECKING, overload
 
 from planner.errors import InfeasibleError, InputError
 from planner.laws import (
+    BudgetLaw,
     ChinchillaLaw,
     FrontierLaw,
     KaplanNDLaw,
     Law,
     ModelSizeLaw,
     Reproduction,
+    TransferLaw,
     default_law,
     find_law,
 )
+from planner.results import (
+    FORMAT,
+    Allocation,
+    Binding,
+    Comparison,
+    Constraints,
+    FineTune,
+    LawRef,
+    NaturalAmount,
+    Notice,
+    Plan,
+    Spread,
+    Transfer,
+    Units,
+    law_ref,
+    planner_version,
+)
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
-FORMAT = "1"
-"""Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
-meaning of a field bumps it."""
+if TYPE_CHECKING:
+    from planner.finetuning import Ask
 
-Binding = Literal["max_params", "max_tokens"]
+SplitLaw = ChinchillaLaw | KaplanNDLaw | FrontierLaw
+"""A law that can split a FLOP budget into parameters and tokens."""
 
-
-@dataclass(frozen=True)
-class Allocation:
-    """A split of the budget: parameters, tokens and the loss the law predicts for it."""
-
-    params: float
-    tokens: float
-    tokens_per_param: float
-    loss: float
-
-
-@dataclass(frozen=True)
-class LawRef:
-    """Which law a plan used, with enough to find its numbers in the source."""
-
-    id: str
-    name: str
-    form: str
-    domain: str
-    citation: str
-    locator: str
-
-
-@dataclass(frozen=True)
-class Units:
-    """What the numbers count: parameters, tokens, loss and FLOPs differ between laws."""
-
-    params: str
-    tokens: str
-    loss: str
-    flops: str
-
-
-@dataclass(frozen=True)
-class Constraints:
-    """Limits asked for, which one binds, and what it costs against the free optimum."""
-
-    max_params: float | None
-    max_tokens: float | None
-    binding: Binding | None
-    unconstrained: Allocation | None
-    loss_increase: float | None
-
-
-@dataclass(frozen=True)
-class NaturalAmount:
-    """The plan in a unit of the domain: how many images (clips, frames) and the loss per one."""
-
-    unit: str
-    tokens_per_unit: float
-    count: float
-    loss_per_unit: float
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should know about a result, e.g. extrapolation beyond the fit."""
-
-    code: str
-    message: str
-    level: Literal["warning", "note"] = "warning"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Plan:
-    """The compute-optimal plan for one budget under one law."""
-
-    format: str = FORMAT
-    planner_version: str
-    law: LawRef
-    flops: float
-    optimum: Allocation
-    units: Units
-    constraints: Constraints | None = None
-    natural_units: tuple[NaturalAmount, ...] = ()
-    converged_loss: float | None = None
-    notices: tuple[Notice, ...] = ()
-    caveats: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Spread:
-    """How far apart the laws are: max / min of params and of tokens over the plans."""
-
-    params: float
-    tokens: float
-
-
-@dataclass(frozen=True, kw_only=True)
-class Comparison:
-    """Every law of a domain planned at the same budget."""
-
-    format: str = FORMAT
-    planner_version: str
-    flops: float
-    domain: str
-    plans: tuple[Plan, ...]
-    spread: Spread
-    notices: tuple[Notice, ...] = ()
-
-
-def _version() -> str:
-    from planner import __version__
-
-    return __version__
+__all__ = [
+    "FORMAT",
+    "Allocation",
+    "Comparison",
+    "Constraints",
+    "FineTune",
+    "LawRef",
+    "NaturalAmount",
+    "Notice",
+    "Plan",
+    "Spread",
+    "Transfer",
+    "Units",
+    "compare",
+    "plan",
+    "reproduce",
+    "why_unplannable",
+]
 
 
 def check_positive(name: str, value: float) -> float:
@@ -146,10 +78,15 @@ def check_positive(name: str, value: float) -> float:
     return number
 
 
-def _law(law: Law | str | None, domain: str | None) -> Law:
+def _law(law: Law | str | None, domain: str | None) -> BudgetLaw:
     if law is None:
         return default_law(domain or "language")
-    chosen = find_law(law) if isinstance(law, str) else law
+    chosen = find_law(law, "budget") if isinstance(law, str) else law
+    if isinstance(chosen, TransferLaw):
+        raise InputError(
+            f"law {chosen.id} is a transfer law: it prices fine-tuning data, not a FLOP budget; "
+            "use it with `plan transfer`, or as transfer= (--transfer) beside a budget law"
+        )
     if domain is not None and chosen.domain != domain:
         raise InputError(
             f"law {chosen.id} is a {chosen.domain} law, not {domain}; drop --domain or choose another law"
@@ -165,6 +102,10 @@ def plan(
     domain: str | None = ...,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    transfer: Law | str | None = ...,
+    finetune_chars: float | None = ...,
+    finetune_tokens: float | None = ...,
+    chars_per_token: float | None = ...,
 ) -> Plan: ...
 @overload
 def plan(
@@ -174,6 +115,10 @@ def plan(
     domain: str | None = ...,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    transfer: Law | str | None = ...,
+    finetune_chars: float | None = ...,
+    finetune_tokens: float | None = ...,
+    chars_per_token: float | None = ...,
 ) -> list[Plan]: ...
 def plan(
     flops: float | Iterable[float],
@@ -182,6 +127,10 @@ def plan(
     domain: str | None = None,
     max_params: float | None = None,
     max_tokens: float | None = None,
+    transfer: Law | str | None = None,
+    finetune_chars: float | None = None,
+    finetune_tokens: float | None = None,
+    chars_per_token: float | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -192,9 +141,19 @@ def plan(
         domain: "language" (the default), "image", "video", "multimodal", "math" or "code".
         max_params: cap on the parameter count; the best split on the same budget line under it.
         max_tokens: cap on the training tokens, likewise.
+        transfer: a transfer law (a `Law`, id or path) that prices a fine-tuning set given
+            with finetune_chars or finetune_tokens: the plan then reports, at its N, what
+            pre-training is worth (`Plan.finetune`). With max_tokens too, the tokens are the
+            fine-tuning data (max_tokens at most the set) and N is chosen with the loss
+            evaluated at the effective data D_E in place of the tokens trained on.
+        finetune_chars: the fine-tuning set in characters (the transfer law's unit).
+        finetune_tokens: the fine-tuning set in tokens; needs chars_per_token.
+        chars_per_token: characters per token of the tokenizer on the fine-tuning data;
+            needed with finetune_tokens and for a data-limited fine-tune. Never guessed.
 
     Raises:
-        InputError: a budget or limit that is not a finite number above zero.
+        InputError: a budget or limit that is not a finite number above zero, or fine-tuning
+            options that do not go together.
         InfeasibleError: limits that leave no way to spend the budget, or a law that cannot
             price a capped allocation.
     """
@@ -203,22 +162,31 @@ def plan(
         max_params = check_positive("max_params", max_params)
     if max_tokens is not None:
         max_tokens = check_positive("max_tokens", max_tokens)
+    ask = None
+    if transfer is not None or finetune_chars or finetune_tokens or chars_per_token:
+        from planner import finetuning  # only a fine-tune needs it: keep plain plans fast
+
+        ask = finetuning.ask(transfer, finetune_chars, finetune_tokens, chars_per_token, max_tokens)
     if isinstance(flops, (int, float)):
-        return _plan_one(check_positive("flops", flops), chosen, max_params, max_tokens)
+        return _plan_one(check_positive("flops", flops), chosen, max_params, max_tokens, ask)
     budgets = [check_positive("flops", value) for value in flops]
-    return [_plan_one(budget, chosen, max_params, max_tokens) for budget in budgets]
+    return [_plan_one(budget, chosen, max_params, max_tokens, ask) for budget in budgets]
 
 
 def compare(flops: float, domain: str = "language") -> Comparison:
-    """Plan one budget under every shipped law of a domain that can split it, with their spread."""
-    from planner.laws import available_laws, check_domain
+    """Plan one budget under every shipped law of a domain that can split it, with their spread.
+
+    Transfer laws price fine-tuning data, not budgets, so they take no part; model-size laws
+    cannot split a budget and are listed in the notices.
+    """
+    from planner.laws import check_domain, planning_laws
 
     budget = check_positive("flops", flops)
-    laws = available_laws(check_domain(domain))
+    laws = planning_laws(check_domain(domain))
     plannable = [law for law in laws if why_unplannable(law) is None]
     if not plannable:
         raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws")
-    plans = tuple(_plan_one(budget, law, None, None) for law in plannable)
+    plans = tuple(_plan_one(budget, law, None, None, None) for law in plannable)
     left_out = tuple(
         Notice("not_compared", f"{law.id} is left out: {why_unplannable(law)}", level="note")
         for law in laws
@@ -233,12 +201,19 @@ def compare(flops: float, domain: str = "language") -> Comparison:
         tokens=ratio([p.optimum.tokens for p in plans]),
     )
     return Comparison(
-        planner_version=_version(), flops=budget, domain=domain, plans=plans, spread=spread, notices=left_out
+        planner_version=planner_version(),
+        flops=budget,
+        domain=domain,
+        plans=plans,
+        spread=spread,
+        notices=left_out,
     )
 
 
 def why_unplannable(law: Law) -> str | None:
     """Why a law cannot split a FLOP budget (no compute law or no N_opt), or None when it can."""
+    if isinstance(law, TransferLaw):
+        return "it prices fine-tuning data, not a FLOP budget"
     if isinstance(law, ModelSizeLaw):
         return "it predicts loss from model size alone, L(N), with no compute law or N_opt(C)"
     if isinstance(law, FrontierLaw) and not law.params.has_optimal_params:
@@ -246,12 +221,16 @@ def why_unplannable(law: Law) -> str | None:
     return None
 
 
-def _allocation(law: ChinchillaLaw | KaplanNDLaw | FrontierLaw, flops: float, params: float) -> Allocation:
+def _allocation(law: SplitLaw, flops: float, params: float) -> Allocation:
     tokens = flops / (FLOPS_PER_PARAM_TOKEN * params)
     if isinstance(law, FrontierLaw):
         loss = law.params.frontier_loss(flops)
     else:
         loss = law.params.budget_loss(flops, params)
+    return _checked(law, flops, params, tokens, loss)
+
+
+def _checked(law: BudgetLaw, flops: float, params: float, tokens: float, loss: float) -> Allocation:
     values = (params, tokens, tokens / params, loss)
     if all(math.isfinite(v) for v in values) and (params < 1 or tokens < 1):
         raise InfeasibleError(
@@ -266,7 +245,13 @@ def _allocation(law: ChinchillaLaw | KaplanNDLaw | FrontierLaw, flops: float, pa
     return Allocation(params, tokens, tokens / params, loss)
 
 
-def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: float | None) -> Plan:
+def _plan_one(
+    flops: float,
+    law: BudgetLaw,
+    max_params: float | None,
+    max_tokens: float | None,
+    fine: Ask | None,
+) -> Plan:
     reason = why_unplannable(law)
     if reason is not None or isinstance(law, ModelSizeLaw):
         raise InfeasibleError(
@@ -288,6 +273,8 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             f"max_tokens {max_tokens:.3g}, which allow at most {most:.3g} FLOPs (C = 6ND); "
             "lower the budget or raise a limit"
         )
+    if fine is not None and max_tokens is not None:
+        return _data_limited_plan(flops, law, max_params, max_tokens, fine, free, low)
     params = min(max(free, low), high)
     binding: Binding | None = None
     if params < free:
@@ -310,16 +297,77 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             unconstrained=unconstrained if binding else None,
             loss_increase=optimum.loss - unconstrained.loss if binding else None,
         )
+    notices = list(_notices(law, flops, optimum, constraints))
+    finetune = None
+    if fine is not None:
+        from planner import finetuning
+
+        finetune, more = finetuning.report(law, fine, optimum.params)
+        notices += more
+    return _result(law, flops, optimum, constraints, notices, finetune)
+
+
+def _data_limited_plan(
+    flops: float,
+    law: SplitLaw,
+    max_params: float | None,
+    max_tokens: float,
+    fine: Ask,
+    free: float,
+    low: float,
+) -> Plan:
+    """N for a fine-tune limited to max_tokens of fine-tuning data, the loss at D_E."""
+    from planner import finetuning
+
+    if isinstance(law, FrontierLaw):
+        raise InfeasibleError(
+            f"law {law.id} gives the loss on its compute-optimal frontier only, so it cannot "
+            "price a data-limited fine-tune; use a law of form chinchilla or kaplan-nd"
+        )
+    high = max_params if max_params is not None else flops / FLOPS_PER_PARAM_TOKEN  # D >= 1 token
+    if low > high:
+        raise InfeasibleError(
+            f"{flops:.3g} FLOPs is too small to plan: it buys less than one token at "
+            f"{low:.3g} parameters; give a larger budget"
+        )
+    params = finetuning.best_params(law, fine, flops, low, high)
+    if max_params is None and params >= high * (1 - 1e-9):
+        raise InfeasibleError(
+            f"under {fine.law.id} the loss keeps falling as N grows (what pre-training is worth "
+            "grows as N^beta), so a data-limited fine-tune has no best size without a cap; give "
+            "max_params (--max-params), the largest pre-trained model you can fine-tune"
+        )
+    unconstrained = _allocation(law, flops, free)
+    tokens, effective = finetuning.effective_tokens(fine, flops, params)
+    optimum = _checked(law, flops, params, tokens, finetuning.loss_with_transfer(law, fine, flops, params))
+    binding: Binding | None = None
+    if params <= low * (1 + 1e-12):
+        binding = "max_tokens"
+    elif max_params is not None and params >= max_params * (1 - 1e-12):
+        binding = "max_params"
+    constraints = Constraints(
+        max_params=max_params,
+        max_tokens=max_tokens,
+        binding=binding,
+        unconstrained=unconstrained,
+        loss_increase=optimum.loss - unconstrained.loss,
+    )
+    notices = list(_notices(law, flops, optimum, constraints, law_tokens=effective))
+    finetune, more = finetuning.data_limited(law, fine, flops, params, binding == "max_params")
+    return _result(law, flops, optimum, constraints, notices + more, finetune)
+
+
+def _result(
+    law: SplitLaw,
+    flops: float,
+    optimum: Allocation,
+    constraints: Constraints | None,
+    notices: list[Notice],
+    finetune: FineTune | None,
+) -> Plan:
     return Plan(
-        planner_version=_version(),
-        law=LawRef(
-            id=law.id,
-            name=law.name,
-            form=law.form,
-            domain=law.domain,
-            citation=law.citation,
-            locator=law.source.locator,
-        ),
+        planner_version=planner_version(),
+        law=law_ref(law),
         flops=flops,
         optimum=optimum,
         units=Units(
@@ -336,43 +384,34 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
         converged_loss=(
             law.model_size.loss(optimum.params) if isinstance(law, FrontierLaw) and law.model_size else None
         ),
-        notices=tuple(_notices(law, flops, optimum, constraints)),
+        notices=tuple(notices),
         caveats=law.caveats,
+        finetune=finetune,
     )
 
 
-def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
-    """What the law gives for each value a `reproduces` row quotes, in the row's units."""
-    per = law.unit(row.unit).tokens if row.unit else 1.0
-    got: dict[str, float] = {}
-    if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
-        optimum = _plan_one(row.flops, law, None, None).optimum
-        got |= {
-            "params": optimum.params,
-            "tokens": optimum.tokens / per,
-            "tokens_per_param": optimum.tokens_per_param,
-            "loss": optimum.loss * per,
-            "reducible_loss": (optimum.loss - law.params.irreducible_loss) * per,
-        }
-    got["irreducible_loss"] = law.params.irreducible_loss * per
-    return {name: got[name] for name in row.expected()}
-
-
 def _notices(
-    law: Law, flops: float, optimum: Allocation, constraints: Constraints | None
+    law: BudgetLaw,
+    flops: float,
+    optimum: Allocation,
+    constraints: Constraints | None,
+    law_tokens: float | None = None,
 ) -> Iterable[Notice]:
+    """Notices about the plan law's side; law_tokens: the tokens its loss saw, if not optimum's."""
     if constraints is not None and constraints.binding is not None:
         limit = constraints.max_params if constraints.binding == "max_params" else constraints.max_tokens
-        assert constraints.loss_increase is not None
+        increase = constraints.loss_increase
+        assert increase is not None
         assert limit is not None
         yield Notice(
             "constraint_binds",
-            f"{constraints.binding} {limit:.3g} binds: the loss is {constraints.loss_increase:.4g} "
-            f"nats higher than the free optimum's",
+            f"{constraints.binding} {limit:.3g} binds: the loss is {abs(increase):.4g} "
+            f"nats {'higher' if increase >= 0 else 'lower'} than the free optimum's",
             level="note",
         )
     ranges = law.fitted_range.bounds()
-    observed = {"flops": flops, "params": optimum.params, "tokens": optimum.tokens}
+    tokens = optimum.tokens if law_tokens is None else law_tokens
+    observed = {"flops": flops, "params": optimum.params, "tokens": tokens}
     outside = []
     for quantity, (low, high) in ranges.items():
         value = observed[quantity]
@@ -401,3 +440,28 @@ def _notices(
                 "(see the law's caveats for the convention)",
                 level="note",
             )
+
+
+def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
+    """What the law gives for each value a `reproduces` row quotes, in the row's units."""
+    if row.finetune_chars is not None:
+        from planner.transfer import transfer
+
+        assert isinstance(law, TransferLaw)
+        assert row.params is not None
+        result = transfer(row.params, law, finetune_chars=row.finetune_chars)
+        return {name: float(getattr(result, name)) for name in row.expected()}
+    assert not isinstance(law, TransferLaw)
+    per = law.unit(row.unit).tokens if row.unit else 1.0
+    got: dict[str, float] = {}
+    if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
+        optimum = _plan_one(row.flops, law, None, None, None).optimum
+        got |= {
+            "params": optimum.params,
+            "tokens": optimum.tokens / per,
+            "tokens_per_param": optimum.tokens_per_param,
+            "loss": optimum.loss * per,
+            "reducible_loss": (optimum.loss - law.params.irreducible_loss) * per,
+        }
+    got["irreducible_loss"] = law.params.irreducible_loss * per
+    return {name: got[name] for name in row.expected()}

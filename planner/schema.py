@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from planner.planning import Comparison, Plan
+from planner.results import Comparison, Plan, Transfer
 
 
 def plan_schema() -> dict[str, Any]:
@@ -21,3 +21,8 @@ def plan_schema() -> dict[str, Any]:
 def comparison_schema() -> dict[str, Any]:
     """The JSON Schema of one `plan --compare --json` line."""
     return TypeAdapter(Comparison).json_schema(mode="serialization")
+
+
+def transfer_schema() -> dict[str, Any]:
+    """The JSON Schema of one `plan transfer --json` line."""
+    return TypeAdapter(Transfer).json_schema(mode="serialization")

@@ -44,6 +44,101 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (["laws", "show", "besiroglu2024"], 0, ""),
         (["laws", "show", "nope"], 2, "no law named 'nope'"),
         (["laws", "show"], 2, "missing argument 'ID|PATH'"),
+        (["transfer", "--params", "1e9", "--finetune-chars", "1e8"], 0, ""),
+        (["transfer", "--params", "1e9", "--finetune-tokens", "3e7", "--chars-per-token", "3.3"], 0, ""),
+        (
+            ["transfer", "--params", "0", "--finetune-chars", "1e8"],
+            2,
+            "--params must be a finite number above zero",
+        ),
+        (
+            ["transfer", "--params", "1e9", "--finetune-chars", "-1"],
+            2,
+            "--finetune-chars must be a finite number",
+        ),
+        (
+            ["transfer", "--params", "1e9", "--finetune-tokens", "3e7"],
+            2,
+            "--finetune-tokens needs --chars-per-token",
+        ),
+        (
+            ["transfer", "--params", "1e9", "--finetune-tokens", "3e7", "--chars-per-token", "0"],
+            2,
+            "--chars-per-token must be a finite number above zero",
+        ),
+        (
+            ["transfer", "--params", "1e9", "--finetune-chars", "1e8", "--finetune-tokens", "3e7"],
+            2,
+            "give --finetune-chars or --finetune-tokens, not both",
+        ),
+        (
+            ["transfer", "--params", "1e9"],
+            2,
+            "give the fine-tuning set with --finetune-chars or --finetune-tokens",
+        ),
+        (["transfer", "--finetune-chars", "1e8"], 2, "give at least one --params model size"),
+        (
+            ["transfer", "--params", "1e9", "--finetune-chars", "lots"],
+            2,
+            "--finetune-chars 'lots' is not a number",
+        ),
+        (
+            ["transfer", "--params", "1e9", "--finetune-chars", "1e8", "--law", "besiroglu2024"],
+            2,
+            "has form chinchilla, not transfer",
+        ),
+        (
+            ["transfer", "--params", "1e9", "--finetune-chars", "1e8", "--law", "nope"],
+            2,
+            "no law named 'nope'; choose one of: hernandez2021-text, hernandez2021-text-code",
+        ),
+        (["transfer", "--params", "1e9", "stray", "--finetune-chars"], 2, "requires an argument"),
+        (["--flops", "1e21", "--law", "hernandez2021-text"], 2, "hernandez2021-text is a transfer law"),
+        (["--flops", "1e21", "--finetune-tokens", "1e8"], 2, "need --transfer LAW"),
+        (
+            ["--flops", "1e21", "--finetune-tokens", "1e8", "--transfer", "hernandez2021-text"],
+            2,
+            "--finetune-tokens needs --chars-per-token",
+        ),
+        (
+            [
+                "--flops",
+                "1e21",
+                "--finetune-chars",
+                "1e8",
+                "--finetune-tokens",
+                "1e8",
+                "--transfer",
+                "hernandez2021-text",
+            ],
+            2,
+            "not both",
+        ),
+        (
+            [
+                *("--flops", "1e21", "--finetune-chars", "3e8", "--transfer", "hernandez2021-text"),
+                "--max-tokens",
+                "1e8",
+            ],
+            2,
+            "--max-tokens with --transfer plans a data-limited fine-tune, which needs --chars-per-token",
+        ),
+        (
+            [
+                *("--flops", "1e21", "--finetune-chars", "3e8", "--transfer", "hernandez2021-text"),
+                "--compare",
+            ],
+            2,
+            "--compare plans without a fine-tune",
+        ),
+        (
+            [
+                *("--flops", "1e18", "--finetune-tokens", "1e8", "--chars-per-token", "3.3"),
+                *("--transfer", "hernandez2021-text", "--max-tokens", "1e8"),
+            ],
+            2,
+            "no best size without a cap; give max_params (--max-params)",
+        ),
     ],
 )
 def test_exit_codes(run: Run, args: list[str], code: int, message: str) -> None:
@@ -148,18 +243,33 @@ def test_installed_script_and_module_agree() -> None:
     assert _plan_process("--flops", "-1").returncode == 2
 
 
-def test_json_path_loads_no_heavy_modules() -> None:
-    """`plan --flops 1e21 --json` must start fast: no scipy, numpy, pydantic or rich."""
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--flops", "1e21", "--json"],
+        ["transfer", "--params", "1e8", "1e9", "--finetune-chars", "1e8", "--json"],
+        ["--flops", "1e18", "--transfer", "hernandez2021-text", "--finetune-chars", "3e8", "--json"],
+        [
+            *("--flops", "1e18", "--transfer", "hernandez2021-text", "--finetune-tokens", "1e8"),
+            *("--chars-per-token", "3.3", "--max-tokens", "1e8", "--max-params", "1e10", "--json"),
+        ],
+    ],
+)
+def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
+    """`plan --flops 1e21 --json` must start fast: no scipy, numpy, pydantic or rich.
+
+    So must `plan transfer --json` and a plan with a fine-tune (its search is stdlib only).
+    """
     code = (
         "import atexit, sys\n"
-        "heavy = ('scipy', 'numpy', 'pydantic', 'rich')\n"
+        "heavy = ('scipy', 'numpy', 'pydantic', 'rich', 'typer')\n"
         "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr))\n"
         "from planner.launch import main\n"
-        "main(['--flops', '1e21', '--json'])\n"
+        f"main({args!r})\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip() == "[]"
+    assert done.stderr.splitlines()[-1] == "[]"  # notices come first
 
 
 @pytest.mark.parametrize(
@@ -180,16 +290,63 @@ def test_json_path_loads_no_heavy_modules() -> None:
         ["laws", "--json"],
         ["laws", "show", "kaplan2020"],
         ["laws", "show", "kaplan2020-nd", "--json"],
+        ["laws", "show", "hernandez2021-text"],
+        [
+            "--flops",
+            "1e21",
+            "--finetune-tokens",
+            "1e8",
+            "--chars-per-token",
+            "3.3",
+            "--transfer",
+            "hernandez2021-text",
+        ],
+        ["--flops=1e21", "--finetune-chars=3.3e8", "--transfer=hernandez2021-text-code", "--json"],
+        [
+            *("--flops", "1e18", "--flops", "1e17", "--finetune-tokens", "1e8", "--chars-per-token", "3.3"),
+            *("--transfer", "hernandez2021-text", "--max-tokens", "1e8", "--max-params", "1e10"),
+        ],
+        ["--flops", "1e21", "--finetune-tokens", "1e8", "--transfer", "hernandez2021-text"],
+        ["--flops", "1e21", "--chars-per-token", "3.3"],
+        ["transfer", "--params", "1e9", "--finetune-chars", "1e8"],
+        ["transfer", "--params", "1e8", "1e9", "--finetune-chars=1e6", "1e8", "--json"],
+        [
+            "transfer",
+            "--params",
+            "1e9",
+            "--params",
+            "1e10",
+            "--finetune-tokens",
+            "3e7",
+            "--chars-per-token",
+            "3.3",
+        ],
+        [
+            "transfer",
+            "--json",
+            "--law",
+            "hernandez2021-text-code",
+            "--params",
+            "1e9",
+            "--finetune-chars",
+            "1e8",
+        ],
+        ["transfer", "--params", "1e6", "--finetune-chars", "1e10"],
+        ["transfer", "--params", "-1", "--finetune-chars", "1e8"],
+        ["transfer", "--params", "1e9", "--finetune-tokens", "3e7"],
+        ["transfer", "--params", "1e9", "--finetune-chars", "1e8", "--law", "besiroglu2024"],
     ],
 )
 def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
-    from planner.launch import fast_request
+    from planner.launch import fast_request, fast_transfer_request
 
     fast = run(*args)
     monkeypatch.setenv("PLANNER_NO_FAST_PATH", "1")
     slow = run(*args)
     assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
-    if args and args[0] != "laws":
+    if args and args[0] == "transfer":
+        assert fast_transfer_request(args) is not None
+    elif args and args[0] != "laws":
         assert fast_request(args) is not None
 
 
@@ -203,6 +360,37 @@ def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     assert fast_request(args) is None
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["transfer", "--help"],
+        ["transfer", "--params"],
+        ["transfer", "--params", "1e9", "--law", "a", "--law", "b"],
+        ["transfer", "--law", "a", "stray"],
+        ["transfer", "--params", "1e9", "--flops", "1e21"],
+    ],
+)
+def test_fast_transfer_path_leaves_the_rest_to_typer(args: list[str]) -> None:
+    from planner.launch import fast_transfer_request
+
+    assert fast_transfer_request(args) is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "spread"),
+    [
+        (["transfer", "--params", "1", "2"], ["transfer", "--params", "1", "--params", "2"]),
+        (["transfer", "--params=1", "2", "--json"], ["transfer", "--params=1", "--params", "2", "--json"]),
+        (["transfer", "--law", "x", "y"], ["transfer", "--law", "x", "y"]),
+        (["--flops", "1", "2"], ["--flops", "1", "2"]),  # only subcommands without arguments spread
+    ],
+)
+def test_space_separated_values_are_spread_only_where_unambiguous(argv: list[str], spread: list[str]) -> None:
+    from planner.launch import spread_values
+
+    assert spread_values(argv) == spread
+
+
 def test_debug_variable_shows_the_real_exception(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     import planner.planning
 
@@ -213,3 +401,117 @@ def test_debug_variable_shows_the_real_exception(run: Run, monkeypatch: pytest.M
     monkeypatch.setenv("PLANNER_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         run("--flops", "1e21")
+
+
+def test_transfer_json_lines_one_object_per_pair(run: Run) -> None:
+    result = run("transfer", "--params", "1e8", "1e9", "1e10", "--finetune-chars", "1e6", "1e8", "--json")
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["params"], line["finetune_chars"]) for line in lines] == [
+        (n, d) for n in (1e8, 1e9, 1e10) for d in (1e6, 1e8)
+    ]
+    first = lines[0]
+    assert first["format"] == "1"
+    assert first["law"]["id"] == "hernandez2021-text"
+    assert first["effective"] == pytest.approx(first["finetune_chars"] + first["transferred"])
+    assert first["multiplier"] == pytest.approx(first["effective"] / first["finetune_chars"])
+    assert "range_unknown" in {notice["code"] for notice in first["notices"]}
+    # The same note for every pair is written to stderr once.
+    assert result.stderr.count("note: hernandez2021-text records no endpoints") == 1
+
+
+def test_space_separated_and_repeated_values_agree(run: Run) -> None:
+    spaced = run("transfer", "--params", "1e8", "1e9", "--finetune-chars", "1e6", "1e8", "--json")
+    repeated = run(
+        "transfer",
+        "--params",
+        "1e8",
+        "--params=1e9",
+        "--finetune-chars",
+        "1e6",
+        "--finetune-chars",
+        "1e8",
+        "--json",
+    )
+    assert spaced.exit_code == repeated.exit_code == 0
+    assert spaced.stdout == repeated.stdout
+    assert len(spaced.stdout.splitlines()) == 4
+
+
+def test_transfer_tokens_need_and_use_the_ratio(run: Run) -> None:
+    line = json.loads(
+        run(
+            "transfer", "--params", "1e9", "--finetune-tokens", "3e7", "--chars-per-token", "3.3", "--json"
+        ).stdout
+    )
+    assert line["finetune_tokens"] == 3e7
+    assert line["chars_per_token"] == 3.3
+    assert line["finetune_chars"] == pytest.approx(9.9e7)
+
+
+def test_transfer_table_is_one_table_with_the_formula(run: Run) -> None:
+    result = run(
+        "transfer",
+        "--params",
+        "1e8",
+        "1e9",
+        "--finetune-chars",
+        "1e6",
+        "1e8",
+        "--law",
+        "hernandez2021-text-code",
+    )
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.count("Effective data from pre-training under hernandez2021-text-code") == 1
+    assert "k 2.1e5, alpha 0.096, beta 0.38" in out
+    assert "arXiv:2102.01293" in out
+    assert "Secondary-source" in out
+    assert "\x1b[" not in out
+
+
+def test_transfer_notices_reach_stderr_and_json(run: Run) -> None:
+    result = run("transfer", "--params", "1e6", "--finetune-chars", "1e10", "--json")
+    line = json.loads(result.stdout)
+    found = {notice["code"] for notice in line["notices"]}
+    assert {"low_data_regime", "ossification"} <= found
+    assert "warning: ossification" in result.stderr
+    assert "warning: D_F 1e+10" in result.stderr
+
+
+def test_plan_with_a_fine_tune_labels_the_combination(run: Run) -> None:
+    args = ["--flops", "1e21", "--finetune-tokens", "1e8", "--chars-per-token", "3.3"]
+    result = run(*args, "--transfer", "hernandez2021-text")
+    assert result.exit_code == 0, result.stderr
+    assert "Fine-tuning set at the plan's N, under hernandez2021-text" in result.stdout
+    assert "note: this plan combines two laws from different papers" in result.stderr
+    assert "warning: besiroglu2024 counts N as total parameters" in result.stderr
+    line = json.loads(run(*args, "--transfer", "hernandez2021-text", "--json").stdout)
+    assert line["finetune"]["mode"] == "report"
+    assert line["finetune"]["transfer"]["params"] == line["optimum"]["params"]
+    assert line["finetune"]["effective_tokens"] == pytest.approx(
+        line["finetune"]["transfer"]["effective"] / 3.3
+    )
+    assert {"combined_laws", "units_differ"} <= {notice["code"] for notice in line["notices"]}
+
+
+def test_plan_for_a_data_limited_fine_tune(run: Run) -> None:
+    result = run(
+        *("--flops", "1e18", "--finetune-tokens", "1e8", "--chars-per-token", "3.3"),
+        *("--transfer", "hernandez2021-text", "--max-tokens", "1e8", "--max-params", "1e10", "--json"),
+    )
+    assert result.exit_code == 0, result.stderr
+    line = json.loads(result.stdout)
+    assert line["finetune"]["mode"] == "data_limited"
+    assert line["optimum"]["params"] == 1e10
+    assert line["optimum"]["loss"] < line["finetune"]["loss_from_scratch"]
+    assert line["constraints"]["binding"] == "max_params"
+    assert "note: N chosen for a data-limited fine-tune" in result.stderr
+
+
+@pytest.mark.parametrize("law_id", [path.stem for path in sorted((ROOT / "laws").glob("*/*.toml"))])
+def test_every_shipped_law_shows_in_full(run: Run, law_id: str) -> None:
+    shown = run("laws", "show", law_id)
+    assert (shown.exit_code, shown.stderr) == (0, "")
+    assert law_id in shown.stdout
+    assert json.loads(run("laws", "show", law_id, "--json").stdout)["id"] == law_id

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from planner.planning import FORMAT
-from planner.schema import comparison_schema, plan_schema
+from planner.schema import comparison_schema, plan_schema, transfer_schema
 from tests.conftest import Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -31,6 +31,7 @@ def _check(name: str, actual: Any) -> Any:
 def test_plan_schema_matches_golden() -> None:
     assert plan_schema() == _check("plan.v1.schema.json", plan_schema())
     assert comparison_schema() == _check("comparison.v1.schema.json", comparison_schema())
+    assert transfer_schema() == _check("transfer.v1.schema.json", transfer_schema())
 
 
 def _same(actual: Any, expected: Any) -> None:
@@ -57,15 +58,30 @@ def test_plan_output_matches_golden(run: Run) -> None:
     assert line["format"] == FORMAT
 
 
+def test_transfer_output_matches_golden(run: Run) -> None:
+    line = json.loads(run("transfer", "--params", "1e9", "--finetune-chars", "1e8", "--json").stdout)
+    _same(line, _check("transfer_1e9_1e8.json", line))
+    assert line["format"] == FORMAT
+
+
 def test_output_validates_against_its_schema(run: Run) -> None:
     from pydantic import TypeAdapter
 
-    from planner.planning import Plan
+    from planner.results import Plan, Transfer
 
     for args in (
         ["--flops", "1e21"],
         ["--flops", "1e23", "--max-params", "1e9"],
         ["--flops", "1e21", "--law", "kaplan2020"],
+        ["--flops", "1e21", "--transfer", "hernandez2021-text", "--finetune-chars", "3e8"],
+        [
+            *("--flops", "1e18", "--transfer", "hernandez2021-text", "--finetune-tokens", "1e8"),
+            *("--chars-per-token", "3.3", "--max-tokens", "1e8", "--max-params", "1e10"),
+        ],
     ):
         line = run(*args, "--json").stdout
         TypeAdapter(Plan).validate_json(line)
+    for line in run(
+        "transfer", "--params", "1e8", "1e9", "--finetune-chars", "1e6", "--json"
+    ).stdout.splitlines():
+        TypeAdapter(Transfer).validate_json(line)

@@ -8,18 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from planner.errors import LawFileError, LawNotFoundError
+from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.laws import (
     DOMAINS,
+    KaplanNDLaw,
     Law,
     Reproduction,
+    TransferLaw,
     _catalog_paths,
     available_laws,
+    default_law,
+    default_transfer_law,
     find_law,
     laws_dir,
     load_law,
+    planning_laws,
+    transfer_laws,
 )
-from planner.planning import plan, reproduce
+from planner.planning import plan, reproduce, why_unplannable
 
 BAD_LAWS = Path(__file__).parent / "bad_laws"
 SHIPPED = list(_catalog_paths().values())
@@ -42,20 +48,29 @@ def test_the_catalog_is_found_and_ids_are_unique() -> None:
 def test_each_domain_with_budget_laws_has_a_valid_default(laws: list[Law]) -> None:
     from pydantic import TypeAdapter
 
-    from planner.laws import Default, default_law, defaults, is_default
+    from planner.laws import Default, defaults, is_default
     from planner.planning import why_unplannable
 
     raw = tomllib.loads((laws_dir() / "defaults.toml").read_text())
     assert TypeAdapter(dict[str, Default]).validate_python(raw) == defaults()
     plannable = {law.domain for law in laws if why_unplannable(law) is None}
-    assert set(defaults()) == plannable
-    for domain, entry in defaults().items():
+    assert set(defaults()) == plannable | {"transfer"}
+    for domain in plannable:
         law = default_law(domain)
-        assert (law.id, law.domain) == (entry.law, domain)
+        assert (law.id, law.domain) == (defaults()[domain].law, domain)
         assert why_unplannable(law) is None
-        assert entry.why
+    assert all(entry.why for entry in defaults().values())
     assert is_default(find_law("besiroglu2024"))
     assert not is_default(find_law("hoffmann2022"))
+    assert default_transfer_law().id == "hernandez2021-text"
+    assert is_default(default_transfer_law())
+
+
+def test_code_has_no_default_budget_law() -> None:
+    """The code laws are transfer laws, so a plan never picks one up as a default."""
+    with pytest.raises(InputError, match="no shipped law plans code budgets yet"):
+        default_law("code")
+    assert [why_unplannable(law) for law in planning_laws("code")] == []
 
 
 @pytest.mark.parametrize(
@@ -67,6 +82,34 @@ def test_law_reproduces_its_source(law: Law, row: Reproduction) -> None:
     got = reproduce(law, row)
     for name, expected in row.expected().items():
         assert got[name] == pytest.approx(expected, rel=row.rel_tol), f"{law.id}: {row.quote}"
+
+
+def test_every_transfer_law_quotes_a_published_number() -> None:
+    assert all(law.reproduces for law in transfer_laws())
+    assert {law.id for law in transfer_laws()} == {"hernandez2021-text", "hernandez2021-text-code"}
+
+
+@pytest.mark.parametrize("law", transfer_laws(), ids=lambda law: law.id)
+def test_transfer_laws_estimate_converged_data_with_a_shipped_kaplan_nd_law(law: TransferLaw) -> None:
+    """D(N) for the low-data regime comes from a law that counts N the same way."""
+    source = find_law(law.regime.converged_data_law)
+    assert isinstance(source, KaplanNDLaw)
+    assert source.quantities.params == law.quantities.params == "non_embedding"
+    assert law.quantities.data_unit == "characters"
+
+
+def test_transfer_law_values_are_table_1_as_printed() -> None:
+    """Hernandez et al. 2021, Table 1 (secondary-source values, as the caveats say)."""
+    text, code = find_law("hernandez2021-text"), find_law("hernandez2021-text-code")
+    assert isinstance(text, TransferLaw)
+    assert isinstance(code, TransferLaw)
+    assert (text.params.k, text.params.alpha, text.params.beta) == (1.9e4, 0.18, 0.38)
+    assert (code.params.k, code.params.alpha, code.params.beta) == (2.1e5, 0.096, 0.38)
+    for law in (text, code):
+        assert any("Secondary-source" in caveat for caveat in law.caveats)
+        assert law.regime.low_data_fraction == 0.1
+        assert law.regime.converged_performance == 0.99
+        assert law.fitted_range.decades == {"params": 4, "finetune_chars": 3}
 
 
 def test_every_chinchilla_and_kaplan_law_quotes_a_published_number() -> None:

@@ -29,6 +29,7 @@ class Bound:
 Positive = Annotated[float, Bound(gt=0)]
 Exponent = Annotated[float, Bound(gt=0, lt=10)]
 NonNegative = Annotated[float, Bound(ge=0)]
+Fraction = Annotated[float, Bound(gt=0, lt=1)]
 
 STRICT: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False}
 """pydantic config for every law-file table: unknown keys are typos, NaN is never data."""

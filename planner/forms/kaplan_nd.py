@@ -52,3 +52,14 @@ class KaplanNDParams:
     def budget_loss(self, C: float, N: float) -> float:
         """Loss of N parameters on the budget line C = 6ND."""
         return self.loss(N, C / (FLOPS_PER_PARAM_TOKEN * N))
+
+    def data_to_reach(self, N: float, performance: float) -> float:
+        """D at which N parameters reach `performance` of their infinite-data loss.
+
+        Eq. (4.3) with L(N, inf) / L(N, D) = performance, solved for D (our algebra):
+        (1 + (N / N_c)^p D_c / D)^alpha_D = 1 / performance, p = alpha_N / alpha_D, so
+        D = D_c (N / N_c)^p / (performance^(-1 / alpha_D) - 1).
+        """
+        p = self.alpha_N / self.alpha_D
+        excess = math.expm1(-math.log(performance) / self.alpha_D)
+        return math.exp(math.log(self.D_c) + p * (math.log(N) - math.log(self.N_c)) - math.log(excess))

@@ -1,0 +1,195 @@
+"""The result types, which are the `--json` contract; field order here is output order.
+
+Owns every object planner prints as JSON: plans, comparisons, transfer estimates and the
+pieces they share (format version, law references, notices). Adding a field keeps FORMAT;
+renaming, removing or changing the meaning of one bumps it. Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from planner.laws import Law
+
+FORMAT = "1"
+"""Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
+meaning of a field bumps it."""
+
+
+@dataclass(frozen=True)
+class LawRef:
+    """Which law a result used, with enough to find its numbers in the source."""
+
+    id: str
+    name: str
+    form: str
+    domain: str
+    citation: str
+    locator: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know about a result, e.g. extrapolation beyond the fit."""
+
+    code: str
+    message: str
+    level: Literal["warning", "note"] = "warning"
+
+
+@dataclass(frozen=True)
+class TransferUnits:
+    """What the numbers count: N and data differ between transfer laws and compute laws."""
+
+    params: str
+    data: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transfer:
+    """The effective data a fine-tune is worth, at one model size and fine-tuning set.
+
+    D_T (`transferred`) = k D_F^alpha N^beta, D_E (`effective`) = D_F + D_T, `multiplier`
+    = D_E / D_F and `fraction_transferred` = D_T / D_E. Data counts are in the law's unit
+    (characters for Hernandez et al. 2021); `finetune_tokens` and `chars_per_token` are the
+    user's, when the set was given in tokens (or a ratio was given), else None.
+    """
+
+    format: str = FORMAT
+    planner_version: str
+    law: LawRef
+    params: float
+    finetune_chars: float
+    finetune_tokens: float | None
+    chars_per_token: float | None
+    transferred: float
+    effective: float
+    multiplier: float
+    fraction_transferred: float
+    units: TransferUnits
+    notices: tuple[Notice, ...] = ()
+    caveats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FineTune:
+    """A plan's fine-tune on top of pre-training, priced with a transfer law.
+
+    mode "report": the transfer law at the plan's N for the whole fine-tuning set; the
+    plan itself is unchanged. Mode "data_limited": N was chosen with the loss evaluated at
+    the effective data D_E in place of the tokens trained on, which are the fine-tuning data.
+    `transfer` is what `plan transfer` gives at that N and data (its notices are in the
+    plan's). `effective_tokens` is D_E in tokens (None without a characters-per-token
+    ratio); `loss_from_scratch` is, in data_limited mode, the plan law's loss at the same N
+    and tokens with no pre-training.
+    """
+
+    mode: Literal["report", "data_limited"]
+    transfer: Transfer
+    effective_tokens: float | None
+    loss_from_scratch: float | None
+
+
+Binding = Literal["max_params", "max_tokens"]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A split of the budget: parameters, tokens and the loss the law predicts for it."""
+
+    params: float
+    tokens: float
+    tokens_per_param: float
+    loss: float
+
+
+@dataclass(frozen=True)
+class Units:
+    """What the numbers count: parameters, tokens, loss and FLOPs differ between laws."""
+
+    params: str
+    tokens: str
+    loss: str
+    flops: str
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Limits asked for, which one binds, and what it costs against the free optimum."""
+
+    max_params: float | None
+    max_tokens: float | None
+    binding: Binding | None
+    unconstrained: Allocation | None
+    loss_increase: float | None
+
+
+@dataclass(frozen=True)
+class NaturalAmount:
+    """The plan in a unit of the domain: how many images (clips, frames) and the loss per one."""
+
+    unit: str
+    tokens_per_unit: float
+    count: float
+    loss_per_unit: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """The compute-optimal plan for one budget under one law."""
+
+    format: str = FORMAT
+    planner_version: str
+    law: LawRef
+    flops: float
+    optimum: Allocation
+    units: Units
+    constraints: Constraints | None = None
+    natural_units: tuple[NaturalAmount, ...] = ()
+    converged_loss: float | None = None
+    notices: tuple[Notice, ...] = ()
+    caveats: tuple[str, ...] = ()
+    finetune: FineTune | None = None
+    """With a fine-tuning set and a transfer law: what pre-training is worth at this plan's N."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How far apart the laws are: max / min of params and of tokens over the plans."""
+
+    params: float
+    tokens: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """Every law of a domain planned at the same budget."""
+
+    format: str = FORMAT
+    planner_version: str
+    flops: float
+    domain: str
+    plans: tuple[Plan, ...]
+    spread: Spread
+    notices: tuple[Notice, ...] = ()
+
+
+def law_ref(law: Law) -> LawRef:
+    """The reference to a law that results carry."""
+    return LawRef(
+        id=law.id,
+        name=law.name,
+        form=law.form,
+        domain=law.domain,
+        citation=law.citation,
+        locator=law.source.locator,
+    )
+
+
+def planner_version() -> str:
+    """The installed planner's version, as results report it."""
+    from planner import __version__
+
+    return __version__
