@@ -22,6 +22,23 @@ from planner.errors import (
 from planner.laws import Law, available_laws, default_law, find_law, load_law
 from planner.planning import Allocation, Comparison, Notice, Plan, compare, plan
 
+_LAZY = ("budgets", "check", "evaluation", "hardware")
+
+
+def __getattr__(name: str) -> object:
+    """Submodules that plain plans do not need load on first use.
+
+    `Plan` names its optional `hardware` and `run` types as planner.hardware.HardwareUse and
+    planner.evaluation.RunEvaluation; resolving those annotations (as pydantic does for
+    `plan schema`) imports the module through here.
+    """
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"planner.{name}")
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")
+
+
 __all__ = [
     "Allocation",
     "Comparison",

@@ -9,15 +9,21 @@ Checks its inputs and raises `InputError`; never prints. Standard library only.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from planner.errors import DataFileError, InputError
 from planner.forms import STRICT, Bound, Positive
+from planner.planning import FORMAT
+
+if TYPE_CHECKING:
+    from planner.laws import Law
+    from planner.planning import Plan
 
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0
@@ -247,22 +253,34 @@ def hardware(
     )
 
 
-def budget(setup: Hardware, *, days: float | None = None, hours: float | None = None) -> float:
-    """The FLOP budget of `setup.gpus` GPUs running for `days` (or `hours`) of wall-clock time."""
+def wall_clock(
+    setup: Hardware, *, days: float | None = None, hours: float | None = None
+) -> tuple[float, float]:
+    """(GPU-hours, days) of `setup.gpus` GPUs running for `days` or `hours` of wall-clock time."""
     if setup.gpus is None:
         raise InputError("a budget from time needs a GPU count; give gpus")
     if days is not None and hours is None:
-        wall_hours = HOURS_PER_DAY * check_amount("days", days)
-    elif hours is not None and days is None:
+        wall_days = check_amount("days", days)
+        return gpu_hours_in(wall_days, setup.gpus), wall_days
+    if hours is not None and days is None:
         wall_hours = check_amount("hours", hours)
-    else:
-        raise InputError("give one of days and hours")
-    return flops_for(gpu_hours_in(wall_hours / HOURS_PER_DAY, setup.gpus), setup.chip.peak_flops_per_second, setup.mfu)
+        return wall_hours * setup.gpus, wall_hours / HOURS_PER_DAY
+    raise InputError("give one of days and hours")
+
+
+def budget(setup: Hardware, *, days: float | None = None, hours: float | None = None) -> float:
+    """The FLOP budget of `setup.gpus` GPUs running for `days` (or `hours`) of wall-clock time."""
+    spent, _ = wall_clock(setup, days=days, hours=hours)
+    return flops_for(spent, setup.chip.peak_flops_per_second, setup.mfu)
 
 
 @dataclass(frozen=True)
 class HardwareUse:
-    """What a plan costs in GPU time and money on the given hardware (the `hardware` object)."""
+    """What a plan costs in GPU time and money on the given hardware (see planner.hardware).
+
+    `peak_flops_per_second` is one GPU's dense peak; `days` is wall-clock time on `gpus`
+    GPUs; `cost` is `gpu_hours` x `price_per_gpu_hour`, in the currency of the price.
+    """
 
     gpu: str
     gpu_name: str
@@ -277,9 +295,19 @@ class HardwareUse:
     cost: float | None
 
 
-def use(flops: float, setup: Hardware) -> HardwareUse:
-    """GPU-hours, wall-clock days (with a GPU count) and cost (with a price) of `flops`."""
-    hours = gpu_hours_for(flops, setup.chip.peak_flops_per_second, setup.mfu)
+def use(
+    flops: float, setup: Hardware, *, days: float | None = None, hours: float | None = None
+) -> HardwareUse:
+    """GPU-hours, wall-clock days (with a GPU count) and cost (with a price) of `flops`.
+
+    Given the `days` or `hours` the budget came from, GPU-hours and days are those exactly,
+    not recomputed through FLOPs (which could differ in the last digit).
+    """
+    if days is None and hours is None:
+        spent = gpu_hours_for(flops, setup.chip.peak_flops_per_second, setup.mfu)
+        wall_days = days_for(spent, setup.gpus) if setup.gpus is not None else None
+    else:
+        spent, wall_days = wall_clock(setup, days=days, hours=hours)
     price = setup.price_per_gpu_hour
     return HardwareUse(
         gpu=setup.chip.id,
@@ -288,11 +316,11 @@ def use(flops: float, setup: Hardware) -> HardwareUse:
         peak_flops_per_second=setup.chip.peak_flops_per_second,
         mfu=setup.mfu,
         mfu_source="given" if setup.mfu_given else DEFAULT_MFU_SOURCE,
-        gpu_hours=hours,
+        gpu_hours=spent,
         gpus=setup.gpus,
-        days=days_for(hours, setup.gpus) if setup.gpus is not None else None,
+        days=wall_days,
         price_per_gpu_hour=price,
-        cost=cost_of(hours, price) if price is not None else None,
+        cost=cost_of(spent, price) if price is not None else None,
     )
 
 
@@ -318,7 +346,6 @@ class GpuRecord:
 def record(chip: Chip) -> GpuRecord:
     """A chip as plain output data."""
     from planner import __version__
-    from planner.planning import FORMAT
 
     return GpuRecord(
         format=FORMAT,
@@ -335,3 +362,27 @@ def record(chip: Chip) -> GpuRecord:
         source=chip.source,
         caveats=chip.caveats,
     )
+
+
+def plan_for_time(
+    setup: Hardware,
+    law: Law | str | None = None,
+    *,
+    days: float | None = None,
+    hours: float | None = None,
+    max_params: float | None = None,
+    max_tokens: float | None = None,
+) -> Plan:
+    """The plan for what `setup.gpus` GPUs compute in `days` (or `hours`) of wall-clock time.
+
+    The budget is GPUs x seconds x peak FLOP/s x MFU; the plan's `hardware` repeats the
+    GPU-hours and days exactly as given.
+
+    Raises:
+        InputError: no GPU count, not exactly one of days and hours, or a bad limit.
+    """
+    from planner.planning import plan
+
+    flops = budget(setup, days=days, hours=hours)
+    result = plan(flops, law, max_params=max_params, max_tokens=max_tokens, hardware=setup)
+    return dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours))

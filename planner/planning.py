@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
+import planner
 from planner.errors import InfeasibleError, InputError
 from planner.laws import FrontierLaw, Law, default_law, find_law
 from planner.units import FLOPS_PER_PARAM_TOKEN
@@ -19,6 +20,11 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 FORMAT = "1"
 """Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
 meaning of a field bumps it."""
+
+if TYPE_CHECKING:
+    import planner.evaluation
+    import planner.hardware
+    from planner.hardware import Hardware
 
 Binding = Literal["max_params", "max_tokens"]
 
@@ -77,7 +83,11 @@ class Notice:
 
 @dataclass(frozen=True, kw_only=True)
 class Plan:
-    """The compute-optimal plan for one budget under one law."""
+    """The compute-optimal plan for one budget under one law.
+
+    `hardware` is set when the plan was asked for on a chip (GPU-hours, days, cost); `run`
+    when a given run was evaluated (`flops` is then that run's 6ND).
+    """
 
     format: str = FORMAT
     planner_version: str
@@ -88,6 +98,10 @@ class Plan:
     constraints: Constraints | None = None
     notices: tuple[Notice, ...] = ()
     caveats: tuple[str, ...] = ()
+    # These two types live with the code that makes them and load on first use (see
+    # planner.__getattr__), so that plain plans start without them.
+    hardware: planner.hardware.HardwareUse | None = None
+    run: planner.evaluation.RunEvaluation | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +138,8 @@ def check_positive(name: str, value: float) -> float:
     return number
 
 
-def _law(law: Law | str | None) -> Law:
+def resolve_law(law: Law | str | None) -> Law:
+    """A `Law` from a law, an id or path, or None for the default language law."""
     if law is None:
         return default_law()
     return find_law(law) if isinstance(law, str) else law
@@ -137,6 +152,7 @@ def plan(
     *,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    hardware: Hardware | None = ...,
 ) -> Plan: ...
 @overload
 def plan(
@@ -145,6 +161,7 @@ def plan(
     *,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    hardware: Hardware | None = ...,
 ) -> list[Plan]: ...
 def plan(
     flops: float | Iterable[float],
@@ -152,6 +169,7 @@ def plan(
     *,
     max_params: float | None = None,
     max_tokens: float | None = None,
+    hardware: Hardware | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -161,29 +179,31 @@ def plan(
             default language law.
         max_params: cap on the parameter count; the best split on the same budget line under it.
         max_tokens: cap on the training tokens, likewise.
+        hardware: a chip, MFU, GPU count and price (see `planner.hardware.hardware`); the
+            plan then carries GPU-hours, and wall-clock days and cost where it can.
 
     Raises:
         InputError: a budget or limit that is not a finite number above zero.
         InfeasibleError: limits that leave no way to spend the budget, or a law that cannot
             price a capped allocation.
     """
-    chosen = _law(law)
+    chosen = resolve_law(law)
     if max_params is not None:
         max_params = check_positive("max_params", max_params)
     if max_tokens is not None:
         max_tokens = check_positive("max_tokens", max_tokens)
     if isinstance(flops, (int, float)):
-        return _plan_one(check_positive("flops", flops), chosen, max_params, max_tokens)
+        return plan_one(check_positive("flops", flops), chosen, max_params, max_tokens, hardware)
     budgets = [check_positive("flops", value) for value in flops]
-    return [_plan_one(budget, chosen, max_params, max_tokens) for budget in budgets]
+    return [plan_one(budget, chosen, max_params, max_tokens, hardware) for budget in budgets]
 
 
-def compare(flops: float, domain: str = "language") -> Comparison:
+def compare(flops: float, domain: str = "language", *, hardware: Hardware | None = None) -> Comparison:
     """Plan one budget under every shipped law of a domain, with their spread."""
     from planner.laws import available_laws
 
     budget = check_positive("flops", flops)
-    plans = tuple(_plan_one(budget, law, None, None) for law in available_laws(domain))
+    plans = tuple(plan_one(budget, law, None, None, hardware) for law in available_laws(domain))
     if not plans:
         raise InputError(f"no shipped laws for domain {domain!r}")
 
@@ -217,7 +237,14 @@ def _allocation(law: Law, flops: float, params: float) -> Allocation:
     return Allocation(params, tokens, tokens / params, loss)
 
 
-def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: float | None) -> Plan:
+def plan_one(
+    flops: float,
+    law: Law,
+    max_params: float | None = None,
+    max_tokens: float | None = None,
+    hardware: Hardware | None = None,
+) -> Plan:
+    """One plan from checked inputs (`plan` checks them)."""
     try:
         free = law.params.optimal_params(flops)
     except OverflowError:
@@ -274,13 +301,24 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             flops=law.quantities.flops,
         ),
         constraints=constraints,
-        notices=tuple(_notices(law, flops, optimum, constraints)),
+        notices=tuple(_notices(law, flops, optimum, constraints, hardware)),
         caveats=law.caveats,
+        hardware=_use(flops, hardware) if hardware is not None else None,
     )
 
 
+def _use(flops: float, hardware: Hardware) -> planner.hardware.HardwareUse:
+    from planner.hardware import use
+
+    return use(flops, hardware)
+
+
 def _notices(
-    law: Law, flops: float, optimum: Allocation, constraints: Constraints | None
+    law: Law,
+    flops: float,
+    optimum: Allocation,
+    constraints: Constraints | None,
+    hardware: Hardware | None,
 ) -> Iterable[Notice]:
     if constraints is not None and constraints.binding is not None:
         limit = constraints.max_params if constraints.binding == "max_params" else constraints.max_tokens
@@ -293,24 +331,23 @@ def _notices(
             level="note",
         )
     ranges = law.fitted_range.bounds()
-    observed = {"flops": flops, "params": optimum.params, "tokens": optimum.tokens}
-    outside = []
-    for quantity, (low, high) in ranges.items():
-        value = observed[quantity]
-        if value > high:
-            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
-        elif value < low:
-            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
-    if outside:
-        yield Notice(
-            "extrapolation",
-            f"extrapolation beyond the runs behind {law.id}: {'; '.join(outside)}",
-        )
+    notice = range_notice(law, {"flops": flops, "params": optimum.params, "tokens": optimum.tokens})
+    if notice is not None:
+        yield notice
     if not ranges:
         yield Notice(
             "range_unknown",
             f"{law.id} records no fitted range, so extrapolation cannot be flagged: "
             f"{law.fitted_range.note or 'see the law file'}",
+            level="note",
+        )
+    if hardware is not None and not hardware.mfu_given:
+        from planner.hardware import DEFAULT_MFU_SOURCE
+
+        yield Notice(
+            "mfu_default",
+            f"MFU {hardware.mfu} assumed: {DEFAULT_MFU_SOURCE}, a well-tuned large run; "
+            "give your own with --mfu",
             level="note",
         )
     if isinstance(law, FrontierLaw):
@@ -322,3 +359,22 @@ def _notices(
                 "(see the law's caveats for the convention)",
                 level="note",
             )
+
+
+def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:
+    """An `extrapolation` notice if any observed quantity lies outside the law's fitted range."""
+    outside = []
+    for quantity, (low, high) in law.fitted_range.bounds().items():
+        value = observed.get(quantity)
+        if value is None:
+            continue
+        if value > high:
+            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
+        elif value < low:
+            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
+    if not outside:
+        return None
+    return Notice(
+        "extrapolation",
+        f"extrapolation beyond the runs behind {law.id}{subject}: {'; '.join(outside)}",
+    )
