@@ -12,14 +12,29 @@ from __future__ import annotations
 import os
 import sys
 
-from planner import output
-from planner.commands import PlanRequest, run_law_show, run_laws, run_plan
+from planner import streams
+from planner.commands import PlanRequest, run_gpus, run_law_show, run_laws, run_plan
 from planner.errors import PlannerError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 """Exit codes: success; a check failed; bad usage or input; internal error (a bug)."""
 
-_VALUED = {"--flops": "flops", "--law": "law", "--max-params": "max_params", "--max-tokens": "max_tokens"}
+_VALUED = {
+    "--flops": "flops",
+    "--law": "law",
+    "--max-params": "max_params",
+    "--max-tokens": "max_tokens",
+    "--from": "budgets_file",
+    "--format": "format",
+    "--params": "params",
+    "--tokens": "tokens",
+    "--gpu": "gpu",
+    "--gpus": "gpus",
+    "--days": "days",
+    "--hours": "hours",
+    "--mfu": "mfu",
+    "--price-per-gpu-hour": "price_per_gpu_hour",
+}
 _FLAGS = {"--json": "json", "--compare": "compare"}
 
 
@@ -49,6 +64,8 @@ def fast_request(argv: list[str]) -> PlanRequest | None:
 
 def fast_run(argv: list[str]) -> int | None:
     """Run the commands the fast path knows, exactly spelled; None for typer to handle."""
+    if argv[:1] == ["gpus"] and argv[1:] in ([], ["--json"]):
+        return run_gpus(argv[1:] == ["--json"])
     if argv[:1] == ["laws"]:
         rest = argv[1:]
         wants_json = "--json" in rest
@@ -72,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
 
             code = run(args)
     except PlannerError as err:
-        output.error(str(err))
+        streams.error(str(err))
         code = EXIT_USAGE
     except BrokenPipeError:
         # `plan ... | head` closed the pipe early: not an error of ours.
@@ -82,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as err:
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        output.error(
+        streams.error(
             f"internal error: {type(err).__name__}: {err}. This is a bug in planner; "
             "rerun with PLANNER_DEBUG=1 for a traceback and report it"
         )
