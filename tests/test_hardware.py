@@ -74,7 +74,12 @@ def test_figures_are_the_dense_ones_from_the_quoted_source(
     assert found.fp8_tflops == fp8
     assert found.memory_bytes == memory
     printed = 2 * bf16 if found.source.sparse else bf16
-    spellings = (f"{printed:,.0f} TFLOPS", f"{printed:g} TFLOPs", f"{printed:g} teraflops", f"{printed / 1000:g} PFLOPS")
+    spellings = (
+        f"{printed:,.0f} TFLOPS",
+        f"{printed:g} TFLOPs",
+        f"{printed:g} teraflops",
+        f"{printed / 1000:g} PFLOPS",
+    )
     assert any(spelling in found.source.quote for spelling in spellings), found.source.quote
 
 
@@ -93,13 +98,15 @@ def test_ids_and_aliases_are_case_insensitive() -> None:
 
 
 def test_unknown_gpu_lists_the_valid_ones() -> None:
-    with pytest.raises(InputError, match="no GPU named 'h1000'; choose one of: a100-40gb, a100-80gb, h100-sxm") as caught:
+    with pytest.raises(
+        InputError, match="no GPU named 'h1000'; choose one of: a100-40gb, a100-80gb, h100-sxm"
+    ) as caught:
         find_chip("h1000")
     assert "h100 = h100-sxm" in str(caught.value)
 
 
 def test_bad_table_reports_every_problem(tmp_path: Path) -> None:
-    broken = TABLE_TEXT.replace('bf16_tflops = 312.0', 'bf16_tflops = "fast"', 1)
+    broken = TABLE_TEXT.replace("bf16_tflops = 312.0", 'bf16_tflops = "fast"', 1)
     broken = broken.replace('vendor = "AMD"', 'vendor = "AMD"\nvendr = "AMD"', 1)
     broken = broken.replace('checked = "vendor"', 'checked = "maybe"', 1)
     path = tmp_path / "hardware.toml"
@@ -108,7 +115,9 @@ def test_bad_table_reports_every_problem(tmp_path: Path) -> None:
         load_table(path)
     lines = str(caught.value).splitlines()
     assert lines[0] == f"{path} is not a valid chip table; fix these and retry:"
-    assert "  chips.0.bf16_tflops: Input should be a valid number, unable to parse string as a number" in lines
+    assert (
+        "  chips.0.bf16_tflops: Input should be a valid number, unable to parse string as a number" in lines
+    )
     assert "  chips.6.vendr: unknown key; the chip table has no such field (check the spelling)" in lines
     assert "  chips.7.source.checked: Input should be 'vendor' or 'copy'" in lines
 
