@@ -131,7 +131,7 @@ def evaluation_table(item: Plan) -> None:
     run = item.run
     assert run is not None
     table = Table(
-        title=f"Your run against the compute-optimal plan at {sci(item.flops)} FLOPs under {item.law.id}",
+        title=f"Your run and the optimum at {sci(item.flops)} FLOPs",
         title_justify="left",
     )
     for name in ("", "params", "tokens", "tokens/param", "loss"):
@@ -212,7 +212,9 @@ def gpus_table(chips: Iterable[Chip]) -> None:
 
     table = Table(title="GPUs and other accelerators (per chip, dense peaks)", title_justify="left")
     for name in ("id", "name", "bf16 TFLOP/s", "fp8 TFLOP/s", "memory", "read in"):
-        table.add_column(name, justify="right" if "TFLOP" in name or name == "memory" else "left")
+        table.add_column(
+            name, justify="right" if "TFLOP" in name or name == "memory" else "left", no_wrap=True
+        )
     listed = list(chips)
     for chip in listed:
         table.add_row(
