@@ -22,7 +22,7 @@ from planner.errors import (
 from planner.laws import Law, available_laws, default_law, find_law, load_law
 from planner.planning import Allocation, Comparison, Notice, Plan, compare, plan
 
-_LAZY = ("budgets", "check", "evaluation", "hardware")
+_LAZY = ("evaluation", "hardware")
 
 
 def __getattr__(name: str) -> object:

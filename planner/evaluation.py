@@ -44,22 +44,22 @@ class RunEvaluation:
     compute_fraction: float
 
 
-def frontier_loss(form: ChinchillaParams | KaplanNDParams, C: float) -> float:
-    """Loss of the compute-optimal split of C FLOPs; inf where floating point gives up."""
+def frontier_loss(form: ChinchillaParams | KaplanNDParams, flops: float) -> float:
+    """Loss of the compute-optimal split of `flops`; inf where floating point gives up."""
     try:
-        value = form.budget_loss(C, form.optimal_params(C))
+        value = form.budget_loss(flops, form.optimal_params(flops))
     except (OverflowError, ZeroDivisionError):
         return math.inf
     return value if math.isfinite(value) else math.inf
 
 
 def flops_for_loss(form: ChinchillaParams | KaplanNDParams, target: float, upper: float) -> float:
-    """The least C at most `upper` whose compute-optimal loss is at most `target`.
+    """The least compute, at most `upper`, whose compute-optimal loss is at most `target`.
 
-    The frontier loss L*(C) falls monotonically with C for both forms (more compute never
-    hurts the optimum), so a bracket [lower, upper] with L*(lower) > target >= L*(upper) is
-    found by stepping down decades, then bisected in log C to floating-point resolution.
-    `upper` must satisfy L*(upper) <= target (the run's own FLOPs do: the optimum at the
+    The frontier loss falls monotonically with compute for both forms (more compute never
+    hurts the optimum), so a bracket [lower, upper] with frontier(lower) > target >=
+    frontier(upper) is found by stepping down decades, then bisected in log FLOPs to
+    floating-point resolution. `upper` must satisfy frontier(upper) <= target (the run's own FLOPs do: the optimum at the
     run's FLOPs is at least as good as the run); where rounding breaks that, `upper` is the
     answer.
     """

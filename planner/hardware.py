@@ -223,11 +223,6 @@ class Hardware:
     gpus: int | None = None
     price_per_gpu_hour: float | None = None
 
-    @property
-    def flops_per_second(self) -> float:
-        """What one chip sustains: peak * MFU."""
-        return self.chip.peak_flops_per_second * self.mfu
-
 
 def hardware(
     gpu: str | Chip,
@@ -276,7 +271,7 @@ def budget(setup: Hardware, *, days: float | None = None, hours: float | None = 
 
 @dataclass(frozen=True)
 class HardwareUse:
-    """What a plan costs in GPU time and money on the given hardware (see planner.hardware).
+    """What a plan costs in GPU time and money on the given hardware (a plan's `hardware`).
 
     `peak_flops_per_second` is one GPU's dense peak; `days` is wall-clock time on `gpus`
     GPUs; `cost` is `gpu_hours` x `price_per_gpu_hour`, in the currency of the price.
