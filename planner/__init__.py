@@ -13,6 +13,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from planner.errors import (
+    DataFileError,
     InfeasibleError,
     InputError,
     LawFileError,
@@ -42,6 +43,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "Allocation",
     "Comparison",
+    "DataFileError",
     "InfeasibleError",
     "InputError",
     "Law",

@@ -85,7 +85,8 @@ def output_format(request_json: bool, name: str | None) -> Format:
 def run_plan(request: PlanRequest) -> int:
     """`plan --flops ...` and its variants: plans as a table, JSON Lines, CSV or Markdown."""
     fmt = output_format(request.json, request.format)
-    if any(getattr(request, name) is not None for name in _EXTENDED):
+    extended = any(getattr(request, name) is not None for name in _EXTENDED)
+    if extended:
         from planner.options import plans_for
 
         results = plans_for(request)
@@ -94,6 +95,17 @@ def run_plan(request: PlanRequest) -> int:
     streams.notices(notice for item in results for p in _plans(item) for notice in p.notices)
     if fmt == "json":
         streams.json_lines(results)
+    elif fmt == "table" and not extended:
+        # One law, no hardware: the tables of a plain plan, without loading planner.options.
+        from planner import output
+        from planner.planning import Comparison
+
+        plans = [item for item in results if not isinstance(item, Comparison)]
+        for item in results:
+            if isinstance(item, Comparison):
+                output.comparison_table(item)
+        if plans:
+            output.plans_table(plans)
     else:
         from planner.options import show
 
