@@ -52,6 +52,8 @@ def main() -> None:
         "plan --flops 1e21 --json": [*plan, "--flops", "1e21", "--json"],
         "plan --flops 1e21": [*plan, "--flops", "1e21"],
         "plan --flops 1e21 --compare": [*plan, "--flops", "1e21", "--compare"],
+        "plan --flops 1e21 --gpu h100 --json": [*plan, "--flops", "1e21", "--gpu", "h100", "--json"],
+        "plan --params 7e9 --tokens 2e12 --json": [*plan, "--params", "7e9", "--tokens", "2e12", "--json"],
         "plan laws": [*plan, "laws"],
         "plan transfer --params 1e9 ... --json": [
             *plan,
@@ -66,10 +68,10 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {runs} runs each"
     )
-    print(f"{'command':<38} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
+    print(f"{'command':<40} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
     for name, command in cases.items():
         times = measure(command, runs)
-        print(f"{name:<38} {statistics.median(times):>10.1f} {min(times):>8.1f} {max(times):>8.1f}")
+        print(f"{name:<40} {statistics.median(times):>10.1f} {min(times):>8.1f} {max(times):>8.1f}")
 
 
 if __name__ == "__main__":

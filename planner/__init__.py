@@ -14,6 +14,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from planner.errors import (
+    DataFileError,
     InfeasibleError,
     InputError,
     LawFileError,
@@ -33,9 +34,27 @@ from planner.laws import (
 from planner.planning import Allocation, Comparison, FineTune, Notice, Plan, Transfer, compare, plan
 from planner.transfer import transfer, transfer_grid
 
+_LAZY = ("evaluation", "hardware")
+
+
+def __getattr__(name: str) -> object:
+    """Submodules that plain plans do not need load on first use.
+
+    `Plan` names its optional `hardware` and `run` types as planner.hardware.HardwareUse and
+    planner.evaluation.RunEvaluation; resolving those annotations (as pydantic does for
+    `plan schema`) imports the module through here.
+    """
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"planner.{name}")
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")
+
+
 __all__ = [
     "Allocation",
     "Comparison",
+    "DataFileError",
     "FineTune",
     "InfeasibleError",
     "InputError",

@@ -1,12 +1,13 @@
 """The typer app behind `plan`: help, subcommands and every option spelling.
 
-Commands: `plan` (budgets, optionally with a fine-tune priced by a transfer law), `plan
-laws`, `plan laws show ID`, `plan transfer` (what pre-training is worth to a fine-tune).
-Exit codes: 0 success; 1 a check failed (reserved); 2 bad usage or input (a budget or size
-that is not a finite number above zero, an unknown law, an invalid law file, impossible
-limits, fine-tuning tokens without a characters-per-token ratio);
-70 internal error (rerun with PLANNER_DEBUG=1 for the traceback). The entry point and the
-fast path for plain plans are in `planner.launch`; command bodies in `planner.commands`.
+Commands: `plan` (budgets, a given run, hardware; optionally a fine-tune priced by a
+transfer law), `plan laws`, `plan laws show ID`, `plan transfer`, `plan check SPEC`,
+`plan gpus`, `plan schema NAME`. Exit codes: 0 success; 1 a `plan check` limit failed;
+2 bad usage or input (a budget or size that is not a finite number above zero, an unknown
+law or GPU, an invalid law file or spec, impossible limits, fine-tuning tokens without a
+characters-per-token ratio); 70 internal error (rerun with PLANNER_DEBUG=1 for the
+traceback). The entry point and the fast path for plain plans are in `planner.launch`;
+command bodies in `planner.commands`.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def plan_command(
         str | None, typer.Option("--max-tokens", metavar="TOKENS", help="Cap on the training tokens.")
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help="JSON Lines, one object per budget, instead of a table.")
+        bool, typer.Option("--json", help="JSON Lines, one object per budget: short for --format json.")
     ] = False,
     transfer: Annotated[
         str | None,
@@ -93,6 +94,52 @@ def plan_command(
             help="Characters per token of your tokenizer on the fine-tuning data (never guessed).",
         ),
     ] = None,
+    budgets_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE|-",
+            help="Budgets from a file, or stdin with -: one number or JSON object (flops, law, max_params, max_tokens) per line.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", metavar="FORMAT", help="table (default), json, csv or markdown.")
+    ] = None,
+    params: Annotated[
+        str | None,
+        typer.Option(
+            "--params", metavar="PARAMS", help="Evaluate a given run: its parameter count (with --tokens)."
+        ),
+    ] = None,
+    tokens: Annotated[
+        str | None,
+        typer.Option("--tokens", metavar="TOKENS", help="Evaluate a given run: its training tokens."),
+    ] = None,
+    gpu: Annotated[
+        str | None,
+        typer.Option("--gpu", metavar="ID", help="Chip from `plan gpus`, e.g. h100: adds GPU-hours."),
+    ] = None,
+    gpus: Annotated[
+        str | None, typer.Option("--gpus", metavar="N", help="GPUs running at once: adds wall-clock days.")
+    ] = None,
+    days: Annotated[
+        str | None,
+        typer.Option("--days", metavar="DAYS", help="Budget from time: days of N GPUs (with --gpus)."),
+    ] = None,
+    hours: Annotated[
+        str | None,
+        typer.Option("--hours", metavar="HOURS", help="Budget from time, in hours instead of days."),
+    ] = None,
+    mfu: Annotated[
+        str | None,
+        typer.Option(
+            "--mfu", metavar="FRACTION", help="Model FLOPs utilization in (0, 1]. Default 0.462 (PaLM)."
+        ),
+    ] = None,
+    price_per_gpu_hour: Annotated[
+        str | None,
+        typer.Option("--price-per-gpu-hour", metavar="PRICE", help="Price of one GPU-hour: adds the cost."),
+    ] = None,
 ) -> None:
     """Compute-optimal parameters, tokens and loss for each FLOP budget."""
     if ctx.invoked_subcommand is not None:
@@ -109,6 +156,16 @@ def plan_command(
         finetune_chars=finetune_chars,
         finetune_tokens=finetune_tokens,
         chars_per_token=chars_per_token,
+        budgets_file=budgets_file,
+        format=output_format,
+        params=params,
+        tokens=tokens,
+        gpu=gpu,
+        gpus=gpus,
+        days=days,
+        hours=hours,
+        mfu=mfu,
+        price_per_gpu_hour=price_per_gpu_hour,
     )
     raise typer.Exit(commands.run_plan(request))
 
@@ -165,6 +222,39 @@ def transfer_command(
         json_output,
     )
     raise typer.Exit(commands.run_transfer(request))
+
+
+@app.command("check")
+def check_command(
+    spec: Annotated[str, typer.Argument(metavar="SPEC", help="A TOML or JSON spec file, or - for stdin.")],
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON report object.")] = False,
+    output_format: Annotated[
+        str | None, typer.Option("--format", metavar="FORMAT", help="table (default), json, csv or markdown.")
+    ] = None,
+) -> None:
+    """Check a run against its limits: exit 0 if all pass, 1 if any fails, 2 for a bad spec."""
+    raise typer.Exit(commands.run_check(spec, output_format, json_output))
+
+
+@app.command("gpus")
+def gpus_command(
+    json_output: Annotated[bool, typer.Option("--json", help="JSON Lines, one chip per line.")] = False,
+) -> None:
+    """The GPUs (and TPUs) `--gpu` knows: dense peak FLOP/s, memory, and sources."""
+    raise typer.Exit(commands.run_gpus(json_output))
+
+
+@app.command("schema")
+def schema_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME", help="plan, comparison, check, gpus, laws (outputs); spec, law-file (inputs)."
+        ),
+    ] = "plan",
+) -> None:
+    """The JSON Schema of an output (or input) format."""
+    raise typer.Exit(commands.run_schema(name))
 
 
 @laws_app.callback(invoke_without_command=True)

@@ -1,19 +1,33 @@
 """What each command does once its arguments are parsed: call the library, print, exit code.
 
 Owns the command bodies shared by the fast launcher and the typer app, so both run the
-same code. Raises PlannerError for bad input (the launcher reports it); never parses argv.
+same code, and the checking of option values as typed (messages name the option). Raises
+PlannerError for bad input (the launcher reports it); never parses argv.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from planner import output
+from planner import streams
 from planner.errors import InputError
 
+if TYPE_CHECKING:
+    from typing import Literal
 
-@dataclass(frozen=True)
+    from planner.planning import Comparison, Plan
+
+    Format = Literal["table", "json", "csv", "markdown"]
+
+FORMATS: tuple[Format, ...] = ("table", "json", "csv", "markdown")
+_EXTENDED = ("budgets_file", "params", "tokens", "gpu", "gpus", "days", "hours", "mfu", "price_per_gpu_hour")
+"""Options beyond a plain list of FLOP budgets; planner.options handles them."""
+
+
+@dataclass(frozen=True, eq=False)  # never compared; eq (and hash) would slow every start
 class PlanRequest:
     """The main command's options, as text from the command line."""
 
@@ -28,9 +42,19 @@ class PlanRequest:
     finetune_chars: str | None = None
     finetune_tokens: str | None = None
     chars_per_token: str | None = None
+    budgets_file: str | None = None
+    format: str | None = None
+    params: str | None = None
+    tokens: str | None = None
+    gpu: str | None = None
+    gpus: str | None = None
+    days: str | None = None
+    hours: str | None = None
+    mfu: str | None = None
+    price_per_gpu_hour: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TransferRequest:
     """`plan transfer`'s options, as text from the command line."""
 
@@ -42,15 +66,37 @@ class TransferRequest:
     json: bool = False
 
 
+def parse_number(option: str, text: str) -> float:
+    """A number from the command line, e.g. 1e21 or 0.4."""
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        raise InputError(
+            f"{option} {text!r} is not a number; give e.g. {option} {_EXAMPLES.get(option, '1e21')}"
+        ) from None
+
+
+_EXAMPLES = {"--mfu": "0.4", "--gpus": "512", "--days": "30", "--hours": "12", "--price-per-gpu-hour": "2.5"}
+
+
 def parse_count(option: str, text: str) -> float:
     """A finite number above zero from the command line, e.g. 1e21 or 5.76e23."""
-    try:
-        value = float(text.replace("_", ""))
-    except ValueError:
-        raise InputError(f"{option} {text!r} is not a number; give e.g. {option} 1e21") from None
+    value = parse_number(option, text)
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{option} must be a finite number above zero (got {text!r})")
     return value
+
+
+def output_format(request_json: bool, name: str | None) -> Format:
+    """The output format from --json and --format, which must agree."""
+    if name is None:
+        return "json" if request_json else "table"
+    for known in FORMATS:
+        if name == known:
+            if request_json and known != "json":
+                raise InputError(f"--json asks for --format json; drop one of --json and --format {name}")
+            return known
+    raise InputError(f"--format must be one of {', '.join(FORMATS)} (got {name!r})")
 
 
 def _optional(option: str, text: str | None) -> float | None:
@@ -88,52 +134,132 @@ def _check_data_options(chars: bool, tokens: bool, request: PlanRequest | Transf
 
 
 def run_plan(request: PlanRequest) -> int:
-    """`plan --flops ...`: plans (or a comparison) as a table or JSON Lines; returns the exit code."""
+    """`plan --flops ...` and its variants: plans as a table, JSON Lines, CSV or Markdown."""
+    fmt = output_format(request.json, request.format)
+    extended = any(getattr(request, name) is not None for name in _EXTENDED)
+    if extended:
+        from planner.options import plans_for
+
+        results = plans_for(request)
+    else:
+        results = _plain_plans(request)
+    from planner.planning import Comparison
+
+    streams.notices(notice for item in results if isinstance(item, Comparison) for notice in item.notices)
+    streams.notices(notice for item in results for p in _plans(item) for notice in p.notices)
+    if fmt == "json":
+        streams.json_lines(results)
+    elif fmt == "table" and not extended:
+        # One law, no hardware: the tables of a plain plan, without loading planner.options.
+        from planner import output
+
+        plans = [item for item in results if not isinstance(item, Comparison)]
+        for item in results:
+            if isinstance(item, Comparison):
+                output.comparison_table(item)
+        if plans:
+            output.plans_table(plans)
+    else:
+        from planner.options import show
+
+        show(results, fmt)
+    return 0
+
+
+def _plans(item: Plan | Comparison) -> Sequence[Plan]:
+    from planner.planning import Comparison
+
+    return item.plans if isinstance(item, Comparison) else (item,)
+
+
+def _plain_plans(request: PlanRequest) -> Sequence[Plan | Comparison]:
     from planner.planning import compare, plan
 
     if not request.flops:
-        raise InputError("give at least one --flops budget, e.g. plan --flops 1e21")
+        raise InputError(
+            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --params with "
+            "--tokens, or --gpu with --gpus and --days)"
+        )
     budgets = [parse_count("--flops", text) for text in request.flops]
     max_params = _optional("--max-params", request.max_params)
     max_tokens = _optional("--max-tokens", request.max_tokens)
-    finetune = {
-        "finetune_chars": _optional("--finetune-chars", request.finetune_chars),
-        "finetune_tokens": _optional("--finetune-tokens", request.finetune_tokens),
-        "chars_per_token": _optional("--chars-per-token", request.chars_per_token),
-    }
+    finetune_chars = _optional("--finetune-chars", request.finetune_chars)
+    finetune_tokens = _optional("--finetune-tokens", request.finetune_tokens)
+    chars_per_token = _optional("--chars-per-token", request.chars_per_token)
     if request.compare:
         if request.law is not None or max_params is not None or max_tokens is not None:
             raise InputError(
                 "--compare plans under every law without limits; drop --law, --max-params and --max-tokens"
             )
-        if request.transfer is not None or any(value is not None for value in finetune.values()):
+        if request.transfer is not None or any(
+            value is not None for value in (finetune_chars, finetune_tokens, chars_per_token)
+        ):
             raise InputError(
                 "--compare plans without a fine-tune; drop --transfer and the --finetune options"
             )
-        comparisons = [compare(budget, request.domain or "language") for budget in budgets]
-        output.notices(comparisons[0].notices)
-        output.notices(notice for item in comparisons for p in item.plans for notice in p.notices)
-        if request.json:
-            output.json_lines(comparisons)
-        else:
-            for item in comparisons:
-                output.comparison_table(item)
-        return 0
+        return [compare(budget, request.domain or "language") for budget in budgets]
     _check_finetune(request, max_tokens)
-    plans = plan(
+    return plan(
         budgets,
         request.law,
         domain=request.domain,
         max_params=max_params,
         max_tokens=max_tokens,
         transfer=request.transfer,
-        **finetune,
+        finetune_chars=finetune_chars,
+        finetune_tokens=finetune_tokens,
+        chars_per_token=chars_per_token,
     )
-    output.notices(notice for p in plans for notice in p.notices)
-    if request.json:
-        output.json_lines(plans)
+
+
+def run_check(spec: str, fmt: str | None, json: bool) -> int:
+    """`plan check SPEC`: each limit checked; exit 0 when all pass, 1 when any fails."""
+    from planner.check import read_spec, run_checks
+
+    chosen = output_format(json, fmt)
+    loaded, label = read_spec(spec)
+    report = run_checks(loaded, label)
+    streams.notices(report.plan.notices)
+    if chosen == "json":
+        streams.json_lines([report])
+    elif chosen == "csv":
+        from planner.tabular import check_rows, csv_table
+
+        csv_table(*check_rows(report))
+    elif chosen == "markdown":
+        from planner.tabular import check_markdown
+
+        check_markdown(report)
     else:
-        output.plans_table(plans)
+        from planner import output
+
+        output.check_table(report)
+    return 0 if report.passed else 1
+
+
+def run_gpus(json: bool) -> int:
+    """`plan gpus`: the chip table with sources."""
+    from planner.hardware import chips, record
+
+    if json:
+        streams.json_lines(record(chip) for chip in chips())
+    else:
+        from planner import output
+
+        output.gpus_table(chips())
+    return 0
+
+
+def run_schema(name: str) -> int:
+    """`plan schema NAME`: the JSON Schema of an output (or input) format."""
+    import json
+
+    from planner.schema import SCHEMAS
+
+    make = SCHEMAS.get(name)
+    if make is None:
+        raise InputError(f"no schema named {name!r}; choose one of: {', '.join(SCHEMAS)}")
+    streams.text(json.dumps(make(), indent=2))
     return 0
 
 
@@ -156,16 +282,19 @@ def run_transfer(request: TransferRequest) -> int:
         finetune_tokens=tokens or None,
         chars_per_token=ratio,
     )
-    output.notices(notice for item in results for notice in item.notices)
+    streams.notices(notice for item in results for notice in item.notices)
     if request.json:
-        output.json_lines(results)
+        streams.json_lines(results)
     else:
+        from planner import output
+
         output.transfer_table(results, law)
     return 0
 
 
 def run_laws(json: bool, domain: str | None = None) -> int:
     """`plan laws`: the catalog, or one domain's part of it."""
+    from planner import output
     from planner.laws import available_laws, check_domain
 
     laws = available_laws(check_domain(domain) if domain is not None else None)
@@ -177,7 +306,8 @@ def run_laws(json: bool, domain: str | None = None) -> int:
 
 
 def run_law_show(name: str, json: bool) -> int:
-    """`plan laws show ID`: one law in full."""
+    """`plan laws show ID`: one law in full, with each quoted number beside what it gives."""
+    from planner import output
     from planner.laws import find_law
     from planner.planning import reproduce
 

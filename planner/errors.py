@@ -47,3 +47,17 @@ class LawFileError(PlannerError, ValueError):
     def __str__(self) -> str:
         detail = "".join(f"\n  {problem}" for problem in self.problems)
         return f"{self.path} is not a valid law file; fix these and retry:{detail}"
+
+
+class DataFileError(PlannerError, ValueError):
+    """A data file (the chip table, a check spec) that cannot be read or breaks its format."""
+
+    def __init__(self, name: Path | str, problems: list[str], kind: str) -> None:
+        super().__init__(str(name))
+        self.name = str(name)
+        self.problems = problems
+        self.kind = kind
+
+    def __str__(self) -> str:
+        detail = "".join(f"\n  {problem}" for problem in self.problems)
+        return f"{self.name} is not a valid {self.kind}; fix these and retry:{detail}"

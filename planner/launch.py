@@ -13,8 +13,16 @@ from __future__ import annotations
 import os
 import sys
 
-from planner import output
-from planner.commands import PlanRequest, TransferRequest, run_law_show, run_laws, run_plan, run_transfer
+from planner import streams
+from planner.commands import (
+    PlanRequest,
+    TransferRequest,
+    run_gpus,
+    run_law_show,
+    run_laws,
+    run_plan,
+    run_transfer,
+)
 from planner.errors import PlannerError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -30,6 +38,16 @@ _VALUED = {
     "--finetune-chars": "finetune_chars",
     "--finetune-tokens": "finetune_tokens",
     "--chars-per-token": "chars_per_token",
+    "--from": "budgets_file",
+    "--format": "format",
+    "--params": "params",
+    "--tokens": "tokens",
+    "--gpu": "gpu",
+    "--gpus": "gpus",
+    "--days": "days",
+    "--hours": "hours",
+    "--mfu": "mfu",
+    "--price-per-gpu-hour": "price_per_gpu_hour",
 }
 _FLAGS = {"--json": "json", "--compare": "compare"}
 _MANY = ("flops",)
@@ -121,6 +139,8 @@ def fast_transfer_request(argv: list[str]) -> TransferRequest | None:
 
 def fast_run(argv: list[str]) -> int | None:
     """Run the commands the fast path knows, exactly spelled; None for typer to handle."""
+    if argv[:1] == ["gpus"] and argv[1:] in ([], ["--json"]):
+        return run_gpus(argv[1:] == ["--json"])
     if argv[:1] == ["laws"]:
         rest = argv[1:]
         wants_json = "--json" in rest
@@ -147,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
 
             code = run(args)
     except PlannerError as err:
-        output.error(str(err))
+        streams.error(str(err))
         code = EXIT_USAGE
     except BrokenPipeError:
         # `plan ... | head` closed the pipe early: not an error of ours.
@@ -157,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as err:
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        output.error(
+        streams.error(
             f"internal error: {type(err).__name__}: {err}. This is a bug in planner; "
             "rerun with PLANNER_DEBUG=1 for a traceback and report it"
         )

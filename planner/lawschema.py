@@ -12,16 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
-from pydantic_core import ErrorDetails
 
 from planner.errors import LawFileError
 from planner.laws import LAW_CLASSES, ChinchillaLaw, FrontierLaw, KaplanNDLaw, Law, ModelSizeLaw, TransferLaw
-
-_MESSAGES = {
-    "unexpected_keyword_argument": "unknown key; the law format has no such field (check the spelling)",
-    "missing_keyword_argument": "required key is missing",
-    "missing_argument": "required key is missing",
-}
+from planner.validation import problems
 
 
 @cache
@@ -42,16 +36,8 @@ def validate_law(raw: dict[str, Any], path: Path) -> Law:
     try:
         law = law_adapter().validate_python(raw)
     except ValidationError as err:
-        raise LawFileError(path, [_describe(error, str(raw["form"])) for error in err.errors()]) from None
+        # The union puts the form first in every location; users never wrote it.
+        raise LawFileError(path, problems(err, "law format", skip=(str(raw["form"]),))) from None
     if law.id != path.stem:
         raise LawFileError(path, [f"id: {law.id!r} must equal the file name {path.stem!r}"])
     return law
-
-
-def _describe(error: ErrorDetails, form: str) -> str:
-    loc = list(error["loc"])
-    if loc and loc[0] == form:
-        loc = loc[1:]
-    where = ".".join(str(part) for part in loc) or "(top level)"
-    message = _MESSAGES.get(error["type"], error["msg"])
-    return f"{where}: {message.removeprefix('Value error, ')}"

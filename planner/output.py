@@ -2,44 +2,28 @@
 
 Owns presentation only; the only module that imports rich, and only inside the functions
 that draw tables, so `--json` and error paths never load it. Results go to stdout,
-messages to stderr. Must not compute plans or read files.
+messages to stderr. Must not compute plans or read files. The JSON Lines and stderr
+primitives live in planner.streams (re-exported here), so that `--json` never has to load
+the table code at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from planner.laws import Law, TransferLaw, default_reason, is_default
-from planner.results import FORMAT, Comparison, Notice, Plan, Transfer
+from planner.results import FORMAT, Comparison, Plan, Transfer
+from planner.streams import _json_line, error, json_lines, notices, text
+
+__all__ = ["error", "json_lines", "notices", "text"]  # the primitives, for callers of output
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-
-def error(message: str) -> None:
-    """One `error: ...` line on stderr (indented detail lines may follow)."""
-    sys.stderr.write(f"error: {message}\n")
-
-
-def notices(items: Iterable[Notice]) -> None:
-    """Warnings and notes about results, on stderr, one line each; a repeated one once."""
-    for line in dict.fromkeys(f"{notice.level}: {notice.message}" for notice in items):
-        sys.stderr.write(f"{line}\n")
-
-
-def _json_line(data: dict[str, Any]) -> None:
-    # allow_nan=False: a NaN in a result is a bug, and it must fail loudly, not print NaN.
-    sys.stdout.write(json.dumps(data, allow_nan=False, separators=(",", ":")) + "\n")
-
-
-def json_lines(results: Iterable[Plan | Comparison | Transfer]) -> None:
-    """One compact JSON object per result per line."""
-    for result in results:
-        _json_line(dataclasses.asdict(result))
+    from planner.check import CheckReport
+    from planner.hardware import Chip
 
 
 def law_record(law: Law) -> dict[str, Any]:
@@ -111,6 +95,15 @@ def plans_table(plans: list[Plan]) -> None:
     if constrained:
         table.add_column("binds", justify="left")
         table.add_column("extra loss", justify="right")
+    spent = plans[0].hardware
+    timed = spent is not None and spent.days is not None
+    priced = spent is not None and spent.cost is not None
+    if spent is not None:
+        table.add_column("GPU-hours", justify="right")
+    if timed:
+        table.add_column("days", justify="right")
+    if priced:
+        table.add_column("cost", justify="right")
     for item in plans:
         row = [
             sci(item.flops),
@@ -126,9 +119,21 @@ def plans_table(plans: list[Plan]) -> None:
             binding = limits.binding if limits else None
             increase = limits.loss_increase if limits else None
             row += [binding or "", f"{increase:+.4f}" if increase is not None else ""]
+        if item.hardware is not None:
+            row.append(f"{item.hardware.gpu_hours:,.0f}")
+            if timed:
+                row.append(f"{item.hardware.days:,.1f}")
+            if priced:
+                from planner.tabular import money
+
+                row.append(money(item.hardware.cost))
         table.add_row(*row)
     console = _console()
     console.print(table)
+    if spent is not None:
+        from planner.tabular import hardware_line
+
+        console.print(hardware_line(spent), soft_wrap=True)
     _footer(console, plans[0])
     if constrained:
         increases = [p.constraints.loss_increase or 0.0 for p in plans if p.constraints]
@@ -221,6 +226,121 @@ def transfer_table(results: list[Transfer], law: TransferLaw) -> None:
     console.print(f"law: {law.name}; {law.citation}; {law.source.locator}", soft_wrap=True)
     for caveat in law.caveats:
         console.print(f"caveat: {caveat}", soft_wrap=True)
+
+
+def evaluation_table(item: Plan) -> None:
+    """A given run beside the compute-optimal plan at the same FLOPs, and the gap."""
+    from rich.table import Table
+
+    from planner.tabular import hardware_line, money
+
+    run = item.run
+    assert run is not None
+    table = Table(
+        title=f"Your run and the optimum at {sci(item.flops)} FLOPs",
+        title_justify="left",
+    )
+    for name in ("", "params", "tokens", "tokens/param", "loss"):
+        table.add_column(name, justify="left" if not name else "right")
+    table.add_row(
+        "your run", count(run.params), count(run.tokens), f"{run.tokens_per_param:.3g}", f"{run.loss:.4f}"
+    )
+    best = item.optimum
+    table.add_row(
+        "compute-optimal",
+        count(best.params),
+        count(best.tokens),
+        f"{best.tokens_per_param:.3g}",
+        f"{best.loss:.4f}",
+    )
+    console = _console()
+    console.print(table)
+    console.print(
+        f"FLOPs: {sci(item.flops)} (C = 6ND); gap: +{run.loss_gap:.4f} nats, {run.loss_gap_percent:.3g}% above "
+        f"the optimum's loss; params {run.params_ratio:.3g}x the optimum's",
+        soft_wrap=True,
+    )
+    console.print(
+        f"the compute-optimal plan reaches loss {run.loss:.4f} with {sci(run.optimal_flops_for_loss)} FLOPs, "
+        f"{run.compute_fraction:.1%} of this run's",
+        soft_wrap=True,
+    )
+    if item.hardware is not None:
+        spent = item.hardware
+        cost = f", {money(spent.cost)}" if spent.cost is not None else ""
+        days = f", {spent.days:,.1f} days" if spent.days is not None else ""
+        console.print(f"this run: {spent.gpu_hours:,.0f} GPU-hours{days}{cost}", soft_wrap=True)
+        console.print(hardware_line(spent), soft_wrap=True)
+    _footer(console, item)
+
+
+def check_table(report: CheckReport) -> None:
+    """Each check: value, limit, PASS/FAIL and margin, then the verdict."""
+    from rich.table import Table
+
+    from planner.tabular import check_value, hardware_line
+
+    item = report.plan
+    table = Table(
+        title=f"Budget checks: {report.name or report.spec} under {item.law.id}", title_justify="left"
+    )
+    for name in ("check", "value", "limit", "result", "margin"):
+        table.add_column(name, justify="left" if name in ("check", "result") else "right")
+    for check in report.checks:
+        table.add_row(
+            check.quantity,
+            check_value(check.name, check.value),
+            check_value(check.name, check.limit),
+            "PASS" if check.passed else "FAIL",
+            f"{check.headroom:+.1%}",
+        )
+    console = _console()
+    console.print(table)
+    failed = sum(not check.passed for check in report.checks)
+    total = len(report.checks)
+    verdict = f"all {total} checks passed" if not failed else f"{failed} of {total} checks failed"
+    console.print(f"{verdict}; margin: headroom left below each limit, negative when over", soft_wrap=True)
+    best = item.optimum
+    run = f"{count(item.run.params)} params on {count(item.run.tokens)} tokens, " if item.run else ""
+    console.print(
+        f"run: {run}{sci(item.flops)} FLOPs; compute-optimal at these FLOPs: {count(best.params)} params "
+        f"on {count(best.tokens)} tokens, loss {best.loss:.4f}",
+        soft_wrap=True,
+    )
+    if item.hardware is not None:
+        console.print(hardware_line(item.hardware), soft_wrap=True)
+    console.print(f"law: {item.law.name}; {item.law.citation}", soft_wrap=True)
+
+
+def gpus_table(chips: Iterable[Chip]) -> None:
+    """The chip table: dense peaks, memory, and where each figure comes from."""
+    from rich.table import Table
+
+    table = Table(title="GPUs and other accelerators (per chip, dense peaks)", title_justify="left")
+    for name in ("id", "name", "bf16 TFLOP/s", "fp8 TFLOP/s", "memory", "read in"):
+        table.add_column(
+            name, justify="right" if "TFLOP" in name or name == "memory" else "left", no_wrap=True
+        )
+    listed = list(chips)
+    for chip in listed:
+        table.add_row(
+            chip.id,
+            chip.name,
+            f"{chip.bf16_tflops:g}",
+            f"{chip.fp8_tflops:g}" if chip.fp8_tflops is not None else "-",
+            f"{chip.memory:g} {chip.memory_unit}",
+            "vendor doc" if chip.source.checked == "vendor" else "copy",
+        )
+    console = _console()
+    console.print(table)
+    console.print(
+        "Dense: where a vendor prints 2:4-sparsity figures only, they are halved. 'copy': the vendor "
+        "document was read in a copy; plan gpus --json gives where. Aliases: "
+        + ", ".join(f"{alias} = {chip.id}" for chip in listed for alias in chip.aliases),
+        soft_wrap=True,
+    )
+    for chip in listed:
+        console.print(f"{chip.id}: {chip.source.document}, {chip.source.url}", soft_wrap=True)
 
 
 def _footer(console: Console, item: Plan) -> None:

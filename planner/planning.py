@@ -46,6 +46,7 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.finetuning import Ask
+    from planner.hardware import Hardware, HardwareUse
 
 SplitLaw = ChinchillaLaw | KaplanNDLaw | FrontierLaw
 """A law that can split a FLOP budget into parameters and tokens."""
@@ -78,7 +79,8 @@ def check_positive(name: str, value: float) -> float:
     return number
 
 
-def _law(law: Law | str | None, domain: str | None) -> BudgetLaw:
+def resolve_law(law: Law | str | None, domain: str | None = None) -> BudgetLaw:
+    """A budget law from a law, an id or path, or None for the domain's default law."""
     if law is None:
         return default_law(domain or "language")
     chosen = find_law(law, "budget") if isinstance(law, str) else law
@@ -106,6 +108,7 @@ def plan(
     finetune_chars: float | None = ...,
     finetune_tokens: float | None = ...,
     chars_per_token: float | None = ...,
+    hardware: Hardware | None = ...,
 ) -> Plan: ...
 @overload
 def plan(
@@ -119,6 +122,7 @@ def plan(
     finetune_chars: float | None = ...,
     finetune_tokens: float | None = ...,
     chars_per_token: float | None = ...,
+    hardware: Hardware | None = ...,
 ) -> list[Plan]: ...
 def plan(
     flops: float | Iterable[float],
@@ -131,6 +135,7 @@ def plan(
     finetune_chars: float | None = None,
     finetune_tokens: float | None = None,
     chars_per_token: float | None = None,
+    hardware: Hardware | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -150,6 +155,8 @@ def plan(
         finetune_tokens: the fine-tuning set in tokens; needs chars_per_token.
         chars_per_token: characters per token of the tokenizer on the fine-tuning data;
             needed with finetune_tokens and for a data-limited fine-tune. Never guessed.
+        hardware: a chip, MFU, chip count and price (see `planner.hardware.hardware`); the
+            plan then carries chip-hours, and wall-clock days and cost where it can.
 
     Raises:
         InputError: a budget or limit that is not a finite number above zero, or fine-tuning
@@ -157,7 +164,7 @@ def plan(
         InfeasibleError: limits that leave no way to spend the budget, or a law that cannot
             price a capped allocation.
     """
-    chosen = _law(law, domain)
+    chosen = resolve_law(law, domain)
     if max_params is not None:
         max_params = check_positive("max_params", max_params)
     if max_tokens is not None:
@@ -168,12 +175,12 @@ def plan(
 
         ask = finetuning.ask(transfer, finetune_chars, finetune_tokens, chars_per_token, max_tokens)
     if isinstance(flops, (int, float)):
-        return _plan_one(check_positive("flops", flops), chosen, max_params, max_tokens, ask)
+        return plan_one(check_positive("flops", flops), chosen, max_params, max_tokens, ask, hardware)
     budgets = [check_positive("flops", value) for value in flops]
-    return [_plan_one(budget, chosen, max_params, max_tokens, ask) for budget in budgets]
+    return [plan_one(budget, chosen, max_params, max_tokens, ask, hardware) for budget in budgets]
 
 
-def compare(flops: float, domain: str = "language") -> Comparison:
+def compare(flops: float, domain: str = "language", *, hardware: Hardware | None = None) -> Comparison:
     """Plan one budget under every shipped law of a domain that can split it, with their spread.
 
     Transfer laws price fine-tuning data, not budgets, so they take no part; model-size laws
@@ -186,7 +193,7 @@ def compare(flops: float, domain: str = "language") -> Comparison:
     plannable = [law for law in laws if why_unplannable(law) is None]
     if not plannable:
         raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws")
-    plans = tuple(_plan_one(budget, law, None, None, None) for law in plannable)
+    plans = tuple(plan_one(budget, law, hardware=hardware) for law in plannable)
     left_out = tuple(
         Notice("not_compared", f"{law.id} is left out: {why_unplannable(law)}", level="note")
         for law in laws
@@ -245,13 +252,15 @@ def _checked(law: BudgetLaw, flops: float, params: float, tokens: float, loss: f
     return Allocation(params, tokens, tokens / params, loss)
 
 
-def _plan_one(
+def plan_one(
     flops: float,
     law: BudgetLaw,
-    max_params: float | None,
-    max_tokens: float | None,
-    fine: Ask | None,
+    max_params: float | None = None,
+    max_tokens: float | None = None,
+    fine: Ask | None = None,
+    hardware: Hardware | None = None,
 ) -> Plan:
+    """One plan from checked inputs (`plan` checks them)."""
     reason = why_unplannable(law)
     if reason is not None or isinstance(law, ModelSizeLaw):
         raise InfeasibleError(
@@ -274,7 +283,7 @@ def _plan_one(
             "lower the budget or raise a limit"
         )
     if fine is not None and max_tokens is not None:
-        return _data_limited_plan(flops, law, max_params, max_tokens, fine, free, low)
+        return _data_limited_plan(flops, law, max_params, max_tokens, fine, free, low, hardware)
     params = min(max(free, low), high)
     binding: Binding | None = None
     if params < free:
@@ -297,14 +306,14 @@ def _plan_one(
             unconstrained=unconstrained if binding else None,
             loss_increase=optimum.loss - unconstrained.loss if binding else None,
         )
-    notices = list(_notices(law, flops, optimum, constraints))
+    notices = list(_notices(law, flops, optimum, constraints, hardware))
     finetune = None
     if fine is not None:
         from planner import finetuning
 
         finetune, more = finetuning.report(law, fine, optimum.params)
         notices += more
-    return _result(law, flops, optimum, constraints, notices, finetune)
+    return _result(law, flops, optimum, constraints, notices, finetune, hardware)
 
 
 def _data_limited_plan(
@@ -315,6 +324,7 @@ def _data_limited_plan(
     fine: Ask,
     free: float,
     low: float,
+    hardware: Hardware | None,
 ) -> Plan:
     """N for a fine-tune limited to max_tokens of fine-tuning data, the loss at D_E."""
     from planner import finetuning
@@ -352,9 +362,9 @@ def _data_limited_plan(
         unconstrained=unconstrained,
         loss_increase=optimum.loss - unconstrained.loss,
     )
-    notices = list(_notices(law, flops, optimum, constraints, law_tokens=effective))
+    notices = list(_notices(law, flops, optimum, constraints, hardware, law_tokens=effective))
     finetune, more = finetuning.data_limited(law, fine, flops, params, binding == "max_params")
-    return _result(law, flops, optimum, constraints, notices + more, finetune)
+    return _result(law, flops, optimum, constraints, notices + more, finetune, hardware)
 
 
 def _result(
@@ -364,6 +374,7 @@ def _result(
     constraints: Constraints | None,
     notices: list[Notice],
     finetune: FineTune | None,
+    hardware: Hardware | None,
 ) -> Plan:
     return Plan(
         planner_version=planner_version(),
@@ -387,7 +398,14 @@ def _result(
         notices=tuple(notices),
         caveats=law.caveats,
         finetune=finetune,
+        hardware=_use(flops, hardware) if hardware is not None else None,
     )
+
+
+def _use(flops: float, hardware: Hardware) -> HardwareUse:
+    from planner.hardware import use
+
+    return use(flops, hardware)
 
 
 def _notices(
@@ -395,6 +413,7 @@ def _notices(
     flops: float,
     optimum: Allocation,
     constraints: Constraints | None,
+    hardware: Hardware | None,
     law_tokens: float | None = None,
 ) -> Iterable[Notice]:
     """Notices about the plan law's side; law_tokens: the tokens its loss saw, if not optimum's."""
@@ -411,24 +430,23 @@ def _notices(
         )
     ranges = law.fitted_range.bounds()
     tokens = optimum.tokens if law_tokens is None else law_tokens
-    observed = {"flops": flops, "params": optimum.params, "tokens": tokens}
-    outside = []
-    for quantity, (low, high) in ranges.items():
-        value = observed[quantity]
-        if value > high:
-            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
-        elif value < low:
-            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
-    if outside:
-        yield Notice(
-            "extrapolation",
-            f"extrapolation beyond the runs behind {law.id}: {'; '.join(outside)}",
-        )
+    notice = range_notice(law, {"flops": flops, "params": optimum.params, "tokens": tokens})
+    if notice is not None:
+        yield notice
     if not ranges:
         yield Notice(
             "range_unknown",
             f"{law.id} records no fitted range, so extrapolation cannot be flagged: "
             f"{law.fitted_range.note or 'see the law file'}",
+            level="note",
+        )
+    if hardware is not None and not hardware.mfu_given:
+        from planner.hardware import DEFAULT_MFU_SOURCE
+
+        yield Notice(
+            "mfu_default",
+            f"MFU {hardware.mfu} assumed: {DEFAULT_MFU_SOURCE}, a well-tuned large run; "
+            "give your own with --mfu",
             level="note",
         )
     if isinstance(law, FrontierLaw):
@@ -440,6 +458,25 @@ def _notices(
                 "(see the law's caveats for the convention)",
                 level="note",
             )
+
+
+def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:
+    """An `extrapolation` notice if any observed quantity lies outside the law's fitted range."""
+    outside = []
+    for quantity, (low, high) in law.fitted_range.bounds().items():
+        value = observed.get(quantity)
+        if value is None:
+            continue
+        if value > high:
+            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
+        elif value < low:
+            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
+    if not outside:
+        return None
+    return Notice(
+        "extrapolation",
+        f"extrapolation beyond the runs behind {law.id}{subject}: {'; '.join(outside)}",
+    )
 
 
 def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
@@ -455,7 +492,7 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
     per = law.unit(row.unit).tokens if row.unit else 1.0
     got: dict[str, float] = {}
     if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
-        optimum = _plan_one(row.flops, law, None, None, None).optimum
+        optimum = plan_one(row.flops, law).optimum
         got |= {
             "params": optimum.params,
             "tokens": optimum.tokens / per,

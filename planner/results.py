@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+import planner
+
 if TYPE_CHECKING:
+    import planner.evaluation
+    import planner.hardware
     from planner.laws import Law
 
 FORMAT = "1"
@@ -152,6 +156,10 @@ class Plan:
     notices: tuple[Notice, ...] = ()
     caveats: tuple[str, ...] = ()
     finetune: FineTune | None = None
+    # These types live with the code that makes them and load on first use (see
+    # planner.__getattr__), so that plain plans start without them.
+    hardware: planner.hardware.HardwareUse | None = None
+    run: planner.evaluation.RunEvaluation | None = None
     """With a fine-tuning set and a transfer law: what pre-training is worth at this plan's N."""
 
 

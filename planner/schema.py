@@ -1,16 +1,31 @@
-"""JSON Schemas of planner's JSON output, generated from the result types.
+"""JSON Schemas of planner's JSON output and of the files it reads, from the code's types.
 
-Owns the published contract of `--json`; imports pydantic, so only `plan schema` and the
-tests load it, never the planning path.
+Owns the published contract of `--json` (`plan schema NAME`); imports pydantic, so only
+`plan schema` and the tests load it, never the planning path. Output schemas never forbid
+extra keys: a consumer must accept fields added later (see FORMAT in planner.planning).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from planner.results import Comparison, Plan, Transfer
+
+
+def _open(schema: Any) -> Any:
+    """The schema without `additionalProperties: false`, which inputs use and outputs must not."""
+    if isinstance(schema, dict):
+        return {
+            key: _open(value)
+            for key, value in schema.items()
+            if not (key == "additionalProperties" and value is False)
+        }
+    if isinstance(schema, list):
+        return [_open(item) for item in schema]
+    return schema
 
 
 def plan_schema() -> dict[str, Any]:
@@ -26,3 +41,63 @@ def comparison_schema() -> dict[str, Any]:
 def transfer_schema() -> dict[str, Any]:
     """The JSON Schema of one `plan transfer --json` line."""
     return TypeAdapter(Transfer).json_schema(mode="serialization")
+
+
+def check_schema() -> dict[str, Any]:
+    """The JSON Schema of the `plan check --json` report."""
+    from planner.check import CheckReport
+
+    return TypeAdapter(CheckReport).json_schema(mode="serialization")
+
+
+def gpus_schema() -> dict[str, Any]:
+    """The JSON Schema of one `plan gpus --json` line."""
+    from planner.hardware import GpuRecord
+
+    schema: dict[str, Any] = _open(TypeAdapter(GpuRecord).json_schema(mode="serialization"))
+    return schema
+
+
+def laws_schema() -> dict[str, Any]:
+    """The JSON Schema of one `plan laws --json` line: a law file plus four fields."""
+    from planner.lawschema import law_adapter
+
+    schema: dict[str, Any] = _open(law_adapter().json_schema())
+    added = {
+        "format": {"title": "Format", "type": "string"},
+        "planner_version": {"title": "Planner Version", "type": "string"},
+        "citation": {"title": "Citation", "type": "string"},
+        "default": {"title": "Default", "type": "boolean"},
+    }
+    for name in ("ChinchillaLaw", "KaplanNDLaw", "FrontierLaw", "ModelSizeLaw", "TransferLaw"):
+        definition = schema["$defs"][name]
+        definition["properties"] = {**definition["properties"], **added}
+        definition["required"] = [*definition["required"], *added]
+    return schema
+
+
+def law_file_schema() -> dict[str, Any]:
+    """The JSON Schema of a law file (`laws/<domain>/<id>.toml`), as an input."""
+    from planner.lawschema import law_adapter
+
+    return law_adapter().json_schema()
+
+
+def spec_schema() -> dict[str, Any]:
+    """The JSON Schema of a `plan check` spec, as an input."""
+    from planner.check import Spec
+
+    return TypeAdapter(Spec).json_schema()
+
+
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "plan": plan_schema,
+    "comparison": comparison_schema,
+    "transfer": transfer_schema,
+    "check": check_schema,
+    "gpus": gpus_schema,
+    "laws": laws_schema,
+    "spec": spec_schema,
+    "law-file": law_file_schema,
+}
+"""Every schema `plan schema` prints, by name: outputs first, then the input formats."""

@@ -139,6 +139,88 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
             2,
             "no best size without a cap; give max_params (--max-params)",
         ),
+        # Hardware, cost and time.
+        (["--flops", "1e21", "--gpu", "h100"], 0, "note: MFU 0.462 assumed"),
+        (["--flops", "1e21", "--gpu", "h100", "--mfu", "1"], 0, ""),
+        (["--gpu", "tpu-v5p", "--gpus", "256", "--hours", "12", "--mfu", "0.5"], 0, ""),
+        (["--flops", "1e21", "--gpu", "h1000"], 2, "no GPU named 'h1000'; choose one of: a100-40gb"),
+        (
+            ["--flops", "1e21", "--gpu", "h100", "--mfu", "0"],
+            2,
+            "--mfu must be above 0 and at most 1 (got 0.0)",
+        ),
+        (["--flops", "1e21", "--gpu", "h100", "--mfu", "1.5"], 2, "--mfu must be above 0 and at most 1"),
+        (["--flops", "1e21", "--gpu", "h100", "--mfu", "-0.4"], 2, "--mfu must be above 0 and at most 1"),
+        (
+            ["--flops", "1e21", "--gpu", "h100", "--mfu", "most"],
+            2,
+            "--mfu 'most' is not a number; give e.g. --mfu 0.4",
+        ),
+        (
+            ["--gpu", "h100", "--gpus", "8", "--days", "-3"],
+            2,
+            "--days must be a finite number above zero (got '-3')",
+        ),
+        (
+            ["--gpu", "h100", "--gpus", "8", "--hours", "-1"],
+            2,
+            "--hours must be a finite number above zero (got '-1')",
+        ),
+        (["--gpu", "h100", "--gpus", "8", "--days", "0"], 2, "--days must be a finite number above zero"),
+        (
+            ["--gpu", "h100", "--gpus", "0", "--days", "1"],
+            2,
+            "--gpus must be a whole number of GPUs, 1 or more",
+        ),
+        (
+            ["--gpu", "h100", "--gpus", "2.5", "--days", "1"],
+            2,
+            "--gpus must be a whole number of GPUs, 1 or more",
+        ),
+        (
+            ["--gpu", "h100", "--gpus", "8", "--days", "1", "--hours", "2"],
+            2,
+            "give one of --days and --hours",
+        ),
+        (["--gpu", "h100", "--days", "30"], 2, "--days and --hours need --gpus"),
+        (["--days", "30"], 2, "--days needs --gpu; name the chip, e.g. --gpu h100"),
+        (["--flops", "1e21", "--mfu", "0.4"], 2, "--mfu needs --gpu"),
+        (["--flops", "1e21", "--price-per-gpu-hour", "2"], 2, "--price-per-gpu-hour needs --gpu"),
+        (
+            ["--flops", "1e21", "--gpu", "h100", "--price-per-gpu-hour", "-2"],
+            2,
+            "--price-per-gpu-hour must be a finite number above zero",
+        ),
+        (["--flops", "1e21", "--gpu", "h100", "--gpus", "8", "--days", "1"], 2, "give one kind of budget"),
+        (["--gpu", "h100"], 2, "give at least one --flops budget"),
+        # A given run.
+        (["--params", "7e9", "--tokens", "2e12"], 0, "(the given run): tokens 2e+12 is 6.29x above"),
+        (["--params", "7e9"], 2, "give both --params and --tokens to evaluate a run"),
+        (["--tokens", "2e12"], 2, "give both --params and --tokens to evaluate a run"),
+        (["--params", "-7e9", "--tokens", "2e12"], 2, "--params must be a finite number above zero"),
+        (
+            ["--params", "7e9", "--tokens", "2e12", "--law", "kaplan2020"],
+            2,
+            "frontier only, so it cannot evaluate a run",
+        ),
+        (["--params", "7e9", "--tokens", "2e12", "--max-params", "1e9"], 2, "a given run has its own params"),
+        (["--params", "7e9", "--tokens", "2e12", "--compare"], 2, "--compare plans under every law"),
+        (["--params", "7e9", "--tokens", "2e12", "--flops", "1e21"], 2, "give one kind of budget"),
+        # Output formats and files.
+        (["--flops", "1e21", "--format", "csv"], 0, ""),
+        (["--flops", "1e21", "--format", "markdown"], 0, ""),
+        (["--flops", "1e21", "--format", "json", "--json"], 0, ""),
+        (
+            ["--flops", "1e21", "--format", "xml"],
+            2,
+            "--format must be one of table, json, csv, markdown (got 'xml')",
+        ),
+        (["--flops", "1e21", "--format", "csv", "--json"], 2, "drop one of --json and --format csv"),
+        (["--from", "missing-budgets.txt"], 2, "cannot read --from file 'missing-budgets.txt'"),
+        (["gpus"], 0, ""),
+        (["gpus", "--json"], 0, ""),
+        (["schema"], 0, ""),
+        (["schema", "nope"], 2, "no schema named 'nope'; choose one of: plan, comparison, transfer, check"),
     ],
 )
 def test_exit_codes(run: Run, args: list[str], code: int, message: str) -> None:
@@ -335,18 +417,31 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
         ["transfer", "--params", "-1", "--finetune-chars", "1e8"],
         ["transfer", "--params", "1e9", "--finetune-tokens", "3e7"],
         ["transfer", "--params", "1e9", "--finetune-chars", "1e8", "--law", "besiroglu2024"],
+        ["gpus"],
+        ["gpus", "--json"],
+        ["--gpu", "h100", "--gpus", "512", "--days", "30", "--mfu", "0.4", "--price-per-gpu-hour", "2.5"],
+        ["--flops=1e23", "--gpu=h100", "--mfu=0.4", "--price-per-gpu-hour=2.5", "--gpus=1024", "--json"],
+        ["--gpu", "tpu-v5e", "--gpus", "64", "--hours", "36", "--format", "csv"],
+        ["--params", "7e9", "--tokens", "2e12"],
+        ["--params", "7e9", "--tokens", "2e12", "--law", "kaplan2020-nd", "--format", "markdown"],
+        ["--from", "-", "--json"],
+        ["--from", "-", "--flops", "1e22", "--format", "csv"],
+        ["--flops", "1e21", "--gpu", "h1000"],
+        ["--gpu", "h100", "--gpus", "8", "--days", "-3"],
+        ["--from", "-", "--law", "nope"],
     ],
 )
 def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
     from planner.launch import fast_request, fast_transfer_request
 
-    fast = run(*args)
+    budgets = '1e20\n# a comment\n\n{"flops": 1e21, "law": "hoffmann2022", "max_params": 1e9}\n'
+    fast = run(*args, stdin=budgets)
     monkeypatch.setenv("PLANNER_NO_FAST_PATH", "1")
-    slow = run(*args)
+    slow = run(*args, stdin=budgets)
     assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
     if args and args[0] == "transfer":
         assert fast_transfer_request(args) is not None
-    elif args and args[0] != "laws":
+    elif args and args[0] not in ("laws", "gpus"):
         assert fast_request(args) is not None
 
 
@@ -515,3 +610,164 @@ def test_every_shipped_law_shows_in_full(run: Run, law_id: str) -> None:
     assert (shown.exit_code, shown.stderr) == (0, "")
     assert law_id in shown.stdout
     assert json.loads(run("laws", "show", law_id, "--json").stdout)["id"] == law_id
+
+
+def test_budgets_from_stdin(run: Run) -> None:
+    result = run(
+        "--from",
+        "-",
+        "--json",
+        stdin='1e20\n# a comment\n\n1e21\n{"flops": 5.76e23, "law": "hoffmann2022"}\n',
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["flops"] for line in lines] == [1e20, 1e21, 5.76e23]
+    assert [line["law"]["id"] for line in lines] == ["besiroglu2024", "besiroglu2024", "hoffmann2022"]
+    assert lines[2]["optimum"]["params"] == pytest.approx(32.2e9, rel=0.01)
+
+
+def test_budgets_from_a_file_and_flops_together(run: Run, tmp_path: Path) -> None:
+    budgets = tmp_path / "budgets.txt"
+    budgets.write_text("1e21  # the first\n2e21\n")
+    result = run("--flops", "1e20", "--from", str(budgets), "--json")
+    assert [json.loads(line)["flops"] for line in result.stdout.splitlines()] == [1e20, 1e21, 2e21]
+
+
+def test_stdin_is_never_read_unless_asked(run: Run) -> None:
+    import io
+
+    stream = io.StringIO("1e30\n")
+    saved = sys.stdin
+    sys.stdin = stream
+    try:
+        from planner.launch import main
+
+        with pytest.raises(SystemExit):
+            main(["--flops", "1e21", "--json"])
+    finally:
+        sys.stdin = saved
+    assert stream.tell() == 0
+
+
+def test_bad_budget_lines_are_all_reported_and_nothing_printed(run: Run) -> None:
+    result = run("--from", "-", "--json", stdin='1e21\nabc\n{"flops": -1, "lawz": 1}\n{bad\n')
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: stdin holds lines that are not budgets; fix these and retry:",
+        "  line 2: 'abc' is neither a number nor a JSON object with a flops key",
+        "  line 3: unknown key 'lawz'; a line may have flops, law, max_params, max_tokens",
+        "  line 3: flops must be a finite number above zero (got -1)",
+        "  line 4: not valid JSON: Expecting property name enclosed in double quotes (column 2)",
+    ]
+
+
+def test_hardware_plan_from_time(run: Run) -> None:
+    result = run(
+        "--gpu",
+        "h100",
+        "--gpus",
+        "512",
+        "--days",
+        "30",
+        "--mfu",
+        "0.4",
+        "--price-per-gpu-hour",
+        "2.5",
+        "--json",
+    )
+    assert result.exit_code == 0, result.stderr
+    line = json.loads(result.stdout)
+    assert line["flops"] == pytest.approx(512 * 30 * 86400 * 989.5e12 * 0.4)
+    assert line["hardware"] == {
+        "gpu": "h100-sxm",
+        "gpu_name": "NVIDIA H100 SXM",
+        "precision": "bf16",
+        "peak_flops_per_second": 989.5e12,
+        "mfu": 0.4,
+        "mfu_source": "given",
+        "gpu_hours": 368640.0,
+        "gpus": 512,
+        "days": 30.0,
+        "price_per_gpu_hour": 2.5,
+        "cost": 921600.0,
+    }
+
+
+def test_how_long_and_how_much_for_a_budget(run: Run) -> None:
+    result = run(
+        "--flops",
+        "1e23",
+        "--gpu",
+        "h100",
+        "--mfu",
+        "0.4",
+        "--price-per-gpu-hour",
+        "2.5",
+        "--gpus",
+        "1024",
+        "--json",
+    )
+    spent = json.loads(result.stdout)["hardware"]
+    hours = 1e23 / (989.5e12 * 0.4 * 3600)
+    assert spent["gpu_hours"] == pytest.approx(hours)
+    assert spent["days"] == pytest.approx(hours / 1024 / 24)
+    assert spent["cost"] == pytest.approx(hours * 2.5)
+    table = run(
+        "--flops", "1e23", "--gpu", "h100", "--mfu", "0.4", "--price-per-gpu-hour", "2.5", "--gpus", "1024"
+    ).stdout
+    assert "GPU-hours" in table
+    assert f"{hours:,.0f}" in table
+    assert "NVIDIA H100 SXM (h100-sxm), 989.5 TFLOP/s dense bf16 peak per GPU x MFU 0.4 (given)" in table
+
+
+def test_the_default_mfu_is_announced_on_stderr_and_in_json(run: Run) -> None:
+    result = run("--flops", "1e21", "--gpu", "tpu-v4", "--json")
+    line = json.loads(result.stdout)
+    assert line["hardware"]["mfu"] == 0.462
+    assert "mfu_default" in {notice["code"] for notice in line["notices"]}
+    assert (
+        "note: MFU 0.462 assumed: PaLM 540B's MFU (Chowdhery et al. 2022, arXiv:2204.02311, Table 3)"
+        in result.stderr
+    )
+
+
+def test_csv_and_markdown(run: Run) -> None:
+    import csv
+    import io
+
+    rows = list(
+        csv.DictReader(io.StringIO(run("--flops", "1e21", "--flops", "1e22", "--format", "csv").stdout))
+    )
+    assert [float(row["flops"]) for row in rows] == [1e21, 1e22]
+    assert (
+        float(rows[0]["params"]) == json.loads(run("--flops", "1e21", "--json").stdout)["optimum"]["params"]
+    )
+    assert "gpu_hours" not in rows[0]
+    with_hardware = run("--flops", "1e21", "--gpu", "b200", "--gpus", "8", "--format", "csv").stdout
+    assert with_hardware.splitlines()[0].endswith("gpu,mfu,gpus,gpu_hours,days,price_per_gpu_hour,cost")
+    markdown = run("--flops", "1e21", "--format", "markdown").stdout.splitlines()
+    assert markdown[0] == "| law | flops | params | tokens | tokens_per_param | loss |"
+    assert markdown[1] == "|---|---:|---:|---:|---:|---:|"
+    assert markdown[2] == "| besiroglu2024 | 1e21 | 2.78e9 | 5.99e10 | 21.5 | 2.3048 |"
+
+
+def test_gpus_table_and_json(run: Run) -> None:
+    table = run("gpus").stdout
+    for expected in (
+        "h100-sxm",
+        "989.5",
+        "1979",
+        "mi300x",
+        "1307.4",
+        "tpu-v4",
+        "32 GiB",
+        "https://cloud.google.com/tpu/docs/v4",
+    ):
+        assert expected in table
+    records = [json.loads(line) for line in run("gpus", "--json").stdout.splitlines()]
+    h100 = next(record for record in records if record["id"] == "h100-sxm")
+    assert h100["peak_bf16_flops_per_second"] == 989.5e12
+    assert h100["aliases"] == ["h100"]
+    assert h100["source"]["sparse"] is True
+    assert "1,979 TFLOPS*" in h100["source"]["quote"]

@@ -1,7 +1,9 @@
 """Every `$ plan ...` example in README.md runs, and prints what the README shows.
 
-Regenerate the shown output with UPDATE_README=1 after an intended change. A `| jq [-c] .path`
-suffix is applied in Python, so the test needs no jq.
+Regenerate the shown output with UPDATE_README=1 after an intended change. Commands run from
+the repository root. A `| jq [-c] .path` suffix is applied in Python, so the test needs no
+jq; a `cat FILE |` prefix feeds the file on stdin; a `|| echo "exit $?"` suffix lets the
+command fail and shows its exit code, as a shell would.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import json
 import os
 import re
 import shlex
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +31,7 @@ def examples(text: str) -> list[tuple[str, str]]:
         parts = re.split(r"^\$ ", block, flags=re.M)[1:]
         for part in parts:
             command, _, shown = part.partition("\n")
-            if command.startswith("plan "):
+            if command.startswith(("plan ", "cat ")):
                 found.append((command, shown))
     return found
 
@@ -45,11 +49,24 @@ def _jq(stdout: str, program: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+FAILS = '|| echo "exit $?"'
+
+
 def execute(run: Run, command: str) -> str:
-    """What the command prints on stdout; it must succeed."""
-    words = shlex.split(command)
+    """What the command prints on stdout; it must succeed unless it ends with FAILS."""
+    may_fail = command.endswith(FAILS)
+    words = shlex.split(command.removesuffix(FAILS))
+    stdin = ""
+    if words[0] == "cat":
+        assert words[2] == "|", command
+        stdin = Path(words[1]).read_text()  # relative to the examples folder, the cwd
+        words = words[3:]
+    assert words[0] == "plan", command
     pipe = words.index("|") if "|" in words else len(words)
-    result = run(*words[1:pipe])
+    result = run(*words[1:pipe], stdin=stdin)
+    if may_fail:
+        assert result.exit_code != 0, f"{command}: expected to fail"
+        return result.stdout + f"exit {result.exit_code}\n"
     assert result.exit_code == 0, f"{command}: {result.stderr}"
     if pipe < len(words):
         assert words[pipe + 1] == "jq"
@@ -57,7 +74,8 @@ def execute(run: Run, command: str) -> str:
     return result.stdout
 
 
-def test_readme_examples_print_what_the_readme_shows(run: Run) -> None:
+def test_readme_examples_print_what_the_readme_shows(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT / "tests" / "examples")  # where the files the README names are
     text = README.read_text()
     found = examples(text)
     assert len(found) >= 8
@@ -72,15 +90,19 @@ def test_readme_examples_print_what_the_readme_shows(run: Run) -> None:
         )
 
 
-def test_readme_python_example_prints_what_it_says() -> None:
+def _collect(printed: list[str]) -> Callable[..., None]:
+    return lambda *args: printed.append(" ".join(map(str, args)))
+
+
+def test_readme_python_examples_print_what_they_say() -> None:
     text = README.read_text()
-    code = re.search(r"```python\n(.*?)```", text, re.S)
-    assert code is not None
-    source = code.group(1)
-    expected = [line.removeprefix("# ") for line in source.splitlines() if line.startswith("# ")]
-    printed: list[str] = []
-    exec(compile(source, "README.md", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
-    assert printed == expected
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 2
+    for source in blocks:
+        expected = [line.removeprefix("# ") for line in source.splitlines() if line.startswith("# ")]
+        printed: list[str] = []
+        exec(compile(source, "README.md", "exec"), {"print": _collect(printed)})
+        assert printed == expected
 
 
 def test_readme_test_command_is_what_ci_runs() -> None:
@@ -92,3 +114,22 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 @pytest.mark.parametrize("code", ["0", "1", "2", "70"])
 def test_readme_documents_every_exit_code(code: str) -> None:
     assert f"| {code} |" in README.read_text()
+
+
+def test_readme_shows_the_example_spec_as_it_is() -> None:
+    """The spec shown in the README is tests/examples/run.toml, byte for byte."""
+    text = README.read_text()
+    block = re.search(r"```toml\n(# A training run kept in the repository.*?)```", text, re.S)
+    assert block is not None
+    assert block.group(1) == (ROOT / "tests" / "examples" / "run.toml").read_text()
+
+
+def test_readme_lists_every_spec_key() -> None:
+    import dataclasses
+
+    from planner.check import HardwareSpec, Limits, RunSpec, Spec
+
+    text = README.read_text()
+    for kind in (Spec, RunSpec, HardwareSpec, Limits):
+        for field in dataclasses.fields(kind):
+            assert f"`{field.name}`" in text or f"`[{field.name}]`" in text, field.name

@@ -11,13 +11,13 @@ from typing import Annotated, Any, Protocol
 
 
 class Bound:
-    """A limit on a law-file value (gt, ge, lt, le, min_length), enforced by pydantic.
+    """A limit on a data-file value (gt, ge, lt, le, min_length, pattern), enforced by pydantic.
 
     pydantic applies it when it validates a file; importing this costs nothing, so the
     planning path stays free of pydantic and annotated_types.
     """
 
-    def __init__(self, **limits: float) -> None:
+    def __init__(self, **limits: float | str) -> None:
         self.limits = limits
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:

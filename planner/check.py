@@ -1,0 +1,287 @@
+"""Budget checks for CI: a run spec with limits, checked into a report.
+
+Owns the spec format of `plan check SPEC` (TOML or JSON, strictly validated with pydantic,
+imported only when a spec is read, into the frozen dataclasses below) and the checks:
+FLOPs, GPU-hours, cost, predicted loss, and how far the run is from compute-optimal, each
+with its value, limit, verdict and margin. Raises DataFileError listing every problem of a
+spec; never prints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from planner.errors import DataFileError, PlannerError
+from planner.forms import Bound, Positive
+from planner.planning import FORMAT, Plan
+from planner.units import FLOPS_PER_PARAM_TOKEN
+
+KIND = "check spec"
+SPEC_CONFIG: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False, "strict": True}
+"""Unknown keys are typos and "7e9" in quotes is not a number: a spec must say what it means."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """The run: params and tokens; or FLOPs; or wall-clock time on [hardware] (params optional)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
+
+    params: Positive | None = None
+    tokens: Positive | None = None
+    flops: Positive | None = None
+    days: Positive | None = None
+    hours: Positive | None = None
+
+
+@dataclass(frozen=True)
+class HardwareSpec:
+    """The chip (see `plan gpus`), how many, how well used, and the price of a GPU-hour."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
+
+    gpu: str
+    gpus: Annotated[int, Bound(ge=1)] | None = None
+    mfu: Annotated[float, Bound(gt=0, le=1)] | None = None
+    price_per_gpu_hour: Positive | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Each limit given becomes one check; a value at its limit passes."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
+
+    max_flops: Positive | None = None
+    max_gpu_hours: Positive | None = None
+    max_cost: Positive | None = None
+    max_loss: Positive | None = None
+    max_loss_above_optimum_percent: Positive | None = None
+    max_params_factor: Annotated[float, Bound(ge=1)] | None = None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole spec file."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
+
+    run: RunSpec
+    limits: Limits
+    name: str | None = None
+    law: str | None = None
+    hardware: HardwareSpec | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One limit against the run: `margin` is limit - value (negative when over), and
+    `headroom` that as a fraction of the limit."""
+
+    name: str
+    quantity: str
+    value: float
+    limit: float
+    passed: bool
+    margin: float
+    headroom: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckReport:
+    """What `plan check --json` prints: every check, the verdict, and the plan behind them."""
+
+    format: str = FORMAT
+    planner_version: str
+    spec: str
+    name: str | None
+    passed: bool
+    checks: tuple[CheckResult, ...]
+    plan: Plan
+
+
+QUANTITIES = {
+    "max_flops": "FLOPs (6ND)",
+    "max_gpu_hours": "GPU-hours",
+    "max_cost": "cost",
+    "max_loss": "predicted loss",
+    "max_loss_above_optimum_percent": "loss above the optimum, %",
+    "max_params_factor": "params off the optimum, factor",
+}
+"""What each limit measures, in the order checks are reported."""
+
+
+def read_spec(source: str) -> tuple[Spec, str]:
+    """The validated spec from a file, or from stdin when `source` is `-`; and its label."""
+    label = "stdin" if source == "-" else source
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as err:
+            raise DataFileError(label, [f"cannot read the file: {err.strerror or err}"], KIND) from None
+        except UnicodeDecodeError:
+            raise DataFileError(label, ["the file is not UTF-8 text"], KIND) from None
+    is_json = source.endswith(".json") or (not source.endswith(".toml") and text.lstrip().startswith("{"))
+    return parse_spec(text, label, is_json), label
+
+
+def parse_spec(text: str, label: str, is_json: bool) -> Spec:
+    """A spec from its text (JSON or TOML), strictly validated; DataFileError lists every problem."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from planner.validation import problems
+
+    try:
+        raw = json.loads(text) if is_json else tomllib.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataFileError(
+            label, [f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"], KIND
+        ) from None
+    except tomllib.TOMLDecodeError as err:
+        raise DataFileError(label, [f"not valid TOML: {err}"], KIND) from None
+    if not isinstance(raw, dict):
+        raise DataFileError(label, ["(top level): give an object with [run] and [limits]"], KIND)
+    try:
+        # Through JSON: strict pydantic takes nested tables as objects only in JSON mode.
+        spec = TypeAdapter(Spec).validate_json(json.dumps(raw, default=str))
+    except ValidationError as err:
+        raise DataFileError(label, problems(err, KIND), KIND) from None
+    found = consistency_problems(spec)
+    if found:
+        raise DataFileError(label, found, KIND)
+    return spec
+
+
+def consistency_problems(spec: Spec) -> list[str]:
+    """What the keys, each valid on its own, cannot mean together."""
+    run, limits, hardware = spec.run, spec.limits, spec.hardware
+    found: list[str] = []
+    given = [key for key in ("flops", "tokens", "days", "hours") if getattr(run, key) is not None]
+    if not given:
+        found.append(
+            "run: give the budget as one of flops, tokens (with params), days or hours (with [hardware])"
+        )
+    elif len(given) > 1:
+        found.append(f"run: give only one of flops, tokens, days, hours (found {', '.join(given)})")
+    if run.tokens is not None and run.params is None:
+        found.append("run.tokens: needs run.params (the run is params x tokens)")
+    if (
+        run.tokens is not None
+        and run.params is not None
+        and not math.isfinite(FLOPS_PER_PARAM_TOKEN * run.params * run.tokens)
+    ):
+        found.append("run: params x tokens is too large to count in floating point")
+    for key in ("days", "hours"):
+        if getattr(run, key) is not None and (hardware is None or hardware.gpus is None):
+            found.append(f"run.{key}: needs [hardware] with gpu and gpus to turn time into FLOPs")
+    if not any(getattr(limits, key) is not None for key in QUANTITIES):
+        found.append(f"limits: give at least one of {', '.join(QUANTITIES)}")
+    if limits.max_gpu_hours is not None and hardware is None:
+        found.append("limits.max_gpu_hours: needs [hardware] with gpu (and mfu) to count GPU-hours")
+    if limits.max_cost is not None and (hardware is None or hardware.price_per_gpu_hour is None):
+        found.append("limits.max_cost: needs hardware.price_per_gpu_hour")
+    for key in ("max_loss_above_optimum_percent", "max_params_factor"):
+        if getattr(limits, key) is not None and run.params is None:
+            found.append(f"limits.{key}: needs run.params (a run without one is planned at the optimum)")
+    found.extend(_lookup_problems(spec))
+    return found
+
+
+def _lookup_problems(spec: Spec) -> list[str]:
+    from planner.hardware import find_chip
+    from planner.planning import resolve_law
+
+    found = []
+    try:
+        resolve_law(spec.law)
+    except PlannerError as err:
+        found.append(f"law: {err}")
+    if spec.hardware is not None:
+        try:
+            find_chip(spec.hardware.gpu)
+        except PlannerError as err:
+            found.append(f"hardware.gpu: {err}")
+    return found
+
+
+def run_checks(spec: Spec, label: str) -> CheckReport:
+    """Plan the spec's run and check it against every limit it gives."""
+    from planner import __version__
+
+    result = spec_plan(spec)
+    values = measured(result)
+    checks = []
+    for name in QUANTITIES:
+        limit = getattr(spec.limits, name)
+        if limit is None:
+            continue
+        value = values[name]
+        assert value is not None  # consistency_problems made sure
+        margin = limit - value
+        checks.append(
+            CheckResult(name, QUANTITIES[name], value, limit, value <= limit, margin, margin / limit)
+        )
+    return CheckReport(
+        planner_version=__version__,
+        spec=label,
+        name=spec.name,
+        passed=all(check.passed for check in checks),
+        checks=tuple(checks),
+        plan=result,
+    )
+
+
+def spec_plan(spec: Spec) -> Plan:
+    """The plan of the spec's run: at its FLOPs, with the run judged if it names params."""
+    from planner.evaluation import judge
+    from planner.hardware import hardware, plan_for_time
+    from planner.planning import plan_one, resolve_law
+
+    law = resolve_law(spec.law)
+    run, chips = spec.run, spec.hardware
+    setup = None
+    if chips is not None:
+        setup = hardware(
+            chips.gpu, mfu=chips.mfu, gpus=chips.gpus, price_per_gpu_hour=chips.price_per_gpu_hour
+        )
+    if setup is not None and (run.days is not None or run.hours is not None):
+        base = plan_for_time(setup, law, days=run.days, hours=run.hours)
+    else:
+        flops = (
+            run.flops
+            if run.flops is not None
+            else FLOPS_PER_PARAM_TOKEN * _given(run.params) * _given(run.tokens)
+        )
+        base = plan_one(flops, law, hardware=setup)
+    if run.params is None:
+        return base
+    return judge(base, law, run.params, run.tokens)
+
+
+def _given(value: float | None) -> float:
+    assert value is not None
+    return value
+
+
+def measured(result: Plan) -> dict[str, float | None]:
+    """The value each limit is checked against, where the plan has it."""
+    hardware, run = result.hardware, result.run
+    factor = None
+    if run is not None:
+        factor = max(run.params_ratio, 1.0 / run.params_ratio)
+    return {
+        "max_flops": result.flops,
+        "max_gpu_hours": hardware.gpu_hours if hardware else None,
+        "max_cost": hardware.cost if hardware else None,
+        "max_loss": run.loss if run else result.optimum.loss,
+        "max_loss_above_optimum_percent": run.loss_gap_percent if run else None,
+        "max_params_factor": factor,
+    }

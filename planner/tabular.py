@@ -1,0 +1,211 @@
+"""Plain-text results: flat rows written as CSV or Markdown, one row per plan or per check.
+
+Owns the column names and their order, and the wording of values (money, checked
+quantities, the hardware line) shared with the rich tables in planner.output. Columns of
+the hardware and run groups appear when any row has them (a hardware option, or --params
+and --tokens); a new column may be added later, and existing ones keep their names and
+meaning. Writes to stdout; never imports rich.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from planner.output import sci
+from planner.planning import Comparison, Plan
+
+if TYPE_CHECKING:
+    from planner.check import CheckReport
+    from planner.hardware import HardwareUse
+
+Cell = float | int | str | None
+Row = dict[str, Cell]
+
+PLAN_COLUMNS = ("law", "flops", "params", "tokens", "tokens_per_param", "loss")
+LIMIT_COLUMNS = ("binding", "loss_increase")
+HARDWARE_COLUMNS = ("gpu", "mfu", "gpus", "gpu_hours", "days", "price_per_gpu_hour", "cost")
+RUN_COLUMNS = (
+    "run_params",
+    "run_tokens",
+    "run_tokens_per_param",
+    "run_loss",
+    "loss_gap",
+    "loss_gap_percent",
+    "params_ratio",
+    "optimal_flops_for_loss",
+    "compute_fraction",
+)
+CHECK_COLUMNS = ("check", "quantity", "value", "limit", "result", "margin", "headroom")
+
+
+def plan_rows(results: Iterable[Plan | Comparison]) -> tuple[list[str], list[Row]]:
+    """(columns, rows) with one row per plan; a comparison gives one row per law."""
+    plans = [
+        item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
+    ]
+    rows = [_plan_row(item) for item in plans]
+    columns = list(PLAN_COLUMNS)
+    if any(item.constraints and item.constraints.binding for item in plans):
+        columns += LIMIT_COLUMNS
+    if any(item.hardware for item in plans):
+        columns += HARDWARE_COLUMNS
+    if any(item.run for item in plans):
+        columns += RUN_COLUMNS
+    return columns, [{column: row.get(column) for column in columns} for row in rows]
+
+
+def _plan_row(item: Plan) -> Row:
+    optimum = item.optimum
+    row: Row = {
+        "law": item.law.id,
+        "flops": item.flops,
+        "params": optimum.params,
+        "tokens": optimum.tokens,
+        "tokens_per_param": optimum.tokens_per_param,
+        "loss": optimum.loss,
+    }
+    if item.constraints is not None:
+        row["binding"] = item.constraints.binding
+        row["loss_increase"] = item.constraints.loss_increase
+    if item.hardware is not None:
+        spent = item.hardware
+        row.update(
+            gpu=spent.gpu,
+            mfu=spent.mfu,
+            gpus=spent.gpus,
+            gpu_hours=spent.gpu_hours,
+            days=spent.days,
+            price_per_gpu_hour=spent.price_per_gpu_hour,
+            cost=spent.cost,
+        )
+    if item.run is not None:
+        run = item.run
+        row.update(
+            run_params=run.params,
+            run_tokens=run.tokens,
+            run_tokens_per_param=run.tokens_per_param,
+            run_loss=run.loss,
+            loss_gap=run.loss_gap,
+            loss_gap_percent=run.loss_gap_percent,
+            params_ratio=run.params_ratio,
+            optimal_flops_for_loss=run.optimal_flops_for_loss,
+            compute_fraction=run.compute_fraction,
+        )
+    return row
+
+
+def check_rows(report: CheckReport) -> tuple[list[str], list[Row]]:
+    """(columns, rows) with one row per check."""
+    rows: list[Row] = [
+        {
+            "check": check.name,
+            "quantity": check.quantity,
+            "value": check.value,
+            "limit": check.limit,
+            "result": "PASS" if check.passed else "FAIL",
+            "margin": check.margin,
+            "headroom": check.headroom,
+        }
+        for check in report.checks
+    ]
+    return list(CHECK_COLUMNS), rows
+
+
+def csv_table(columns: list[str], rows: list[Row]) -> None:
+    """A header row, then one row per result; numbers in full precision, empty for none."""
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if row[column] is None
+                else repr(row[column])
+                if isinstance(row[column], float)
+                else row[column]
+                for column in columns
+            ]
+        )
+
+
+def markdown_table(columns: list[str], rows: list[Row], title: str | None = None) -> None:
+    """A GitHub Markdown table (e.g. for a CI job summary), numbers rounded for people."""
+    lines = [f"### {title}", ""] if title else []
+    lines.append("| " + " | ".join(columns) + " |")
+    lines.append("|" + "|".join("---" if column in _TEXT_COLUMNS else "---:" for column in columns) + "|")
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(column, row[column]) for column in columns) + " |")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+_TEXT_COLUMNS = {"law", "binding", "gpu", "check", "quantity", "result"}
+
+
+def _cell(column: str, value: Cell) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, float):
+        return str(value)
+    if column in {"loss", "run_loss", "loss_gap", "loss_increase"}:
+        return f"{value:.4f}"
+    if column in {"loss_gap_percent", "mfu", "compute_fraction", "headroom"}:
+        return f"{value:.3g}"
+    return sci(value)
+
+
+def money(value: float | None) -> str:
+    """A cost for people: $921,600 (the currency of the price given)."""
+    return "" if value is None else f"${value:,.0f}"
+
+
+def hardware_line(spent: HardwareUse) -> str:
+    """One line on the hardware assumptions behind GPU-hours, days and cost."""
+    mfu = "given" if spent.mfu_source == "given" else f"default: {spent.mfu_source}"
+    parts = [
+        f"hardware: {spent.gpu_name} ({spent.gpu}), {spent.peak_flops_per_second / 1e12:g} TFLOP/s dense "
+        f"{spent.precision} peak per GPU x MFU {spent.mfu:g} ({mfu})"
+    ]
+    if spent.gpus is not None:
+        parts.append(f"{spent.gpus:,} GPUs")
+    if spent.price_per_gpu_hour is not None:
+        parts.append(f"${spent.price_per_gpu_hour:,.2f} per GPU-hour")
+    return "; ".join(parts)
+
+
+def check_value(name: str, value: float) -> str:
+    """A checked quantity for people, in its own unit."""
+    if name == "max_flops":
+        return sci(value)
+    if name == "max_gpu_hours":
+        return f"{value:,.0f}"
+    if name == "max_cost":
+        return money(value)
+    if name == "max_loss":
+        return f"{value:.4f}"
+    if name == "max_loss_above_optimum_percent":
+        return f"{value:.3g}%"
+    return f"{value:.3g}x"
+
+
+def check_markdown(report: CheckReport) -> None:
+    """The check table in GitHub Markdown, for a CI job summary."""
+    failed = sum(not check.passed for check in report.checks)
+    verdict = "all checks passed" if not failed else f"{failed} of {len(report.checks)} checks failed"
+    lines = [
+        f"### Budget checks: {report.name or report.spec}: {verdict}",
+        "",
+        "| check | value | limit | result | margin |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for check in report.checks:
+        result = "PASS" if check.passed else "**FAIL**"
+        lines.append(
+            f"| {check.quantity} | {check_value(check.name, check.value)} | "
+            f"{check_value(check.name, check.limit)} | {result} | {check.headroom:+.1%} |"
+        )
+    lines += ["", f"Law: {report.plan.law.id} ({report.plan.law.citation})."]
+    sys.stdout.write("\n".join(lines) + "\n")
