@@ -111,6 +111,10 @@ def plans_table(plans: list[Plan]) -> None:
     if constrained:
         table.add_column("binds", justify="left")
         table.add_column("extra loss", justify="right")
+    bounded = [p.intervals for p in plans if p.intervals is not None]
+    if bounded:
+        for name in ("params", "tokens", "loss"):
+            table.add_column(f"{name} {bounded[0].level:.0%}", justify="right")
     for item in plans:
         row = [
             sci(item.flops),
@@ -126,12 +130,29 @@ def plans_table(plans: list[Plan]) -> None:
             binding = limits.binding if limits else None
             increase = limits.loss_increase if limits else None
             row += [binding or "", f"+{increase:.4f}" if increase is not None else ""]
+        if bounded:
+            row += _interval_cells(item)
         table.add_row(*row)
     console = _console()
     console.print(table)
     _footer(console, plans[0])
     if constrained:
         console.print("extra loss: above the unconstrained optimum at the same FLOPs", soft_wrap=True)
+    if bounded:
+        console.print(f"intervals: {bounded[0].method}", soft_wrap=True)
+
+
+def span(low: float, high: float, show: Any = None) -> str:
+    """An interval for people: 2.10B to 3.61B, or with `show` (a formatter) for other numbers."""
+    text = show or count
+    return f"{text(low)} to {text(high)}"
+
+
+def _interval_cells(item: Plan) -> list[str]:
+    bounds = item.intervals
+    if bounds is None:
+        return ["", "", ""]
+    return [span(*bounds.params), span(*bounds.tokens), span(*bounds.loss, show=lambda v: f"{v:.4f}")]
 
 
 def _footer(console: Console, item: Plan) -> None:
@@ -228,8 +249,13 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
     console = _console()
     console.print(f"[bold]{law.id}[/bold]: {law.name}", soft_wrap=True)
     source = law.source
-    where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
-    console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
+    if source.kind == "user-fit":
+        console.print(f'source: a fit by {source.authors} ({source.year}), "{source.title}"', soft_wrap=True)
+        digest = f" (sha256 {source.data_sha256})" if source.data_sha256 else ""
+        console.print(f"runs: {source.data}{digest}", soft_wrap=True)
+    else:
+        where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
+        console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
     console.print(f"where: {source.locator}", soft_wrap=True)
     console.print(f"domain: {law.domain}   form: {law.form}", soft_wrap=True)
     if is_default(law):
@@ -252,6 +278,14 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
         console.print(f"fitted range, {name}: {sci(low)} to {sci(high)}")
     if law.fitted_range.note:
         console.print(f"fitted range: {law.fitted_range.note}", soft_wrap=True)
+    if law.covariance is not None:
+        cov = law.covariance
+        how = f"{cov.method}" + (f", {cov.resamples} resamples" if cov.resamples else "")
+        how += f", seed {cov.seed}" if cov.seed is not None else ""
+        console.print(
+            f"covariance: {how}, of {', '.join(cov.names)}; plans under this law carry intervals",
+            soft_wrap=True,
+        )
     for caveat in law.caveats:
         console.print(f"caveat: {caveat}", soft_wrap=True)
     for row, got in zip(law.reproduces, reproduced, strict=True):

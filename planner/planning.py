@@ -86,6 +86,18 @@ class NaturalAmount:
 
 
 @dataclass(frozen=True)
+class Intervals:
+    """Central intervals on a plan from the parameter covariance its law carries (see method)."""
+
+    level: float
+    params: tuple[float, float]
+    tokens: tuple[float, float]
+    loss: tuple[float, float]
+    samples: int
+    method: str
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the user should know about a result, e.g. extrapolation beyond the fit."""
 
@@ -109,6 +121,7 @@ class Plan:
     converged_loss: float | None = None
     notices: tuple[Notice, ...] = ()
     caveats: tuple[str, ...] = ()
+    intervals: Intervals | None = None
 
 
 @dataclass(frozen=True)
@@ -310,6 +323,11 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             unconstrained=unconstrained if binding else None,
             loss_increase=optimum.loss - unconstrained.loss if binding else None,
         )
+    intervals = None
+    if law.covariance is not None:
+        from planner.intervals import plan_intervals
+
+        intervals = plan_intervals(law, flops, low, high)
     return Plan(
         planner_version=_version(),
         law=LawRef(
@@ -336,8 +354,9 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
         converged_loss=(
             law.model_size.loss(optimum.params) if isinstance(law, FrontierLaw) and law.model_size else None
         ),
-        notices=tuple(_notices(law, flops, optimum, constraints)),
+        notices=tuple(_notices(law, flops, optimum, constraints, intervals)),
         caveats=law.caveats,
+        intervals=intervals,
     )
 
 
@@ -358,8 +377,24 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
     return {name: got[name] for name in row.expected()}
 
 
+def extrapolation(
+    law_id: str, ranges: dict[str, tuple[float, float]], observed: dict[str, float]
+) -> Notice | None:
+    """An `extrapolation` notice if any observed quantity lies outside the fitted range."""
+    outside = []
+    for quantity, (low, high) in ranges.items():
+        value = observed[quantity]
+        if value > high:
+            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
+        elif value < low:
+            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
+    if not outside:
+        return None
+    return Notice("extrapolation", f"extrapolation beyond the runs behind {law_id}: {'; '.join(outside)}")
+
+
 def _notices(
-    law: Law, flops: float, optimum: Allocation, constraints: Constraints | None
+    law: Law, flops: float, optimum: Allocation, constraints: Constraints | None, intervals: Intervals | None
 ) -> Iterable[Notice]:
     if constraints is not None and constraints.binding is not None:
         limit = constraints.max_params if constraints.binding == "max_params" else constraints.max_tokens
@@ -372,18 +407,16 @@ def _notices(
             level="note",
         )
     ranges = law.fitted_range.bounds()
-    observed = {"flops": flops, "params": optimum.params, "tokens": optimum.tokens}
-    outside = []
-    for quantity, (low, high) in ranges.items():
-        value = observed[quantity]
-        if value > high:
-            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
-        elif value < low:
-            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
-    if outside:
+    beyond = extrapolation(
+        law.id, ranges, {"flops": flops, "params": optimum.params, "tokens": optimum.tokens}
+    )
+    if beyond is not None:
+        yield beyond
+    if law.covariance is not None and intervals is None:
         yield Notice(
-            "extrapolation",
-            f"extrapolation beyond the runs behind {law.id}: {'; '.join(outside)}",
+            "no_intervals",
+            f"no intervals: fewer than half the draws from the covariance of {law.id} give a plan "
+            "at this budget (it is too wide for the form)",
         )
     if not ranges:
         yield Notice(
