@@ -19,7 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError
+from planner.errors import InputError, LawFileError
 from planner.laws import LAW_ID, Law
 
 ORDER = (
@@ -140,6 +140,33 @@ def _string(text: str) -> str:
         else:
             out.append(char)
     return '"' + "".join(out) + '"'
+
+
+def save_law(
+    law: Law,
+    path: Path,
+    *,
+    force: bool = False,
+    header: Sequence[str] = (),
+    comments: Mapping[str, Sequence[str]] = {},
+) -> None:
+    """Write the law to `path` (named after its id), checked to load back as the same law.
+
+    Raises:
+        InputError: the file exists (without force), or cannot be written.
+    """
+    import tomllib
+
+    from planner.lawschema import validate_law
+
+    text = render_law(law, header=header, comments=comments)
+    try:
+        loaded = validate_law(tomllib.loads(text), path)
+    except LawFileError as err:
+        raise RuntimeError(f"the law file planner renders does not validate: {err}") from err
+    if loaded != law:
+        raise RuntimeError("the law file planner renders loads as a different law")
+    write_atomically(path, text, force=force)
 
 
 def law_id_for(path: Path, year: int) -> str:

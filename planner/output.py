@@ -19,6 +19,8 @@ from planner.planning import FORMAT, Comparison, Notice, Plan
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from planner.fitting.report import FitReport
+
 
 def error(message: str) -> None:
     """One `error: ...` line on stderr (indented detail lines may follow)."""
@@ -89,10 +91,11 @@ def _console() -> Console:
 
     from rich.console import Console
 
-    console = Console(highlight=False)
+    # No markup: law files and runs files supply text, and "[params]" in it is not a style.
+    console = Console(highlight=False, markup=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         # Piped or redirected: no screen to fit, so do not squeeze tables into 80 columns.
-        console = Console(highlight=False, width=120)
+        console = Console(highlight=False, markup=False, width=120)
     return console
 
 
@@ -247,7 +250,9 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
     """One law in full: formula, parameters with standard errors, source, range, caveats,
     and each quoted number beside what the law gives for it."""
     console = _console()
-    console.print(f"[bold]{law.id}[/bold]: {law.name}", soft_wrap=True)
+    from rich.text import Text
+
+    console.print(Text.assemble((law.id, "bold"), f": {law.name}"), soft_wrap=True)
     source = law.source
     if source.kind == "user-fit":
         console.print(f'source: a fit by {source.authors} ({source.year}), "{source.title}"', soft_wrap=True)
@@ -299,3 +304,139 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
             f"within {row.rel_tol:.0%}",
             soft_wrap=True,
         )
+
+
+def coded_notices(items: Iterable[Notice]) -> None:
+    """Diagnostics on stderr, one line each, with the code that JSON output carries."""
+    for notice in items:
+        sys.stderr.write(f"{notice.level}[{notice.code}]: {notice.message}\n")
+
+
+def fit_json(report: FitReport) -> None:
+    """The fit report as one compact JSON object on one line."""
+    _json_line(dataclasses.asdict(report))
+
+
+def fit_tables(report: FitReport) -> None:
+    """The fit report for people: parameters, how the fit went, the plan, the holdout."""
+    from rich.table import Table
+
+    runs, method = report.runs, report.method
+    console = _console()
+    console.print(f"{report.form} fit to {runs.source}: {runs.fitted} of {runs.count} runs", soft_wrap=True)
+    table = Table()
+    table.add_column("param")
+    table.add_column("estimate", justify="right")
+    table.add_column("std. error", justify="right")
+    level = report.bootstrap.level if report.bootstrap else 0.95
+    table.add_column(f"{level:.0%} interval", justify="right")
+    for estimate in report.params:
+        table.add_row(
+            estimate.name,
+            f"{estimate.value:.6g}",
+            f"{estimate.stderr:.4g}" if estimate.stderr is not None else "",
+            span(*estimate.interval, show=lambda v: f"{v:.4g}") if estimate.interval else "",
+        )
+    console.print(table)
+    console.print(f"form: {report.formula}", soft_wrap=True)
+    state = "converged" if method.converged else "NOT converged"
+    envelope = f", runs above the curve weighted {method.asymmetric:g}x" if method.asymmetric else ""
+    console.print(
+        f"fit: Huber loss (delta {method.delta:g}) on log loss{envelope}, {method.starts:,} starts; "
+        f"objective {method.objective:.6g}, {state} (projected gradient {method.projected_gradient:.2g})",
+        soft_wrap=True,
+    )
+    if report.bootstrap is not None:
+        boot = report.bootstrap
+        console.print(
+            f"bootstrap: {boot.resamples} resamples (seed {boot.seed}), {boot.converged} converged; "
+            f"intervals are percentiles of the refits",
+            soft_wrap=True,
+        )
+    else:
+        console.print("bootstrap: none (--bootstrap 0), so no standard errors or intervals", soft_wrap=True)
+    res = report.residuals
+    console.print(
+        f"residuals, log(predicted / observed loss) over {res.runs} runs: RMS {res.rms:.3g}, "
+        f"median {res.median:.2g}, largest {res.max_abs:.3g}",
+        soft_wrap=True,
+    )
+    ranges = "; ".join(
+        f"{name} {sci(low)} to {sci(high)}" for name, (low, high) in report.fitted_range.bounds().items()
+    )
+    console.print(f"fitted range: {ranges or report.fitted_range.note}", soft_wrap=True)
+    if report.plan is not None:
+        _budget_table(console, report)
+    if report.holdout is not None:
+        _holdout_table(console, report)
+    if report.law_file is not None:
+        console.print(
+            f"law file: {report.law_file}; plan with it: plan --flops {sci(report.plan.flops) if report.plan else '1e22'} "
+            f"--law {_as_path(report.law_file)}",
+            soft_wrap=True,
+        )
+
+
+def _as_path(name: str) -> str:
+    """A law file name as `--law` takes it: with a folder, so it is not read as an id."""
+    return name if "/" in name else f"./{name}"
+
+
+def _budget_table(console: Console, report: FitReport) -> None:
+    from rich.table import Table
+
+    plan = report.plan
+    assert plan is not None
+    table = Table(
+        title=f"Compute-optimal plan under the fit at {sci(plan.flops)} FLOPs", title_justify="left"
+    )
+    for name in ("FLOPs", "params", "tokens", "tokens/param", "loss"):
+        table.add_column(name, justify="right")
+    bounds = plan.intervals
+    if bounds is not None:
+        for name in ("params", "tokens", "loss"):
+            table.add_column(f"{name} {bounds.level:.0%}", justify="right")
+    best = plan.optimum
+    row = [
+        sci(plan.flops),
+        count(best.params),
+        count(best.tokens),
+        f"{best.tokens_per_param:.3g}",
+        f"{best.loss:.4f}",
+    ]
+    if bounds is not None:
+        row += [span(*bounds.params), span(*bounds.tokens), span(*bounds.loss, show=lambda v: f"{v:.4f}")]
+    table.add_row(*row)
+    console.print(table)
+    if bounds is not None:
+        console.print(f"intervals: {bounds.method}", soft_wrap=True)
+
+
+def _holdout_table(console: Console, report: FitReport) -> None:
+    from rich.table import Table
+
+    holdout = report.holdout
+    assert holdout is not None
+    console.print(
+        f"Holdout: the {len(holdout.runs)} largest-compute runs, predicted by a fit to the other {holdout.fitted}",
+        soft_wrap=True,
+    )
+    table = Table()
+    for name in ("row", "params", "tokens", "FLOPs", "loss", "predicted", "error"):
+        table.add_column(name, justify="right")
+    for run in holdout.runs:
+        table.add_row(
+            str(run.row),
+            count(run.params),
+            count(run.tokens),
+            sci(run.flops),
+            f"{run.loss:.4f}",
+            f"{run.predicted:.4f}",
+            f"{run.relative_error:+.2%}",
+        )
+    console.print(table)
+    console.print(
+        f"holdout: RMS log residual {holdout.rms_log_residual:.3g}, largest error {holdout.max_abs_relative_error:.2%}; "
+        "fitted without them: " + ", ".join(f"{e.name} {e.value:.4g}" for e in holdout.params),
+        soft_wrap=True,
+    )
