@@ -136,7 +136,7 @@ def run_fit(request: FitRequest) -> int:
     budget = parse_count("--budget", request.budget) if request.budget is not None else None
     asymmetric = parse_count("--asymmetric", request.asymmetric) if request.asymmetric is not None else None
 
-    from planner.fitting.report import FORMS, fit
+    from planner.fitting.procedure import FORMS, fit
     from planner.runs import read_runs
 
     if request.form not in FORMS:
@@ -159,10 +159,13 @@ def run_fit(request: FitRequest) -> int:
         budget=budget,
     )
     if out is not None:
+        from planner.fitting.userlaw import fitted_law, law_comments
         from planner.lawfile import save_law
 
-        law = report.law(law_id, authors=request.author or "unknown", domain=request.domain or "language")
-        header, comments = report.law_comments()
+        law = fitted_law(
+            report, law_id, authors=request.author or "unknown", domain=request.domain or "language"
+        )
+        header, comments = law_comments(report)
         save_law(law, out, force=request.force, header=header, comments=comments)
         report = dataclasses.replace(report, law_file=str(out))
     output.coded_notices(report.notices)
