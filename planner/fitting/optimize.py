@@ -180,15 +180,19 @@ def batched_lbfgsb(
             new = Hu[:, 0, 0] == 0.0
             # First update: scale the identity by s'y / y'y (Nocedal & Wright Eq. (6.20)).
             Hu[new] = (syv[new] / yy[upd][new])[:, None, None] * eye
-            rho_ = 1.0 / syv
-            Hy = np.einsum("ijk,ik->ij", Hu, yv)
-            yHy = np.einsum("ij,ij->i", yv, Hy)
-            # H+ = H - rho (s Hy' + Hy s') + (rho^2 y'Hy + rho) s s'
-            Hu = (
-                Hu
-                - rho_[:, None, None] * (sv[:, :, None] * Hy[:, None, :] + Hy[:, :, None] * sv[:, None, :])
-                + (rho_ * rho_ * yHy + rho_)[:, None, None] * (sv[:, :, None] * sv[:, None, :])
-            )
+            # A barely positive s'y passes the test but can overflow rho^2 y'Hy; such an
+            # update carries no usable curvature, so it is dropped (steepest-descent restart).
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                rho_ = 1.0 / syv
+                Hy = np.einsum("ijk,ik->ij", Hu, yv)
+                yHy = np.einsum("ij,ij->i", yv, Hy)
+                # H+ = H - rho (s Hy' + Hy s') + (rho^2 y'Hy + rho) s s'
+                Hu = (
+                    Hu
+                    - rho_[:, None, None] * (sv[:, :, None] * Hy[:, None, :] + Hy[:, :, None] * sv[:, None, :])
+                    + (rho_ * rho_ * yHy + rho_)[:, None, None] * (sv[:, :, None] * sv[:, None, :])
+                )
+            Hu[~np.isfinite(Hu).all(axis=(1, 2))] = 0.0
             H[ui] = Hu
         f_old = f[gi]
         x[gi], f[gi], g[gi] = x_new[good], f_new[good], g_new[good]
