@@ -18,6 +18,13 @@ def plan_schema() -> dict[str, Any]:
     return TypeAdapter(Plan).json_schema(mode="serialization")
 
 
+def fit_schema() -> dict[str, Any]:
+    """The JSON Schema of the `plan fit --json` object."""
+    from planner.fitting.report import FitReport
+
+    return TypeAdapter(FitReport).json_schema(mode="serialization")
+
+
 def comparison_schema() -> dict[str, Any]:
     """The JSON Schema of one `plan --compare --json` line."""
     return TypeAdapter(Comparison).json_schema(mode="serialization")

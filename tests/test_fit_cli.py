@@ -93,6 +93,14 @@ def test_the_report_is_one_json_object_and_notices_go_to_stderr(
     assert "error" not in fitted.stderr
 
 
+def test_the_report_validates_against_its_published_schema(fitted: Result) -> None:
+    from pydantic import TypeAdapter
+
+    from planner.fitting import FitReport
+
+    TypeAdapter(FitReport).validate_json(fitted.stdout)
+
+
 def test_the_fit_recovers_the_parameters_the_runs_were_drawn_from(report: dict[str, Any]) -> None:
     runs = report["runs"]
     assert (runs["count"], runs["fitted"], runs["dropped_rows"]) == (36, 34, [7, 20])

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from planner.planning import FORMAT
-from planner.schema import comparison_schema, plan_schema
+from planner.schema import comparison_schema, fit_schema, plan_schema
 from tests.conftest import Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -31,6 +31,13 @@ def _check(name: str, actual: Any) -> Any:
 def test_plan_schema_matches_golden() -> None:
     assert plan_schema() == _check("plan.v1.schema.json", plan_schema())
     assert comparison_schema() == _check("comparison.v1.schema.json", comparison_schema())
+    assert fit_schema() == _check("fit.v1.schema.json", fit_schema())
+
+
+def test_output_schemas_allow_new_fields() -> None:
+    """Consumers must tolerate added fields, so no schema may forbid extra properties."""
+    for schema in (plan_schema(), comparison_schema(), fit_schema()):
+        assert '"additionalProperties": false' not in json.dumps(schema)
 
 
 def _same(actual: Any, expected: Any) -> None:
