@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from planner.laws import Law, defaults, is_default
-from planner.planning import FORMAT, Comparison, Notice, Plan
+from planner.planning import FORMAT, Comparison, Intervals, Notice, Plan
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -115,9 +115,6 @@ def plans_table(plans: list[Plan]) -> None:
         table.add_column("binds", justify="left")
         table.add_column("extra loss", justify="right")
     bounded = [p.intervals for p in plans if p.intervals is not None]
-    if bounded:
-        for name in ("params", "tokens", "loss"):
-            table.add_column(f"{name} {bounded[0].level:.0%}", justify="right")
     for item in plans:
         row = [
             sci(item.flops),
@@ -133,9 +130,9 @@ def plans_table(plans: list[Plan]) -> None:
             binding = limits.binding if limits else None
             increase = limits.loss_increase if limits else None
             row += [binding or "", f"+{increase:.4f}" if increase is not None else ""]
-        if bounded:
-            row += _interval_cells(item)
         table.add_row(*row)
+        if item.intervals is not None:
+            table.add_row(*_interval_row(item.intervals), *[""] * (len(row) - 5))
     console = _console()
     console.print(table)
     _footer(console, plans[0])
@@ -151,11 +148,15 @@ def span(low: float, high: float, show: Any = None) -> str:
     return f"{text(low)} to {text(high)}"
 
 
-def _interval_cells(item: Plan) -> list[str]:
-    bounds = item.intervals
-    if bounds is None:
-        return ["", "", ""]
-    return [span(*bounds.params), span(*bounds.tokens), span(*bounds.loss, show=lambda v: f"{v:.4f}")]
+def _interval_row(bounds: Intervals) -> list[str]:
+    """Cells of a row under a plan's own: the interval of params, tokens and loss."""
+    return [
+        f"{bounds.level:.0%} interval",
+        span(*bounds.params),
+        span(*bounds.tokens),
+        "",
+        span(*bounds.loss, show=lambda v: f"{v:.4f}"),
+    ]
 
 
 def _footer(console: Console, item: Plan) -> None:
@@ -387,29 +388,23 @@ def _budget_table(console: Console, report: FitReport) -> None:
 
     plan = report.plan
     assert plan is not None
-    table = Table(
-        title=f"Compute-optimal plan under the fit at {sci(plan.flops)} FLOPs", title_justify="left"
-    )
+    console.print(f"Compute-optimal plan under the fit at {sci(plan.flops)} FLOPs", soft_wrap=True)
+    table = Table()
     for name in ("FLOPs", "params", "tokens", "tokens/param", "loss"):
         table.add_column(name, justify="right")
-    bounds = plan.intervals
-    if bounds is not None:
-        for name in ("params", "tokens", "loss"):
-            table.add_column(f"{name} {bounds.level:.0%}", justify="right")
     best = plan.optimum
-    row = [
+    table.add_row(
         sci(plan.flops),
         count(best.params),
         count(best.tokens),
         f"{best.tokens_per_param:.3g}",
         f"{best.loss:.4f}",
-    ]
-    if bounds is not None:
-        row += [span(*bounds.params), span(*bounds.tokens), span(*bounds.loss, show=lambda v: f"{v:.4f}")]
-    table.add_row(*row)
+    )
+    if plan.intervals is not None:
+        table.add_row(*_interval_row(plan.intervals))
     console.print(table)
-    if bounds is not None:
-        console.print(f"intervals: {bounds.method}", soft_wrap=True)
+    if plan.intervals is not None:
+        console.print(f"intervals: {plan.intervals.method}", soft_wrap=True)
 
 
 def _holdout_table(console: Console, report: FitReport) -> None:

@@ -167,7 +167,7 @@ def test_the_law_file_plans_at_once_with_intervals(folder: Path, report: dict[st
     table = invoke("--flops", "1e22", "--law", "./mylab2026.toml")
     assert table.exit_code == 0, table.stderr
     assert "Compute-optimal plan under mylab2026" in table.stdout
-    assert "params 95%" in table.stdout
+    assert "95% interval" in table.stdout
     assert "from the law's covariance" in table.stdout
     line = json.loads(invoke("--flops", "1e21", "--law", "./mylab2026.toml", "--json").stdout)
     assert line["optimum"]["params"] == pytest.approx(report["plan"]["optimum"]["params"], rel=1e-12)

@@ -189,7 +189,8 @@ def batched_lbfgsb(
                 # H+ = H - rho (s Hy' + Hy s') + (rho^2 y'Hy + rho) s s'
                 Hu = (
                     Hu
-                    - rho_[:, None, None] * (sv[:, :, None] * Hy[:, None, :] + Hy[:, :, None] * sv[:, None, :])
+                    - rho_[:, None, None]
+                    * (sv[:, :, None] * Hy[:, None, :] + Hy[:, :, None] * sv[:, None, :])
                     + (rho_ * rho_ * yHy + rho_)[:, None, None] * (sv[:, :, None] * sv[:, None, :])
                 )
             Hu[~np.isfinite(Hu).all(axis=(1, 2))] = 0.0
