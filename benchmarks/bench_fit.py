@@ -17,10 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from planner.commands import one_blas_thread  # noqa: E402
+
+one_blas_thread()  # as plan fit does, for the fit and the scipy loop alike
+
+import numpy as np  # noqa: E402
 
 from planner.fitting import bootstrap, fit_chinchilla  # noqa: E402
 from planner.fitting.bootstrap import resample_weights  # noqa: E402
@@ -40,7 +44,8 @@ def main() -> None:
     L = np.array([float(r["loss"]) for r in rows])
     print(
         f"machine: {platform.processor() or platform.machine()}, nproc={os.cpu_count()}, "
-        f"python {platform.python_version()}, numpy {np.__version__}"
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
     )
 
     fit_chinchilla(N, D, L, drop_highest=5)  # warm-up

@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from planner.commands import one_blas_thread
 from planner.launch import main
 from planner.laws import Law, available_laws, find_law
+
+one_blas_thread()  # before any test module loads numpy, as plan fit does
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
