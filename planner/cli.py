@@ -200,7 +200,9 @@ def fit_command(
     json_output: Annotated[bool, typer.Option("--json", help="The report as one JSON object.")] = False,
 ) -> None:
     """Fit a law to your own training runs: parameters with intervals, diagnostics, a law file."""
-    request = commands.FitRequest(
+    from planner import fitcommand
+
+    request = fitcommand.FitRequest(
         runs=runs,
         params_col=params_col,
         tokens_col=tokens_col,
@@ -219,7 +221,7 @@ def fit_command(
         domain=domain,
         json=json_output,
     )
-    raise typer.Exit(commands.run_fit(request))
+    raise typer.Exit(fitcommand.run_fit(request))
 
 
 def run(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from planner.commands import one_blas_thread
+from planner.fitcommand import one_blas_thread
 from planner.launch import main
 from planner.laws import Law, available_laws, find_law
 
