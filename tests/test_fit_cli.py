@@ -101,6 +101,21 @@ def test_the_report_validates_against_its_published_schema(fitted: Result) -> No
     TypeAdapter(FitReport).validate_json(fitted.stdout)
 
 
+def test_warnings_of_the_fit_become_caveats_of_its_law(fitted: Result) -> None:
+    import dataclasses
+
+    from pydantic import TypeAdapter
+
+    from planner.fitting import FitReport, fitted_law
+    from planner.planning import Notice
+
+    report = TypeAdapter(FitReport).validate_json(fitted.stdout)
+    edge = Notice("at_bound", "log_A = 40 is at the upper bound 40 of the search box")
+    law = fitted_law(dataclasses.replace(report, notices=(*report.notices, edge)), "edge2026")
+    assert edge.message in law.caveats
+    assert not any("extrapolation" in caveat for caveat in law.caveats)  # about one budget, not the law
+
+
 def test_the_fit_recovers_the_parameters_the_runs_were_drawn_from(report: dict[str, Any]) -> None:
     runs = report["runs"]
     assert (runs["count"], runs["fitted"], runs["dropped_rows"]) == (36, 34, [7, 20])
@@ -207,10 +222,22 @@ def test_force_replaces_the_law_file(folder: Path) -> None:
 
 
 def test_the_table_report(folder: Path) -> None:
-    shown = invoke("fit", "runs.csv", "--drop-highest", "2", "--bootstrap", "20", "--budget", "1e21")
+    shown = invoke(
+        "fit",
+        "runs.csv",
+        "--drop-highest",
+        "2",
+        "--asymmetric",
+        "10",
+        "--bootstrap",
+        "20",
+        "--budget",
+        "1e21",
+    )
     assert shown.exit_code == 0, shown.stderr
     out = shown.stdout
     assert out.startswith("chinchilla fit to runs.csv: 34 of 36 runs\n")
+    assert "runs above the curve weighted 10x" in out
     for expected in ("std. error", "95% interval", "4,500 starts", "converged", "fitted range: flops"):
         assert expected in out
     assert "Compute-optimal plan under the fit at 1e21 FLOPs" in out
@@ -233,6 +260,8 @@ def test_kaplan_form_from_stdin_json_lines_saves_a_usable_law(folder: Path) -> N
         "30",
         "--out",
         "kaplanlab2026.toml",
+        "--budget",
+        "1e20",
         "--json",
         stdin=lines,
     )
@@ -240,6 +269,8 @@ def test_kaplan_form_from_stdin_json_lines_saves_a_usable_law(folder: Path) -> N
     report = json.loads(result.stdout)
     assert report["runs"]["source"] == "stdin"
     assert report["runs"]["file_format"] == "jsonl"
+    budget = report["plan"]
+    assert budget["intervals"]["params"][0] < budget["optimum"]["params"] < budget["intervals"]["params"][1]
     estimates = {item["name"]: item["value"] for item in report["params"]}
     assert estimates["alpha_N"] == pytest.approx(KAPLAN_TRUTH["alpha_N"], rel=0.15)
     assert estimates["alpha_D"] == pytest.approx(KAPLAN_TRUTH["alpha_D"], rel=0.15)
@@ -250,6 +281,7 @@ def test_kaplan_form_from_stdin_json_lines_saves_a_usable_law(folder: Path) -> N
     assert law.covariance.names == ("log_N_c", "log_D_c", "alpha_N", "alpha_D")
     planned = json.loads(invoke("--flops", "1e20", "--law", "./kaplanlab2026.toml", "--json").stdout)
     assert planned["law"]["form"] == "kaplan-nd"
+    assert planned["optimum"]["params"] == pytest.approx(budget["optimum"]["params"], rel=1e-12)
     assert (
         planned["intervals"]["params"][0] < planned["optimum"]["params"] < planned["intervals"]["params"][1]
     )

@@ -275,3 +275,16 @@ def test_a_barely_positive_curvature_step_does_not_overflow() -> None:
     fit = fit_kaplan(N, D, L)
     assert fit.converged
     assert fit.params["alpha_N"] == pytest.approx(0.076, rel=0.1)
+
+
+def test_a_parameter_at_the_edge_of_the_search_is_reported() -> None:
+    from planner.fitting.chinchilla import THETA_NAMES
+    from planner.fitting.common import fit_diagnostics
+
+    theta = np.array([UPPER[0], 5.0, 0.5, LOWER[3], 0.3])
+    found = fit_diagnostics(theta, THETA_NAMES, LOWER, UPPER, np.zeros(3), True, 0.0)
+    messages = [message for code, message in found if code == "at_bound"]
+    assert messages == [
+        "log_A = 40 is at the upper bound 40 of the search box",
+        "alpha = 0 is at the lower bound 0 of the search box",
+    ]
