@@ -7,9 +7,14 @@ what `plan transfer` prints (the effective data a fine-tune on top of pre-traini
     >>> result = plan(1e21)
     >>> round(result.optimum.params / 1e9, 2)
     2.78
+
+`fit` fits a law to a lab's own runs (`read_runs`), as `plan fit` does; it and
+`fitted_law` load numpy and scipy on first use, so `import planner` stays light.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -34,20 +39,35 @@ from planner.laws import (
 from planner.planning import Allocation, Comparison, FineTune, Notice, Plan, Transfer, compare, plan
 from planner.transfer import transfer, transfer_grid
 
-_LAZY = ("evaluation", "hardware")
+if TYPE_CHECKING:
+    from planner.fitting import FitReport, fit, fitted_law
+    from planner.lawfile import save_law
+    from planner.runs import Runs, read_runs
+
+_SUBMODULES = ("evaluation", "hardware")
+"""Submodules that plain plans do not need. `Plan` names its optional `hardware` and `run`
+types as planner.hardware.HardwareUse and planner.evaluation.RunEvaluation; resolving those
+annotations (as pydantic does for `plan schema`) imports the module through __getattr__."""
+
+_LAZY = {
+    "FitReport": "planner.fitting",
+    "fit": "planner.fitting",
+    "fitted_law": "planner.fitting",
+    "Runs": "planner.runs",
+    "read_runs": "planner.runs",
+    "save_law": "planner.lawfile",
+}
+"""The fitting API, imported on first use: it needs numpy and scipy, which `plan` must not load."""
 
 
-def __getattr__(name: str) -> object:
-    """Submodules that plain plans do not need load on first use.
+def __getattr__(name: str) -> Any:
+    """Load the submodules and fitting API above on first use."""
+    import importlib
 
-    `Plan` names its optional `hardware` and `run` types as planner.hardware.HardwareUse and
-    planner.evaluation.RunEvaluation; resolving those annotations (as pydantic does for
-    `plan schema`) imports the module through here.
-    """
-    if name in _LAZY:
-        import importlib
-
+    if name in _SUBMODULES:
         return importlib.import_module(f"planner.{name}")
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'planner' has no attribute {name!r}")
 
 
@@ -56,6 +76,7 @@ __all__ = [
     "Comparison",
     "DataFileError",
     "FineTune",
+    "FitReport",
     "InfeasibleError",
     "InputError",
     "Law",
@@ -64,6 +85,7 @@ __all__ = [
     "Notice",
     "Plan",
     "PlannerError",
+    "Runs",
     "Transfer",
     "__version__",
     "available_laws",
@@ -71,9 +93,13 @@ __all__ = [
     "default_law",
     "default_transfer_law",
     "find_law",
+    "fit",
+    "fitted_law",
     "load_law",
     "plan",
     "planning_laws",
+    "read_runs",
+    "save_law",
     "transfer",
     "transfer_grid",
     "transfer_laws",

@@ -281,6 +281,129 @@ def laws_show(
     raise typer.Exit(commands.run_law_show(law_id, json_output))
 
 
+@app.command("fit")
+def fit_command(
+    runs: Annotated[
+        str,
+        typer.Argument(
+            metavar="RUNS", help="CSV or JSON Lines file of training runs, one per row; - for stdin."
+        ),
+    ],
+    params_col: Annotated[
+        str | None,
+        typer.Option(
+            "--params-col",
+            metavar="NAME",
+            help="Column of parameter counts. Default: params, N, Model Size, ...",
+        ),
+    ] = None,
+    tokens_col: Annotated[
+        str | None,
+        typer.Option(
+            "--tokens-col", metavar="NAME", help="Column of training tokens. Default: tokens, D, ..."
+        ),
+    ] = None,
+    flops_col: Annotated[
+        str | None,
+        typer.Option(
+            "--flops-col",
+            metavar="NAME",
+            help="Column of training FLOPs, if there is no tokens column: tokens = FLOPs / (6 params). "
+            "Default: flops, C, Training FLOP, ...",
+        ),
+    ] = None,
+    loss_col: Annotated[
+        str | None,
+        typer.Option("--loss-col", metavar="NAME", help="Column of final losses. Default: loss, L, ..."),
+    ] = None,
+    form: Annotated[
+        str,
+        typer.Option(
+            "--form",
+            metavar="FORM",
+            help="chinchilla (E + A/N^alpha + B/D^beta) or kaplan-nd (Kaplan et al. Eq. 1.5).",
+        ),
+    ] = "chinchilla",
+    drop_highest: Annotated[
+        int,
+        typer.Option(
+            "--drop-highest", metavar="K", min=0, help="Leave out the K runs of highest loss first."
+        ),
+    ] = 0,
+    asymmetric: Annotated[
+        str | None,
+        typer.Option(
+            "--asymmetric",
+            metavar="W",
+            help="Weigh runs the curve predicts too high W times more (e.g. 10): fit the lower envelope.",
+        ),
+    ] = None,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--bootstrap", metavar="K", min=0, help="Resamples for standard errors and intervals; 0 for none."
+        ),
+    ] = 200,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", min=0, help="Seed of the bootstrap.")] = 0,
+    holdout_largest: Annotated[
+        int,
+        typer.Option(
+            "--holdout-largest",
+            metavar="K",
+            min=0,
+            help="Also fit without the K largest-compute runs and predict them.",
+        ),
+    ] = 0,
+    budget: Annotated[
+        str | None,
+        typer.Option("--budget", metavar="FLOPS", help="Plan at this budget under the fit, with intervals."),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Save the fit as a law file named after its id, e.g. mylab2026.toml.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")] = False,
+    author: Annotated[
+        str | None,
+        typer.Option(
+            "--author", metavar="NAME", help="Who made the fit, for the law file. Default: unknown."
+        ),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option("--domain", metavar="DOMAIN", help="The law file's domain. Default: language."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="The report as one JSON object.")] = False,
+) -> None:
+    """Fit a law to your own training runs: parameters with intervals, diagnostics, a law file."""
+    from planner import fitcommand
+
+    request = fitcommand.FitRequest(
+        runs=runs,
+        params_col=params_col,
+        tokens_col=tokens_col,
+        flops_col=flops_col,
+        loss_col=loss_col,
+        form=form,
+        drop_highest=drop_highest,
+        asymmetric=asymmetric,
+        bootstrap=bootstrap,
+        seed=seed,
+        holdout_largest=holdout_largest,
+        budget=budget,
+        out=out,
+        force=force,
+        author=author,
+        domain=domain,
+        json=json_output,
+    )
+    raise typer.Exit(fitcommand.run_fit(request))
+
+
 def run(argv: list[str]) -> int:
     """Parse argv with typer and run the command; usage mistakes become one line and exit 2."""
     from planner import output

@@ -9,6 +9,7 @@ so `plan` starts without pydantic; a file given by path is always validated in f
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import sys
 import tomllib
@@ -33,10 +34,19 @@ Pair = tuple[Positive, Positive]
 RANGED = ("flops", "params", "tokens", "finetune_chars")
 """The quantities a fitted range can bound."""
 
+LAW_ID = re.compile(r"[a-z][a-z0-9]*[0-9]{4}[a-z0-9-]*")
+"""A law id, which is also its file name: firstauthor2024 or firstauthor2024-variant."""
+
 
 @dataclass(frozen=True)
 class Source:
-    """Where the numbers come from, precise enough to check them by hand."""
+    """Where the numbers come from, precise enough to check them by hand.
+
+    A published law cites an arXiv id or a DOI. A fit to a lab's own runs (`plan fit`)
+    has no paper: it says `kind = "user-fit"` and names the runs file in `data`, with
+    the file's SHA-256 so the fit can be traced to the exact runs. Shipped laws are all
+    publications (a test checks).
+    """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
@@ -47,16 +57,28 @@ class Source:
     arxiv: str | None = None
     doi: str | None = None
     url: str | None = None
+    kind: Literal["publication", "user-fit"] = "publication"
+    data: Annotated[str, Bound(min_length=1)] | None = None
+    data_sha256: str | None = None
 
     def __post_init__(self) -> None:
-        if self.arxiv is None and self.doi is None:
-            raise ValueError("give at least one of 'arxiv' or 'doi'")
+        if self.kind == "publication" and self.arxiv is None and self.doi is None:
+            raise ValueError(
+                "give at least one of 'arxiv' or 'doi' "
+                '(for a fit to your own runs: kind = "user-fit" and data = the runs file)'
+            )
+        if self.kind == "user-fit" and self.data is None:
+            raise ValueError("a user-fit source names its runs file: give data")
         if self.arxiv is not None and not re.fullmatch(r"\d{4}\.\d{4,5}", self.arxiv):
             raise ValueError(f"arxiv {self.arxiv!r} is not an arXiv id like '2203.15556'")
+        if self.data_sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", self.data_sha256):
+            raise ValueError("data_sha256 must be 64 lower-case hex digits (sha256sum of the runs file)")
 
     @property
     def citation(self) -> str:
-        """One line: authors, year and identifier."""
+        """One line: authors, year and identifier (or, for a user fit, the runs file)."""
+        if self.kind == "user-fit":
+            return f"{self.authors} {self.year}, fit to {self.data}"
         where = f"arXiv:{self.arxiv}" if self.arxiv else f"doi:{self.doi}"
         return f"{self.authors} {self.year}, {where}"
 
@@ -118,6 +140,78 @@ class NaturalUnit:
     name: str
     tokens: Positive
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class Covariance:
+    """Covariance of a law's fitted parameters, so that plans under it can carry intervals.
+
+    `names` are [params] keys, or `log_<key>` for the natural log of one (bootstrap
+    draws of the scale constants are far closer to normal in log space); `matrix` has
+    one row and column per name, in that order, and is symmetric positive semi-definite.
+    `plan fit` writes the covariance of its bootstrap draws.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    method: Literal["bootstrap"]
+    names: Annotated[tuple[str, ...], Bound(min_length=1)]
+    matrix: tuple[tuple[float, ...], ...]
+    resamples: Annotated[int, Bound(ge=2)] | None = None
+    seed: Annotated[int, Bound(ge=0)] | None = None
+
+    def __post_init__(self) -> None:
+        size = len(self.names)
+        if len(set(self.names)) != size:
+            raise ValueError("names must not repeat a parameter")
+        if len(self.matrix) != size or any(len(row) != size for row in self.matrix):
+            raise ValueError(f"matrix must be {size} x {size}, one row and column per name")
+        m = self.matrix
+        for i in range(size):
+            if m[i][i] < 0:
+                raise ValueError(f"matrix: the variance of {self.names[i]} is negative")
+            for j in range(i):
+                if abs(m[i][j] - m[j][i]) > 1e-9 * math.sqrt(m[i][i] * m[j][j]):
+                    raise ValueError(f"matrix is not symmetric (row {i + 1}, column {j + 1})")
+        if not _positive_semidefinite(m):
+            raise ValueError("matrix is not positive semi-definite, so it is no covariance")
+
+    def base(self, name: str, known: set[str]) -> str:
+        """The [params] key a name refers to: itself, or what its log_ prefix takes the log of."""
+        stripped = name.removeprefix("log_")
+        return stripped if stripped in known else name
+
+
+def _positive_semidefinite(m: tuple[tuple[float, ...], ...]) -> bool:
+    """Cholesky without square roots (LDL'), treating pivots within rounding of zero as zero."""
+    size = len(m)
+    scale = max((m[i][i] for i in range(size)), default=0.0)
+    tolerance = 1e-10 * scale
+    lower = [[0.0] * size for _ in range(size)]
+    pivots = [0.0] * size
+    for j in range(size):
+        pivots[j] = m[j][j] - sum(lower[j][k] ** 2 * pivots[k] for k in range(j))
+        if pivots[j] < -tolerance:
+            return False
+        for i in range(j + 1, size):
+            rest = m[i][j] - sum(lower[i][k] * lower[j][k] * pivots[k] for k in range(j))
+            if pivots[j] > tolerance:
+                lower[i][j] = rest / pivots[j]
+            elif abs(rest) > math.sqrt(tolerance * max(m[i][i], 0.0)) + tolerance:
+                return False  # a zero variance direction that still covaries
+    return True
+
+
+def parameter_value(params: Any, name: str) -> float | None:
+    """A parameter's value by [params] key or log_<key>, whichever way the file gives it."""
+    value = getattr(params, name, None)
+    if value is not None:
+        return float(value)
+    if name.startswith("log_"):
+        plain = getattr(params, name.removeprefix("log_"), None)
+        return math.log(plain) if plain is not None and plain > 0 else None
+    logged = getattr(params, f"log_{name}", None)
+    return math.exp(logged) if logged is not None else None
 
 
 @dataclass(frozen=True)
@@ -198,12 +292,13 @@ class _LawBase:
     units: tuple[NaturalUnit, ...] = ()
     stderr: dict[str, NonNegative] | None = None
     reproduces: tuple[Reproduction, ...] = ()
+    covariance: Covariance | None = None
 
     _row_kind: ClassVar[str] = "budget"
     _unranged: ClassVar[tuple[str, ...]] = ("finetune_chars",)
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[a-z][a-z0-9]*[0-9]{4}[a-z0-9-]*", self.id):
+        if not LAW_ID.fullmatch(self.id):
             raise ValueError(f"id {self.id!r} must look like 'firstauthor2024' or 'firstauthor2024-variant'")
         form = getattr(self, "form")  # noqa: B009 - defined by each subclass
         problems = [
@@ -222,10 +317,25 @@ class _LawBase:
         unknown = sorted(set(self.stderr or {}) - known)
         if unknown:
             raise ValueError(f"stderr names {', '.join(unknown)}, which [params] does not have")
+        if self.covariance is not None:
+            self._check_covariance(self.covariance, params, known)
         names = {unit.name for unit in self.units}
         for row in self.reproduces:
             if row.unit is not None and row.unit not in names:
                 raise ValueError(f"reproduces: unit {row.unit!r} is not one of the [[units]] of this law")
+
+    @staticmethod
+    def _check_covariance(covariance: Covariance, params: Any, known: set[str]) -> None:
+        bases = [covariance.base(name, known) for name in covariance.names]
+        missing = [name for name in covariance.names if parameter_value(params, name) is None]
+        if missing:
+            raise ValueError(
+                f"covariance names {', '.join(missing)}, which [params] does not give "
+                "(use a [params] key, or log_<key> for its log)"
+            )
+        repeated = sorted({base for base in bases if bases.count(base) > 1})
+        if repeated:
+            raise ValueError(f"covariance names {', '.join(repeated)} twice (plainly and as log_)")
 
     def unit(self, name: str) -> NaturalUnit:
         """The natural unit called `name`."""

@@ -14,15 +14,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from planner.laws import Law, TransferLaw, default_reason, is_default
-from planner.results import FORMAT, Comparison, Plan, Transfer
-from planner.streams import _json_line, error, json_lines, notices, text
+from planner.results import FORMAT, Comparison, Intervals, Plan, Transfer
+from planner.streams import _json_line, coded_notices, error, json_lines, notices, text
 
-__all__ = ["error", "json_lines", "notices", "text"]  # the primitives, for callers of output
+__all__ = ["coded_notices", "error", "json_lines", "notices", "text"]  # the primitives, for callers of output
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from planner.check import CheckReport
+    from planner.fitting.report import FitReport
     from planner.hardware import Chip
 
 
@@ -73,10 +74,11 @@ def _console() -> Console:
 
     from rich.console import Console
 
-    console = Console(highlight=False)
+    # No markup: law files and runs files supply text, and "[params]" in it is not a style.
+    console = Console(highlight=False, markup=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         # Piped or redirected: no screen to fit, so do not squeeze tables into 80 columns.
-        console = Console(highlight=False, width=120)
+        console = Console(highlight=False, markup=False, width=120)
     return console
 
 
@@ -104,6 +106,7 @@ def plans_table(plans: list[Plan]) -> None:
         table.add_column("days", justify="right")
     if priced:
         table.add_column("cost", justify="right")
+    bounded = [p.intervals for p in plans if p.intervals is not None]
     for item in plans:
         row = [
             sci(item.flops),
@@ -128,6 +131,8 @@ def plans_table(plans: list[Plan]) -> None:
 
                 row.append(money(item.hardware.cost))
         table.add_row(*row)
+        if item.intervals is not None:
+            table.add_row(*_interval_row(item.intervals), *[""] * (len(row) - 5))
     console = _console()
     console.print(table)
     if spent is not None:
@@ -139,8 +144,27 @@ def plans_table(plans: list[Plan]) -> None:
         increases = [p.constraints.loss_increase or 0.0 for p in plans if p.constraints]
         side = "above" if min(increases) >= 0 else "against (negative: below)"
         console.print(f"extra loss: {side} the unconstrained optimum at the same FLOPs", soft_wrap=True)
+    if bounded:
+        console.print(f"intervals: {bounded[0].method}", soft_wrap=True)
     if plans[0].finetune is not None:
         _finetune_table(console, plans)
+
+
+def span(low: float, high: float, show: Any = None) -> str:
+    """An interval for people: 2.10B to 3.61B, or with `show` (a formatter) for other numbers."""
+    text = show or count
+    return f"{text(low)} to {text(high)}"
+
+
+def _interval_row(bounds: Intervals) -> list[str]:
+    """Cells of a row under a plan's own: the interval of params, tokens and loss."""
+    return [
+        f"{bounds.level:.0%} interval",
+        span(*bounds.params),
+        span(*bounds.tokens),
+        "",
+        span(*bounds.loss, show=lambda v: f"{v:.4f}"),
+    ]
 
 
 def _finetune_table(console: Console, plans: list[Plan]) -> None:
@@ -435,10 +459,17 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
     """One law in full: formula, parameters with standard errors, source, range, caveats,
     and each quoted number beside what the law gives for it."""
     console = _console()
-    console.print(f"[bold]{law.id}[/bold]: {law.name}", soft_wrap=True)
+    from rich.text import Text
+
+    console.print(Text.assemble((law.id, "bold"), f": {law.name}"), soft_wrap=True)
     source = law.source
-    where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
-    console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
+    if source.kind == "user-fit":
+        console.print(f'source: a fit by {source.authors} ({source.year}), "{source.title}"', soft_wrap=True)
+        digest = f" (sha256 {source.data_sha256})" if source.data_sha256 else ""
+        console.print(f"runs: {source.data}{digest}", soft_wrap=True)
+    else:
+        where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
+        console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
     console.print(f"where: {source.locator}", soft_wrap=True)
     console.print(f"domain: {law.domain}   form: {law.form}", soft_wrap=True)
     reason = default_reason(law)
@@ -483,6 +514,14 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
         console.print(f"fitted range, {name}: about {decades:g} orders of magnitude")
     if law.fitted_range.note:
         console.print(f"fitted range: {law.fitted_range.note}", soft_wrap=True)
+    if law.covariance is not None:
+        cov = law.covariance
+        how = f"{cov.method}" + (f", {cov.resamples} resamples" if cov.resamples else "")
+        how += f", seed {cov.seed}" if cov.seed is not None else ""
+        console.print(
+            f"covariance: {how}, of {', '.join(cov.names)}; plans under this law carry intervals",
+            soft_wrap=True,
+        )
     for caveat in law.caveats:
         console.print(f"caveat: {caveat}", soft_wrap=True)
     for row, got in zip(law.reproduces, reproduced, strict=True):
@@ -500,3 +539,127 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
             f"within {row.rel_tol:.0%}",
             soft_wrap=True,
         )
+
+
+def fit_json(report: FitReport) -> None:
+    """The fit report as one compact JSON object on one line."""
+    _json_line(dataclasses.asdict(report))
+
+
+def fit_tables(report: FitReport) -> None:
+    """The fit report for people: parameters, how the fit went, the plan, the holdout."""
+    from rich.table import Table
+
+    runs, method = report.runs, report.method
+    console = _console()
+    console.print(f"{report.form} fit to {runs.source}: {runs.fitted} of {runs.count} runs", soft_wrap=True)
+    table = Table()
+    table.add_column("param")
+    table.add_column("estimate", justify="right")
+    table.add_column("std. error", justify="right")
+    level = report.bootstrap.level if report.bootstrap else 0.95
+    table.add_column(f"{level:.0%} interval", justify="right")
+    for estimate in report.params:
+        table.add_row(
+            estimate.name,
+            f"{estimate.value:.6g}",
+            f"{estimate.stderr:.4g}" if estimate.stderr is not None else "",
+            span(*estimate.interval, show=lambda v: f"{v:.4g}") if estimate.interval else "",
+        )
+    console.print(table)
+    console.print(f"form: {report.formula}", soft_wrap=True)
+    state = "converged" if method.converged else "NOT converged"
+    envelope = f", runs above the curve weighted {method.asymmetric:g}x" if method.asymmetric else ""
+    console.print(
+        f"fit: Huber loss (delta {method.delta:g}) on log loss{envelope}, {method.starts:,} starts; "
+        f"objective {method.objective:.6g}, {state} (projected gradient {method.projected_gradient:.2g})",
+        soft_wrap=True,
+    )
+    if report.bootstrap is not None:
+        boot = report.bootstrap
+        console.print(
+            f"bootstrap: {boot.resamples} resamples (seed {boot.seed}), {boot.converged} converged; "
+            f"intervals are percentiles of the refits",
+            soft_wrap=True,
+        )
+    else:
+        console.print("bootstrap: none (--bootstrap 0), so no standard errors or intervals", soft_wrap=True)
+    res = report.residuals
+    console.print(
+        f"residuals, log(predicted / observed loss) over {res.runs} runs: RMS {res.rms:.3g}, "
+        f"median {res.median:.2g}, largest {res.max_abs:.3g}",
+        soft_wrap=True,
+    )
+    ranges = "; ".join(
+        f"{name} {sci(low)} to {sci(high)}" for name, (low, high) in report.fitted_range.bounds().items()
+    )
+    console.print(f"fitted range: {ranges or report.fitted_range.note}", soft_wrap=True)
+    if report.plan is not None:
+        _budget_table(console, report)
+    if report.holdout is not None:
+        _holdout_table(console, report)
+    if report.law_file is not None:
+        console.print(
+            f"law file: {report.law_file}; plan with it: plan --flops {sci(report.plan.flops) if report.plan else '1e22'} "
+            f"--law {_as_path(report.law_file)}",
+            soft_wrap=True,
+        )
+
+
+def _as_path(name: str) -> str:
+    """A law file name as `--law` takes it: with a folder, so it is not read as an id."""
+    return name if "/" in name else f"./{name}"
+
+
+def _budget_table(console: Console, report: FitReport) -> None:
+    from rich.table import Table
+
+    plan = report.plan
+    assert plan is not None
+    console.print(f"Compute-optimal plan under the fit at {sci(plan.flops)} FLOPs", soft_wrap=True)
+    table = Table()
+    for name in ("FLOPs", "params", "tokens", "tokens/param", "loss"):
+        table.add_column(name, justify="right")
+    best = plan.optimum
+    table.add_row(
+        sci(plan.flops),
+        count(best.params),
+        count(best.tokens),
+        f"{best.tokens_per_param:.3g}",
+        f"{best.loss:.4f}",
+    )
+    if plan.intervals is not None:
+        table.add_row(*_interval_row(plan.intervals))
+    console.print(table)
+    if plan.intervals is not None:
+        console.print(f"intervals: {plan.intervals.method}", soft_wrap=True)
+
+
+def _holdout_table(console: Console, report: FitReport) -> None:
+    from rich.table import Table
+
+    holdout = report.holdout
+    assert holdout is not None
+    console.print(
+        f"Holdout: the {len(holdout.runs)} largest-compute runs, predicted by a fit to the other {holdout.fitted}",
+        soft_wrap=True,
+    )
+    table = Table()
+    for name in ("row", "params", "tokens", "FLOPs", "loss", "predicted", "error"):
+        table.add_column(name, justify="right")
+    for run in holdout.runs:
+        table.add_row(
+            str(run.row),
+            count(run.params),
+            count(run.tokens),
+            sci(run.flops),
+            f"{run.loss:.4f}",
+            f"{run.predicted:.4f}",
+            f"{run.relative_error:+.2%}",
+        )
+    console.print(table)
+    console.print(
+        f"holdout: RMS log residual {holdout.rms_log_residual:.3g}, largest error {holdout.max_abs_relative_error:.2%}; "
+        "fitted without them: " + ", ".join(f"{e.name} {e.value:.4g}" for e in holdout.params),
+        soft_wrap=True,
+    )

@@ -32,6 +32,7 @@ from planner.results import (
     Comparison,
     Constraints,
     FineTune,
+    Intervals,
     LawRef,
     NaturalAmount,
     Notice,
@@ -57,6 +58,7 @@ __all__ = [
     "Comparison",
     "Constraints",
     "FineTune",
+    "Intervals",
     "LawRef",
     "NaturalAmount",
     "Notice",
@@ -306,14 +308,19 @@ def plan_one(
             unconstrained=unconstrained if binding else None,
             loss_increase=optimum.loss - unconstrained.loss if binding else None,
         )
-    notices = list(_notices(law, flops, optimum, constraints, hardware))
+    intervals = None
+    if law.covariance is not None:
+        from planner.intervals import plan_intervals
+
+        intervals = plan_intervals(law, flops, low, high)
+    notices = list(_notices(law, flops, optimum, constraints, hardware, intervals=intervals))
     finetune = None
     if fine is not None:
         from planner import finetuning
 
         finetune, more = finetuning.report(law, fine, optimum.params)
         notices += more
-    return _result(law, flops, optimum, constraints, notices, finetune, hardware)
+    return _result(law, flops, optimum, constraints, notices, finetune, hardware, intervals)
 
 
 def _data_limited_plan(
@@ -375,6 +382,7 @@ def _result(
     notices: list[Notice],
     finetune: FineTune | None,
     hardware: Hardware | None,
+    intervals: Intervals | None = None,
 ) -> Plan:
     return Plan(
         planner_version=planner_version(),
@@ -399,6 +407,7 @@ def _result(
         caveats=law.caveats,
         finetune=finetune,
         hardware=_use(flops, hardware) if hardware is not None else None,
+        intervals=intervals,
     )
 
 
@@ -415,6 +424,7 @@ def _notices(
     constraints: Constraints | None,
     hardware: Hardware | None,
     law_tokens: float | None = None,
+    intervals: Intervals | None = None,
 ) -> Iterable[Notice]:
     """Notices about the plan law's side; law_tokens: the tokens its loss saw, if not optimum's."""
     if constraints is not None and constraints.binding is not None:
@@ -433,6 +443,12 @@ def _notices(
     notice = range_notice(law, {"flops": flops, "params": optimum.params, "tokens": tokens})
     if notice is not None:
         yield notice
+    if law.covariance is not None and intervals is None:
+        yield Notice(
+            "no_intervals",
+            f"no intervals: fewer than half the draws from the covariance of {law.id} give a plan "
+            "at this budget (it is too wide for the form)",
+        )
     if not ranges:
         yield Notice(
             "range_unknown",
@@ -462,8 +478,15 @@ def _notices(
 
 def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:
     """An `extrapolation` notice if any observed quantity lies outside the law's fitted range."""
+    return extrapolation(law.id + subject, law.fitted_range.bounds(), observed)
+
+
+def extrapolation(
+    law_id: str, ranges: dict[str, tuple[float, float]], observed: dict[str, float]
+) -> Notice | None:
+    """An `extrapolation` notice if any observed quantity lies outside the fitted ranges."""
     outside = []
-    for quantity, (low, high) in law.fitted_range.bounds().items():
+    for quantity, (low, high) in ranges.items():
         value = observed.get(quantity)
         if value is None:
             continue
@@ -473,10 +496,7 @@ def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Not
             outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
     if not outside:
         return None
-    return Notice(
-        "extrapolation",
-        f"extrapolation beyond the runs behind {law.id}{subject}: {'; '.join(outside)}",
-    )
+    return Notice("extrapolation", f"extrapolation beyond the runs behind {law_id}: {'; '.join(outside)}")
 
 
 def reproduce(law: Law, row: Reproduction) -> dict[str, float]:

@@ -140,6 +140,18 @@ class NaturalAmount:
     loss_per_unit: float
 
 
+@dataclass(frozen=True)
+class Intervals:
+    """Central intervals on a plan from the parameter covariance its law carries (see method)."""
+
+    level: float
+    params: tuple[float, float]
+    tokens: tuple[float, float]
+    loss: tuple[float, float]
+    samples: int
+    method: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Plan:
     """The compute-optimal plan for one budget under one law."""
@@ -160,6 +172,7 @@ class Plan:
     # planner.__getattr__), so that plain plans start without them.
     hardware: planner.hardware.HardwareUse | None = None
     run: planner.evaluation.RunEvaluation | None = None
+    intervals: Intervals | None = None
     """With a fine-tuning set and a transfer law: what pre-training is worth at this plan's N."""
 
 

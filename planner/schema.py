@@ -33,6 +33,13 @@ def plan_schema() -> dict[str, Any]:
     return TypeAdapter(Plan).json_schema(mode="serialization")
 
 
+def fit_schema() -> dict[str, Any]:
+    """The JSON Schema of the `plan fit --json` object."""
+    from planner.fitting.report import FitReport
+
+    return TypeAdapter(FitReport).json_schema(mode="serialization")
+
+
 def comparison_schema() -> dict[str, Any]:
     """The JSON Schema of one `plan --compare --json` line."""
     return TypeAdapter(Comparison).json_schema(mode="serialization")
@@ -94,6 +101,7 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "plan": plan_schema,
     "comparison": comparison_schema,
     "transfer": transfer_schema,
+    "fit": fit_schema,
     "check": check_schema,
     "gpus": gpus_schema,
     "laws": laws_schema,

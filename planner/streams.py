@@ -42,3 +42,9 @@ def json_lines(results: Iterable[Any]) -> None:
     """One compact JSON object per result (a result dataclass) per line."""
     for result in results:
         _json_line(dataclasses.asdict(result))
+
+
+def coded_notices(items: Iterable[Notice]) -> None:
+    """Diagnostics on stderr, one line each, with the code that JSON output carries."""
+    for notice in items:
+        sys.stderr.write(f"{notice.level}[{notice.code}]: {notice.message}\n")

@@ -220,7 +220,11 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (["gpus"], 0, ""),
         (["gpus", "--json"], 0, ""),
         (["schema"], 0, ""),
-        (["schema", "nope"], 2, "no schema named 'nope'; choose one of: plan, comparison, transfer, check"),
+        (
+            ["schema", "nope"],
+            2,
+            "no schema named 'nope'; choose one of: plan, comparison, transfer, fit, check",
+        ),
     ],
 )
 def test_exit_codes(run: Run, args: list[str], code: int, message: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, Run
+from tests.conftest import ROOT, SHARED_DATA, Run
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
@@ -133,3 +133,65 @@ def test_readme_lists_every_spec_key() -> None:
     for kind in (Spec, RunSpec, HardwareSpec, Limits):
         for field in dataclasses.fields(kind):
             assert f"`{field.name}`" in text or f"`[{field.name}]`" in text, field.name
+
+
+SHARED_RUNS = SHARED_DATA / "chinchilla-fig4-epoch-extraction.csv"
+FIT_BLOCK = re.compile(r"```\n(\$ plan fit \.\./shared/data/.*?)```", re.S)
+NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?[KMBT%]?")
+SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, "%": 1e-2}
+
+
+def fit_examples(text: str) -> list[tuple[list[str], str]]:
+    """(commands, shown stdout of the last) for each plain block running plan fit on the shared data.
+
+    These are plain blocks, not console ones: the data sits beside the project, so a clean
+    clone cannot run them and test_readme_examples_print_what_the_readme_shows skips them.
+    """
+    found = []
+    for block in FIT_BLOCK.findall(text):
+        lines = block.splitlines(keepends=True)
+        commands = [line[2:].strip() for line in lines if line.startswith("$ ")]
+        found.append((commands, "".join(line for line in lines if not line.startswith("$ "))))
+    return found
+
+
+def table_numbers(text: str) -> list[float]:
+    """Every number in the table rows, with 2.78B read as 2.78e9 and 0.71% as 0.0071."""
+    values = []
+    for line in text.splitlines():
+        if line.startswith("│"):
+            for token in NUMBER.findall(line):
+                scale = SCALE.get(token[-1], 1.0)
+                values.append(float(token.rstrip("KMBT%")) * scale)
+    return values
+
+
+def test_readme_fit_on_the_shared_data_shows_real_numbers(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = README.read_text()
+    found = fit_examples(text)
+    assert len(found) == 2, "the README shows plan fit on the shared data, and a plan with its law file"
+    if not SHARED_RUNS.is_file():
+        pytest.skip(f"shared data not found at {SHARED_RUNS}; it sits beside the project, not in it")
+    monkeypatch.chdir(ROOT)
+    for commands, shown in found:
+        for command in commands:
+            # Law files go to a temporary folder, not into the checkout.
+            words = [
+                str(tmp_path / Path(word).name) if word.endswith(".toml") else word
+                for word in shlex.split(command)
+            ]
+            result = run(*words[1:])
+            assert result.exit_code == 0, f"{command}: {result.stderr}"
+        if os.environ.get("UPDATE_README"):
+            text = text.replace(f"{commands[-1]}\n{shown}", f"{commands[-1]}\n{result.stdout}", 1)
+            README.write_text(text)
+            continue
+        numbers = table_numbers(shown)
+        assert len(numbers) > 10
+        assert table_numbers(result.stdout) == pytest.approx(numbers, rel=5e-3), (
+            f"README output of `{command}` is stale"
+        )
+        for line in result.stderr.splitlines():
+            assert line.split(":")[0] in text, f"the README does not show the notice {line}"

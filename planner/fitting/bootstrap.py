@@ -1,0 +1,261 @@
+"""Nonparametric bootstrap of the fits, and holdout of the largest-compute runs.
+
+Owns: resampling runs with replacement (as Besiroglu et al. 2024, arXiv
+2404.10102, do for their standard errors), refitting every resample in one
+batched optimization, summary statistics (SEs, percentile intervals,
+covariance), per-draw compute-optimal plans, and :func:`holdout_largest`.
+No printing, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from planner.fitting import chinchilla, kaplan
+from planner.fitting.common import FitResult, FloatArray, IntArray, check_asymmetric, prepare_runs
+from planner.fitting.objective import chinchilla_log_predict, kaplan_log_predict
+from planner.fitting.optimize import batched_lbfgsb
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Bootstrap distribution of a fit.
+
+    ``draws`` has one row per resample, columns in ``param_names`` order
+    (chinchilla: E, A, B, alpha, beta); ``theta_draws`` holds the optimizer
+    coordinates.  ``intervals`` are percentile intervals at ``level``.
+    ``derived`` (chinchilla only, when budgets are given) maps ``"N_opt"``,
+    ``"D_opt"``, ``"L_opt"`` to ``(K, len(budgets))`` arrays of per-draw
+    compute-optimal values, and ``derived_intervals`` to their ``(2, m)`` bounds.
+    """
+
+    form: str
+    point: FitResult
+    param_names: tuple[str, ...]
+    draws: FloatArray
+    theta_draws: FloatArray
+    stderr: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+    covariance: FloatArray
+    objective: FloatArray
+    converged: FloatArray
+    n_converged: int
+    level: float
+    seed: int
+    budgets: FloatArray
+    derived: dict[str, FloatArray]
+    derived_intervals: dict[str, FloatArray]
+
+
+def local_starts(theta_hat: FloatArray, logN: FloatArray, logD: FloatArray, form: str) -> FloatArray:
+    """Small start grid around a point estimate, used for every bootstrap refit.
+
+    Chinchilla: the point estimate plus the 3 x 3 grid of alpha, beta scaled by
+    {0.8, 1, 1.25}, with a, b shifted so each term keeps its value at the median
+    model size / token count (the curve stays near the data).  Kaplan: the point
+    estimate plus alpha_N, alpha_D scaled the same way.
+    """
+    out = []
+    factors = (0.8, 1.0, 1.25)
+    if form == "chinchilla":
+        mN, mD = float(np.median(logN)), float(np.median(logD))
+        for fa in factors:
+            for fb in factors:
+                th = theta_hat.copy()
+                th[3], th[4] = theta_hat[3] * fa, theta_hat[4] * fb
+                th[0] = theta_hat[0] + (th[3] - theta_hat[3]) * mN
+                th[1] = theta_hat[1] + (th[4] - theta_hat[4]) * mD
+                out.append(th)
+    else:
+        for fa in factors:
+            for fb in factors:
+                th = theta_hat.copy()
+                th[2], th[3] = theta_hat[2] * fa, theta_hat[3] * fb
+                out.append(th)
+    return np.array(out)
+
+
+def resample_weights(n: int, K: int, seed: int) -> FloatArray:
+    """``(K, n)`` counts of each run in K resamples of n runs drawn with replacement."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(K, n))
+    w = np.zeros((K, n))
+    np.add.at(w, (np.repeat(np.arange(K), n), idx.reshape(-1)), 1.0)
+    return w
+
+
+def bootstrap(
+    N: ArrayLike,
+    D: ArrayLike,
+    loss: ArrayLike,
+    K: int = 1000,
+    seed: int = 0,
+    *,
+    form: str = "chinchilla",
+    drop_highest: int = 0,
+    asymmetric: float | None = None,
+    delta: float = 1e-3,
+    budgets: ArrayLike | None = None,
+    level: float = 0.95,
+    point: FitResult | None = None,
+) -> BootstrapResult:
+    """Bootstrap the fit: resample runs with replacement K times and refit each.
+
+    The outlier policy is applied once, to the original data; resamples are drawn
+    from the kept runs.  A resample is represented exactly by integer run weights
+    (the summed Huber objective of a resample equals the count-weighted objective),
+    so all ``K x 9`` refits (9 local starts each, see :func:`local_starts`) run
+    as one batched optimization; the best start of each resample is kept.
+
+    Args:
+        N, D, loss: the runs.
+        K: number of resamples.
+        seed: seed of the resampling generator (results are deterministic).
+        form: ``"chinchilla"`` or ``"kaplan"``.
+        drop_highest, asymmetric, delta: as in the fit functions.
+        budgets: compute budgets C (FLOPs) for per-draw compute-optimal plans
+            (chinchilla only).
+        level: coverage of the percentile intervals.
+        point: an existing full-grid fit of the same data and options (saves a fit).
+
+    Raises:
+        ValueError: bad form, K < 2, or the fit's own input errors.
+    """
+    if form not in ("chinchilla", "kaplan"):
+        raise ValueError(f"form must be 'chinchilla' or 'kaplan' (got {form!r})")
+    if K < 2:
+        raise ValueError(f"K must be >= 2 (got {K})")
+    asym = check_asymmetric(asymmetric)
+    mod = chinchilla if form == "chinchilla" else kaplan
+    n_params = len(mod.THETA_NAMES)
+    runs = prepare_runs(N, D, loss, drop_highest=drop_highest, n_params=n_params)
+    if point is None:
+        fitter = chinchilla.fit_chinchilla if form == "chinchilla" else kaplan.fit_kaplan
+        point = fitter(N, D, loss, drop_highest=drop_highest, asymmetric=asym, delta=delta)
+    theta_hat = np.asarray(point.theta, dtype=np.float64)
+    n = runs.logL.size
+    w = resample_weights(n, K, seed)
+    starts0 = local_starts(theta_hat, runs.logN, runs.logD, form)
+    n_loc = starts0.shape[0]
+    x0 = np.tile(starts0, (K, 1))
+    w_rows = np.repeat(w, n_loc, axis=0)
+    fun = mod.make_objective(runs.logN, runs.logD, runs.logL, delta=delta, asymmetric=asym, weights=w_rows)
+    res = batched_lbfgsb(fun, x0, mod.LOWER, mod.UPPER, maxiter=2000, ftol=1e-13, pgtol=1e-9)
+    f = res.f.reshape(K, n_loc)
+    best = np.argmin(f, axis=1)
+    pick = np.arange(K) * n_loc + best
+    theta_draws = res.x[pick]
+    obj = res.f[pick]
+    conv = res.converged[pick]
+    draws = mod.theta_draws_to_params(theta_draws)
+    names = mod.PARAM_NAMES
+    lo_q, hi_q = 100 * (1 - level) / 2, 100 * (1 + level) / 2
+    stderr = {nm: float(np.std(draws[:, k], ddof=1)) for k, nm in enumerate(names)}
+    intervals = {
+        nm: (float(np.percentile(draws[:, k], lo_q)), float(np.percentile(draws[:, k], hi_q)))
+        for k, nm in enumerate(names)
+    }
+    cov = np.cov(draws, rowvar=False)
+    C = np.zeros(0) if budgets is None else np.asarray(budgets, dtype=np.float64).reshape(-1)
+    derived: dict[str, FloatArray] = {}
+    derived_int: dict[str, FloatArray] = {}
+    if C.size and form == "chinchilla":
+        Nopt, Dopt, Lopt = chinchilla.compute_optimal(theta_draws, C)
+        for key, arr in (("N_opt", Nopt), ("D_opt", Dopt), ("L_opt", Lopt)):
+            derived[key] = arr
+            derived_int[key] = np.nanpercentile(arr, [lo_q, hi_q], axis=0)
+    return BootstrapResult(
+        form=form,
+        point=point,
+        param_names=names,
+        draws=draws,
+        theta_draws=theta_draws,
+        stderr=stderr,
+        intervals=intervals,
+        covariance=cov,
+        objective=obj,
+        converged=conv.astype(np.float64),
+        n_converged=int(conv.sum()),
+        level=level,
+        seed=seed,
+        budgets=C,
+        derived=derived,
+        derived_intervals=derived_int,
+    )
+
+
+@dataclass(frozen=True)
+class HoldoutResult:
+    """Out-of-sample check on the largest-compute runs.
+
+    ``heldout`` are indices into the caller's arrays; ``log_residuals`` are
+    ``log L_hat - log L`` and ``relative_errors`` are ``L_hat / L - 1`` on them.
+    """
+
+    fit: FitResult
+    heldout: IntArray
+    compute: FloatArray
+    observed: FloatArray
+    predicted: FloatArray
+    log_residuals: FloatArray
+    relative_errors: FloatArray
+    rms_log_residual: float
+    max_abs_relative_error: float
+
+
+def holdout_largest(
+    N: ArrayLike,
+    D: ArrayLike,
+    loss: ArrayLike,
+    k: int,
+    *,
+    form: str = "chinchilla",
+    drop_highest: int = 0,
+    asymmetric: float | None = None,
+    delta: float = 1e-3,
+) -> HoldoutResult:
+    """Fit without the ``k`` largest-compute runs (C = 6 N D) and predict them.
+
+    The outlier policy (``drop_highest``) is applied first to all runs; the ``k``
+    largest-compute remaining runs are then held out and the rest are fitted.
+
+    Raises:
+        ValueError: ``k < 1``, or too few runs left to fit.
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1 (got {k})")
+    if form not in ("chinchilla", "kaplan"):
+        raise ValueError(f"form must be 'chinchilla' or 'kaplan' (got {form!r})")
+    Na, Da, La = (np.asarray(v, dtype=np.float64).reshape(-1) for v in (N, D, loss))
+    n_params = 5 if form == "chinchilla" else 4
+    runs = prepare_runs(Na, Da, La, drop_highest=drop_highest, n_params=n_params)
+    kept = runs.kept
+    C = 6.0 * Na[kept] * Da[kept]
+    order = np.argsort(C, kind="stable")
+    if kept.size - k < n_params:
+        raise ValueError(
+            f"holding out {k} of {kept.size} runs leaves fewer than the {n_params} runs needed to fit"
+        )
+    held = np.sort(kept[order[-k:]])
+    train = np.sort(kept[order[:-k]])
+    fitter = chinchilla.fit_chinchilla if form == "chinchilla" else kaplan.fit_kaplan
+    fit = fitter(Na[train], Da[train], La[train], asymmetric=asymmetric, delta=delta)
+    th = np.asarray(fit.theta)[None, :]
+    predict = chinchilla_log_predict if form == "chinchilla" else kaplan_log_predict
+    log_pred = predict(th, np.log(Na[held]), np.log(Da[held]))[0]
+    log_res = log_pred - np.log(La[held])
+    rel = np.expm1(log_res)
+    return HoldoutResult(
+        fit=fit,
+        heldout=held,
+        compute=6.0 * Na[held] * Da[held],
+        observed=La[held],
+        predicted=np.exp(log_pred),
+        log_residuals=log_res,
+        relative_errors=rel,
+        rms_log_residual=float(np.sqrt(np.mean(log_res**2))),
+        max_abs_relative_error=float(np.max(np.abs(rel))),
+    )

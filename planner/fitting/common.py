@@ -1,0 +1,187 @@
+"""Shared data preparation, result type and diagnostics for the scaling-law fits.
+
+Owns: input validation (refusing fewer runs than parameters), the drop-the-K-
+highest-loss outlier policy, the :class:`FitResult` record and the diagnostics
+(identifiability, parameters at a search-box bound, residual summary).  It must
+not optimize, print or do I/O; diagnostics are returned as ``(code, message)`` data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+Diagnostic = tuple[str, str]
+
+#: Minimum number of distinct model sizes / token counts to identify alpha / beta.
+MIN_DISTINCT = 3
+
+
+@dataclass(frozen=True)
+class PreparedRuns:
+    """Validated runs in log space, after the outlier policy."""
+
+    logN: FloatArray
+    logD: FloatArray
+    logL: FloatArray
+    kept: IntArray  # indices into the caller's arrays of the runs used
+    dropped: IntArray  # indices dropped by ``drop_highest``
+
+
+def prepare_runs(
+    N: ArrayLike,
+    D: ArrayLike,
+    loss: ArrayLike,
+    *,
+    drop_highest: int,
+    n_params: int,
+) -> PreparedRuns:
+    """Validate ``(N, D, loss)``, drop the ``drop_highest`` highest-loss runs, take logs.
+
+    Raises:
+        ValueError: on mismatched shapes, non-finite or non-positive values, a
+            negative ``drop_highest``, or fewer remaining runs than ``n_params``.
+    """
+    Na, Da, La = (np.asarray(v, dtype=np.float64).reshape(-1) for v in (N, D, loss))
+    if not (Na.shape == Da.shape == La.shape):
+        raise ValueError(f"N, D and loss must have the same length (got {Na.size}, {Da.size}, {La.size})")
+    for name, v in (("N", Na), ("D", Da), ("loss", La)):
+        if not np.all(np.isfinite(v)) or np.any(v <= 0):
+            raise ValueError(f"{name} must contain only finite, strictly positive values")
+    if drop_highest < 0:
+        raise ValueError(f"drop_highest must be >= 0 (got {drop_highest})")
+    order = np.argsort(La, kind="stable")
+    n_keep = La.size - drop_highest
+    if n_keep < n_params:
+        raise ValueError(
+            f"cannot fit {n_params} parameters to {max(n_keep, 0)} runs "
+            f"({La.size} given, {drop_highest} dropped as outliers); need at least {n_params} runs"
+        )
+    kept = np.sort(order[:n_keep]).astype(np.intp)
+    dropped = np.sort(order[n_keep:]).astype(np.intp)
+    return PreparedRuns(
+        logN=np.log(Na[kept]), logD=np.log(Da[kept]), logL=np.log(La[kept]), kept=kept, dropped=dropped
+    )
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fitted scaling law.
+
+    ``params`` holds the natural parameters (chinchilla: E, A, B, alpha, beta;
+    kaplan: N_c, D_c, alpha_N, alpha_D).  ``theta`` holds the optimizer
+    coordinates (chinchilla: a, b, e, alpha, beta; kaplan: n_c, d_c, alpha_N,
+    alpha_D), ``grad_norm`` is the max-norm of the projected gradient there, and
+    ``log_residuals`` are ``log L_hat - log L`` for the runs in ``kept``.
+    """
+
+    form: str
+    params: dict[str, float]
+    objective: float
+    n_runs: int
+    n_starts: int
+    converged: bool
+    grad_norm: float
+    diagnostics: tuple[Diagnostic, ...]
+    theta: tuple[float, ...] = ()
+    theta_names: tuple[str, ...] = ()
+    log_residuals: FloatArray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+    kept: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp), compare=False, repr=False)
+    dropped: tuple[int, ...] = ()
+    delta: float = 1e-3
+    asymmetric: float | None = None
+    bounds: tuple[tuple[float, float], ...] = ()
+
+    def predict(self, N: ArrayLike, D: ArrayLike) -> FloatArray:
+        """Predicted loss L(N, D) under this fit."""
+        logN = np.log(np.asarray(N, dtype=np.float64))
+        logD = np.log(np.asarray(D, dtype=np.float64))
+        shape = np.broadcast(logN, logD).shape
+        logN, logD = (np.broadcast_to(v, shape).reshape(-1) for v in (logN, logD))
+        # Imported here to keep this module free of the maths of either form.
+        from planner.fitting.objective import chinchilla_log_predict, kaplan_log_predict
+
+        th = np.asarray(self.theta, dtype=np.float64)[None, :]
+        pred = chinchilla_log_predict if self.form == "chinchilla" else kaplan_log_predict
+        out: FloatArray = np.exp(pred(th, logN, logD)[0]).reshape(shape)
+        return out
+
+
+def data_diagnostics(logN: FloatArray, logD: FloatArray) -> list[Diagnostic]:
+    """Identifiability checks on the design: enough distinct N and D values."""
+    out: list[Diagnostic] = []
+    n_sizes = np.unique(np.round(logN, 6)).size
+    n_tokens = np.unique(np.round(logD, 6)).size
+    if n_sizes < MIN_DISTINCT:
+        out.append(
+            (
+                "few_model_sizes",
+                f"only {n_sizes} distinct model size(s) N; at least {MIN_DISTINCT} are needed "
+                "to identify the parameter-count exponent",
+            )
+        )
+    if n_tokens < MIN_DISTINCT:
+        out.append(
+            (
+                "few_token_counts",
+                f"only {n_tokens} distinct token count(s) D; at least {MIN_DISTINCT} are needed "
+                "to identify the data exponent",
+            )
+        )
+    return out
+
+
+def fit_diagnostics(
+    theta: FloatArray,
+    names: tuple[str, ...],
+    lower: FloatArray,
+    upper: FloatArray,
+    log_residuals: FloatArray,
+    converged: bool,
+    grad_norm: float,
+) -> list[Diagnostic]:
+    """Bound, convergence and residual diagnostics of a fitted point."""
+    out: list[Diagnostic] = []
+    span = upper - lower
+    for k, name in enumerate(names):
+        if theta[k] <= lower[k] + 1e-6 * span[k]:
+            out.append(
+                (
+                    "at_bound",
+                    f"{name} = {theta[k]:.6g} is at the lower bound {lower[k]:.6g} of the search box",
+                )
+            )
+        elif theta[k] >= upper[k] - 1e-6 * span[k]:
+            out.append(
+                (
+                    "at_bound",
+                    f"{name} = {theta[k]:.6g} is at the upper bound {upper[k]:.6g} of the search box",
+                )
+            )
+    if not converged:
+        out.append(
+            ("not_converged", f"optimizer did not converge (projected gradient max-norm {grad_norm:.3g})")
+        )
+    rms = float(np.sqrt(np.mean(log_residuals**2))) if log_residuals.size else 0.0
+    mx = float(np.max(np.abs(log_residuals))) if log_residuals.size else 0.0
+    out.append(
+        (
+            "residuals",
+            f"log-loss residuals over {log_residuals.size} runs: RMS {rms:.4g}, max |r| {mx:.4g}",
+        )
+    )
+    return out
+
+
+def check_asymmetric(asymmetric: float | None) -> float | None:
+    """Validate the asymmetric weight (``None`` or a finite factor > 0)."""
+    if asymmetric is None:
+        return None
+    value = float(asymmetric)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"asymmetric must be a finite factor > 0 (got {asymmetric})")
+    return value

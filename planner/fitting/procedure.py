@@ -1,0 +1,353 @@
+"""The fitting procedure behind `plan fit`: runs and options in, a FitReport out.
+
+Owns running the fitting core on checked `Runs` with the user's options (outlier policy,
+lower-envelope loss, bootstrap, holdout of the largest runs, a budget to plan), checking
+those options, and the report's coded notices. No printing and no files.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from planner.errors import InputError
+from planner.fitting import chinchilla, kaplan
+from planner.fitting.bootstrap import bootstrap as run_bootstrap
+from planner.fitting.bootstrap import holdout_largest as run_holdout
+from planner.fitting.common import FitResult
+from planner.fitting.report import (
+    Bootstrap,
+    BudgetPlan,
+    Estimate,
+    FitReport,
+    HeldOutRun,
+    Holdout,
+    Method,
+    ParameterCovariance,
+    Ranges,
+    Residuals,
+    RunsUsed,
+)
+from planner.forms.chinchilla import ChinchillaParams
+from planner.forms.kaplan_nd import KaplanNDParams
+from planner.planning import Allocation, Intervals, Notice, check_positive, extrapolation
+from planner.runs import Runs
+from planner.units import FLOPS_PER_PARAM_TOKEN
+
+FORMS: dict[str, Any] = {"chinchilla": chinchilla, "kaplan-nd": kaplan}
+"""Each form's fitting module (search box, start grid, parameter names)."""
+PARAMS_CLASS: dict[str, Any] = {"chinchilla": ChinchillaParams, "kaplan-nd": KaplanNDParams}
+COVARIED: dict[str, tuple[str, ...]] = {
+    "chinchilla": ("log_E", "log_A", "log_B", "alpha", "beta"),
+    "kaplan-nd": ("log_N_c", "log_D_c", "alpha_N", "alpha_D"),
+}
+"""The coordinates a saved covariance uses: the fit's own, scale constants as logs."""
+LEVEL = 0.95
+DELTA = 1e-3
+"""Huber threshold of Hoffmann et al. 2022 (arXiv 2203.15556, App. D.2) and Besiroglu et al. 2024."""
+
+
+def fit(
+    runs: Runs,
+    *,
+    form: str = "chinchilla",
+    drop_highest: int = 0,
+    asymmetric: float | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
+    holdout_largest: int = 0,
+    budget: float | None = None,
+) -> FitReport:
+    """Fit a law to runs by the recipe of Hoffmann et al. 2022 and Besiroglu et al. 2024.
+
+    Args:
+        runs: checked runs (planner.runs.read_runs).
+        form: "chinchilla" (E + A/N^alpha + B/D^beta) or "kaplan-nd" (Kaplan et al. 2020, Eq. 1.5).
+        drop_highest: outlier policy, leave out this many runs of highest loss first.
+        asymmetric: weight (above 0) of runs the curve predicts too high, e.g. 10, so that
+            it follows the lower envelope of the runs; None for the symmetric loss.
+        bootstrap: resamples for standard errors and intervals (0: none).
+        seed: seed of the resampling.
+        holdout_largest: also fit without this many largest-compute runs and predict them.
+        budget: FLOPs to plan at under the fit.
+
+    Raises:
+        InputError: an unknown form, a bad option, or fewer runs than the form has parameters.
+    """
+    module = _module(form)
+    size = len(module.PARAM_NAMES)
+    _check_options(runs, form, size, drop_highest, asymmetric, bootstrap, seed, holdout_largest)
+    if budget is not None:
+        budget = check_positive("budget", budget)
+    arrays = (np.array(runs.params), np.array(runs.tokens), np.array(runs.loss))
+    fitter = module.fit_chinchilla if form == "chinchilla" else module.fit_kaplan
+    point: FitResult = fitter(*arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA)
+    kept = point.kept
+    draws = None
+    if bootstrap:
+        draws = run_bootstrap(
+            *arrays,
+            bootstrap,
+            seed,
+            form=point.form,
+            drop_highest=drop_highest,
+            asymmetric=asymmetric,
+            delta=DELTA,
+            level=LEVEL,
+            point=point,
+        )
+    fitted_range = _fitted_range(runs, [int(index) for index in kept])
+    notices = [Notice(code, message, level=_level(code)) for code, message in point.diagnostics]
+    if point.dropped:
+        rows = ", ".join(str(index + 1) for index in point.dropped)
+        notices.insert(
+            0,
+            Notice(
+                "outliers_dropped",
+                f"left out the {len(point.dropped)} runs of highest loss: rows {rows}",
+                "note",
+            ),
+        )
+    if draws is not None and draws.n_converged < 0.99 * bootstrap:
+        notices.append(
+            Notice(
+                "bootstrap_not_converged",
+                f"{bootstrap - draws.n_converged} of {bootstrap} bootstrap refits did not converge; "
+                "the standard errors may be too small",
+            )
+        )
+    plan = None
+    if budget is not None:
+        plan = _budget_plan(form, point.params, draws.draws if draws else None, module.PARAM_NAMES, budget)
+        beyond = extrapolation(
+            "this fit",
+            fitted_range.bounds(),
+            {"flops": budget, "params": plan.optimum.params, "tokens": plan.optimum.tokens},
+        )
+        if beyond is not None:
+            notices.append(beyond)
+    holdout = None
+    if holdout_largest:
+        holdout = _holdout(runs, arrays, form, holdout_largest, drop_highest, asymmetric)
+        notices.append(
+            Notice(
+                "holdout",
+                f"fitted without the {holdout_largest} largest-compute runs, the law predicts their loss "
+                f"within {holdout.max_abs_relative_error:.2%} (RMS log residual {holdout.rms_log_residual:.4g})",
+                "note",
+            )
+        )
+    residuals = point.log_residuals
+    from planner import __version__
+
+    return FitReport(
+        planner_version=__version__,
+        form=form,  # type: ignore[arg-type]  # checked by _module
+        formula=PARAMS_CLASS[form].FORMULA,
+        runs=RunsUsed(
+            source=runs.source,
+            file_format=runs.file_format,
+            sha256=runs.sha256,
+            params_column=runs.columns.params,
+            tokens_column=runs.columns.tokens,
+            flops_column=runs.columns.flops,
+            loss_column=runs.columns.loss,
+            count=len(runs),
+            fitted=point.n_runs,
+            dropped_rows=tuple(index + 1 for index in point.dropped),
+        ),
+        method=Method(
+            loss="Huber on log loss" + (", asymmetric" if asymmetric else ""),
+            delta=DELTA,
+            asymmetric=asymmetric,
+            starts=point.n_starts,
+            objective=point.objective,
+            converged=point.converged,
+            projected_gradient=point.grad_norm,
+        ),
+        params=tuple(
+            Estimate(
+                name=name,
+                value=point.params[name],
+                stderr=draws.stderr[name] if draws else None,
+                interval=draws.intervals[name] if draws else None,
+            )
+            for name in _law_order(form)
+        ),
+        bootstrap=Bootstrap(bootstrap, seed, draws.n_converged, LEVEL) if draws else None,
+        covariance=_covariance(form, draws.theta_draws, module.THETA_NAMES, bootstrap, seed)
+        if draws
+        else None,
+        fitted_range=fitted_range,
+        residuals=Residuals(
+            runs=int(residuals.size),
+            rms=float(np.sqrt(np.mean(residuals**2))),
+            median=float(np.median(residuals)),
+            max_abs=float(np.max(np.abs(residuals))),
+        ),
+        plan=plan,
+        holdout=holdout,
+        notices=tuple(notices),
+        command=_command(runs, form, drop_highest, asymmetric, bootstrap, seed),
+    )
+
+
+def _module(form: str) -> Any:
+    if form not in FORMS:
+        raise InputError(f"no form {form!r} to fit; choose one of: {', '.join(FORMS)}")
+    return FORMS[form]
+
+
+def _check_options(
+    runs: Runs,
+    form: str,
+    size: int,
+    drop_highest: int,
+    asymmetric: float | None,
+    bootstrap: int,
+    seed: int,
+    holdout_largest: int,
+) -> None:
+    if drop_highest < 0 or holdout_largest < 0 or seed < 0:
+        raise InputError("--drop-highest, --holdout-largest and --seed take a whole number, 0 or more")
+    if asymmetric is not None and not (np.isfinite(asymmetric) and asymmetric > 0):
+        raise InputError(f"--asymmetric must be a finite weight above zero, e.g. 10 (got {asymmetric!r})")
+    if bootstrap == 1 or bootstrap < 0:
+        raise InputError(f"--bootstrap must be 0 (none) or at least 2 resamples, e.g. 1000 (got {bootstrap})")
+    left = len(runs) - drop_highest
+    if left < size:
+        raise InputError(
+            f"{runs.source} has {len(runs)} runs"
+            + (f", {left} after --drop-highest {drop_highest}" if drop_highest else "")
+            + f"; the {form} form has {size} parameters, so give at least {size} runs"
+        )
+    if holdout_largest and left - holdout_largest < size:
+        raise InputError(
+            f"--holdout-largest {holdout_largest} leaves {left - holdout_largest} of {left} runs to fit, "
+            f"fewer than the {size} parameters of the {form} form; hold out fewer runs"
+        )
+
+
+def _level(code: str) -> Literal["warning", "note"]:
+    return "note" if code == "residuals" else "warning"
+
+
+def _law_order(form: str) -> tuple[str, ...]:
+    """Parameter names in the order of the law files' [params] tables."""
+    return ("E", "A", "B", "alpha", "beta") if form == "chinchilla" else ("alpha_N", "alpha_D", "N_c", "D_c")
+
+
+def _fitted_range(runs: Runs, kept: Sequence[int]) -> Ranges:
+    bounds: dict[str, tuple[float, float] | None] = {"flops": None, "params": None, "tokens": None}
+    same = []
+    for name in ("flops", "params", "tokens"):
+        values = [getattr(runs, name)[index] for index in kept]
+        low, high = min(values), max(values)
+        if low < high:
+            bounds[name] = (low, high)
+        else:
+            same.append(name)
+    note = f"every fitted run has the same {' and '.join(same)}" if same else None
+    return Ranges(**bounds, note=note)
+
+
+def _covariance(
+    form: str, theta: Any, theta_names: tuple[str, ...], resamples: int, seed: int
+) -> ParameterCovariance:
+    order = [theta_names.index(name) for name in COVARIED[form]]
+    matrix = np.cov(theta[:, order], rowvar=False)
+    matrix = (matrix + matrix.T) / 2  # exactly symmetric, as the law format checks
+    return ParameterCovariance(
+        method="bootstrap",
+        names=COVARIED[form],
+        matrix=tuple(tuple(float(v) for v in row) for row in matrix),
+        resamples=resamples,
+        seed=seed,
+    )
+
+
+def _allocation(form: str, values: dict[str, float], flops: float) -> tuple[float, float, float]:
+    params = PARAMS_CLASS[form](**values)
+    n = params.optimal_params(flops)
+    return n, flops / (FLOPS_PER_PARAM_TOKEN * n), params.budget_loss(flops, n)
+
+
+def _budget_plan(
+    form: str, point: dict[str, float], draws: Any, names: tuple[str, ...], flops: float
+) -> BudgetPlan:
+    n, d, loss = _allocation(form, point, flops)
+    intervals = None
+    if draws is not None:
+        rows = []
+        for row in draws.tolist():
+            try:
+                rows.append(_allocation(form, dict(zip(names, row, strict=True)), flops))
+            except (ArithmeticError, ValueError):
+                continue
+        table = np.array(rows)
+        table = table[np.isfinite(table).all(axis=1)]
+        tails = [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2]
+        low, high = np.percentile(table, tails, axis=0)
+        intervals = Intervals(
+            level=LEVEL,
+            params=(float(low[0]), float(high[0])),
+            tokens=(float(low[1]), float(high[1])),
+            loss=(float(low[2]), float(high[2])),
+            samples=len(table),
+            method=f"the plan under each of {len(draws)} bootstrap fits; {tails[0]:g}th to {tails[1]:g}th percentiles",
+        )
+    return BudgetPlan(flops=flops, optimum=Allocation(n, d, d / n, loss), intervals=intervals)
+
+
+def _holdout(
+    runs: Runs, arrays: tuple[Any, Any, Any], form: str, k: int, drop_highest: int, asymmetric: float | None
+) -> Holdout:
+    result = run_holdout(
+        *arrays,
+        k,
+        form="chinchilla" if form == "chinchilla" else "kaplan",
+        drop_highest=drop_highest,
+        asymmetric=asymmetric,
+        delta=DELTA,
+    )
+    held = [
+        HeldOutRun(
+            row=int(index) + 1,
+            params=runs.params[index],
+            tokens=runs.tokens[index],
+            flops=runs.flops[index],
+            loss=runs.loss[index],
+            predicted=float(predicted),
+            relative_error=float(error),
+        )
+        for index, predicted, error in zip(
+            result.heldout, result.predicted, result.relative_errors, strict=True
+        )
+    ]
+    return Holdout(
+        fitted=result.fit.n_runs,
+        params=tuple(Estimate(name, result.fit.params[name], None, None) for name in _law_order(form)),
+        runs=tuple(held),
+        rms_log_residual=result.rms_log_residual,
+        max_abs_relative_error=result.max_abs_relative_error,
+    )
+
+
+def _command(
+    runs: Runs, form: str, drop_highest: int, asymmetric: float | None, bootstrap: int, seed: int
+) -> str:
+    """The `plan fit` command line that repeats this fit."""
+    words = ["plan", "fit", runs.source if runs.source != "stdin" else "-", "--form", form]
+    columns = runs.columns
+    words += ["--params-col", columns.params]
+    words += ["--tokens-col", columns.tokens] if columns.tokens else ["--flops-col", str(columns.flops)]
+    words += ["--loss-col", columns.loss]
+    if drop_highest:
+        words += ["--drop-highest", str(drop_highest)]
+    if asymmetric is not None:
+        words += ["--asymmetric", f"{asymmetric:g}"]
+    words += ["--bootstrap", str(bootstrap), "--seed", str(seed)]
+    return shlex.join(words)

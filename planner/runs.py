@@ -1,0 +1,257 @@
+"""Training runs from a file: CSV or JSON Lines, one run per row, for `plan fit`.
+
+Owns reading a lab's runs: the format (from the extension, else from the first character),
+which columns hold parameters, tokens or FLOPs, and loss (named by the user, else found by
+a known name), and checking every value, naming the column and row of a bad one. Standard
+library only; raises InputError and never prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from planner.errors import InputError
+from planner.units import FLOPS_PER_PARAM_TOKEN
+
+KNOWN_NAMES = {
+    "params": ("params", "n", "nparams", "numparams", "parameters", "modelsize", "paramcount"),
+    "tokens": ("tokens", "d", "ntokens", "numtokens", "trainingtokens", "datasize"),
+    "flops": ("flops", "c", "flop", "trainingflop", "trainingflops", "compute"),
+    "loss": ("loss", "l", "finalloss", "evalloss", "valloss", "validationloss", "testloss"),
+}
+"""Column names found without an option, compared in lower case without spaces or
+punctuation: `Model Size` and `Training FLOP` are the columns of Hoffmann et al.'s runs as
+Besiroglu et al. 2024 (arXiv 2404.10102) extracted them."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which column gave each quantity; tokens or FLOPs is None when it came from the other."""
+
+    params: str
+    tokens: str | None
+    flops: str | None
+    loss: str
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Checked runs: every value finite and above zero; tokens and FLOPs agree by C = 6ND."""
+
+    source: str
+    file_format: Literal["csv", "jsonl"]
+    columns: Columns
+    params: tuple[float, ...]
+    tokens: tuple[float, ...]
+    flops: tuple[float, ...]
+    loss: tuple[float, ...]
+    sha256: str
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+
+@dataclass(frozen=True)
+class _Table:
+    names: list[str]
+    rows: list[tuple[int, dict[str, Any]]]  # (line number, values by column)
+
+
+def read_runs(
+    path: str,
+    *,
+    params_col: str | None = None,
+    tokens_col: str | None = None,
+    flops_col: str | None = None,
+    loss_col: str | None = None,
+) -> Runs:
+    """Read runs from a CSV or JSON Lines file, or from stdin when `path` is "-".
+
+    Tokens come from their own column, or from FLOPs by D = C / (6N). Without options,
+    columns are found by their names (see KNOWN_NAMES), e.g. params, tokens, loss.
+
+    Raises:
+        InputError: an unreadable file, a missing column (the message lists the columns
+            found), or a value that is not a finite number above zero (with its row).
+    """
+    if tokens_col is not None and flops_col is not None:
+        raise InputError("give --tokens-col or --flops-col, not both: tokens follow from FLOPs by C = 6ND")
+    source, data = _read(path)
+    text = data.decode("utf-8-sig") if _is_utf8(data) else None
+    if text is None:
+        raise InputError(f"{source} is not UTF-8 text; give a CSV or JSON Lines file of runs")
+    file_format, table = _parse(path, source, text)
+    if not table.rows:
+        raise InputError(f"{source} holds no runs; give one row per training run")
+    params_name = _column(source, table.names, "params", params_col)
+    loss_name = _column(source, table.names, "loss", loss_col)
+    if tokens_col is None and flops_col is None:
+        tokens_col = _known(table.names, "tokens")
+        if tokens_col is None:
+            flops_col = _known(table.names, "flops")
+        if tokens_col is None and flops_col is None:
+            raise InputError(
+                f"{source} has no tokens or FLOPs column (the columns are: {', '.join(table.names)}); "
+                "give --tokens-col NAME or --flops-col NAME"
+            )
+    params = _values(source, table, params_name)
+    loss = _values(source, table, loss_name)
+    if tokens_col is not None:
+        tokens_name, flops_name = _column(source, table.names, "tokens", tokens_col), None
+        tokens = _values(source, table, tokens_name)
+        flops = tuple(FLOPS_PER_PARAM_TOKEN * n * d for n, d in zip(params, tokens, strict=True))
+    else:
+        tokens_name, flops_name = None, _column(source, table.names, "flops", flops_col)
+        flops = _values(source, table, flops_name)
+        tokens = tuple(c / (FLOPS_PER_PARAM_TOKEN * n) for n, c in zip(params, flops, strict=True))
+    return Runs(
+        source=source,
+        file_format=file_format,
+        columns=Columns(params=params_name, tokens=tokens_name, flops=flops_name, loss=loss_name),
+        params=params,
+        tokens=tokens,
+        flops=flops,
+        loss=loss,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _read(path: str) -> tuple[str, bytes]:
+    if path == "-":
+        return "stdin", sys.stdin.read().encode("utf-8")
+    try:
+        return path, Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            f"cannot read {path}: no such file; give a CSV or JSON Lines file, or - for stdin"
+        ) from None
+    except IsADirectoryError:
+        raise InputError(
+            f"cannot read {path}: it is a folder; give a CSV or JSON Lines file of runs"
+        ) from None
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse(path: str, source: str, text: str) -> tuple[Literal["csv", "jsonl"], _Table]:
+    suffix = Path(path).suffix.lower() if path != "-" else ""
+    first = text.lstrip()[:1]
+    if suffix in (".jsonl", ".ndjson", ".json") or (suffix not in (".csv", ".tsv") and first in "{["):
+        return "jsonl", _json_table(source, text)
+    return "csv", _csv_table(source, text, "\t" if suffix == ".tsv" else ",")
+
+
+def _csv_table(source: str, text: str, delimiter: str) -> _Table:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as err:
+        raise InputError(f"{source} is not valid CSV (line {reader.line_num}): {err}") from None
+    if not records:
+        raise InputError(f"{source} is empty; give a header row, then one row per training run")
+    names = [name.strip() for name in records[0][1]]
+    rows = []
+    for line, row in records[1:]:
+        if len(row) != len(names):
+            raise InputError(
+                f"{source}, line {line}: {len(row)} fields, but the header has {len(names)}; "
+                "give every run a value in every column"
+            )
+        rows.append((line, dict(zip(names, row, strict=True))))
+    return _Table(names, rows)
+
+
+def _json_table(source: str, text: str) -> _Table:
+    if text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{source} is not valid JSON: {err}") from None
+        records: Sequence[tuple[int, Any]] = [(index + 1, item) for index, item in enumerate(items)]
+        where = "item"
+    else:
+        records = list(_json_lines(source, text))
+        where = "line"
+    names: dict[str, None] = {}
+    rows = []
+    for line, item in records:
+        if not isinstance(item, dict):
+            raise InputError(f"{source}, {where} {line}: not a JSON object; give one object per run")
+        names.update(dict.fromkeys(str(key) for key in item))
+        rows.append((line, {str(key): value for key, value in item.items()}))
+    return _Table(list(names), rows)
+
+
+def _json_lines(source: str, text: str) -> Iterator[tuple[int, Any]]:
+    for line, content in enumerate(text.splitlines(), start=1):
+        if not content.strip():
+            continue
+        try:
+            yield line, json.loads(content)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{source}, line {line}: not valid JSON ({err.msg})") from None
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _known(names: list[str], quantity: str) -> str | None:
+    by_normal: dict[str, str] = {}
+    for name in names:
+        by_normal.setdefault(_normal(name), name)
+    return next((by_normal[known] for known in KNOWN_NAMES[quantity] if known in by_normal), None)
+
+
+def _column(source: str, names: list[str], quantity: str, chosen: str | None) -> str:
+    found = ", ".join(repr(name) for name in names)
+    if chosen is not None:
+        if chosen in names:
+            return chosen
+        raise InputError(f"{source} has no column {chosen!r}; the columns are: {found}")
+    name = _known(names, quantity)
+    if name is None:
+        raise InputError(
+            f"{source} has no {quantity} column; the columns are: {found}; give --{quantity}-col NAME"
+        )
+    return name
+
+
+def _values(source: str, table: _Table, column: str) -> tuple[float, ...]:
+    values = []
+    for row, (line, record) in enumerate(table.rows, start=1):
+        where = f"{source}, column {column!r}, row {row} (line {line})"
+        if column not in record:
+            raise InputError(f"{where}: no value; give every run a value in every column")
+        raw = record[column]
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise InputError(f"{where}: {json.dumps(raw)} is not a number")
+        text = raw.strip().replace("_", "") if isinstance(raw, str) else raw
+        if text == "":
+            raise InputError(f"{where}: empty; give every run a value in every column")
+        try:
+            value = float(text)
+        except (ValueError, OverflowError):
+            raise InputError(f"{where}: {raw!r} is not a number") from None
+        if not math.isfinite(value) or value <= 0:
+            raise InputError(f"{where}: {raw!r} is not a finite number above zero; fix or remove the run")
+        values.append(value)
+    return tuple(values)
