@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.forms import STRICT, Bound, NonNegative, Positive
 from planner.forms.chinchilla import ChinchillaParams
+from planner.forms.data_constrained import DataConstrainedParams
 from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDParams
 from planner.forms.model_size import ModelSizeParams
@@ -112,8 +113,9 @@ AT_BUDGET = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")
 class Reproduction:
     """A number quoted from the source that the law must reproduce, within rel_tol.
 
-    params, tokens, tokens_per_param, loss and reducible_loss are at the budget `flops`;
-    irreducible_loss needs none. With `unit`, losses are per natural unit, not per token.
+    params, tokens, tokens_per_param, loss and reducible_loss are at the budget `flops`
+    (with `unique_tokens`, under that supply of unique data); irreducible_loss needs none.
+    With `unit`, losses are per natural unit, not per token.
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -121,6 +123,7 @@ class Reproduction:
     quote: str
     rel_tol: Annotated[float, Bound(gt=0, lt=1)]
     flops: Positive | None = None
+    unique_tokens: Positive | None = None
     unit: str | None = None
     params: Positive | None = None
     tokens: Positive | None = None
@@ -136,6 +139,8 @@ class Reproduction:
             raise ValueError(f"give at least one of {', '.join(AT_BUDGET)}, irreducible_loss")
         if self.flops is None and any(name in AT_BUDGET for name in expected):
             raise ValueError("give flops: the budget at which the quoted values hold")
+        if self.unique_tokens is not None and self.flops is None:
+            raise ValueError("give flops with unique_tokens: the budget spent on that supply")
 
     def expected(self) -> dict[str, float]:
         """The quoted values, by name."""
@@ -191,6 +196,15 @@ class ChinchillaLaw(_LawBase):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DataConstrainedLaw(_LawBase):
+    """Chinchilla's form with decaying value of repeated data and excess parameters
+    (Muennighoff et al. 2023); with unlimited unique data it plans as Chinchilla's."""
+
+    form: Literal["data-constrained"]
+    params: DataConstrainedParams
+
+
+@dataclass(frozen=True, kw_only=True)
 class KaplanNDLaw(_LawBase):
     """A law of the form L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D."""
 
@@ -216,9 +230,17 @@ class ModelSizeLaw(_LawBase):
     params: ModelSizeParams
 
 
-Law = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw]  # noqa: UP007 - used at run time
-LAW_CLASSES: dict[str, type[ChinchillaLaw] | type[KaplanNDLaw] | type[FrontierLaw] | type[ModelSizeLaw]] = {
+Law = Union[ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw]  # noqa: UP007 - used at run time
+LAW_CLASSES: dict[
+    str,
+    type[ChinchillaLaw]
+    | type[DataConstrainedLaw]
+    | type[KaplanNDLaw]
+    | type[FrontierLaw]
+    | type[ModelSizeLaw],
+] = {
     "chinchilla": ChinchillaLaw,
+    "data-constrained": DataConstrainedLaw,
     "kaplan-nd": KaplanNDLaw,
     "frontier": FrontierLaw,
     "model-size": ModelSizeLaw,
@@ -320,7 +342,7 @@ def _load_shipped(path: Path) -> Law:
     raw = _read_toml(path)
     cls = LAW_CLASSES[raw["form"]]
     law = build(cls, raw)
-    assert isinstance(law, (ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw))
+    assert isinstance(law, (ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw))
     return law
 
 

@@ -15,7 +15,15 @@ from pydantic import Field, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from planner.errors import LawFileError
-from planner.laws import LAW_CLASSES, ChinchillaLaw, FrontierLaw, KaplanNDLaw, Law, ModelSizeLaw
+from planner.laws import (
+    LAW_CLASSES,
+    ChinchillaLaw,
+    DataConstrainedLaw,
+    FrontierLaw,
+    KaplanNDLaw,
+    Law,
+    ModelSizeLaw,
+)
 
 _MESSAGES = {
     "unexpected_keyword_argument": "unknown key; the law format has no such field (check the spelling)",
@@ -27,7 +35,10 @@ _MESSAGES = {
 @cache
 def law_adapter() -> TypeAdapter[Law]:
     """The validator for a whole law file, one model per form chosen by `form`."""
-    union = Annotated[ChinchillaLaw | KaplanNDLaw | FrontierLaw | ModelSizeLaw, Field(discriminator="form")]
+    union = Annotated[
+        ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw | FrontierLaw | ModelSizeLaw,
+        Field(discriminator="form"),
+    ]
     adapter: TypeAdapter[Law] = TypeAdapter(union)
     return adapter
 

@@ -71,7 +71,7 @@ def test_law_reproduces_its_source(law: Law, row: Reproduction) -> None:
 
 def test_every_chinchilla_and_kaplan_law_quotes_a_published_number() -> None:
     quoted = {law.id for law in available_laws() if law.reproduces}
-    assert {"hoffmann2022", "hoffmann2022-exact", "besiroglu2024", "kaplan2020"} <= quoted
+    assert {"hoffmann2022", "hoffmann2022-exact", "besiroglu2024", "kaplan2020", "muennighoff2023"} <= quoted
 
 
 def test_exact_chinchilla_gives_40b_at_the_gopher_budget() -> None:
