@@ -2,21 +2,22 @@
 
 Owns `plan` and `compare` and their results, which are the `--json` contract (field order
 here is the order in the output). Checks its inputs and raises `InputError`; never prints.
-Standard library only, so that `plan` starts fast.
+Standard library only, so that `plan` starts fast. What a limited supply of unique data adds
+(Muennighoff et al. 2023; Hernandez et al. 2022) is worked out in `planner.repetition`,
+imported only for plans that have such a limit.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from planner.errors import InfeasibleError, InputError
 from planner.laws import (
-    ChinchillaLaw,
     FrontierLaw,
-    KaplanNDLaw,
     Law,
     ModelSizeLaw,
     Reproduction,
@@ -24,6 +25,9 @@ from planner.laws import (
     find_law,
 )
 from planner.units import FLOPS_PER_PARAM_TOKEN
+
+if TYPE_CHECKING:
+    from planner.forms import Form
 
 FORMAT = "1"
 """Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
@@ -76,6 +80,48 @@ class Constraints:
 
 
 @dataclass(frozen=True)
+class LimitedData:
+    """What a limited supply of unique tokens does to the plan (Muennighoff et al. 2023).
+
+    The plan's `optimum` is the best split of the budget given the supply: its tokens may
+    exceed it, in `epochs` passes. Repeated tokens and parameters beyond what the unique data
+    can use are worth less: `effective_tokens` (D') and `effective_params` (N') are what the
+    law counts, and D' never exceeds `saturation_tokens`, U (1 + R_D*). `unlimited` is the plan
+    of the same law, budget and limits with unlimited unique data; `loss_penalty` is how much
+    higher the loss is here. `loss_per_ln_flops` is d loss / d ln C at this budget (a central
+    difference of the best loss, re-planned at C e^(+-0.001)): how much one more e-fold of
+    compute lowers the loss, beside the same slope with unlimited data. R_D* and R_N* are the
+    decay constants used, from `decay_source`.
+    """
+
+    unique_tokens: float
+    epochs: float
+    effective_tokens: float
+    effective_params: float
+    saturation_tokens: float
+    unlimited: Allocation
+    loss_penalty: float
+    loss_per_ln_flops: float
+    unlimited_loss_per_ln_flops: float
+    R_D_star: float
+    R_N_star: float
+    decay_source: str
+
+
+@dataclass(frozen=True)
+class RepeatedSubset:
+    """A subset of `fraction` of the training tokens seen `repeats` times (Hernandez et al.
+    2022): it makes up `token_share` = fraction x repeats of the run, `repeated_tokens` in all.
+    Reported and warned about, never priced: the paper gives no formula for the damage."""
+
+    fraction: float
+    repeats: float
+    subset_tokens: float
+    repeated_tokens: float
+    token_share: float
+
+
+@dataclass(frozen=True)
 class NaturalAmount:
     """The plan in a unit of the domain: how many images (clips, frames) and the loss per one."""
 
@@ -105,6 +151,8 @@ class Plan:
     optimum: Allocation
     units: Units
     constraints: Constraints | None = None
+    data: LimitedData | None = None
+    repeated_subset: RepeatedSubset | None = None
     natural_units: tuple[NaturalAmount, ...] = ()
     converged_loss: float | None = None
     notices: tuple[Notice, ...] = ()
@@ -165,6 +213,9 @@ def plan(
     domain: str | None = ...,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    unique_tokens: float | None = ...,
+    repeated_fraction: float | None = ...,
+    repeats: float | None = ...,
 ) -> Plan: ...
 @overload
 def plan(
@@ -174,6 +225,9 @@ def plan(
     domain: str | None = ...,
     max_params: float | None = ...,
     max_tokens: float | None = ...,
+    unique_tokens: float | None = ...,
+    repeated_fraction: float | None = ...,
+    repeats: float | None = ...,
 ) -> list[Plan]: ...
 def plan(
     flops: float | Iterable[float],
@@ -182,6 +236,9 @@ def plan(
     domain: str | None = None,
     max_params: float | None = None,
     max_tokens: float | None = None,
+    unique_tokens: float | None = None,
+    repeated_fraction: float | None = None,
+    repeats: float | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -192,9 +249,16 @@ def plan(
         domain: "language" (the default), "image", "video", "multimodal", "math" or "code".
         max_params: cap on the parameter count; the best split on the same budget line under it.
         max_tokens: cap on the training tokens, likewise.
+        unique_tokens: the unique tokens available. The plan may repeat them (epochs), priced
+            by Muennighoff et al. (2023)'s decay of repeated data; the result's `data` says
+            how. Needs a law of form chinchilla or data-constrained.
+        repeated_fraction, repeats: a subset of that fraction of the training tokens seen
+            that many times; reported in `repeated_subset` and warned about where Hernandez
+            et al. (2022) found such repeats damaging. Give both or neither.
 
     Raises:
-        InputError: a budget or limit that is not a finite number above zero.
+        InputError: a budget or limit that is not a finite number above zero, a fraction
+            outside (0, 1), repeats below 1, or a law that cannot price repeated data.
         InfeasibleError: limits that leave no way to spend the budget, or a law that cannot
             price a capped allocation.
     """
@@ -203,10 +267,18 @@ def plan(
         max_params = check_positive("max_params", max_params)
     if max_tokens is not None:
         max_tokens = check_positive("max_tokens", max_tokens)
+    if unique_tokens is not None:
+        unique_tokens = check_positive("unique_tokens", unique_tokens)
+    subset: tuple[float, float] | None = None
+    if repeated_fraction is not None or repeats is not None:
+        from planner.repetition import check_subset
+
+        subset = check_subset(repeated_fraction, repeats)
+    limits = _Limits(max_params, max_tokens, unique_tokens, subset)
     if isinstance(flops, (int, float)):
-        return _plan_one(check_positive("flops", flops), chosen, max_params, max_tokens)
+        return _plan_one(check_positive("flops", flops), chosen, limits)
     budgets = [check_positive("flops", value) for value in flops]
-    return [_plan_one(budget, chosen, max_params, max_tokens) for budget in budgets]
+    return [_plan_one(budget, chosen, limits) for budget in budgets]
 
 
 def compare(flops: float, domain: str = "language") -> Comparison:
@@ -218,7 +290,7 @@ def compare(flops: float, domain: str = "language") -> Comparison:
     plannable = [law for law in laws if why_unplannable(law) is None]
     if not plannable:
         raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws")
-    plans = tuple(_plan_one(budget, law, None, None) for law in plannable)
+    plans = tuple(_plan_one(budget, law, _Limits()) for law in plannable)
     left_out = tuple(
         Notice("not_compared", f"{law.id} is left out: {why_unplannable(law)}", level="note")
         for law in laws
@@ -246,12 +318,23 @@ def why_unplannable(law: Law) -> str | None:
     return None
 
 
-def _allocation(law: ChinchillaLaw | KaplanNDLaw | FrontierLaw, flops: float, params: float) -> Allocation:
+@dataclass(frozen=True)
+class _Limits:
+    """Everything a plan is asked to respect besides the budget."""
+
+    max_params: float | None = None
+    max_tokens: float | None = None
+    unique_tokens: float | None = None
+    subset: tuple[float, float] | None = None  # (fraction, repeats)
+
+
+def _allocation(law: Law, form: Form, flops: float, params: float) -> Allocation:
     tokens = flops / (FLOPS_PER_PARAM_TOKEN * params)
-    if isinstance(law, FrontierLaw):
-        loss = law.params.frontier_loss(flops)
-    else:
-        loss = law.params.budget_loss(flops, params)
+    priced = (
+        law.params.frontier_loss(flops) if isinstance(law, FrontierLaw) else form.budget_loss(flops, params)
+    )
+    assert priced is not None
+    loss: float = priced
     values = (params, tokens, tokens / params, loss)
     if all(math.isfinite(v) for v in values) and (params < 1 or tokens < 1):
         raise InfeasibleError(
@@ -266,17 +349,18 @@ def _allocation(law: ChinchillaLaw | KaplanNDLaw | FrontierLaw, flops: float, pa
     return Allocation(params, tokens, tokens / params, loss)
 
 
-def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: float | None) -> Plan:
-    reason = why_unplannable(law)
-    if reason is not None or isinstance(law, ModelSizeLaw):
-        raise InfeasibleError(
-            f"law {law.id} cannot split a FLOP budget: {reason}; see plan laws show {law.id}, "
-            f"or plan with a {law.domain} law that gives N_opt"
-        )
+def _split(form: Form, flops: float, limits: _Limits) -> tuple[float, float, Binding | None]:
+    """(free N, N within the caps, which cap binds): the best N on the budget line.
+
+    Clamping the free optimum into the caps is exact because every form's loss is unimodal
+    in log N along the budget line (convex for the closed forms; checked numerically for
+    the data-constrained one, whose solver also guards against a second dip).
+    """
     try:
-        free = law.params.optimal_params(flops)
+        free = form.optimal_params(flops)
     except OverflowError:
         free = math.inf
+    max_params, max_tokens = limits.max_params, limits.max_tokens
     low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else 0.0
     high = max_params or math.inf
     if low > high:
@@ -294,22 +378,87 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
         binding = "max_params"
     elif params > free:
         binding = "max_tokens"
-    unconstrained = _allocation(law, flops, free)
+    return free, params, binding
+
+
+LOG_STEP = 1e-3
+"""Half-width in ln C of the central difference for d loss / d ln C."""
+
+
+def loss_slope(form: Form, flops: float, limits: _Limits) -> float:
+    """d loss / d ln C of the best plan at `flops`: a central difference of the best loss,
+    re-planned at C e^(+-LOG_STEP) under the same limits.
+
+    Differencing the optimum (not the loss at a fixed split) is what the envelope theorem
+    asks for, and stays right where the optimum sits on a kink of the data-constrained loss
+    (e.g. exactly one epoch). Solver error in N moves the loss by O(error^2) at a smooth
+    minimum, far below the O(LOG_STEP^2) truncation error. Where a larger budget no longer
+    fits the caps, a backward difference is used.
+    """
+
+    def best(budget: float) -> float:
+        _, params, _ = _split(form, budget, limits)
+        loss = form.budget_loss(budget, params)
+        assert loss is not None
+        return loss
+
+    low = best(flops * math.exp(-LOG_STEP))
+    try:
+        return (best(flops * math.exp(LOG_STEP)) - low) / (2 * LOG_STEP)
+    except InfeasibleError:
+        return (best(flops) - low) / LOG_STEP
+
+
+def _plan_one(flops: float, law: Law, limits: _Limits) -> Plan:
+    reason = why_unplannable(law)
+    if reason is not None or isinstance(law, ModelSizeLaw):
+        raise InfeasibleError(
+            f"law {law.id} cannot split a FLOP budget: {reason}; see plan laws show {law.id}, "
+            f"or plan with a {law.domain} law that gives N_opt"
+        )
+    form: Form = law.params
+    if limits.unique_tokens is not None:
+        from planner.repetition import limited_form
+
+        form = limited_form(law, limits.unique_tokens)
+    free, params, binding = _split(form, flops, limits)
+    unconstrained = _allocation(law, form, flops, free)
     constraints = None
     if binding is not None and isinstance(law, FrontierLaw):
         raise InfeasibleError(
             f"law {law.id} gives the loss on its compute-optimal frontier only, so it cannot "
             f"price a capped plan ({binding} binds); use a law of form chinchilla or kaplan-nd"
         )
-    optimum = _allocation(law, flops, params) if binding else unconstrained
-    if max_params is not None or max_tokens is not None:
+    optimum = _allocation(law, form, flops, params) if binding else unconstrained
+    if limits.max_params is not None or limits.max_tokens is not None:
         constraints = Constraints(
-            max_params=max_params,
-            max_tokens=max_tokens,
+            max_params=limits.max_params,
+            max_tokens=limits.max_tokens,
             binding=binding,
             unconstrained=unconstrained if binding else None,
             loss_increase=optimum.loss - unconstrained.loss if binding else None,
         )
+    data = None
+    subset = None
+    extra: list[Notice] = []
+    if limits.unique_tokens is not None or limits.subset is not None:
+        from planner import repetition
+
+        if limits.unique_tokens is not None:
+            unlimited = _plan_one(flops, law, dataclasses.replace(limits, unique_tokens=None, subset=None))
+            data = repetition.limited_data(
+                law,
+                form,
+                flops,
+                optimum,
+                unlimited.optimum,
+                loss_slope(form, flops, limits),
+                loss_slope(law.params, flops, limits),
+            )
+            extra += repetition.data_notices(law, data)
+        if limits.subset is not None:
+            subset = repetition.repeated_subset(*limits.subset, optimum.tokens)
+            extra += repetition.subset_notices(subset)
     return Plan(
         planner_version=_version(),
         law=LawRef(
@@ -329,6 +478,8 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
             flops=law.quantities.flops,
         ),
         constraints=constraints,
+        data=data,
+        repeated_subset=subset,
         natural_units=tuple(
             NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
             for unit in law.units
@@ -336,7 +487,7 @@ def _plan_one(flops: float, law: Law, max_params: float | None, max_tokens: floa
         converged_loss=(
             law.model_size.loss(optimum.params) if isinstance(law, FrontierLaw) and law.model_size else None
         ),
-        notices=tuple(_notices(law, flops, optimum, constraints)),
+        notices=(*_notices(law, flops, optimum, constraints), *extra),
         caveats=law.caveats,
     )
 
@@ -346,7 +497,7 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
     per = law.unit(row.unit).tokens if row.unit else 1.0
     got: dict[str, float] = {}
     if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
-        optimum = _plan_one(row.flops, law, None, None).optimum
+        optimum = _plan_one(row.flops, law, _Limits(unique_tokens=row.unique_tokens)).optimum
         got |= {
             "params": optimum.params,
             "tokens": optimum.tokens / per,
