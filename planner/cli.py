@@ -1,7 +1,8 @@
 """The typer app behind `plan`: help, subcommands and every option spelling.
 
 Exit codes: 0 success; 1 a check failed (reserved); 2 bad usage or input (a budget that is
-not a finite number above zero, an unknown law, an invalid law file, impossible limits);
+not a finite number above zero, an unknown law, an invalid law file, impossible limits, a
+repeated fraction outside (0, 1) or repeats below 1);
 70 internal error (rerun with PLANNER_DEBUG=1 for the traceback). The entry point and the
 fast path for plain plans are in `planner.launch`; command bodies in `planner.commands`.
 """
@@ -58,6 +59,30 @@ def plan_command(
     max_tokens: Annotated[
         str | None, typer.Option("--max-tokens", metavar="TOKENS", help="Cap on the training tokens.")
     ] = None,
+    unique_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--unique-tokens",
+            metavar="TOKENS",
+            help="Unique tokens available; the plan may repeat them (Muennighoff et al. 2023).",
+        ),
+    ] = None,
+    repeated_fraction: Annotated[
+        str | None,
+        typer.Option(
+            "--repeated-fraction",
+            metavar="FRACTION",
+            help="Size of a subset seen --repeats times, as a fraction of the training tokens (e.g. 0.001).",
+        ),
+    ] = None,
+    repeats: Annotated[
+        str | None,
+        typer.Option(
+            "--repeats",
+            metavar="TIMES",
+            help="How many times that subset is seen; warned about per Hernandez et al. 2022.",
+        ),
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="JSON Lines, one object per budget, instead of a table.")
     ] = False,
@@ -72,6 +97,9 @@ def plan_command(
         compare=compare,
         max_params=max_params,
         max_tokens=max_tokens,
+        unique_tokens=unique_tokens,
+        repeated_fraction=repeated_fraction,
+        repeats=repeats,
         json=json_output,
     )
     raise typer.Exit(commands.run_plan(request))

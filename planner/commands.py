@@ -23,15 +23,23 @@ class PlanRequest:
     compare: bool = False
     max_params: str | None = None
     max_tokens: str | None = None
+    unique_tokens: str | None = None
+    repeated_fraction: str | None = None
+    repeats: str | None = None
     json: bool = False
+
+
+def parse_number(option: str, text: str, example: str = "1e21") -> float:
+    """A number from the command line (range checks are the caller's)."""
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a number; give e.g. {option} {example}") from None
 
 
 def parse_count(option: str, text: str) -> float:
     """A finite number above zero from the command line, e.g. 1e21 or 5.76e23."""
-    try:
-        value = float(text.replace("_", ""))
-    except ValueError:
-        raise InputError(f"{option} {text!r} is not a number; give e.g. {option} 1e21") from None
+    value = parse_number(option, text)
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{option} must be a finite number above zero (got {text!r})")
     return value
@@ -46,10 +54,26 @@ def run_plan(request: PlanRequest) -> int:
     budgets = [parse_count("--flops", text) for text in request.flops]
     max_params = parse_count("--max-params", request.max_params) if request.max_params is not None else None
     max_tokens = parse_count("--max-tokens", request.max_tokens) if request.max_tokens is not None else None
+    unique = (
+        parse_count("--unique-tokens", request.unique_tokens) if request.unique_tokens is not None else None
+    )
+    fraction = repeats = None
+    if request.repeated_fraction is not None or request.repeats is not None:
+        from planner.repetition import check_subset
+
+        fraction, repeats = check_subset(
+            None
+            if request.repeated_fraction is None
+            else parse_number("--repeated-fraction", request.repeated_fraction, "0.001"),
+            None if request.repeats is None else parse_number("--repeats", request.repeats, "100"),
+            names=("--repeated-fraction", "--repeats"),
+        )
     if request.compare:
-        if request.law is not None or max_params is not None or max_tokens is not None:
+        limited = (max_params, max_tokens, unique, fraction)
+        if request.law is not None or any(value is not None for value in limited):
             raise InputError(
-                "--compare plans under every law without limits; drop --law, --max-params and --max-tokens"
+                "--compare plans under every law without limits; drop --law, --max-params, "
+                "--max-tokens, --unique-tokens and --repeated-fraction/--repeats"
             )
         comparisons = [compare(budget, request.domain or "language") for budget in budgets]
         output.notices(comparisons[0].notices)
@@ -60,7 +84,16 @@ def run_plan(request: PlanRequest) -> int:
             for item in comparisons:
                 output.comparison_table(item)
         return 0
-    plans = plan(budgets, request.law, domain=request.domain, max_params=max_params, max_tokens=max_tokens)
+    plans = plan(
+        budgets,
+        request.law,
+        domain=request.domain,
+        max_params=max_params,
+        max_tokens=max_tokens,
+        unique_tokens=unique,
+        repeated_fraction=fraction,
+        repeats=repeats,
+    )
     output.notices(notice for p in plans for notice in p.notices)
     if request.json:
         output.json_lines(plans)

@@ -25,6 +25,9 @@ _VALUED = {
     "--domain": "domain",
     "--max-params": "max_params",
     "--max-tokens": "max_tokens",
+    "--unique-tokens": "unique_tokens",
+    "--repeated-fraction": "repeated_fraction",
+    "--repeats": "repeats",
 }
 _FLAGS = {"--json": "json", "--compare": "compare"}
 

@@ -66,6 +66,7 @@ def test_output_validates_against_its_schema(run: Run) -> None:
         ["--flops", "1e21"],
         ["--flops", "1e23", "--max-params", "1e9"],
         ["--flops", "1e21", "--law", "kaplan2020"],
+        ["--flops", "1e22", "--unique-tokens", "25e9", "--repeated-fraction", "0.001", "--repeats", "100"],
     ):
         line = run(*args, "--json").stdout
         TypeAdapter(Plan).validate_json(line)
