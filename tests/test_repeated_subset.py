@@ -36,7 +36,9 @@ def test_a_repeated_subset_is_reported_not_priced() -> None:
 @pytest.mark.parametrize(("fraction", "repeats"), [(0.0004, 100), (0.2, 2), (0.05, 4)])
 def test_settings_short_of_the_headline_get_a_note(fraction: float, repeats: float) -> None:
     (notice,) = [
-        n for n in plan(1e21, repeated_fraction=fraction, repeats=repeats).notices if n.code == "repeated_subset"
+        n
+        for n in plan(1e21, repeated_fraction=fraction, repeats=repeats).notices
+        if n.code == "repeated_subset"
     ]
     assert notice.level == "note"
     assert "short of the setting Hernandez et al. 2022" in notice.message
