@@ -9,7 +9,6 @@ imported only for plans that have such a limit.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -318,14 +317,29 @@ def why_unplannable(law: Law) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
 class _Limits:
-    """Everything a plan is asked to respect besides the budget."""
+    """Everything a plan is asked to respect besides the budget.
 
-    max_params: float | None = None
-    max_tokens: float | None = None
-    unique_tokens: float | None = None
-    subset: tuple[float, float] | None = None  # (fraction, repeats)
+    A plain class, not a dataclass: this module is imported on every start, and creating a
+    dataclass costs about a millisecond there."""
+
+    __slots__ = ("max_params", "max_tokens", "subset", "unique_tokens")
+
+    def __init__(
+        self,
+        max_params: float | None = None,
+        max_tokens: float | None = None,
+        unique_tokens: float | None = None,
+        subset: tuple[float, float] | None = None,  # (fraction, repeats)
+    ) -> None:
+        self.max_params = max_params
+        self.max_tokens = max_tokens
+        self.unique_tokens = unique_tokens
+        self.subset = subset
+
+    def without_data(self) -> _Limits:
+        """The same caps with unlimited unique data and no repeated subset."""
+        return _Limits(self.max_params, self.max_tokens)
 
 
 def _allocation(law: Law, form: Form, flops: float, params: float) -> Allocation:
@@ -445,7 +459,7 @@ def _plan_one(flops: float, law: Law, limits: _Limits) -> Plan:
         from planner import repetition
 
         if limits.unique_tokens is not None:
-            unlimited = _plan_one(flops, law, dataclasses.replace(limits, unique_tokens=None, subset=None))
+            unlimited = _plan_one(flops, law, limits.without_data())
             data = repetition.limited_data(
                 law,
                 form,

@@ -26,7 +26,6 @@ from typing import Any, ClassVar
 
 from planner.forms import STRICT, Positive
 from planner.forms.chinchilla import ChinchillaParams
-from planner.optimize import minimize
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 ROUNDING = 1e-12
@@ -71,18 +70,21 @@ def effective_params(N: float, U_N: float, R_N_star: float) -> float:
     return U_N + U_N * R_N_star * -math.expm1(-R_N / R_N_star)
 
 
-@dataclass(frozen=True)
 class DataLimited:
     """A Chinchilla-form law with U unique tokens available and decay constants R_D*, R_N*.
 
     Satisfies the planner's Form protocol (`optimal_params`, `budget_loss`), so a plan under
-    limited data is made the same way as any other.
+    limited data is made the same way as any other. A plain class rather than a dataclass:
+    this module is imported on every start, and only plans with a data limit build one.
     """
 
-    law: ChinchillaParams
-    U: float
-    R_D_star: float
-    R_N_star: float
+    __slots__ = ("R_D_star", "R_N_star", "U", "law")
+
+    def __init__(self, law: ChinchillaParams, U: float, R_D_star: float, R_N_star: float) -> None:
+        self.law = law
+        self.U = U
+        self.R_D_star = R_D_star
+        self.R_N_star = R_N_star
 
     def unique_params(self, U_D: float) -> float:
         """N_opt(U_D) = G (G U_D)^(beta/alpha): the N for which U_D tokens are compute-optimal."""
@@ -127,5 +129,7 @@ class DataLimited:
         high = min(math.log(free) + SCAN_E_FOLDS, math.log(C / FLOPS_PER_PARAM_TOKEN))
         if not low < high:  # under 6 FLOPs: nothing to choose
             return free
+        from planner.optimize import minimize
+
         best, _ = minimize(lambda log_n: self.budget_loss(C, math.exp(log_n)), low, high)
         return math.exp(best)
