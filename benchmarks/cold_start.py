@@ -44,6 +44,11 @@ def main() -> None:
     cases = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "plan --flops 1e21 --json": [*plan, "--flops", "1e21", "--json"],
+        "plan ... --unique-tokens 25e9 --json": [
+            *plan,
+            *("--flops", "1e20", "--flops", "1e21", "--flops", "1e22", "--flops", "1e23"),
+            *("--unique-tokens", "25e9", "--json"),
+        ],
         "plan --flops 1e21": [*plan, "--flops", "1e21"],
         "plan --flops 1e21 --compare": [*plan, "--flops", "1e21", "--compare"],
         "plan laws": [*plan, "laws"],
@@ -51,10 +56,10 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {runs} runs each"
     )
-    print(f"{'command':<32} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
+    print(f"{'command':<36} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
     for name, command in cases.items():
         times = measure(command, runs)
-        print(f"{name:<32} {statistics.median(times):>10.1f} {min(times):>8.1f} {max(times):>8.1f}")
+        print(f"{name:<36} {statistics.median(times):>10.1f} {min(times):>8.1f} {max(times):>8.1f}")
 
 
 if __name__ == "__main__":

@@ -107,7 +107,7 @@ def plans_table(plans: list[Plan]) -> None:
         title += f" with {count(limited.unique_tokens)} unique tokens"
     table = Table(title=title, title_justify="left")
     names = ["FLOPs", "params", "tokens"]
-    names += ["epochs", "eff. tokens", "eff. params"] if limited else ["tokens/param"]
+    names += ["epochs", "D'", "N'"] if limited else ["tokens/param"]
     names += ["loss"]
     names += ["+loss", "dL/dlnC", "returns"] if limited else []
     for name in names:
@@ -153,8 +153,8 @@ def _data_footer(console: Console, item: Plan) -> None:
     data = item.data
     if data is not None:
         console.print(
-            "epochs: tokens / unique tokens; eff. tokens D' and eff. params N': what repeated tokens "
-            "and parameters beyond the unique data's use are worth, with decay constants "
+            "epochs: tokens / unique tokens; D' and N': effective tokens and params, what repeated "
+            "tokens and parameters beyond the unique data's use are worth, with decay constants "
             f"R_D* {data.R_D_star} and R_N* {data.R_N_star} ({data.decay_source})",
             soft_wrap=True,
         )

@@ -185,7 +185,7 @@ def test_where_more_compute_stops_paying(run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Compute-optimal plan under muennighoff2023 with 25.0B unique tokens" in out
-    for column in ("epochs", "eff. tokens", "eff. params", "+loss", "dL/dlnC", "returns"):
+    for column in ("epochs", "D'", "N'", "+loss", "dL/dlnC", "returns"):
         assert column in out
     assert "tokens/param" not in out
     returns = [line.split()[-2] for line in out.splitlines() if line.startswith("│")]
