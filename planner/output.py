@@ -131,8 +131,8 @@ def plans_table(plans: list[Plan]) -> None:
                 count(data.effective_params),
                 f"{item.optimum.loss:.4f}",
                 f"+{data.loss_penalty:.4f}",
-                f"{data.loss_per_ln_flops:.4f}",
-                f"{data.loss_per_ln_flops / data.unlimited_loss_per_ln_flops:.0%}",
+                f"{data.loss_per_ln_flops:.3g}",
+                "n/a" if data.returns is None else f"{data.returns * 100:.3g}%",
             ]
         for amount in item.natural_units:
             row += [count(amount.count), f"{amount.loss_per_unit:#.4g}".rstrip(".")]

@@ -106,6 +106,14 @@ class LimitedData:
     R_N_star: float
     decay_source: str
 
+    @property
+    def returns(self) -> float | None:
+        """loss_per_ln_flops as a share of its unlimited-data value (1 = as good as unlimited
+        data, 0 = more compute is wasted); None where that value vanishes in floating point."""
+        if self.unlimited_loss_per_ln_flops == 0:
+            return None
+        return self.loss_per_ln_flops / self.unlimited_loss_per_ln_flops
+
 
 @dataclass(frozen=True)
 class RepeatedSubset:

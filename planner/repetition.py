@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from planner.errors import InputError
+from planner.errors import InfeasibleError, InputError
 from planner.forms import Form
 from planner.forms.data_constrained import DataLimited
 from planner.laws import ChinchillaLaw, DataConstrainedLaw, Law, find_law
@@ -40,6 +40,11 @@ HERNANDEZ = (
 
 def limited_form(law: Law, unique_tokens: float) -> DataLimited:
     """The law with `unique_tokens` available: its own decay constants, or Muennighoff's."""
+    if unique_tokens < 1:
+        raise InputError(
+            f"a supply of {unique_tokens:.3g} unique tokens is less than one token; "
+            "give the number of unique tokens, e.g. 25e9"
+        )
     if isinstance(law, DataConstrainedLaw):
         return law.params.limited(unique_tokens)
     if isinstance(law, ChinchillaLaw):
@@ -70,7 +75,7 @@ def limited_data(
     assert isinstance(form, DataLimited)
     effective_params, effective_tokens = form.effective(optimum.params, optimum.tokens)
     decay = law if isinstance(law, DataConstrainedLaw) else _decay_law()
-    return LimitedData(
+    data = LimitedData(
         unique_tokens=form.U,
         epochs=optimum.tokens / form.U,
         effective_tokens=effective_tokens,
@@ -84,6 +89,13 @@ def limited_data(
         R_N_star=form.R_N_star,
         decay_source=decay.citation,
     )
+    numbers = [value for value in vars(data).values() if isinstance(value, float)]
+    if not all(math.isfinite(value) for value in numbers):
+        raise InfeasibleError(
+            f"{form.U:.3g} unique tokens at {flops:.3g} FLOPs is beyond what can be computed "
+            "in floating point; give numbers nearer the range the law was fitted on"
+        )
+    return data
 
 
 def data_notices(law: Law, data: LimitedData) -> Iterator[Notice]:
@@ -97,15 +109,16 @@ def data_notices(law: Law, data: LimitedData) -> Iterator[Notice]:
             "is the authors' own",
             level="note",
         )
-    returns = data.loss_per_ln_flops / data.unlimited_loss_per_ln_flops
+    returns = (
+        "" if data.returns is None else f", {_percent(data.returns)} of its value with unlimited unique data"
+    )
     if data.epochs * data.unique_tokens >= data.saturation_tokens:
         yield Notice(
             "returns_near_zero",
             f"{data.epochs:.3g} epochs of {data.unique_tokens:.3g} unique tokens is past U_D (1 + R_D*) "
             f"= {data.saturation_tokens:.3g} tokens, where effective data saturates "
             f"(D' {data.effective_tokens:.3g}): returns on more compute head to zero, d loss / d ln C "
-            f"{data.loss_per_ln_flops:.3g} is {returns:.0%} of its value with unlimited unique data; "
-            "more unique data pays more than more compute (Muennighoff et al. 2023)",
+            f"{data.loss_per_ln_flops:.3g}{returns}; more unique data pays more than more compute (Muennighoff et al. 2023)",
         )
     elif data.epochs > MANY_EPOCHS:
         yield Notice(

@@ -189,7 +189,7 @@ def test_where_more_compute_stops_paying(run: Run) -> None:
         assert column in out
     assert "tokens/param" not in out
     returns = [line.split()[-2] for line in out.splitlines() if line.startswith("│")]
-    assert returns == ["100%", "91%", "72%", "30%", "1%"]
+    assert returns == ["100%", "90.8%", "71.6%", "30%", "0.539%"]
     assert "R_D* 15.387756 and R_N* 5.309743" in out
     assert "warning: 120 epochs of 2.5e+10 unique tokens is past U_D (1 + R_D*)" in result.stderr
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import InputError, Law, find_law, plan
+from planner import InfeasibleError, InputError, Law, find_law, plan
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.data_constrained import DataConstrainedParams, DataLimited, effective_data
 from planner.laws import ChinchillaLaw, DataConstrainedLaw, available_laws
@@ -208,7 +208,7 @@ def test_marginal_value_with_unlimited_data_is_chinchillas(law: Law, flops: floa
 
 def test_more_compute_pays_less_and_less_on_the_same_data() -> None:
     plans = plan([1e20, 1e21, 1e22, 1e23, 1e24], MUENNIGHOFF, unique_tokens=25e9)
-    returns = [p.data.loss_per_ln_flops / p.data.unlimited_loss_per_ln_flops for p in plans]  # type: ignore[union-attr]
+    returns = [p.data.returns for p in plans]  # type: ignore[union-attr]
     assert returns[0] == pytest.approx(1.0)
     assert all(later < earlier for earlier, later in itertools.pairwise(returns))
     assert returns[-1] < 0.02
@@ -257,6 +257,21 @@ def test_laws_of_other_forms_cannot_price_repeats(law_id: str) -> None:
 def test_bad_unique_token_supplies_are_refused(bad: float) -> None:
     with pytest.raises(InputError, match="unique_tokens must be a finite number above zero"):
         plan(1e22, unique_tokens=bad)
+
+
+def test_absurd_supplies_are_refused_not_printed_as_nan() -> None:
+    with pytest.raises(InputError, match="less than one token"):
+        plan(1e22, unique_tokens=1e-300)
+    with pytest.raises(InfeasibleError, match="beyond what can be computed in floating point"):
+        plan(1e22, unique_tokens=1e308)
+
+
+def test_returns_are_undefined_where_even_unlimited_data_stops_paying() -> None:
+    data = plan(1e300, unique_tokens=1e3).data
+    assert data is not None
+    assert data.unlimited_loss_per_ln_flops == 0
+    assert data.returns is None
+    assert plan(1e22, MUENNIGHOFF, unique_tokens=25e9).data.returns == pytest.approx(0.716, abs=1e-3)  # type: ignore[union-attr]
 
 
 def test_many_budgets_at_once_share_the_supply() -> None:
