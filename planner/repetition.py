@@ -22,9 +22,8 @@ DECAY_LAW = "muennighoff2023"
 """The law whose R_D* and R_N* price repeats under laws that have none of their own."""
 
 MANY_EPOCHS = 4.0
-"""Epochs up to which repeating costs little: "we find that with constrained data for a fixed
-compute budget, training with up to 4 epochs of repeated data yields negligible changes to
-loss compared to having unique data" (Muennighoff et al. 2023, abstract)."""
+"""Epochs up to which repeating costs little: up to about 4 epochs of repeated data give
+"negligible changes to loss compared to having unique data" (Muennighoff et al. 2023, abstract)."""
 
 HERNANDEZ_SHARE = 0.10
 """Share of training tokens that were repeats in Hernandez et al. (2022)'s headline: 0.1% of
@@ -117,8 +116,9 @@ def data_notices(law: Law, data: LimitedData) -> Iterator[Notice]:
             "returns_near_zero",
             f"{data.epochs:.3g} epochs of {data.unique_tokens:.3g} unique tokens is past U_D (1 + R_D*) "
             f"= {data.saturation_tokens:.3g} tokens, where effective data saturates "
-            f"(D' {data.effective_tokens:.3g}): returns on more compute head to zero, d loss / d ln C "
-            f"{data.loss_per_ln_flops:.3g}{returns}; more unique data pays more than more compute (Muennighoff et al. 2023)",
+            f"(D' {data.effective_tokens:.3g}): d loss / d ln C is {data.loss_per_ln_flops:.3g}{returns}; "
+            '"the value of adding compute eventually decays to zero" (Muennighoff et al. 2023, abstract), '
+            "so more unique data, not more compute, is what lowers the loss here",
         )
     elif data.epochs > MANY_EPOCHS:
         yield Notice(
