@@ -20,7 +20,16 @@ from planner.errors import (
     PlannerError,
 )
 from planner.laws import Law, available_laws, default_law, find_law, load_law
-from planner.planning import Allocation, Comparison, Notice, Plan, compare, plan
+from planner.planning import (
+    Allocation,
+    Comparison,
+    LimitedData,
+    Notice,
+    Plan,
+    RepeatedSubset,
+    compare,
+    plan,
+)
 
 __all__ = [
     "Allocation",
@@ -30,9 +39,11 @@ __all__ = [
     "Law",
     "LawFileError",
     "LawNotFoundError",
+    "LimitedData",
     "Notice",
     "Plan",
     "PlannerError",
+    "RepeatedSubset",
     "__version__",
     "available_laws",
     "compare",
