@@ -407,7 +407,7 @@ LOG_STEP = 1e-3
 """Half-width in ln C of the central difference for d loss / d ln C."""
 
 
-def loss_slope(form: Form, flops: float, limits: _Limits) -> float:
+def _loss_slope(form: Form, flops: float, limits: _Limits) -> float:
     """d loss / d ln C of the best plan at `flops`: a central difference of the best loss,
     re-planned at C e^(+-LOG_STEP) under the same limits.
 
@@ -474,8 +474,8 @@ def _plan_one(flops: float, law: Law, limits: _Limits) -> Plan:
                 flops,
                 optimum,
                 unlimited.optimum,
-                loss_slope(form, flops, limits),
-                loss_slope(law.params, flops, limits),
+                _loss_slope(form, flops, limits),
+                _loss_slope(law.params, flops, limits),
             )
             extra += repetition.data_notices(law, data)
         if limits.subset is not None:
