@@ -50,6 +50,11 @@ def main() -> None:
     cases = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "plan --flops 1e21 --json": [*plan, "--flops", "1e21", "--json"],
+        "plan ... --unique-tokens 25e9 --json": [
+            *plan,
+            *("--flops", "1e20", "--flops", "1e21", "--flops", "1e22", "--flops", "1e23"),
+            *("--unique-tokens", "25e9", "--json"),
+        ],
         "plan --flops 1e21": [*plan, "--flops", "1e21"],
         "plan --flops 1e21 --compare": [*plan, "--flops", "1e21", "--compare"],
         "plan --flops 1e21 --gpu h100 --json": [*plan, "--flops", "1e21", "--gpu", "h100", "--json"],

@@ -36,7 +36,18 @@ from planner.laws import (
     planning_laws,
     transfer_laws,
 )
-from planner.planning import Allocation, Comparison, FineTune, Notice, Plan, Transfer, compare, plan
+from planner.planning import (
+    Allocation,
+    Comparison,
+    FineTune,
+    LimitedData,
+    Notice,
+    Plan,
+    RepeatedSubset,
+    Transfer,
+    compare,
+    plan,
+)
 from planner.transfer import transfer, transfer_grid
 
 if TYPE_CHECKING:
@@ -82,9 +93,11 @@ __all__ = [
     "Law",
     "LawFileError",
     "LawNotFoundError",
+    "LimitedData",
     "Notice",
     "Plan",
     "PlannerError",
+    "RepeatedSubset",
     "Runs",
     "Transfer",
     "__version__",

@@ -5,7 +5,7 @@ transfer law), `plan laws`, `plan laws show ID`, `plan transfer`, `plan check SP
 `plan gpus`, `plan schema NAME`. Exit codes: 0 success; 1 a `plan check` limit failed;
 2 bad usage or input (a budget or size that is not a finite number above zero, an unknown
 law or GPU, an invalid law file or spec, impossible limits, fine-tuning tokens without a
-characters-per-token ratio); 70 internal error (rerun with PLANNER_DEBUG=1 for the
+characters-per-token ratio, a repeated fraction outside (0, 1) or repeats below 1); 70 internal error (rerun with PLANNER_DEBUG=1 for the
 traceback). The entry point and the fast path for plain plans are in `planner.launch`;
 command bodies in `planner.commands`.
 """
@@ -61,6 +61,30 @@ def plan_command(
     ] = None,
     max_tokens: Annotated[
         str | None, typer.Option("--max-tokens", metavar="TOKENS", help="Cap on the training tokens.")
+    ] = None,
+    unique_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--unique-tokens",
+            metavar="TOKENS",
+            help="Unique tokens available; the plan may repeat them (Muennighoff et al. 2023).",
+        ),
+    ] = None,
+    repeated_fraction: Annotated[
+        str | None,
+        typer.Option(
+            "--repeated-fraction",
+            metavar="FRACTION",
+            help="Size of a subset seen --repeats times, as a fraction of the training tokens (e.g. 0.001).",
+        ),
+    ] = None,
+    repeats: Annotated[
+        str | None,
+        typer.Option(
+            "--repeats",
+            metavar="TIMES",
+            help="How many times that subset is seen; warned about per Hernandez et al. 2022.",
+        ),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="JSON Lines, one object per budget: short for --format json.")
@@ -151,6 +175,9 @@ def plan_command(
         compare=compare,
         max_params=max_params,
         max_tokens=max_tokens,
+        unique_tokens=unique_tokens,
+        repeated_fraction=repeated_fraction,
+        repeats=repeats,
         json=json_output,
         transfer=transfer,
         finetune_chars=finetune_chars,

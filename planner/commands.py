@@ -37,6 +37,9 @@ class PlanRequest:
     compare: bool = False
     max_params: str | None = None
     max_tokens: str | None = None
+    unique_tokens: str | None = None
+    repeated_fraction: str | None = None
+    repeats: str | None = None
     json: bool = False
     transfer: str | None = None
     finetune_chars: str | None = None
@@ -76,7 +79,15 @@ def parse_number(option: str, text: str) -> float:
         ) from None
 
 
-_EXAMPLES = {"--mfu": "0.4", "--gpus": "512", "--days": "30", "--hours": "12", "--price-per-gpu-hour": "2.5"}
+_EXAMPLES = {
+    "--repeated-fraction": "0.001",
+    "--repeats": "100",
+    "--mfu": "0.4",
+    "--gpus": "512",
+    "--days": "30",
+    "--hours": "12",
+    "--price-per-gpu-hour": "2.5",
+}
 
 
 def parse_count(option: str, text: str) -> float:
@@ -133,6 +144,23 @@ def _check_data_options(chars: bool, tokens: bool, request: PlanRequest | Transf
         )
 
 
+def data_limits(request: PlanRequest) -> dict[str, float | None]:
+    """--unique-tokens and --repeated-fraction/--repeats, checked, as plan() keywords."""
+    unique = _optional("--unique-tokens", request.unique_tokens)
+    fraction = repeats = None
+    if request.repeated_fraction is not None or request.repeats is not None:
+        from planner.repetition import check_subset
+
+        fraction, repeats = check_subset(
+            None
+            if request.repeated_fraction is None
+            else parse_number("--repeated-fraction", request.repeated_fraction),
+            None if request.repeats is None else parse_number("--repeats", request.repeats),
+            names=("--repeated-fraction", "--repeats"),
+        )
+    return {"unique_tokens": unique, "repeated_fraction": fraction, "repeats": repeats}
+
+
 def run_plan(request: PlanRequest) -> int:
     """`plan --flops ...` and its variants: plans as a table, JSON Lines, CSV or Markdown."""
     fmt = output_format(request.json, request.format)
@@ -186,10 +214,13 @@ def _plain_plans(request: PlanRequest) -> Sequence[Plan | Comparison]:
     finetune_chars = _optional("--finetune-chars", request.finetune_chars)
     finetune_tokens = _optional("--finetune-tokens", request.finetune_tokens)
     chars_per_token = _optional("--chars-per-token", request.chars_per_token)
+    data = data_limits(request)
     if request.compare:
-        if request.law is not None or max_params is not None or max_tokens is not None:
+        limited = (max_params, max_tokens, data["unique_tokens"], data["repeated_fraction"])
+        if request.law is not None or any(value is not None for value in limited):
             raise InputError(
-                "--compare plans under every law without limits; drop --law, --max-params and --max-tokens"
+                "--compare plans under every law without limits; drop --law, --max-params, "
+                "--max-tokens, --unique-tokens and --repeated-fraction/--repeats"
             )
         if request.transfer is not None or any(
             value is not None for value in (finetune_chars, finetune_tokens, chars_per_token)
@@ -205,6 +236,9 @@ def _plain_plans(request: PlanRequest) -> Sequence[Plan | Comparison]:
         domain=request.domain,
         max_params=max_params,
         max_tokens=max_tokens,
+        unique_tokens=data["unique_tokens"],
+        repeated_fraction=data["repeated_fraction"],
+        repeats=data["repeats"],
         transfer=request.transfer,
         finetune_chars=finetune_chars,
         finetune_tokens=finetune_tokens,

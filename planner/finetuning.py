@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from planner.errors import InputError
-from planner.laws import BudgetLaw, ChinchillaLaw, KaplanNDLaw, Law, TransferLaw
+from planner.laws import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, TransferLaw
 from planner.results import FineTune, Notice
 from planner.search import minimise_log
 from planner.transfer import finetune_size, transfer_law, transfer_one
@@ -89,19 +89,27 @@ def effective_tokens(fine: Ask, flops: float, params: float) -> tuple[float, flo
     return tokens, tokens + transferred
 
 
-def loss_with_transfer(law: ChinchillaLaw | KaplanNDLaw, fine: Ask, flops: float, params: float) -> float:
+def loss_with_transfer(
+    law: ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw, fine: Ask, flops: float, params: float
+) -> float:
     """The budget law's loss at N with the effective data D_E in place of the tokens trained on."""
     _, effective = effective_tokens(fine, flops, params)
     return law.params.loss(params, effective)
 
 
-def best_params(law: ChinchillaLaw | KaplanNDLaw, fine: Ask, flops: float, low: float, high: float) -> float:
+def best_params(
+    law: ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw, fine: Ask, flops: float, low: float, high: float
+) -> float:
     """The N in [low, high] with the lowest loss at effective data (a bracketed search)."""
     return minimise_log(lambda params: loss_with_transfer(law, fine, flops, params), low, high)
 
 
 def data_limited(
-    law: ChinchillaLaw | KaplanNDLaw, fine: Ask, flops: float, params: float, capped_by_params: bool
+    law: ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw,
+    fine: Ask,
+    flops: float,
+    params: float,
+    capped_by_params: bool,
 ) -> tuple[FineTune, list[Notice]]:
     """The fine-tune behind a data-limited plan at its chosen N, and what to say about it."""
     ratio = fine.chars_per_token

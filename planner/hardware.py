@@ -368,6 +368,9 @@ def plan_for_time(
     max_params: float | None = None,
     max_tokens: float | None = None,
     domain: str | None = None,
+    unique_tokens: float | None = None,
+    repeated_fraction: float | None = None,
+    repeats: float | None = None,
 ) -> Plan:
     """The plan for what `setup.gpus` GPUs compute in `days` (or `hours`) of wall-clock time.
 
@@ -380,5 +383,15 @@ def plan_for_time(
     from planner.planning import plan
 
     flops = budget(setup, days=days, hours=hours)
-    result = plan(flops, law, domain=domain, max_params=max_params, max_tokens=max_tokens, hardware=setup)
+    result = plan(
+        flops,
+        law,
+        domain=domain,
+        max_params=max_params,
+        max_tokens=max_tokens,
+        hardware=setup,
+        unique_tokens=unique_tokens,
+        repeated_fraction=repeated_fraction,
+        repeats=repeats,
+    )
     return dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours))

@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.forms import STRICT, Bound, Fraction, NonNegative, Positive
 from planner.forms.chinchilla import ChinchillaParams
+from planner.forms.data_constrained import DataConstrainedParams
 from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDParams
 from planner.forms.model_size import ModelSizeParams
@@ -230,6 +231,7 @@ class Reproduction:
     quote: str
     rel_tol: Annotated[float, Bound(gt=0, lt=1)]
     flops: Positive | None = None
+    unique_tokens: Positive | None = None
     finetune_chars: Positive | None = None
     unit: str | None = None
     params: Positive | None = None
@@ -264,6 +266,8 @@ class Reproduction:
             raise ValueError(f"give at least one of {', '.join(own)}")
         if self.kind == "budget" and self.flops is None and any(name in BUDGET_OUTPUTS for name in expected):
             raise ValueError("give flops: the budget at which the quoted values hold")
+        if self.unique_tokens is not None and self.flops is None:
+            raise ValueError("give flops with unique_tokens: the budget spent on that supply")
 
     @property
     def kind(self) -> Literal["budget", "transfer"]:
@@ -356,6 +360,15 @@ class ChinchillaLaw(_LawBase):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DataConstrainedLaw(_LawBase):
+    """Chinchilla's form with decaying value of repeated data and excess parameters
+    (Muennighoff et al. 2023); with unlimited unique data it plans as Chinchilla's."""
+
+    form: Literal["data-constrained"]
+    params: DataConstrainedParams
+
+
+@dataclass(frozen=True, kw_only=True)
 class KaplanNDLaw(_LawBase):
     """A law of the form L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D."""
 
@@ -413,13 +426,20 @@ class TransferLaw(_LawBase):
     _unranged: ClassVar[tuple[str, ...]] = ("flops", "tokens")
 
 
-BudgetLaw = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw]  # noqa: UP007 - used at run time
+BudgetLaw = Union[ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw]  # noqa: UP007
 """A law of a pre-training run (every form but transfer); a model-size law cannot split a budget."""
-Law = Union[ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw, TransferLaw]  # noqa: UP007 - used at run time
+Law = Union[ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw, TransferLaw]  # noqa: UP007
 LAW_CLASSES: dict[
-    str, type[ChinchillaLaw] | type[KaplanNDLaw] | type[FrontierLaw] | type[ModelSizeLaw] | type[TransferLaw]
+    str,
+    type[ChinchillaLaw]
+    | type[DataConstrainedLaw]
+    | type[KaplanNDLaw]
+    | type[FrontierLaw]
+    | type[ModelSizeLaw]
+    | type[TransferLaw],
 ] = {
     "chinchilla": ChinchillaLaw,
+    "data-constrained": DataConstrainedLaw,
     "kaplan-nd": KaplanNDLaw,
     "frontier": FrontierLaw,
     "model-size": ModelSizeLaw,
@@ -557,7 +577,9 @@ def _load_shipped(path: Path) -> Law:
     raw = _read_toml(path)
     cls = LAW_CLASSES[raw["form"]]
     law = build(cls, raw)
-    assert isinstance(law, (ChinchillaLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw, TransferLaw))
+    assert isinstance(
+        law, (ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, FrontierLaw, ModelSizeLaw, TransferLaw)
+    )
     return law
 
 

@@ -14,7 +14,16 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, ValidationError
 
 from planner.errors import LawFileError
-from planner.laws import LAW_CLASSES, ChinchillaLaw, FrontierLaw, KaplanNDLaw, Law, ModelSizeLaw, TransferLaw
+from planner.laws import (
+    LAW_CLASSES,
+    ChinchillaLaw,
+    DataConstrainedLaw,
+    FrontierLaw,
+    KaplanNDLaw,
+    Law,
+    ModelSizeLaw,
+    TransferLaw,
+)
 from planner.validation import problems
 
 
@@ -22,7 +31,8 @@ from planner.validation import problems
 def law_adapter() -> TypeAdapter[Law]:
     """The validator for a whole law file, one model per form chosen by `form`."""
     union = Annotated[
-        ChinchillaLaw | KaplanNDLaw | FrontierLaw | ModelSizeLaw | TransferLaw, Field(discriminator="form")
+        ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw | FrontierLaw | ModelSizeLaw | TransferLaw,
+        Field(discriminator="form"),
     ]
     adapter: TypeAdapter[Law] = TypeAdapter(union)
     return adapter

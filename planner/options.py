@@ -93,6 +93,9 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison]:
             "a fine-tune (--transfer) is priced for --flops budgets only; drop --from, --params, "
             "--tokens and the hardware options, or the fine-tuning options"
         )
+    from planner.commands import data_limits
+
+    data = data_limits(request)
     setup = hardware_of(request)
     max_params = parse_count("--max-params", request.max_params) if request.max_params is not None else None
     max_tokens = parse_count("--max-tokens", request.max_tokens) if request.max_tokens is not None else None
@@ -119,9 +122,10 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison]:
             raise InputError(
                 "give both --params and --tokens to evaluate a run, e.g. --params 7e9 --tokens 2e12"
             )
-        if max_params is not None or max_tokens is not None:
+        if max_params is not None or max_tokens is not None or any(v is not None for v in data.values()):
             raise InputError(
-                "--max-params and --max-tokens cap a plan; a given run has its own params and tokens"
+                "--max-params, --max-tokens, --unique-tokens and --repeated-fraction shape a plan; "
+                "a given run has its own params and tokens"
             )
         from planner.evaluation import evaluate
 
@@ -150,6 +154,9 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison]:
                 max_params=max_params,
                 max_tokens=max_tokens,
                 domain=request.domain,
+                unique_tokens=data["unique_tokens"],
+                repeated_fraction=data["repeated_fraction"],
+                repeats=data["repeats"],
             )
         ]
     from planner.budgets import Budget, read_budgets
@@ -174,6 +181,9 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison]:
             max_params=line.max_params if line.max_params is not None else max_params,
             max_tokens=line.max_tokens if line.max_tokens is not None else max_tokens,
             hardware=setup,
+            unique_tokens=data["unique_tokens"],
+            repeated_fraction=data["repeated_fraction"],
+            repeats=data["repeats"],
         )
         for line in budgets
     ]

@@ -87,8 +87,16 @@ def plans_table(plans: list[Plan]) -> None:
     from rich.table import Table
 
     law = plans[0].law
-    table = Table(title=f"Compute-optimal plan under {law.id}", title_justify="left")
-    for name in ("FLOPs", "params", "tokens", "tokens/param", "loss"):
+    limited = plans[0].data
+    title = f"Compute-optimal plan under {law.id}"
+    if limited is not None:
+        title += f" with {count(limited.unique_tokens)} unique tokens"
+    table = Table(title=title, title_justify="left")
+    names = ["FLOPs", "params", "tokens"]
+    names += ["epochs", "D'", "N'"] if limited else ["tokens/param"]
+    names += ["loss"]
+    names += ["+loss", "dL/dlnC", "returns"] if limited else []
+    for name in names:
         table.add_column(name, justify="right")
     for amount in plans[0].natural_units:
         table.add_column(f"{amount.unit}s", justify="right")
@@ -108,13 +116,20 @@ def plans_table(plans: list[Plan]) -> None:
         table.add_column("cost", justify="right")
     bounded = [p.intervals for p in plans if p.intervals is not None]
     for item in plans:
-        row = [
-            sci(item.flops),
-            count(item.optimum.params),
-            count(item.optimum.tokens),
-            f"{item.optimum.tokens_per_param:.3g}",
-            f"{item.optimum.loss:.4f}",
-        ]
+        row = [sci(item.flops), count(item.optimum.params), count(item.optimum.tokens)]
+        data = item.data
+        if data is None:
+            row += [f"{item.optimum.tokens_per_param:.3g}", f"{item.optimum.loss:.4f}"]
+        else:
+            row += [
+                f"{data.epochs:.3g}",
+                count(data.effective_tokens),
+                count(data.effective_params),
+                f"{item.optimum.loss:.4f}",
+                f"+{data.loss_penalty:.4f}",
+                f"{data.loss_per_ln_flops:.3g}",
+                "n/a" if data.returns is None else f"{data.returns * 100:.3g}%",
+            ]
         for amount in item.natural_units:
             row += [count(amount.count), f"{amount.loss_per_unit:#.4g}".rstrip(".")]
         if constrained:
@@ -367,7 +382,32 @@ def gpus_table(chips: Iterable[Chip]) -> None:
         console.print(f"{chip.id}: {chip.source.document}, {chip.source.url}", soft_wrap=True)
 
 
+def _data_footer(console: Console, item: Plan) -> None:
+    data = item.data
+    if data is not None:
+        console.print(
+            "epochs: tokens / unique tokens; D' and N': effective tokens and params, what repeated "
+            "tokens and parameters beyond the unique data's use are worth, with decay constants "
+            f"R_D* {data.R_D_star} and R_N* {data.R_N_star} ({data.decay_source})",
+            soft_wrap=True,
+        )
+        console.print(
+            "+loss: above the plan with unlimited unique data; dL/dlnC: change in loss per e-fold "
+            "(x2.72) more compute, by central difference; returns: dL/dlnC as a share of its value "
+            "with unlimited unique data",
+            soft_wrap=True,
+        )
+    subset = item.repeated_subset
+    if subset is not None:
+        console.print(
+            f"repeated subset: {subset.fraction * 100:.3g}% of the training tokens seen {subset.repeats:g} "
+            f"times, {subset.token_share * 100:.3g}% of the run; not priced (no published formula)",
+            soft_wrap=True,
+        )
+
+
 def _footer(console: Console, item: Plan) -> None:
+    _data_footer(console, item)
     console.print(
         f"params: {_counts(item.units.params)} parameters; loss in {item.units.loss}", soft_wrap=True
     )
@@ -531,6 +571,8 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
             where = f"at N {sci(row.params)} and D_F {sci(row.finetune_chars)}, "
         else:
             where = f"at {sci(row.flops)} FLOPs, " if row.flops is not None else ""
+            if row.unique_tokens is not None:
+                where += f"{sci(row.unique_tokens)} unique tokens, "
         pairs = ", ".join(
             f"{name} {sci(value)} (gives {sci(got[name])})" for name, value in row.expected().items()
         )

@@ -16,6 +16,7 @@ from planner.errors import InfeasibleError, InputError
 from planner.laws import (
     BudgetLaw,
     ChinchillaLaw,
+    DataConstrainedLaw,
     FrontierLaw,
     KaplanNDLaw,
     Law,
@@ -34,9 +35,11 @@ from planner.results import (
     FineTune,
     Intervals,
     LawRef,
+    LimitedData,
     NaturalAmount,
     Notice,
     Plan,
+    RepeatedSubset,
     Spread,
     Transfer,
     Units,
@@ -47,9 +50,10 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.finetuning import Ask
+    from planner.forms import Form
     from planner.hardware import Hardware, HardwareUse
 
-SplitLaw = ChinchillaLaw | KaplanNDLaw | FrontierLaw
+SplitLaw = ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw | FrontierLaw
 """A law that can split a FLOP budget into parameters and tokens."""
 
 __all__ = [
@@ -60,9 +64,11 @@ __all__ = [
     "FineTune",
     "Intervals",
     "LawRef",
+    "LimitedData",
     "NaturalAmount",
     "Notice",
     "Plan",
+    "RepeatedSubset",
     "Spread",
     "Transfer",
     "Units",
@@ -111,6 +117,9 @@ def plan(
     finetune_tokens: float | None = ...,
     chars_per_token: float | None = ...,
     hardware: Hardware | None = ...,
+    unique_tokens: float | None = ...,
+    repeated_fraction: float | None = ...,
+    repeats: float | None = ...,
 ) -> Plan: ...
 @overload
 def plan(
@@ -125,6 +134,9 @@ def plan(
     finetune_tokens: float | None = ...,
     chars_per_token: float | None = ...,
     hardware: Hardware | None = ...,
+    unique_tokens: float | None = ...,
+    repeated_fraction: float | None = ...,
+    repeats: float | None = ...,
 ) -> list[Plan]: ...
 def plan(
     flops: float | Iterable[float],
@@ -138,6 +150,9 @@ def plan(
     finetune_tokens: float | None = None,
     chars_per_token: float | None = None,
     hardware: Hardware | None = None,
+    unique_tokens: float | None = None,
+    repeated_fraction: float | None = None,
+    repeats: float | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -159,6 +174,12 @@ def plan(
             needed with finetune_tokens and for a data-limited fine-tune. Never guessed.
         hardware: a chip, MFU, chip count and price (see `planner.hardware.hardware`); the
             plan then carries chip-hours, and wall-clock days and cost where it can.
+        unique_tokens: the unique tokens available. The plan may repeat them (epochs), priced
+            by Muennighoff et al. (2023)'s decay of repeated data; the result's `data` says
+            how. Needs a law of form chinchilla or data-constrained.
+        repeated_fraction, repeats: a subset of that fraction of the training tokens seen
+            that many times; reported in `repeated_subset` and warned about where Hernandez
+            et al. (2022) found such repeats damaging. Give both or neither.
 
     Raises:
         InputError: a budget or limit that is not a finite number above zero, or fine-tuning
@@ -176,10 +197,27 @@ def plan(
         from planner import finetuning  # only a fine-tune needs it: keep plain plans fast
 
         ask = finetuning.ask(transfer, finetune_chars, finetune_tokens, chars_per_token, max_tokens)
+    if unique_tokens is not None:
+        unique_tokens = check_positive("unique_tokens", unique_tokens)
+    subset: tuple[float, float] | None = None
+    if repeated_fraction is not None or repeats is not None:
+        from planner.repetition import check_subset
+
+        subset = check_subset(repeated_fraction, repeats)
+    if ask is not None and (unique_tokens is not None or subset is not None):
+        raise InputError(
+            "a fine-tune (transfer) and limited unique data (unique_tokens, repeated subsets) are "
+            "not priced together; plan them separately"
+        )
     if isinstance(flops, (int, float)):
-        return plan_one(check_positive("flops", flops), chosen, max_params, max_tokens, ask, hardware)
-    budgets = [check_positive("flops", value) for value in flops]
-    return [plan_one(budget, chosen, max_params, max_tokens, ask, hardware) for budget in budgets]
+        budgets = [check_positive("flops", flops)]
+    else:
+        budgets = [check_positive("flops", value) for value in flops]
+    plans = [
+        plan_one(budget, chosen, max_params, max_tokens, ask, hardware, unique_tokens, subset)
+        for budget in budgets
+    ]
+    return plans[0] if isinstance(flops, (int, float)) else plans
 
 
 def compare(flops: float, domain: str = "language", *, hardware: Hardware | None = None) -> Comparison:
@@ -230,12 +268,15 @@ def why_unplannable(law: Law) -> str | None:
     return None
 
 
-def _allocation(law: SplitLaw, flops: float, params: float) -> Allocation:
+def _allocation(law: SplitLaw, flops: float, params: float, form: Form | None = None) -> Allocation:
+    """The split at `params`, priced by `form` (by default the law's own)."""
     tokens = flops / (FLOPS_PER_PARAM_TOKEN * params)
     if isinstance(law, FrontierLaw):
         loss = law.params.frontier_loss(flops)
     else:
-        loss = law.params.budget_loss(flops, params)
+        priced = (form or law.params).budget_loss(flops, params)
+        assert priced is not None
+        loss = priced
     return _checked(law, flops, params, tokens, loss)
 
 
@@ -261,16 +302,89 @@ def plan_one(
     max_tokens: float | None = None,
     fine: Ask | None = None,
     hardware: Hardware | None = None,
+    unique_tokens: float | None = None,
+    subset: tuple[float, float] | None = None,
 ) -> Plan:
-    """One plan from checked inputs (`plan` checks them)."""
+    """One plan from checked inputs (`plan` checks them); subset is (fraction, repeats)."""
     reason = why_unplannable(law)
     if reason is not None or isinstance(law, ModelSizeLaw):
         raise InfeasibleError(
             f"law {law.id} cannot split a FLOP budget: {reason}; see plan laws show {law.id}, "
             f"or plan with a {law.domain} law that gives N_opt"
         )
+    form: Form = law.params
+    if unique_tokens is not None:
+        from planner.repetition import limited_form
+
+        form = limited_form(law, unique_tokens)
+    free, params, binding = _split(form, flops, max_params, max_tokens)
+    if fine is not None and max_tokens is not None:
+        low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens)
+        return _data_limited_plan(flops, law, max_params, max_tokens, fine, free, low, hardware)
+    low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else 0.0
+    high = max_params or math.inf
+    unconstrained = _allocation(law, flops, free, form)
+    constraints = None
+    if binding is not None and isinstance(law, FrontierLaw):
+        raise InfeasibleError(
+            f"law {law.id} gives the loss on its compute-optimal frontier only, so it cannot "
+            f"price a capped plan ({binding} binds); use a law of form chinchilla or kaplan-nd"
+        )
+    optimum = _allocation(law, flops, params, form) if binding else unconstrained
+    if max_params is not None or max_tokens is not None:
+        constraints = Constraints(
+            max_params=max_params,
+            max_tokens=max_tokens,
+            binding=binding,
+            unconstrained=unconstrained if binding else None,
+            loss_increase=optimum.loss - unconstrained.loss if binding else None,
+        )
+    intervals = None
+    if law.covariance is not None and unique_tokens is None:
+        from planner.intervals import plan_intervals
+
+        intervals = plan_intervals(law, flops, low, high)
+    notices = list(_notices(law, flops, optimum, constraints, hardware, intervals=intervals))
+    finetune = None
+    if fine is not None:
+        from planner import finetuning
+
+        finetune, more = finetuning.report(law, fine, optimum.params)
+        notices += more
+    data = None
+    repeated = None
+    if unique_tokens is not None or subset is not None:
+        from planner import repetition
+
+        if unique_tokens is not None:
+            unlimited = plan_one(flops, law, max_params, max_tokens)
+            data = repetition.limited_data(
+                law,
+                form,
+                flops,
+                optimum,
+                unlimited.optimum,
+                _loss_slope(form, flops, max_params, max_tokens),
+                _loss_slope(law.params, flops, max_params, max_tokens),
+            )
+            notices += repetition.data_notices(law, data)
+        if subset is not None:
+            repeated = repetition.repeated_subset(*subset, optimum.tokens)
+            notices += repetition.subset_notices(repeated)
+    return _result(law, flops, optimum, constraints, notices, finetune, hardware, intervals, data, repeated)
+
+
+def _split(
+    form: Form, flops: float, max_params: float | None, max_tokens: float | None
+) -> tuple[float, float, Binding | None]:
+    """(free N, N within the caps, which cap binds): the best N on the budget line.
+
+    Clamping the free optimum into the caps is exact because every form's loss is unimodal
+    in log N along the budget line (convex for the closed forms; checked numerically for
+    the data-constrained one, whose solver also guards against a second dip).
+    """
     try:
-        free = law.params.optimal_params(flops)
+        free = form.optimal_params(flops)
     except OverflowError:
         free = math.inf
     low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else 0.0
@@ -284,43 +398,41 @@ def plan_one(
             f"max_tokens {max_tokens:.3g}, which allow at most {most:.3g} FLOPs (C = 6ND); "
             "lower the budget or raise a limit"
         )
-    if fine is not None and max_tokens is not None:
-        return _data_limited_plan(flops, law, max_params, max_tokens, fine, free, low, hardware)
     params = min(max(free, low), high)
     binding: Binding | None = None
     if params < free:
         binding = "max_params"
     elif params > free:
         binding = "max_tokens"
-    unconstrained = _allocation(law, flops, free)
-    constraints = None
-    if binding is not None and isinstance(law, FrontierLaw):
-        raise InfeasibleError(
-            f"law {law.id} gives the loss on its compute-optimal frontier only, so it cannot "
-            f"price a capped plan ({binding} binds); use a law of form chinchilla or kaplan-nd"
-        )
-    optimum = _allocation(law, flops, params) if binding else unconstrained
-    if max_params is not None or max_tokens is not None:
-        constraints = Constraints(
-            max_params=max_params,
-            max_tokens=max_tokens,
-            binding=binding,
-            unconstrained=unconstrained if binding else None,
-            loss_increase=optimum.loss - unconstrained.loss if binding else None,
-        )
-    intervals = None
-    if law.covariance is not None:
-        from planner.intervals import plan_intervals
+    return free, params, binding
 
-        intervals = plan_intervals(law, flops, low, high)
-    notices = list(_notices(law, flops, optimum, constraints, hardware, intervals=intervals))
-    finetune = None
-    if fine is not None:
-        from planner import finetuning
 
-        finetune, more = finetuning.report(law, fine, optimum.params)
-        notices += more
-    return _result(law, flops, optimum, constraints, notices, finetune, hardware, intervals)
+LOG_STEP = 1e-3
+"""Half-width in ln C of the central difference for d loss / d ln C."""
+
+
+def _loss_slope(form: Form, flops: float, max_params: float | None, max_tokens: float | None) -> float:
+    """d loss / d ln C of the best plan at `flops`: a central difference of the best loss,
+    re-planned at C e^(+-LOG_STEP) under the same limits.
+
+    Differencing the optimum (not the loss at a fixed split) is what the envelope theorem
+    asks for, and stays right where the optimum sits on a kink of the data-constrained loss
+    (e.g. exactly one epoch). Solver error in N moves the loss by O(error^2) at a smooth
+    minimum, far below the O(LOG_STEP^2) truncation error. Where a larger budget no longer
+    fits the caps, a backward difference is used.
+    """
+
+    def best(budget: float) -> float:
+        _, params, _ = _split(form, budget, max_params, max_tokens)
+        loss = form.budget_loss(budget, params)
+        assert loss is not None
+        return loss
+
+    low = best(flops * math.exp(-LOG_STEP))
+    try:
+        return (best(flops * math.exp(LOG_STEP)) - low) / (2 * LOG_STEP)
+    except InfeasibleError:
+        return (best(flops) - low) / LOG_STEP
 
 
 def _data_limited_plan(
@@ -383,6 +495,8 @@ def _result(
     finetune: FineTune | None,
     hardware: Hardware | None,
     intervals: Intervals | None = None,
+    data: LimitedData | None = None,
+    repeated: RepeatedSubset | None = None,
 ) -> Plan:
     return Plan(
         planner_version=planner_version(),
@@ -396,6 +510,8 @@ def _result(
             flops=law.quantities.flops,
         ),
         constraints=constraints,
+        data=data,
+        repeated_subset=repeated,
         natural_units=tuple(
             NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
             for unit in law.units
@@ -512,7 +628,7 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
     per = law.unit(row.unit).tokens if row.unit else 1.0
     got: dict[str, float] = {}
     if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
-        optimum = plan_one(row.flops, law).optimum
+        optimum = plan_one(row.flops, law, unique_tokens=row.unique_tokens).optimum
         got |= {
             "params": optimum.params,
             "tokens": optimum.tokens / per,

@@ -131,6 +131,56 @@ class Constraints:
 
 
 @dataclass(frozen=True)
+class LimitedData:
+    """What a limited supply of unique tokens does to the plan (Muennighoff et al. 2023).
+
+    The plan's `optimum` is the best split of the budget given the supply: its tokens may
+    exceed it, in `epochs` passes. Repeated tokens and parameters beyond what the unique data
+    can use are worth less: `effective_tokens` (D') and `effective_params` (N') are what the
+    law counts, and D' never exceeds `saturation_tokens`, U (1 + R_D*). `unlimited` is the plan
+    of the same law, budget and limits with unlimited unique data; `loss_penalty` is how much
+    higher the loss is here. `loss_per_ln_flops` is d loss / d ln C at this budget (a central
+    difference of the best loss, re-planned at C e^(+-0.001)): how much one more e-fold of
+    compute lowers the loss, beside the same slope with unlimited data. R_D* and R_N* are the
+    decay constants used, from `decay_source`.
+    """
+
+    unique_tokens: float
+    epochs: float
+    effective_tokens: float
+    effective_params: float
+    saturation_tokens: float
+    unlimited: Allocation
+    loss_penalty: float
+    loss_per_ln_flops: float
+    unlimited_loss_per_ln_flops: float
+    R_D_star: float
+    R_N_star: float
+    decay_source: str
+
+    @property
+    def returns(self) -> float | None:
+        """loss_per_ln_flops as a share of its unlimited-data value (1 = as good as unlimited
+        data, 0 = more compute is wasted); None where that value vanishes in floating point."""
+        if self.unlimited_loss_per_ln_flops == 0:
+            return None
+        return self.loss_per_ln_flops / self.unlimited_loss_per_ln_flops
+
+
+@dataclass(frozen=True)
+class RepeatedSubset:
+    """A subset of `fraction` of the training tokens seen `repeats` times (Hernandez et al.
+    2022): it makes up `token_share` = fraction x repeats of the run, `repeated_tokens` in all.
+    Reported and warned about, never priced: the paper gives no formula for the damage."""
+
+    fraction: float
+    repeats: float
+    subset_tokens: float
+    repeated_tokens: float
+    token_share: float
+
+
+@dataclass(frozen=True)
 class NaturalAmount:
     """The plan in a unit of the domain: how many images (clips, frames) and the loss per one."""
 
@@ -163,6 +213,8 @@ class Plan:
     optimum: Allocation
     units: Units
     constraints: Constraints | None = None
+    data: LimitedData | None = None
+    repeated_subset: RepeatedSubset | None = None
     natural_units: tuple[NaturalAmount, ...] = ()
     converged_loss: float | None = None
     notices: tuple[Notice, ...] = ()

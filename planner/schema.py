@@ -76,7 +76,14 @@ def laws_schema() -> dict[str, Any]:
         "citation": {"title": "Citation", "type": "string"},
         "default": {"title": "Default", "type": "boolean"},
     }
-    for name in ("ChinchillaLaw", "KaplanNDLaw", "FrontierLaw", "ModelSizeLaw", "TransferLaw"):
+    for name in (
+        "ChinchillaLaw",
+        "DataConstrainedLaw",
+        "KaplanNDLaw",
+        "FrontierLaw",
+        "ModelSizeLaw",
+        "TransferLaw",
+    ):
         definition = schema["$defs"][name]
         definition["properties"] = {**definition["properties"], **added}
         definition["required"] = [*definition["required"], *added]

@@ -40,6 +40,63 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (["--flops", "1e21", "--max-params", "1e8", "--max-tokens", "1e9"], 2, "cannot be spent within"),
         (["--flops", "1e21", "--law", "kaplan2020", "--max-params", "1e9"], 2, "frontier only"),
         (["--flops", "1e21", "--compare", "--law", "hoffmann2022"], 2, "--compare plans under every law"),
+        (["--flops", "1e22", "--unique-tokens", "25e9"], 0, "note: 10.1 epochs of 2.5e+10 unique tokens"),
+        (
+            ["--flops", "1e22", "--unique-tokens", "0"],
+            2,
+            "--unique-tokens must be a finite number above zero",
+        ),
+        (
+            ["--flops", "1e22", "--unique-tokens", "-5e9"],
+            2,
+            "--unique-tokens must be a finite number above zero",
+        ),
+        (["--flops", "1e22", "--unique-tokens", "lots"], 2, "--unique-tokens 'lots' is not a number"),
+        (
+            ["--flops", "1e22", "--unique-tokens", "1e9", "--law", "kaplan2020"],
+            2,
+            "cannot price repeated data",
+        ),
+        (["--flops", "1e22", "--unique-tokens", "1e9", "--compare"], 2, "drop --law, --max-params"),
+        (
+            ["--flops", "1e22", "--repeated-fraction", "0.001", "--repeats", "100"],
+            0,
+            "warning: a subset of 0.1%",
+        ),
+        (
+            ["--flops", "1e22", "--repeated-fraction", "0", "--repeats", "100"],
+            2,
+            "--repeated-fraction must be above 0",
+        ),
+        (
+            ["--flops", "1e22", "--repeated-fraction", "1", "--repeats", "100"],
+            2,
+            "--repeated-fraction must be above 0",
+        ),
+        (["--flops", "1e22", "--repeated-fraction", "1.5", "--repeats", "2"], 2, "and below 1 (got 1.5)"),
+        (
+            ["--flops", "1e22", "--repeated-fraction", "nan", "--repeats", "2"],
+            2,
+            "--repeated-fraction must be above 0",
+        ),
+        (
+            ["--flops", "1e22", "--repeated-fraction", "0.01", "--repeats", "0.5"],
+            2,
+            "--repeats must be a finite",
+        ),
+        (
+            ["--flops", "1e22", "--repeated-fraction", "0.01", "--repeats", "0"],
+            2,
+            "--repeats must be a finite",
+        ),
+        (["--flops", "1e22", "--repeats", "100"], 2, "--repeats needs --repeated-fraction"),
+        (["--flops", "1e22", "--repeated-fraction", "0.01"], 2, "--repeated-fraction needs --repeats"),
+        (["--flops", "1e22", "--repeated-fraction", "0.5", "--repeats", "3"], 2, "would be 150% of the run"),
+        (
+            ["--flops", "1e22", "--repeated-fraction", "0.001", "--repeats", "many"],
+            2,
+            "--repeats 'many' is not a",
+        ),
         (["laws"], 0, ""),
         (["laws", "show", "besiroglu2024"], 0, ""),
         (["laws", "show", "nope"], 2, "no law named 'nope'"),
@@ -273,6 +330,65 @@ def test_table_shows_the_plan_and_its_provenance(run: Run) -> None:
     assert "\x1b[" not in result.stdout  # NO_COLOR: no escape codes
 
 
+def test_unique_tokens_as_json(run: Run) -> None:
+    result = run("--flops", "1e22", "--unique-tokens", "25e9", "--law", "muennighoff2023", "--json")
+    assert result.exit_code == 0, result.stderr
+    line = json.loads(result.stdout)
+    data = line["data"]
+    assert list(data) == [
+        "unique_tokens",
+        "epochs",
+        "effective_tokens",
+        "effective_params",
+        "saturation_tokens",
+        "unlimited",
+        "loss_penalty",
+        "loss_per_ln_flops",
+        "unlimited_loss_per_ln_flops",
+        "R_D_star",
+        "R_N_star",
+        "decay_source",
+    ]
+    assert data["epochs"] == pytest.approx(9.49, rel=1e-3)
+    assert line["optimum"]["params"] == pytest.approx(7.0e9, rel=0.03)
+    assert data["loss_penalty"] == pytest.approx(line["optimum"]["loss"] - data["unlimited"]["loss"])
+    assert data["loss_per_ln_flops"] < 0
+    assert line["repeated_subset"] is None
+    assert [notice["code"] for notice in line["notices"]] == ["range_unknown", "many_epochs"]
+    # Notices go to stderr as well, never to stdout.
+    assert "note: 9.49 epochs of 2.5e+10 unique tokens" in result.stderr
+    assert json.loads(run("--flops", "1e22", "--json").stdout)["data"] is None
+
+
+def test_where_more_compute_stops_paying(run: Run) -> None:
+    args = ["--flops", "1e20", "--flops", "1e21", "--flops", "1e22", "--flops", "1e23", "--flops", "1e24"]
+    result = run(*args, "--unique-tokens", "25e9", "--law", "muennighoff2023")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Compute-optimal plan under muennighoff2023 with 25.0B unique tokens" in out
+    for column in ("epochs", "D'", "N'", "+loss", "dL/dlnC", "returns"):
+        assert column in out
+    assert "tokens/param" not in out
+    returns = [line.split()[-2] for line in out.splitlines() if line.startswith("│")]
+    assert returns == ["100%", "90.8%", "71.6%", "30%", "0.539%"]
+    assert "R_D* 15.387756 and R_N* 5.309743" in out
+    assert "warning: 120 epochs of 2.5e+10 unique tokens is past U_D (1 + R_D*)" in result.stderr
+
+
+def test_repeated_subset_warning_quotes_the_evidence(run: Run) -> None:
+    result = run("--flops", "1e22", "--repeated-fraction", "0.001", "--repeats", "100", "--json")
+    assert result.exit_code == 0
+    subset = json.loads(result.stdout)["repeated_subset"]
+    assert subset["token_share"] == pytest.approx(0.1)
+    assert subset["fraction"] == 0.001
+    (warning,) = [line for line in result.stderr.splitlines() if "Hernandez" in line]
+    assert warning.startswith("warning: a subset of 0.1% of the training tokens")
+    assert "(400M params) by repeating 0.1% of the data 100 times" in warning
+    assert "arXiv:2205.10487" in warning
+    table = run("--flops", "1e22", "--repeated-fraction", "0.001", "--repeats", "100")
+    assert "repeated subset: 0.1% of the training tokens seen 100 times, 10% of the run" in table.stdout
+
+
 def test_catalog_as_json(run: Run) -> None:
     records = [json.loads(line) for line in run("laws", "--json").stdout.splitlines()]
     assert {r["id"] for r in records} >= {
@@ -371,6 +487,14 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
         ["--flops", "1e21", "--domain", "audio"],
         ["--flops", "-1"],
         ["--flops", "1e21", "--law", "nope"],
+        ["--flops", "1e22", "--unique-tokens", "25e9"],
+        ["--flops", "1e20", "--flops", "1e23", "--unique-tokens=25e9", "--law", "muennighoff2023", "--json"],
+        ["--flops", "1e22", "--unique-tokens", "25e9", "--repeated-fraction", "0.001", "--repeats", "100"],
+        ["--flops", "1e22", "--repeated-fraction=0.001", "--repeats=100", "--json"],
+        ["--flops", "1e22", "--unique-tokens", "0"],
+        ["--flops", "1e22", "--repeats", "100"],
+        ["--flops", "1e22", "--repeated-fraction", "2", "--repeats", "100"],
+        ["--flops", "1e22", "--max-params", "3e9", "--unique-tokens", "25e9"],
         [],
         ["laws"],
         ["laws", "--json"],
@@ -451,7 +575,15 @@ def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, ar
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--flops"], ["--flops", "1e21", "--law", "a", "--law", "b"], ["laws", "show"], ["-h"]],
+    [
+        ["--help"],
+        ["--flops"],
+        ["--flops", "1e21", "--law", "a", "--law", "b"],
+        ["--flops", "1e21", "--unique-tokens", "1e9", "--unique-tokens", "2e9"],
+        ["--flops", "1e21", "--repeats"],
+        ["laws", "show"],
+        ["-h"],
+    ],
 )
 def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     from planner.launch import fast_request

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws import ChinchillaLaw, KaplanNDLaw, Law, planning_laws
+from planner.laws import ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, planning_laws
 from planner.planning import plan, why_unplannable
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 budgets = st.floats(min_value=1e15, max_value=1e28)
 # Transfer laws price data, not budgets (tests/test_transfer.py); model-size laws cannot split one.
 LAWS = [law for law in planning_laws() if why_unplannable(law) is None]
-OFF_FRONTIER = [law for law in LAWS if isinstance(law, (ChinchillaLaw, KaplanNDLaw))]
+OFF_FRONTIER = [law for law in LAWS if isinstance(law, (ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw))]
 
 chinchilla_params = st.builds(
     ChinchillaParams,

@@ -103,6 +103,7 @@ def test_output_validates_against_its_schema(run: Run) -> None:
         ["--flops", "1e23", "--max-params", "1e9"],
         ["--flops", "1e21", "--law", "kaplan2020"],
         ["--flops", "1e21", "--domain", "video"],
+        ["--flops", "1e22", "--unique-tokens", "25e9", "--repeated-fraction", "0.001", "--repeats", "100"],
         ["--flops", "1e21", "--transfer", "hernandez2021-text", "--finetune-chars", "3e8"],
         [
             *("--flops", "1e18", "--transfer", "hernandez2021-text", "--finetune-tokens", "1e8"),

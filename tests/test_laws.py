@@ -114,7 +114,7 @@ def test_transfer_law_values_are_table_1_as_printed() -> None:
 
 def test_every_chinchilla_and_kaplan_law_quotes_a_published_number() -> None:
     quoted = {law.id for law in available_laws() if law.reproduces}
-    assert {"hoffmann2022", "hoffmann2022-exact", "besiroglu2024", "kaplan2020"} <= quoted
+    assert {"hoffmann2022", "hoffmann2022-exact", "besiroglu2024", "kaplan2020", "muennighoff2023"} <= quoted
 
 
 def test_exact_chinchilla_gives_40b_at_the_gopher_budget() -> None:

@@ -130,6 +130,7 @@ def test_compare_covers_every_language_law_and_its_spread() -> None:
         "hoffmann2022-exact",
         "kaplan2020",
         "kaplan2020-nd",
+        "muennighoff2023",
     ]
     params = [item.optimum.params for item in result.plans]
     assert result.spread.params == pytest.approx(max(params) / min(params))

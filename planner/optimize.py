@@ -1,0 +1,75 @@
+"""One-dimensional minimisation for allocations that have no closed form.
+
+Owns `minimize`: a scan that brackets every dip of f on an interval, then golden-section
+search inside each bracket (Kiefer 1953, "Sequential minimax search for a maximum", Proc.
+Amer. Math. Soc. 4(3), 502-506). Golden-section search alone finds *a* local minimum of a
+function that is unimodal in its bracket; the scan is the guard for functions that are not,
+and the best refined dip wins. Pure Python: no scipy on the planning path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+INVERSE_PHI = (math.sqrt(5.0) - 1.0) / 2.0
+"""1 / phi = 0.618...: each golden-section step keeps this share of the bracket."""
+
+
+def golden_section(f: Callable[[float], float], low: float, high: float, tol: float) -> tuple[float, float]:
+    """(x, f(x)) at a minimum of f in [low, high], to within tol in x, if f is unimodal there."""
+    a, b = low, high
+    c = b - INVERSE_PHI * (b - a)
+    d = a + INVERSE_PHI * (b - a)
+    fc, fd = f(c), f(d)
+    while b - a > tol:
+        if fc <= fd:  # the minimum is in [a, d]; the old c becomes the new d
+            b, d, fd = d, c, fc
+            c = b - INVERSE_PHI * (b - a)
+            fc = f(c)
+        else:  # the minimum is in [c, b]; the old d becomes the new c
+            a, c, fc = c, d, fd
+            d = a + INVERSE_PHI * (b - a)
+            fd = f(d)
+    return (c, fc) if fc <= fd else (d, fd)
+
+
+def _dips(values: list[float]) -> list[int]:
+    """Indices of the scan's local minima (ends included), best first."""
+    last = len(values) - 1
+    found = [
+        i
+        for i, value in enumerate(values)
+        if (i == 0 or value <= values[i - 1]) and (i == last or value <= values[i + 1])
+    ]
+    return sorted(found, key=lambda i: values[i])
+
+
+def minimize(
+    f: Callable[[float], float],
+    low: float,
+    high: float,
+    *,
+    steps: int = 200,
+    tol: float = 1e-9,
+    most: int = 5,
+) -> tuple[float, float]:
+    """(x, f(x)) minimising f over [low, high].
+
+    Scans steps + 1 evenly spaced points, refines the `most` lowest local minima of the scan
+    by golden-section search between their neighbours, and returns the best point seen.
+    A dip narrower than the scan step can be missed; within a bracket the answer is good to
+    `tol` in x, or to where f stops changing in floating point, whichever is wider.
+    """
+    if not low < high:
+        raise ValueError(f"need low < high, got [{low}, {high}]")
+    step = (high - low) / steps
+    xs = [low + i * step for i in range(steps)] + [high]
+    values = [f(x) for x in xs]
+    best = min(range(len(xs)), key=lambda i: values[i])
+    best_x, best_f = xs[best], values[best]
+    for i in _dips(values)[:most]:
+        x, fx = golden_section(f, xs[max(i - 1, 0)], xs[min(i + 1, steps)], tol)
+        if fx < best_f:
+            best_x, best_f = x, fx
+    return best_x, best_f
