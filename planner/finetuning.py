@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from planner.errors import InputError
 from planner.laws import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, TransferLaw
+from planner.optimize import minimize_log
 from planner.results import FineTune, Notice
-from planner.search import minimise_log
 from planner.transfer import finetune_size, transfer_law, transfer_one
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
@@ -101,7 +101,7 @@ def best_params(
     law: ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw, fine: Ask, flops: float, low: float, high: float
 ) -> float:
     """The N in [low, high] with the lowest loss at effective data (a bracketed search)."""
-    return minimise_log(lambda params: loss_with_transfer(law, fine, flops, params), low, high)
+    return minimize_log(lambda params: loss_with_transfer(law, fine, flops, params), low, high)
 
 
 def data_limited(

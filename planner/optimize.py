@@ -73,3 +73,18 @@ def minimize(
         if fx < best_f:
             best_x, best_f = x, fx
     return best_x, best_f
+
+
+def minimize_log(f: Callable[[float], float], low: float, high: float, *, steps: int = 96) -> float:
+    """The N in [low, high] where f is lowest, searched in log N (sizes span many decades).
+
+    To about 1e-9 in log N inside the interval; the ends are compared exactly, so a monotone
+    f gives `low` or `high` itself, not a rounding of it.
+    """
+    if not 0 < low <= high:
+        raise ValueError(f"need 0 < low <= high, got [{low!r}, {high!r}]")
+    if low == high:
+        return low
+    u, _ = minimize(lambda v: f(math.exp(v)), math.log(low), math.log(high), steps=steps)
+    inner = min(max(math.exp(u), low), high)  # exp(log(x)) may round just outside
+    return min((f(low), low), (f(inner), inner), (f(high), high))[1]
