@@ -252,8 +252,8 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (["--gpu", "h100"], 2, "give at least one --flops budget"),
         # A given run.
         (["--params", "7e9", "--tokens", "2e12"], 0, "(the given run): tokens 2e+12 is 6.29x above"),
-        (["--params", "7e9"], 2, "give both --params and --tokens to evaluate a run"),
-        (["--tokens", "2e12"], 2, "give both --params and --tokens to evaluate a run"),
+        (["--params", "7e9"], 0, ""),
+        (["--tokens", "2e12"], 0, "extrapolation"),
         (["--params", "-7e9", "--tokens", "2e12"], 2, "--params must be a finite number above zero"),
         (
             ["--params", "7e9", "--tokens", "2e12", "--law", "kaplan2020"],
@@ -262,7 +262,12 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         ),
         (["--params", "7e9", "--tokens", "2e12", "--max-params", "1e9"], 2, "a given run has its own params"),
         (["--params", "7e9", "--tokens", "2e12", "--compare"], 2, "--compare plans under every law"),
-        (["--params", "7e9", "--tokens", "2e12", "--flops", "1e21"], 2, "give one kind of budget"),
+        (
+            ["--params", "7e9", "--tokens", "2e12", "--flops", "1e21"],
+            2,
+            "make 8.4e+22 FLOPs (C = 6ND), not --flops 1e+21",
+        ),
+        (["--params", "7e9", "--tokens", "2e12", "--flops", "8.4e22"], 0, "(the given run)"),
         # Output formats and files.
         (["--flops", "1e21", "--format", "csv"], 0, ""),
         (["--flops", "1e21", "--format", "markdown"], 0, ""),
