@@ -285,7 +285,7 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (
             ["schema", "nope"],
             2,
-            "no schema named 'nope'; choose one of: plan, comparison, transfer, fit, check",
+            "no schema named 'nope'; choose one of: plan, comparison, transfer, size-curve, fit, check",
         ),
     ],
 )
@@ -557,6 +557,31 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
         ["--gpu", "tpu-v5e", "--gpus", "64", "--hours", "36", "--format", "csv"],
         ["--params", "7e9", "--tokens", "2e12"],
         ["--params", "7e9", "--tokens", "2e12", "--law", "kaplan2020-nd", "--format", "markdown"],
+        ["--target-loss", "2.0"],
+        ["--target-loss=2.0", "--gpu", "h100", "--gpus", "256", "--json"],
+        ["--target-loss", "1.5"],
+        ["--params", "7e9"],
+        ["--tokens", "2e12", "--law", "kaplan2020-nd", "--format", "csv"],
+        ["--params", "7e9", "--flops", "1e23"],
+        ["--params", "7e9", "--tokens", "2e12", "--flops", "1e21"],
+        ["--flops", "1e22", "--size-range", "0.25", "2"],
+        ["--flops", "1e22", "--size-range=0.25:2", "--json"],
+        ["--flops", "1e22", "--size-range", "0.25"],
+        ["--target-loss", "1.947", "--inference-tokens", "2e12", "--law", "hoffmann2022"],
+        [
+            *(
+                "--flops",
+                "1e23",
+                "--inference-tokens",
+                "1e13",
+                "--gpu",
+                "h100",
+                "--price-per-gpu-hour",
+                "2.5",
+            ),
+            *("--objective", "cost", "--inference-mfu", "0.2", "--json"),
+        ],
+        ["--flops", "1e23", "--inference-tokens", "1e13", "--objective", "cost"],
         ["--from", "-", "--json"],
         ["--from", "-", "--flops", "1e22", "--format", "csv"],
         ["--flops", "1e21", "--gpu", "h1000"],
@@ -565,7 +590,7 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
     ],
 )
 def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
-    from planner.launch import fast_request, fast_transfer_request
+    from planner.launch import fast_request, fast_transfer_request, pair_values
 
     budgets = '1e20\n# a comment\n\n{"flops": 1e21, "law": "hoffmann2022", "max_params": 1e9}\n'
     fast = run(*args, stdin=budgets)
@@ -575,7 +600,7 @@ def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, ar
     if args and args[0] == "transfer":
         assert fast_transfer_request(args) is not None
     elif args and args[0] not in ("laws", "gpus"):
-        assert fast_request(args) is not None
+        assert fast_request(pair_values(args)) is not None
 
 
 @pytest.mark.parametrize(
@@ -912,3 +937,20 @@ def test_gpus_table_and_json(run: Run) -> None:
     assert h100["aliases"] == ["h100"]
     assert h100["source"]["sparse"] is True
     assert "1,979 TFLOPS*" in h100["source"]["quote"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "paired"),
+    [
+        (["--size-range", "0.25", "2"], ["--size-range=0.25:2"]),
+        (["--size-range=0.25", "2", "--json"], ["--size-range=0.25:2", "--json"]),
+        (["--size-range", "0.25:2"], ["--size-range", "0.25:2"]),
+        (["--size-range", "0.25", "--json"], ["--size-range", "0.25", "--json"]),
+        (["--size-range", "0.25", "laws"], ["--size-range", "0.25", "laws"]),
+        (["--flops", "1", "2"], ["--flops", "1", "2"]),
+    ],
+)
+def test_two_valued_options_are_joined_only_when_both_are_numbers(argv: list[str], paired: list[str]) -> None:
+    from planner.launch import pair_values
+
+    assert pair_values(argv) == paired
