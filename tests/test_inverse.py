@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -21,7 +22,7 @@ FORMS = {law.form for law in PLANNABLE}
 
 
 def test_every_budget_form_is_covered() -> None:
-    assert FORMS == {"chinchilla", "data-constrained", "kaplan-nd", "frontier"}
+    assert {"chinchilla", "data-constrained", "kaplan-nd", "frontier"} == FORMS
 
 
 @pytest.mark.parametrize("law", PLANNABLE, ids=lambda law: law.id)
@@ -70,8 +71,8 @@ def test_the_size_curve_costs_nothing_at_1x_and_more_both_ways(
     overheads = [math.inf if p.compute_overhead is None else p.compute_overhead for p in curve.points]
     # Overhead grows (never shrinks) away from 1x, to rounding, on both sides.
     below, above = overheads[: one + 1], overheads[one:]
-    assert all(a >= b - 1e-9 for a, b in zip(below, below[1:], strict=False))
-    assert all(b >= a - 1e-9 for a, b in zip(above, above[1:], strict=False))
+    assert all(a >= b - 1e-9 for a, b in itertools.pairwise(below))
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(above))
     assert overheads[0] > 0
     assert overheads[-1] > 0
 
