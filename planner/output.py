@@ -93,7 +93,7 @@ def plans_table(plans: list[Plan]) -> None:
     asked = plans[0].inverse
     if asked is not None:
         title = {
-            "loss": f"Least compute to reach loss {asked.value:g} under {law.id}",
+            "loss": f"Least compute to reach loss {asked.value:.4f} under {law.id}",
             "params": f"Budget at which {count(asked.value)} parameters are compute-optimal under {law.id}",
             "tokens": f"Budget at which {count(asked.value)} tokens are compute-optimal under {law.id}",
         }[asked.given]
