@@ -460,12 +460,17 @@ def test_installed_script_and_module_agree() -> None:
             *("--flops", "1e18", "--transfer", "hernandez2021-text", "--finetune-tokens", "1e8"),
             *("--chars-per-token", "3.3", "--max-tokens", "1e8", "--max-params", "1e10", "--json"),
         ],
+        ["--target-loss", "2.0", "--json"],
+        ["--params", "7e9", "--flops", "1e23", "--json"],
+        ["--flops", "1e22", "--size-range", "0.25", "2", "--json"],
+        ["--target-loss", "1.947", "--inference-tokens", "2e12", "--json"],
     ],
 )
 def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
     """`plan --flops 1e21 --json` must start fast: no scipy, numpy, pydantic or rich.
 
-    So must `plan transfer --json` and a plan with a fine-tune (its search is stdlib only).
+    So must `plan transfer --json`, a plan with a fine-tune (its search is stdlib only) and
+    the inverse and inference-aware questions (closed forms and stdlib searches).
     """
     code = (
         "import atexit, sys\n"
