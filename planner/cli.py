@@ -1,10 +1,10 @@
 """The typer app behind `plan`: help, subcommands and every option spelling.
 
-Commands: `plan` (budgets, a given run, hardware; optionally a fine-tune priced by a
-transfer law), `plan laws`, `plan laws show ID`, `plan transfer`, `plan check SPEC`,
+Commands: `plan` (budgets, a given run, hardware, inverse questions and inference-aware
+plans; optionally a fine-tune priced by a transfer law), `plan laws`, `plan laws show ID`, `plan transfer`, `plan check SPEC`,
 `plan gpus`, `plan schema NAME`. Exit codes: 0 success; 1 a `plan check` limit failed;
-2 bad usage or input (a budget or size that is not a finite number above zero, an unknown
-law or GPU, an invalid law file or spec, impossible limits, fine-tuning tokens without a
+2 bad usage or input (a budget or size that is not a finite number above zero, a target loss
+at or below the law's irreducible loss, contradictory options, an unknown law or GPU, an invalid law file or spec, impossible limits, fine-tuning tokens without a
 characters-per-token ratio, a repeated fraction outside (0, 1) or repeats below 1); 70 internal error (rerun with PLANNER_DEBUG=1 for the
 traceback). The entry point and the fast path for plain plans are in `planner.launch`;
 command bodies in `planner.commands`.

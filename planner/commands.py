@@ -228,8 +228,8 @@ def _plain_plans(request: PlanRequest) -> Sequence[Plan | Comparison]:
 
     if not request.flops:
         raise InputError(
-            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --params with "
-            "--tokens, or --gpu with --gpus and --days)"
+            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --target-loss, "
+            "--params and/or --tokens, or --gpu with --gpus and --days)"
         )
     budgets = [parse_count("--flops", text) for text in request.flops]
     max_params = _optional("--max-params", request.max_params)

@@ -119,8 +119,8 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison | SizeCurve]:
         )
     if not (timed or evaluated or listed):
         raise InputError(
-            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --params with "
-            "--tokens, or --gpu with --gpus and --days)"
+            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --target-loss, "
+            "--params and/or --tokens, or --gpu with --gpus and --days)"
         )
     if request.compare and (
         request.law is not None or max_params is not None or max_tokens is not None or evaluated
