@@ -55,9 +55,10 @@ if TYPE_CHECKING:
     from planner.lawfile import save_law
     from planner.runs import Runs, read_runs
 
-_SUBMODULES = ("evaluation", "hardware")
-"""Submodules that plain plans do not need. `Plan` names its optional `hardware` and `run`
-types as planner.hardware.HardwareUse and planner.evaluation.RunEvaluation; resolving those
+_SUBMODULES = ("evaluation", "hardware", "inference", "inverse")
+"""Submodules that plain plans do not need. `Plan` names its optional `hardware`, `run`,
+`inverse` and `inference` types as planner.hardware.HardwareUse, planner.evaluation.RunEvaluation,
+planner.inverse.Inverse and planner.inference.InferenceAware; resolving those
 annotations (as pydantic does for `plan schema`) imports the module through __getattr__."""
 
 _LAZY = {

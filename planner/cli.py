@@ -1,10 +1,10 @@
 """The typer app behind `plan`: help, subcommands and every option spelling.
 
-Commands: `plan` (budgets, a given run, hardware; optionally a fine-tune priced by a
-transfer law), `plan laws`, `plan laws show ID`, `plan transfer`, `plan check SPEC`,
+Commands: `plan` (budgets, a given run, hardware, inverse questions and inference-aware
+plans; optionally a fine-tune priced by a transfer law), `plan laws`, `plan laws show ID`, `plan transfer`, `plan check SPEC`,
 `plan gpus`, `plan schema NAME`. Exit codes: 0 success; 1 a `plan check` limit failed;
-2 bad usage or input (a budget or size that is not a finite number above zero, an unknown
-law or GPU, an invalid law file or spec, impossible limits, fine-tuning tokens without a
+2 bad usage or input (a budget or size that is not a finite number above zero, a target loss
+at or below the law's irreducible loss, contradictory options, an unknown law or GPU, an invalid law file or spec, impossible limits, fine-tuning tokens without a
 characters-per-token ratio, a repeated fraction outside (0, 1) or repeats below 1); 70 internal error (rerun with PLANNER_DEBUG=1 for the
 traceback). The entry point and the fast path for plain plans are in `planner.launch`;
 command bodies in `planner.commands`.
@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from planner import commands
-from planner.launch import EXIT_USAGE, spread_values
+from planner.launch import EXIT_USAGE, pair_values, spread_values
 
 app = typer.Typer(
     add_completion=False,
@@ -164,6 +164,50 @@ def plan_command(
         str | None,
         typer.Option("--price-per-gpu-hour", metavar="PRICE", help="Price of one GPU-hour: adds the cost."),
     ] = None,
+    target_loss: Annotated[
+        str | None,
+        typer.Option(
+            "--target-loss",
+            metavar="LOSS",
+            help="The least compute (and its N, D) whose compute-optimal loss is LOSS. "
+            "With --inference-tokens: the loss the lifetime-optimal model must reach.",
+        ),
+    ] = None,
+    size_range: Annotated[
+        str | None,
+        typer.Option(
+            "--size-range",
+            metavar="LOW HIGH",
+            help="With --flops: loss and compute overhead of sizes from LOW to HIGH times the "
+            "optimum, e.g. --size-range 0.25 2 (or 0.25:2).",
+        ),
+    ] = None,
+    inference_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--inference-tokens",
+            metavar="TOKENS",
+            help="Lifetime inference tokens: minimise training plus inference (Sardana et al. 2023) "
+            "for --target-loss, or for the loss of the optimum at --flops.",
+        ),
+    ] = None,
+    inference_mfu: Annotated[
+        str | None,
+        typer.Option(
+            "--inference-mfu",
+            metavar="FRACTION",
+            help="MFU of inference on --gpu, in (0, 1]; needed by --objective cost (no default).",
+        ),
+    ] = None,
+    objective: Annotated[
+        str | None,
+        typer.Option(
+            "--objective",
+            metavar="flops|cost",
+            help="With --inference-tokens: minimise FLOPs (default) or dollars (needs --gpu, "
+            "--price-per-gpu-hour and --inference-mfu).",
+        ),
+    ] = None,
 ) -> None:
     """Compute-optimal parameters, tokens and loss for each FLOP budget."""
     if ctx.invoked_subcommand is not None:
@@ -193,6 +237,11 @@ def plan_command(
         hours=hours,
         mfu=mfu,
         price_per_gpu_hour=price_per_gpu_hour,
+        target_loss=target_loss,
+        size_range=size_range,
+        inference_tokens=inference_tokens,
+        inference_mfu=inference_mfu,
+        objective=objective,
     )
     raise typer.Exit(commands.run_plan(request))
 
@@ -437,7 +486,7 @@ def run(argv: list[str]) -> int:
 
     try:
         # Without standalone mode, typer.Exit comes back as the return value.
-        code = app(args=spread_values(argv), prog_name="plan", standalone_mode=False)
+        code = app(args=spread_values(pair_values(argv)), prog_name="plan", standalone_mode=False)
     except typer.Exit as done:
         return done.exit_code
     except typer.Abort:

@@ -23,7 +23,22 @@ if TYPE_CHECKING:
     Format = Literal["table", "json", "csv", "markdown"]
 
 FORMATS: tuple[Format, ...] = ("table", "json", "csv", "markdown")
-_EXTENDED = ("budgets_file", "params", "tokens", "gpu", "gpus", "days", "hours", "mfu", "price_per_gpu_hour")
+_EXTENDED = (
+    "budgets_file",
+    "params",
+    "tokens",
+    "gpu",
+    "gpus",
+    "days",
+    "hours",
+    "mfu",
+    "price_per_gpu_hour",
+    "target_loss",
+    "size_range",
+    "inference_tokens",
+    "inference_mfu",
+    "objective",
+)
 """Options beyond a plain list of FLOP budgets; planner.options handles them."""
 
 
@@ -55,6 +70,11 @@ class PlanRequest:
     hours: str | None = None
     mfu: str | None = None
     price_per_gpu_hour: str | None = None
+    target_loss: str | None = None
+    size_range: str | None = None
+    inference_tokens: str | None = None
+    inference_mfu: str | None = None
+    objective: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +107,8 @@ _EXAMPLES = {
     "--days": "30",
     "--hours": "12",
     "--price-per-gpu-hour": "2.5",
+    "--target-loss": "2.0",
+    "--inference-mfu": "0.2",
 }
 
 
@@ -171,17 +193,18 @@ def run_plan(request: PlanRequest) -> int:
         results = plans_for(request)
     else:
         results = _plain_plans(request)
-    from planner.planning import Comparison
+    from planner.planning import Comparison, Plan
 
-    streams.notices(notice for item in results if isinstance(item, Comparison) for notice in item.notices)
-    streams.notices(notice for item in results for p in _plans(item) for notice in p.notices)
+    streams.notices(notice for item in results if not isinstance(item, Plan) for notice in item.notices)
+    inner = [p for item in results if isinstance(item, (Plan, Comparison)) for p in _plans(item)]
+    streams.notices(notice for p in inner for notice in p.notices)
     if fmt == "json":
         streams.json_lines(results)
     elif fmt == "table" and not extended:
         # One law, no hardware: the tables of a plain plan, without loading planner.options.
         from planner import output
 
-        plans = [item for item in results if not isinstance(item, Comparison)]
+        plans = [item for item in results if isinstance(item, Plan)]
         for item in results:
             if isinstance(item, Comparison):
                 output.comparison_table(item)
@@ -205,8 +228,8 @@ def _plain_plans(request: PlanRequest) -> Sequence[Plan | Comparison]:
 
     if not request.flops:
         raise InputError(
-            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --params with "
-            "--tokens, or --gpu with --gpus and --days)"
+            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --target-loss, "
+            "--params and/or --tokens, or --gpu with --gpus and --days)"
         )
     budgets = [parse_count("--flops", text) for text in request.flops]
     max_params = _optional("--max-params", request.max_params)

@@ -30,7 +30,8 @@ class RunEvaluation:
 
     `loss_gap` is the run's loss above the optimum's, never negative; `params_ratio` is
     params / optimum params; `optimal_flops_for_loss` is the compute the optimal plan needs
-    to reach the run's loss, and `compute_fraction` that as a fraction of the run's FLOPs.
+    to reach the run's loss, `compute_fraction` that as a fraction of the run's FLOPs, and
+    `compute_overhead` the run's FLOPs over that, minus one (what the run spends beyond it).
     """
 
     params: float
@@ -42,6 +43,7 @@ class RunEvaluation:
     params_ratio: float
     optimal_flops_for_loss: float
     compute_fraction: float
+    compute_overhead: float
 
 
 def frontier_loss(form: ChinchillaParams | KaplanNDParams, flops: float) -> float:
@@ -145,6 +147,7 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
         params_ratio=n / optimum.params,
         optimal_flops_for_loss=needed,
         compute_fraction=needed / flops,
+        compute_overhead=flops / needed - 1.0,
     )
     outside = range_notice(law, {"params": n, "tokens": d}, " (the given run)")
     notices = (*base.notices, outside) if outside is not None else base.notices

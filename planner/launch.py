@@ -51,6 +51,11 @@ _VALUED = {
     "--hours": "hours",
     "--mfu": "mfu",
     "--price-per-gpu-hour": "price_per_gpu_hour",
+    "--target-loss": "target_loss",
+    "--size-range": "size_range",
+    "--inference-tokens": "inference_tokens",
+    "--inference-mfu": "inference_mfu",
+    "--objective": "objective",
 }
 _FLAGS = {"--json": "json", "--compare": "compare"}
 _MANY = ("flops",)
@@ -96,6 +101,41 @@ def spread_values(argv: list[str]) -> list[str]:
             current = None
             spread.append(token)
     return spread
+
+
+PAIRED = ("--size-range",)
+"""Main-command options that take two values, LOW HIGH, passed on as one, LOW:HIGH."""
+
+
+def pair_values(argv: list[str]) -> list[str]:
+    """`--size-range 0.25 2` as `--size-range 0.25:2` (typer takes one value per option).
+
+    Joined only when both words are numbers, so nothing else changes meaning: a number is
+    never a subcommand. Both parsers use this.
+    """
+    paired: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        name, equals, attached = token.partition("=")
+        if name in PAIRED:
+            values = [attached] if equals else argv[index + 1 : index + 2]
+            following = argv[index + 1 + (not equals) : index + 2 + (not equals)]
+            if len(values) == 1 and following and _number(values[0]) and _number(following[0]):
+                paired.append(f"{name}={values[0]}:{following[0]}")
+                index += 2 + (not equals)
+                continue
+        paired.append(token)
+        index += 1
+    return paired
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return not text.startswith("-")
 
 
 def _fields(
@@ -156,7 +196,7 @@ def fast_run(argv: list[str]) -> int | None:
     if argv[:1] == ["transfer"]:
         transfer = fast_transfer_request(argv)
         return None if transfer is None else run_transfer(transfer)
-    request = fast_request(argv)
+    request = fast_request(pair_values(argv))
     return None if request is None else run_plan(request)
 
 

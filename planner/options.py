@@ -20,6 +20,7 @@ from planner.planning import Comparison, Plan
 if TYPE_CHECKING:
     from planner.commands import Format
     from planner.hardware import Hardware
+    from planner.inverse import SizeCurve
 
 
 def hardware_of(request: PlanRequest) -> Hardware | None:
@@ -51,12 +52,12 @@ def hardware_of(request: PlanRequest) -> Hardware | None:
     )
 
 
-def show(results: Sequence[Plan | Comparison], fmt: Format) -> None:
+def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: Format) -> None:
     """Plans as rich tables, CSV or Markdown (JSON Lines are printed by the caller)."""
     if fmt in ("csv", "markdown"):
         from planner.tabular import csv_table, markdown_table, plan_rows
 
-        columns, rows = plan_rows(results)
+        columns, rows = plan_rows(item for item in results if isinstance(item, (Plan, Comparison)))
         if fmt == "csv":
             csv_table(columns, rows)
         else:
@@ -65,16 +66,22 @@ def show(results: Sequence[Plan | Comparison], fmt: Format) -> None:
         _tables(results)
 
 
-def _tables(results: Sequence[Plan | Comparison]) -> None:
+def _tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:
     group: list[Plan] = []
     for item in results:
         if isinstance(item, Comparison):
             output.comparison_table(item)
+        elif not isinstance(item, Plan):
+            output.size_curve_table(item)
         elif item.run is not None:
             output.evaluation_table(item)
+        elif item.inference is not None:
+            output.inference_table(item)
         else:
             if group and (
-                group[-1].law != item.law or (group[-1].hardware is None) != (item.hardware is None)
+                group[-1].law != item.law
+                or (group[-1].hardware is None) != (item.hardware is None)
+                or group[-1].inverse != item.inverse
             ):
                 output.plans_table(group)
                 group = []
@@ -83,7 +90,7 @@ def _tables(results: Sequence[Plan | Comparison]) -> None:
         output.plans_table(group)
 
 
-def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison]:
+def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison | SizeCurve]:
     """Every plan (or comparison) the request asks for, all inputs checked first."""
     from planner.hardware import plan_for_time
     from planner.planning import compare, plan, resolve_law
@@ -93,6 +100,10 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison]:
             "a fine-tune (--transfer) is priced for --flops budgets only; drop --from, --params, "
             "--tokens and the hardware options, or the fine-tuning options"
         )
+    from planner.questions import answer, asks_question
+
+    if asks_question(request):
+        return answer(request, hardware_of(request))
     from planner.commands import data_limits
 
     data = data_limits(request)
@@ -108,8 +119,8 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison]:
         )
     if not (timed or evaluated or listed):
         raise InputError(
-            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --params with "
-            "--tokens, or --gpu with --gpus and --days)"
+            "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --target-loss, "
+            "--params and/or --tokens, or --gpu with --gpus and --days)"
         )
     if request.compare and (
         request.law is not None or max_params is not None or max_tokens is not None or evaluated

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from planner.check import CheckReport
     from planner.fitting.report import FitReport
     from planner.hardware import Chip
+    from planner.inverse import SizeCurve
 
 
 def law_record(law: Law) -> dict[str, Any]:
@@ -89,6 +90,13 @@ def plans_table(plans: list[Plan]) -> None:
     law = plans[0].law
     limited = plans[0].data
     title = f"Compute-optimal plan under {law.id}"
+    asked = plans[0].inverse
+    if asked is not None:
+        title = {
+            "loss": f"Least compute to reach loss {asked.value:.4f} under {law.id}",
+            "params": f"Budget at which {count(asked.value)} parameters are compute-optimal under {law.id}",
+            "tokens": f"Budget at which {count(asked.value)} tokens are compute-optimal under {law.id}",
+        }[asked.given]
     if limited is not None:
         title += f" with {count(limited.unique_tokens)} unique tokens"
     table = Table(title=title, title_justify="left")
@@ -150,6 +158,8 @@ def plans_table(plans: list[Plan]) -> None:
             table.add_row(*_interval_row(item.intervals), *[""] * (len(row) - 5))
     console = _console()
     console.print(table)
+    if asked is not None:
+        console.print(f"solved by {asked.method}", soft_wrap=True)
     if spent is not None:
         from planner.tabular import hardware_line
 
@@ -301,7 +311,7 @@ def evaluation_table(item: Plan) -> None:
     )
     console.print(
         f"the compute-optimal plan reaches loss {run.loss:.4f} with {sci(run.optimal_flops_for_loss)} FLOPs, "
-        f"{run.compute_fraction:.1%} of this run's",
+        f"{run.compute_fraction:.1%} of this run's: this run spends {run.compute_overhead:.1%} more",
         soft_wrap=True,
     )
     if item.hardware is not None:
@@ -309,6 +319,105 @@ def evaluation_table(item: Plan) -> None:
         cost = f", {money(spent.cost)}" if spent.cost is not None else ""
         days = f", {spent.days:,.1f} days" if spent.days is not None else ""
         console.print(f"this run: {spent.gpu_hours:,.0f} GPU-hours{days}{cost}", soft_wrap=True)
+        console.print(hardware_line(spent), soft_wrap=True)
+    _footer(console, item)
+
+
+def size_curve_table(curve: SizeCurve) -> None:
+    """Model sizes around the optimum at one budget: loss, and compute to match the optimum."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"Model sizes around the optimum at {sci(curve.flops)} FLOPs under {curve.law.id}",
+        title_justify="left",
+    )
+    for name in ("size", "params", "tokens", "tokens/param", "loss", "+loss", "FLOPs to match", "overhead"):
+        table.add_column(name, justify="right")
+    for point in curve.points:
+        matched = point.flops_to_match
+        overhead = point.compute_overhead
+        table.add_row(
+            f"{point.fraction:g}x",
+            count(point.params),
+            count(point.tokens),
+            f"{point.tokens_per_param:.3g}",
+            f"{point.loss:.4f}",
+            f"+{point.loss_gap:.4f}",
+            "never" if matched is None else sci(matched),
+            "" if overhead is None else f"+{overhead:.1%}",
+        )
+    console = _console()
+    console.print(table)
+    console.print(
+        "loss: each size trained on the tokens the budget leaves (C = 6ND); FLOPs to match: what "
+        f"that size needs, trained on more or fewer tokens, to reach the optimum's loss "
+        f"{curve.optimum.loss:.4f}; overhead: that above the budget",
+        soft_wrap=True,
+    )
+    console.print(f"law: {curve.law.name}; {curve.law.citation}; {curve.law.locator}", soft_wrap=True)
+
+
+def inference_table(item: Plan) -> None:
+    """The lifetime-optimal plan beside the compute-optimal one for the same loss."""
+    from rich.table import Table
+
+    from planner.tabular import hardware_line, money
+
+    life = item.inference
+    assert life is not None
+    table = Table(
+        title=f"Training plus inference for loss {life.target_loss:.4f} and {count(life.inference_tokens)} "
+        f"inference tokens under {item.law.id}",
+        title_justify="left",
+    )
+    priced = life.total_cost is not None
+    names = ["", "params", "tokens", "tokens/param", "training FLOPs", "inference FLOPs", "total FLOPs"]
+    names += ["total cost"] if priced else []
+    for name in names:
+        table.add_column(name, justify="left" if not name else "right")
+    best, usual = item.optimum, life.compute_optimal
+    rows = [
+        (
+            "inference-aware",
+            best,
+            life.training_flops,
+            life.inference_flops,
+            life.total_flops,
+            life.total_cost,
+        ),
+        (
+            "compute-optimal",
+            usual,
+            life.compute_optimal_training_flops,
+            life.compute_optimal_inference_flops,
+            life.compute_optimal_total_flops,
+            life.compute_optimal_total_cost,
+        ),
+    ]
+    for label, split, training, inference, total, cost in rows:
+        row = [label, count(split.params), count(split.tokens), f"{split.tokens_per_param:.3g}"]
+        row += [sci(training), sci(inference), sci(total)]
+        row += [money(cost)] if priced else []
+        table.add_row(*row)
+    console = _console()
+    console.print(table)
+    console.print(
+        f"the inference-aware model has {life.params_fraction:.2%} of the parameters and needs "
+        f"{life.total_flops_fraction:.2%} of the total FLOPs of the compute-optimal one "
+        f"(saves {sci(life.flops_saved)} FLOPs); objective: {life.objective}; "
+        "inference costs 2N FLOPs per token (Sardana et al. 2023, arXiv:2401.00448)",
+        soft_wrap=True,
+    )
+    if priced and life.cost_saved is not None:
+        console.print(
+            f"cost: training {money(life.training_cost)} + inference {money(life.inference_cost)} at "
+            f"inference MFU {life.inference_mfu:g}; saves {money(life.cost_saved)}",
+            soft_wrap=True,
+        )
+    if item.hardware is not None:
+        spent = item.hardware
+        days = f", {spent.days:,.1f} days" if spent.days is not None else ""
+        console.print(f"training: {spent.gpu_hours:,.0f} GPU-hours{days}", soft_wrap=True)
         console.print(hardware_line(spent), soft_wrap=True)
     _footer(console, item)
 

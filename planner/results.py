@@ -15,6 +15,8 @@ import planner
 if TYPE_CHECKING:
     import planner.evaluation
     import planner.hardware
+    import planner.inference
+    import planner.inverse
     from planner.laws import Law
 
 FORMAT = "1"
@@ -225,7 +227,8 @@ class Plan:
     hardware: planner.hardware.HardwareUse | None = None
     run: planner.evaluation.RunEvaluation | None = None
     intervals: Intervals | None = None
-    """With a fine-tuning set and a transfer law: what pre-training is worth at this plan's N."""
+    inverse: planner.inverse.Inverse | None = None
+    inference: planner.inference.InferenceAware | None = None
 
 
 @dataclass(frozen=True)

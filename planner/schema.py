@@ -50,6 +50,13 @@ def transfer_schema() -> dict[str, Any]:
     return TypeAdapter(Transfer).json_schema(mode="serialization")
 
 
+def size_curve_schema() -> dict[str, Any]:
+    """The JSON Schema of one `plan --flops C --size-range LOW HIGH --json` line."""
+    from planner.inverse import SizeCurve
+
+    return TypeAdapter(SizeCurve).json_schema(mode="serialization")
+
+
 def check_schema() -> dict[str, Any]:
     """The JSON Schema of the `plan check --json` report."""
     from planner.check import CheckReport
@@ -108,6 +115,7 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "plan": plan_schema,
     "comparison": comparison_schema,
     "transfer": transfer_schema,
+    "size-curve": size_curve_schema,
     "fit": fit_schema,
     "check": check_schema,
     "gpus": gpus_schema,

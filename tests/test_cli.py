@@ -252,8 +252,8 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (["--gpu", "h100"], 2, "give at least one --flops budget"),
         # A given run.
         (["--params", "7e9", "--tokens", "2e12"], 0, "(the given run): tokens 2e+12 is 6.29x above"),
-        (["--params", "7e9"], 2, "give both --params and --tokens to evaluate a run"),
-        (["--tokens", "2e12"], 2, "give both --params and --tokens to evaluate a run"),
+        (["--params", "7e9"], 0, ""),
+        (["--tokens", "2e12"], 0, "extrapolation"),
         (["--params", "-7e9", "--tokens", "2e12"], 2, "--params must be a finite number above zero"),
         (
             ["--params", "7e9", "--tokens", "2e12", "--law", "kaplan2020"],
@@ -262,7 +262,12 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         ),
         (["--params", "7e9", "--tokens", "2e12", "--max-params", "1e9"], 2, "a given run has its own params"),
         (["--params", "7e9", "--tokens", "2e12", "--compare"], 2, "--compare plans under every law"),
-        (["--params", "7e9", "--tokens", "2e12", "--flops", "1e21"], 2, "give one kind of budget"),
+        (
+            ["--params", "7e9", "--tokens", "2e12", "--flops", "1e21"],
+            2,
+            "make 8.4e+22 FLOPs (C = 6ND), not --flops 1e+21",
+        ),
+        (["--params", "7e9", "--tokens", "2e12", "--flops", "8.4e22"], 0, "(the given run)"),
         # Output formats and files.
         (["--flops", "1e21", "--format", "csv"], 0, ""),
         (["--flops", "1e21", "--format", "markdown"], 0, ""),
@@ -280,7 +285,7 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (
             ["schema", "nope"],
             2,
-            "no schema named 'nope'; choose one of: plan, comparison, transfer, fit, check",
+            "no schema named 'nope'; choose one of: plan, comparison, transfer, size-curve, fit, check",
         ),
     ],
 )
@@ -455,12 +460,17 @@ def test_installed_script_and_module_agree() -> None:
             *("--flops", "1e18", "--transfer", "hernandez2021-text", "--finetune-tokens", "1e8"),
             *("--chars-per-token", "3.3", "--max-tokens", "1e8", "--max-params", "1e10", "--json"),
         ],
+        ["--target-loss", "2.0", "--json"],
+        ["--params", "7e9", "--flops", "1e23", "--json"],
+        ["--flops", "1e22", "--size-range", "0.25", "2", "--json"],
+        ["--target-loss", "1.947", "--inference-tokens", "2e12", "--json"],
     ],
 )
 def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
     """`plan --flops 1e21 --json` must start fast: no scipy, numpy, pydantic or rich.
 
-    So must `plan transfer --json` and a plan with a fine-tune (its search is stdlib only).
+    So must `plan transfer --json`, a plan with a fine-tune (its search is stdlib only) and
+    the inverse and inference-aware questions (closed forms and stdlib searches).
     """
     code = (
         "import atexit, sys\n"
@@ -552,6 +562,31 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
         ["--gpu", "tpu-v5e", "--gpus", "64", "--hours", "36", "--format", "csv"],
         ["--params", "7e9", "--tokens", "2e12"],
         ["--params", "7e9", "--tokens", "2e12", "--law", "kaplan2020-nd", "--format", "markdown"],
+        ["--target-loss", "2.0"],
+        ["--target-loss=2.0", "--gpu", "h100", "--gpus", "256", "--json"],
+        ["--target-loss", "1.5"],
+        ["--params", "7e9"],
+        ["--tokens", "2e12", "--law", "kaplan2020-nd", "--format", "csv"],
+        ["--params", "7e9", "--flops", "1e23"],
+        ["--params", "7e9", "--tokens", "2e12", "--flops", "1e21"],
+        ["--flops", "1e22", "--size-range", "0.25", "2"],
+        ["--flops", "1e22", "--size-range=0.25:2", "--json"],
+        ["--flops", "1e22", "--size-range", "0.25"],
+        ["--target-loss", "1.947", "--inference-tokens", "2e12", "--law", "hoffmann2022"],
+        [
+            *(
+                "--flops",
+                "1e23",
+                "--inference-tokens",
+                "1e13",
+                "--gpu",
+                "h100",
+                "--price-per-gpu-hour",
+                "2.5",
+            ),
+            *("--objective", "cost", "--inference-mfu", "0.2", "--json"),
+        ],
+        ["--flops", "1e23", "--inference-tokens", "1e13", "--objective", "cost"],
         ["--from", "-", "--json"],
         ["--from", "-", "--flops", "1e22", "--format", "csv"],
         ["--flops", "1e21", "--gpu", "h1000"],
@@ -560,7 +595,7 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
     ],
 )
 def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
-    from planner.launch import fast_request, fast_transfer_request
+    from planner.launch import fast_request, fast_transfer_request, pair_values
 
     budgets = '1e20\n# a comment\n\n{"flops": 1e21, "law": "hoffmann2022", "max_params": 1e9}\n'
     fast = run(*args, stdin=budgets)
@@ -570,7 +605,7 @@ def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, ar
     if args and args[0] == "transfer":
         assert fast_transfer_request(args) is not None
     elif args and args[0] not in ("laws", "gpus"):
-        assert fast_request(args) is not None
+        assert fast_request(pair_values(args)) is not None
 
 
 @pytest.mark.parametrize(
@@ -907,3 +942,20 @@ def test_gpus_table_and_json(run: Run) -> None:
     assert h100["aliases"] == ["h100"]
     assert h100["source"]["sparse"] is True
     assert "1,979 TFLOPS*" in h100["source"]["quote"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "paired"),
+    [
+        (["--size-range", "0.25", "2"], ["--size-range=0.25:2"]),
+        (["--size-range=0.25", "2", "--json"], ["--size-range=0.25:2", "--json"]),
+        (["--size-range", "0.25:2"], ["--size-range", "0.25:2"]),
+        (["--size-range", "0.25", "--json"], ["--size-range", "0.25", "--json"]),
+        (["--size-range", "0.25", "laws"], ["--size-range", "0.25", "laws"]),
+        (["--flops", "1", "2"], ["--flops", "1", "2"]),
+    ],
+)
+def test_two_valued_options_are_joined_only_when_both_are_numbers(argv: list[str], paired: list[str]) -> None:
+    from planner.launch import pair_values
+
+    assert pair_values(argv) == paired

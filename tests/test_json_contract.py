@@ -43,7 +43,7 @@ def test_plan_schema_command_prints_the_golden(run: Run, name: str) -> None:
 
 
 def test_output_schemas_allow_fields_added_later() -> None:
-    for name in ("plan", "comparison", "transfer", "check", "gpus", "laws", "fit"):
+    for name in ("plan", "comparison", "transfer", "size-curve", "check", "gpus", "laws", "fit"):
         assert '"additionalProperties": false' not in json.dumps(SCHEMAS[name]())
     assert '"additionalProperties": false' in json.dumps(SCHEMAS["spec"]())
 
@@ -78,6 +78,16 @@ def _same(actual: Any, expected: Any) -> None:
         ("check_example.json", ["check", str(ROOT / "tests" / "examples" / "run.toml")]),
         ("transfer_1e9_1e8.json", ["transfer", "--params", "1e9", "--finetune-chars", "1e8"]),
         ("plan_1e21_image.json", ["--flops", "1e21", "--domain", "image"]),
+        ("plan_target_loss_2.json", ["--target-loss", "2.0"]),
+        ("plan_7b_at_1e23.json", ["--params", "7e9", "--flops", "1e23"]),
+        ("size_curve_1e22.json", ["--flops", "1e22", "--size-range", "0.25", "2"]),
+        (
+            "plan_inference_1e13.json",
+            [
+                *("--flops", "1e23", "--inference-tokens", "1e13", "--gpu", "h100"),
+                *("--price-per-gpu-hour", "2.5", "--objective", "cost", "--inference-mfu", "0.2"),
+            ],
+        ),
     ],
 )
 def test_output_matches_golden(run: Run, golden: str, args: list[str]) -> None:
@@ -111,9 +121,21 @@ def test_output_validates_against_its_schema(run: Run) -> None:
         ],
         ["--flops", "1e21", "--gpu", "tpu-v5p", "--gpus", "8"],
         ["--params", "7e9", "--tokens", "2e12", "--gpu", "mi300x", "--price-per-gpu-hour", "3"],
+        ["--target-loss", "2.1", "--law", "kaplan2020-nd", "--gpu", "h100"],
+        ["--tokens", "2e12", "--law", "kaplan2020"],
+        ["--tokens", "1e11", "--flops", "1e21"],
+        ["--target-loss", "2.0", "--inference-tokens", "1e12"],
     ):
         line = run(*args, "--json").stdout
         TypeAdapter(Plan).validate_json(line)
+    from planner.inverse import SizeCurve
+
+    curves = run(
+        "--flops", "1e21", "--flops", "1e22", "--size-range", "0.1:10", "--law", "kaplan2020-nd", "--json"
+    )
+    assert len(curves.stdout.splitlines()) == 2, curves.stderr
+    for line in curves.stdout.splitlines():
+        TypeAdapter(SizeCurve).validate_json(line)
     TypeAdapter(Comparison).validate_json(run("--flops", "1e21", "--compare", "--json").stdout)
     TypeAdapter(Comparison).validate_json(
         run("--flops", "1e21", "--compare", "--domain", "multimodal", "--json").stdout

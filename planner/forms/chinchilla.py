@@ -65,3 +65,44 @@ class ChinchillaParams:
     def irreducible_loss(self) -> float:
         """E: the loss no finite model or data set goes below."""
         return self.coefficients[0]
+
+    # The inverses below are our algebra on Eq. (2) and (4), checked by round trips in the tests.
+
+    def _G(self) -> float:
+        _, A, B = self.coefficients
+        return float((self.alpha * A / (self.beta * B)) ** (1.0 / (self.alpha + self.beta)))
+
+    def budget_for_params(self, N: float) -> float:
+        """The C at which N is compute-optimal: Eq. (4) solved for C, C = 6 (N / G)^(s / beta)."""
+        s = self.alpha + self.beta
+        return FLOPS_PER_PARAM_TOKEN * float((N / self._G()) ** (s / self.beta))
+
+    def budget_for_tokens(self, D: float) -> float:
+        """The C at which D tokens are compute-optimal: D_opt = (C/6)^(alpha/s) / G solved for C."""
+        s = self.alpha + self.beta
+        return FLOPS_PER_PARAM_TOKEN * float((D * self._G()) ** (s / self.alpha))
+
+    def frontier_budget(self, L: float) -> float:
+        """The least C whose compute-optimal loss is L (L above E).
+
+        At the optimum of Eq. (4) both reducible terms scale as (C/6)^(-alpha beta / s), so
+        L*(C) = E + K (C/6)^(-alpha beta / s) with K = A G^-alpha + B G^beta, solved for C.
+        """
+        E, A, B = self.coefficients
+        s = self.alpha + self.beta
+        G = self._G()
+        K = A * G**-self.alpha + B * G**self.beta
+        return FLOPS_PER_PARAM_TOKEN * math.exp(
+            s / (self.alpha * self.beta) * (math.log(K) - math.log(L - E))
+        )
+
+    def tokens_for_loss(self, N: float, L: float) -> float:
+        """D at which N parameters reach loss L, from Eq. (2); inf where N alone cannot."""
+        E, A, B = self.coefficients
+        room = L - E - A / N**self.alpha
+        return math.inf if room <= 0 else float((B / room) ** (1.0 / self.beta))
+
+    def params_floor(self, L: float) -> float:
+        """The N that reaches loss L only with unlimited data, (A / (L - E))^(1/alpha)."""
+        E, A, _ = self.coefficients
+        return float((A / (L - E)) ** (1.0 / self.alpha))

@@ -68,6 +68,34 @@ class FrontierParams:
             return float((c / self.C_N) ** self.beta_N)
         raise ValueError("this law gives no N_opt(C)")
 
+    def _size_law(self) -> tuple[float, float]:
+        """(a, p) with N_opt = a c^p, c in `compute_unit`."""
+        if self.N_e is not None and self.p_N is not None:
+            return self.N_e, self.p_N
+        if self.C_N is not None and self.beta_N is not None:
+            return float(self.C_N**-self.beta_N), self.beta_N
+        raise ValueError("this law gives no N_opt(C)")
+
+    def budget_for_params(self, N: float) -> float:
+        """The C (FLOPs) at which N is compute-optimal: N_opt(C) = a c^p solved for C."""
+        a, p = self._size_law()
+        return COMPUTE_UNITS[self.compute_unit] * float((N / a) ** (1.0 / p))
+
+    def budget_for_tokens(self, D: float) -> float:
+        """The C (FLOPs) at which C / (6 N_opt(C)) = D tokens: c = (6 a D / u)^(1 / (1 - p)).
+
+        Only for p < 1, where the tokens grow with compute; raises ValueError otherwise.
+        """
+        a, p = self._size_law()
+        if p >= 1:
+            raise ValueError("the optimal tokens do not grow with compute under this law")
+        unit = COMPUTE_UNITS[self.compute_unit]
+        return unit * float((6.0 * a * D / unit) ** (1.0 / (1.0 - p)))
+
+    def frontier_budget(self, L: float) -> float:
+        """The C (FLOPs) whose frontier loss is L (L above L_inf): Eq. (1.3) solved for C."""
+        return COMPUTE_UNITS[self.compute_unit] * self.C_c * float((L - self.L_inf) ** (-1.0 / self.alpha_C))
+
     def printed_tokens(self, C: float) -> float | None:
         """D_opt = D_e C^p_D where the source prints its own token law, else None."""
         if self.D_e is None or self.p_D is None:

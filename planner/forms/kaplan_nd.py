@@ -53,6 +53,31 @@ class KaplanNDParams:
         """Loss of N parameters on the budget line C = 6ND."""
         return self.loss(N, C / (FLOPS_PER_PARAM_TOKEN * N))
 
+    def _log_scale(self) -> float:
+        """k in ln N_opt = (k + ln C) / (p + 1), from `optimal_params`."""
+        p = self.alpha_N / self.alpha_D
+        return math.log(p) + p * math.log(self.N_c) - math.log(FLOPS_PER_PARAM_TOKEN * self.D_c)
+
+    def budget_for_params(self, N: float) -> float:
+        """The C at which N is compute-optimal: `optimal_params` solved for C (our algebra)."""
+        p = self.alpha_N / self.alpha_D
+        return math.exp((p + 1.0) * math.log(N) - self._log_scale())
+
+    def budget_for_tokens(self, D: float) -> float:
+        """The C at which D = C / (6 N_opt(C)) tokens: ln D = ln C p/(p+1) - ln 6 - k/(p+1)."""
+        p = self.alpha_N / self.alpha_D
+        log_d = math.log(D) + math.log(FLOPS_PER_PARAM_TOKEN) + self._log_scale() / (p + 1.0)
+        return math.exp(log_d * (p + 1.0) / p)
+
+    def tokens_for_loss(self, N: float, L: float) -> float:
+        """D at which N parameters reach loss L, Eq. (1.5) solved for D; inf where N cannot."""
+        room = L ** (1.0 / self.alpha_D) - (self.N_c / N) ** (self.alpha_N / self.alpha_D)
+        return math.inf if room <= 0 else self.D_c / room
+
+    def params_floor(self, L: float) -> float:
+        """The N that reaches loss L only with unlimited data: N_c L^(-1/alpha_N)."""
+        return float(self.N_c * L ** (-1.0 / self.alpha_N))
+
     def data_to_reach(self, N: float, performance: float) -> float:
         """D at which N parameters reach `performance` of their infinite-data loss.
 
