@@ -5,7 +5,7 @@ in Language Model Scaling Laws", arXiv 2401.00448: with D_inf lifetime inference
 choose (N, D_tr) minimising 6 N D_tr + 2 N D_inf subject to L(N, D_tr) = l. The paper has
 no closed form (it solves numerically). Here D_tr(N) is the law solved for D at loss l,
 so the total is a function of N alone on (N_floor, inf), N_floor being the size that
-reaches l only with unlimited data; it is minimised in log N by `planner.search.minimise_log`
+reaches l only with unlimited data; it is minimised in log N by `planner.optimize.minimize_log`
 between N_floor and the Chinchilla-style size (training FLOPs alone are least there, and
 inference only adds cost that grows with N, so the optimum is never larger).
 
@@ -157,9 +157,9 @@ def inference_optimum(
     floor = form.params_floor(loss)
     high = compute_optimal.params
     low = min(floor * (1.0 + 1e-9), high)
-    from planner.search import minimise_log
+    from planner.optimize import minimize_log
 
-    n = minimise_log(total, low, high) if weight > 0 else high
+    n = minimize_log(total, low, high) if weight > 0 else high
     d = tokens(n) if n != high else compute_optimal.tokens
     if not (math.isfinite(d) and d >= 1):
         raise InfeasibleError(
