@@ -87,4 +87,5 @@ def minimize_log(f: Callable[[float], float], low: float, high: float, *, steps:
         return low
     u, _ = minimize(lambda v: f(math.exp(v)), math.log(low), math.log(high), steps=steps)
     inner = min(max(math.exp(u), low), high)  # exp(log(x)) may round just outside
-    return min((f(low), low), (f(inner), inner), (f(high), high))[1]
+    # On a tie the ends win: a monotone f must give low or high itself.
+    return min((f(low), 0, low), (f(high), 0, high), (f(inner), 1, inner))[2]
