@@ -1,0 +1,172 @@
+"""The catalog and one law in full, as tables, and laws as JSON Lines records."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from planner.laws import Law, TransferLaw, default_reason, is_default
+from planner.output._base import new_console, sci
+from planner.results import FORMAT
+from planner.streams import _json_line
+
+if TYPE_CHECKING:
+    pass
+
+
+def law_record(law: Law) -> dict[str, Any]:
+    """A law as plain data, without the empty alternatives of its format."""
+
+    def prune(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: prune(item) for key, item in value.items() if item is not None}
+        if isinstance(value, (list, tuple)):
+            return [prune(item) for item in value]
+        return value
+
+    from planner import __version__
+
+    record: dict[str, Any] = prune(dataclasses.asdict(law))
+    return {
+        "format": FORMAT,
+        "planner_version": __version__,
+        **record,
+        "citation": law.citation,
+        "default": is_default(law),
+    }
+
+
+def laws_json(laws: Iterable[Law]) -> None:
+    """The catalog as JSON Lines, one law per line."""
+    for law in laws:
+        _json_line(law_record(law))
+
+
+def laws_table(laws: list[Law]) -> None:
+    """The catalog: one row per law."""
+    from rich.table import Table
+
+    table = Table(title="Scaling laws", title_justify="left")
+    for name in ("id", "domain", "form", "source"):
+        table.add_column(name, no_wrap=True)
+    for law in laws:
+        table.add_row(
+            f"{law.id} *" if is_default(law) else law.id,
+            law.domain,
+            law.form,
+            f"{law.source.authors.split(',')[0]}{' et al.' if ',' in law.source.authors else ''} {law.source.year}",
+        )
+    console = new_console()
+    console.print(table)
+    console.print(
+        "* the domain's default law. In full, with source and parameters: plan laws show ID", soft_wrap=True
+    )
+
+
+def _parameter_table(title: str, params: Any, stderr: dict[str, float]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("name")
+    table.add_column("value", justify="right")
+    table.add_column("std. error", justify="right")
+    for field in dataclasses.fields(params):
+        value = getattr(params, field.name)
+        if value is None:
+            continue
+        spread = stderr.get(field.name)
+        table.add_row(
+            field.name,
+            f"{value:g}" if isinstance(value, float) else str(value),
+            f"{spread:g}" if spread is not None else "",
+        )
+    return table
+
+
+def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
+    """One law in full: formula, parameters with standard errors, source, range, caveats,
+    and each quoted number beside what the law gives for it."""
+    console = new_console()
+    from rich.text import Text
+
+    console.print(Text.assemble((law.id, "bold"), f": {law.name}"), soft_wrap=True)
+    source = law.source
+    if source.kind == "user-fit":
+        console.print(f'source: a fit by {source.authors} ({source.year}), "{source.title}"', soft_wrap=True)
+        digest = f" (sha256 {source.data_sha256})" if source.data_sha256 else ""
+        console.print(f"runs: {source.data}{digest}", soft_wrap=True)
+    else:
+        where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
+        console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
+    console.print(f"where: {source.locator}", soft_wrap=True)
+    console.print(f"domain: {law.domain}   form: {law.form}", soft_wrap=True)
+    reason = default_reason(law)
+    if reason is not None:
+        console.print(
+            f"the default {'transfer' if isinstance(law, TransferLaw) else law.domain} law: {reason}",
+            soft_wrap=True,
+        )
+    console.print(f"formula: {law.params.FORMULA}", soft_wrap=True)
+    console.print(_parameter_table("parameters (as printed)", law.params, law.stderr or {}))
+    model_size = getattr(law, "model_size", None)
+    if model_size is not None:
+        console.print(f"the same source's model-size law: {model_size.FORMULA}", soft_wrap=True)
+        console.print(_parameter_table("L(N) parameters (as printed)", model_size, {}))
+    quantities = law.quantities
+    console.print(f"N counts: {quantities.params.replace('_', '-')} parameters", soft_wrap=True)
+    console.print(f"{quantities.data_unit}: {quantities.tokens}", soft_wrap=True)
+    for unit in law.units:
+        console.print(f"{unit.name}: {unit.tokens:,.0f} tokens ({unit.note or ''})", soft_wrap=True)
+    console.print(f"loss: {quantities.loss} ({quantities.loss_units})", soft_wrap=True)
+    console.print(f"FLOPs: {quantities.flops}", soft_wrap=True)
+    if isinstance(law, TransferLaw):
+        regime = law.regime
+        console.print(
+            f"low-data regime: D_F up to {regime.low_data_fraction:g} D(N), D(N) the data to reach "
+            f"{regime.converged_performance:g} of infinite-data performance, estimated with "
+            f"{regime.converged_data_law}",
+            soft_wrap=True,
+        )
+        if regime.ossification_fraction is not None:
+            console.print(
+                f"ossification notice: from D_F = {regime.ossification_fraction:g} D(N)", soft_wrap=True
+            )
+        if regime.finetune_data_available is not None:
+            console.print(
+                f"fine-tuning data behind the fit: at most {sci(regime.finetune_data_available)} {law.quantities.data_unit}"
+            )
+    bounds = law.fitted_range.bounds()
+    for name, (low, high) in bounds.items():
+        console.print(f"fitted range, {name}: {sci(low)} to {sci(high)}")
+    for name, decades in (law.fitted_range.decades or {}).items():
+        console.print(f"fitted range, {name}: about {decades:g} orders of magnitude")
+    if law.fitted_range.note:
+        console.print(f"fitted range: {law.fitted_range.note}", soft_wrap=True)
+    if law.covariance is not None:
+        cov = law.covariance
+        how = f"{cov.method}" + (f", {cov.resamples} resamples" if cov.resamples else "")
+        how += f", seed {cov.seed}" if cov.seed is not None else ""
+        console.print(
+            f"covariance: {how}, of {', '.join(cov.names)}; plans under this law carry intervals",
+            soft_wrap=True,
+        )
+    for caveat in law.caveats:
+        console.print(f"caveat: {caveat}", soft_wrap=True)
+    for row, got in zip(law.reproduces, reproduced, strict=True):
+        per = f" per {row.unit}" if row.unit else ""
+        if row.finetune_chars is not None:
+            assert row.params is not None
+            where = f"at N {sci(row.params)} and D_F {sci(row.finetune_chars)}, "
+        else:
+            where = f"at {sci(row.flops)} FLOPs, " if row.flops is not None else ""
+            if row.unique_tokens is not None:
+                where += f"{sci(row.unique_tokens)} unique tokens, "
+        pairs = ", ".join(
+            f"{name} {sci(value)} (gives {sci(got[name])})" for name, value in row.expected().items()
+        )
+        console.print(
+            f'reproduces: "{row.quote}" ({row.locator or law.source.locator}): {where}{pairs}{per}, '
+            f"within {row.rel_tol:.0%}",
+            soft_wrap=True,
+        )
