@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Literal
 from planner.errors import InfeasibleError, InputError
 from planner.inverse import check_target, least_flops, plannable_law
 from planner.laws import FrontierLaw, Law
-from planner.planning import check_positive, plan_one, range_notice
+from planner.notices import range_notice
+from planner.planning import check_positive, plan_one
 from planner.results import Allocation
 from planner.units import FLOPS_PER_PARAM_TOKEN
 

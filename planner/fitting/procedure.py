@@ -33,7 +33,8 @@ from planner.fitting.report import (
 )
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.planning import Allocation, Intervals, Notice, check_positive, extrapolation
+from planner.notices import extrapolation
+from planner.planning import Allocation, Intervals, Notice, check_positive
 from planner.runs import Runs
 from planner.units import FLOPS_PER_PARAM_TOKEN
 

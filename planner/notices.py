@@ -1,0 +1,99 @@
+"""The notices that go with a plan: what the user should know about a result.
+
+Owns the wording of each notice code (constraint_binds, extrapolation, range_unknown,
+no_intervals, mfu_default, token_convention); each says what is wrong or assumed and, where
+it can, what to do. Must not compute plans or print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from planner.laws import BudgetLaw, FrontierLaw, Law
+from planner.results import Allocation, Constraints, Intervals, Notice
+
+if TYPE_CHECKING:
+    from planner.hardware import Hardware
+
+
+def plan_notices(
+    law: BudgetLaw,
+    flops: float,
+    optimum: Allocation,
+    constraints: Constraints | None,
+    hardware: Hardware | None,
+    law_tokens: float | None = None,
+    intervals: Intervals | None = None,
+) -> Iterable[Notice]:
+    """Notices about the plan law's side; law_tokens: the tokens its loss saw, if not optimum's."""
+    if constraints is not None and constraints.binding is not None:
+        limit = constraints.max_params if constraints.binding == "max_params" else constraints.max_tokens
+        increase = constraints.loss_increase
+        assert increase is not None
+        assert limit is not None
+        yield Notice(
+            "constraint_binds",
+            f"{constraints.binding} {limit:.3g} binds: the loss is {abs(increase):.4g} "
+            f"nats {'higher' if increase >= 0 else 'lower'} than the free optimum's",
+            level="note",
+        )
+    ranges = law.fitted_range.bounds()
+    tokens = optimum.tokens if law_tokens is None else law_tokens
+    notice = range_notice(law, {"flops": flops, "params": optimum.params, "tokens": tokens})
+    if notice is not None:
+        yield notice
+    if law.covariance is not None and intervals is None:
+        yield Notice(
+            "no_intervals",
+            f"no intervals: fewer than half the draws from the covariance of {law.id} give a plan "
+            "at this budget (it is too wide for the form)",
+        )
+    if not ranges:
+        yield Notice(
+            "range_unknown",
+            f"{law.id} records no fitted range, so extrapolation cannot be flagged: "
+            f"{law.fitted_range.note or 'see the law file'}",
+            level="note",
+        )
+    if hardware is not None and not hardware.mfu_given:
+        from planner.hardware import DEFAULT_MFU_SOURCE
+
+        yield Notice(
+            "mfu_default",
+            f"MFU {hardware.mfu} assumed: {DEFAULT_MFU_SOURCE}, a well-tuned large run; "
+            "give your own with --mfu",
+            level="note",
+        )
+    if isinstance(law, FrontierLaw):
+        printed = law.params.printed_tokens(flops)
+        if printed is not None:
+            yield Notice(
+                "token_convention",
+                f"tokens here are C / (6N); the source's own token law gives {printed:.3g} "
+                "(see the law's caveats for the convention)",
+                level="note",
+            )
+
+
+def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:
+    """An `extrapolation` notice if any observed quantity lies outside the law's fitted range."""
+    return extrapolation(law.id + subject, law.fitted_range.bounds(), observed)
+
+
+def extrapolation(
+    law_id: str, ranges: dict[str, tuple[float, float]], observed: dict[str, float]
+) -> Notice | None:
+    """An `extrapolation` notice if any observed quantity lies outside the fitted ranges."""
+    outside = []
+    for quantity, (low, high) in ranges.items():
+        value = observed.get(quantity)
+        if value is None:
+            continue
+        if value > high:
+            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
+        elif value < low:
+            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
+    if not outside:
+        return None
+    return Notice("extrapolation", f"extrapolation beyond the runs behind {law_id}: {'; '.join(outside)}")
