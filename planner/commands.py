@@ -109,6 +109,10 @@ _EXAMPLES = {
     "--price-per-gpu-hour": "2.5",
     "--target-loss": "2.0",
     "--inference-mfu": "0.2",
+    "--size-range": "0.25 2",
+    "--inference-tokens": "2e12",
+    "--params": "7e9",
+    "--tokens": "2e12",
 }
 
 

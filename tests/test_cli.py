@@ -959,3 +959,19 @@ def test_two_valued_options_are_joined_only_when_both_are_numbers(argv: list[str
     from planner.launch import pair_values
 
     assert pair_values(argv) == paired
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [
+        (["--flops", "1e22", "--size-range", "a:b"], "--size-range 0.25 2"),
+        (["--params", "x"], "--params 7e9"),
+        (["--flops", "1e21", "--gpu", "h100", "--mfu", "lots"], "--mfu 0.4"),
+    ],
+)
+def test_a_word_where_a_number_belongs_gets_an_example_of_the_option(
+    run: Run, args: list[str], example: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert f"give e.g. {example}" in result.stderr
