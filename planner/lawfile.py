@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, LawFileError
-from planner.laws import LAW_ID, Law
+from planner.laws import LAW_ID, Law, same_law
 
 ORDER = (
     "schema_version",
@@ -166,7 +166,7 @@ def save_law(
         loaded = validate_law(tomllib.loads(text), path)
     except LawFileError as err:
         raise RuntimeError(f"the law file planner renders does not validate: {err}") from err
-    if loaded != law:
+    if not same_law(loaded, law):
         raise RuntimeError("the law file planner renders loads as a different law")
     write_atomically(path, text, force=force)
 

@@ -14,7 +14,7 @@ from planner.forms import STRICT, Exponent, Positive
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ChinchillaParams:
     """E, A, B as printed, or their natural logs where the source prints those."""
 

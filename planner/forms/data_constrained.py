@@ -36,7 +36,7 @@ SCAN_E_FOLDS = 25.0
 """The solver scans N over N_opt(C) e^(+-25), a factor of 7e10 each way (inside 1 <= N <= C/6)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DataConstrainedParams(ChinchillaParams):
     """Chinchilla's E, A, B, alpha, beta plus the decay constants R_D* and R_N*.
 

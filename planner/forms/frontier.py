@@ -15,7 +15,7 @@ from planner.forms import STRICT, Exponent, NonNegative, Positive
 from planner.units import COMPUTE_UNITS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FrontierParams:
     """Frontier loss L(C) and the compute-optimal size N_opt(C), C in `compute_unit`.
 

@@ -15,7 +15,7 @@ from planner.forms import STRICT, Exponent, Positive
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KaplanNDParams:
     """alpha_N, alpha_D, N_c (non-embedding parameters), D_c (tokens), as in Table 2."""
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from planner.forms import STRICT, Exponent, NonNegative, Positive
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ModelSizeParams:
     """L_inf, N_0 (non-embedding parameters) and alpha_N, as printed."""
 

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from planner.forms import STRICT, Exponent, Fraction, Positive
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TransferParams:
     """k, alpha (exponent on D_F) and beta (exponent on N), as in Table 1.
 
