@@ -132,12 +132,20 @@ def plan_command(
     params: Annotated[
         str | None,
         typer.Option(
-            "--params", metavar="PARAMS", help="Evaluate a given run: its parameter count (with --tokens)."
+            "--params",
+            metavar="PARAMS",
+            help="Model size. Alone: the budget it is compute-optimal for; with --tokens: evaluate "
+            "that run; with --flops: that size at that budget.",
         ),
     ] = None,
     tokens: Annotated[
         str | None,
-        typer.Option("--tokens", metavar="TOKENS", help="Evaluate a given run: its training tokens."),
+        typer.Option(
+            "--tokens",
+            metavar="TOKENS",
+            help="Training tokens. Alone: the budget they are compute-optimal for; with --params: "
+            "evaluate that run; with --flops: that many tokens at that budget.",
+        ),
     ] = None,
     gpu: Annotated[
         str | None,
