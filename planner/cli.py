@@ -30,6 +30,17 @@ laws_app = typer.Typer(help="List the shipped scaling laws, or show one in full.
 app.add_typer(laws_app, name="laws")
 
 
+CharsPerToken = Annotated[
+    str | None,
+    typer.Option(
+        "--chars-per-token",
+        metavar="RATIO",
+        help="Characters per token of your tokenizer on the fine-tuning data (never guessed).",
+    ),
+]
+"""--chars-per-token, the same option on `plan` and `plan transfer`."""
+
+
 @app.callback(invoke_without_command=True)
 def plan_command(
     ctx: typer.Context,
@@ -110,14 +121,7 @@ def plan_command(
             help="Fine-tuning set size in tokens; needs --chars-per-token.",
         ),
     ] = None,
-    chars_per_token: Annotated[
-        str | None,
-        typer.Option(
-            "--chars-per-token",
-            metavar="RATIO",
-            help="Characters per token of your tokenizer on the fine-tuning data (never guessed).",
-        ),
-    ] = None,
+    chars_per_token: CharsPerToken = None,
     budgets_file: Annotated[
         str | None,
         typer.Option(
@@ -278,14 +282,7 @@ def transfer_command(
             help="Fine-tuning set in tokens, converted with --chars-per-token (required). Several allowed.",
         ),
     ] = None,
-    chars_per_token: Annotated[
-        str | None,
-        typer.Option(
-            "--chars-per-token",
-            metavar="RATIO",
-            help="Characters per token of your tokenizer on the fine-tuning data (never guessed).",
-        ),
-    ] = None,
+    chars_per_token: CharsPerToken = None,
     law: Annotated[
         str | None,
         typer.Option(
