@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.fitcommand import one_blas_thread  # noqa: E402
+from planner.cli.fit import one_blas_thread  # noqa: E402
 
 one_blas_thread()  # as plan fit does, for the fit and the scipy loop alike
 

@@ -26,7 +26,7 @@ from planner.errors import (
     LawNotFoundError,
     PlannerError,
 )
-from planner.laws import (
+from planner.laws.catalog import (
     Law,
     available_laws,
     default_law,
@@ -36,7 +36,7 @@ from planner.laws import (
     planning_laws,
     transfer_laws,
 )
-from planner.planning import (
+from planner.planning.budget import (
     Allocation,
     Comparison,
     FineTune,
@@ -48,26 +48,26 @@ from planner.planning import (
     compare,
     plan,
 )
-from planner.transfer import transfer, transfer_grid
+from planner.planning.transfer import transfer, transfer_grid
 
 if TYPE_CHECKING:
     from planner.fitting import FitReport, fit, fitted_law
-    from planner.lawfile import save_law
-    from planner.runs import Runs, read_runs
+    from planner.laws.write import save_law
+    from planner.fitting.runs import Runs, read_runs
 
 _SUBMODULES = ("evaluation", "hardware", "inference", "inverse")
 """Submodules that plain plans do not need. `Plan` names its optional `hardware`, `run`,
-`inverse` and `inference` types as planner.hardware.HardwareUse, planner.evaluation.RunEvaluation,
-planner.inverse.Inverse and planner.inference.InferenceAware; resolving those
+`inverse` and `inference` types as planner.hardware.HardwareUse, planner.planning.run.RunEvaluation,
+planner.planning.inverse.Inverse and planner.planning.inference.InferenceAware; resolving those
 annotations (as pydantic does for `plan schema`) imports the module through __getattr__."""
 
 _LAZY = {
     "FitReport": "planner.fitting",
     "fit": "planner.fitting",
     "fitted_law": "planner.fitting",
-    "Runs": "planner.runs",
-    "read_runs": "planner.runs",
-    "save_law": "planner.lawfile",
+    "Runs": "planner.fitting.runs",
+    "read_runs": "planner.fitting.runs",
+    "save_law": "planner.laws.write",
 }
 """The fitting API, imported on first use: it needs numpy and scipy, which `plan` must not load."""
 

@@ -1,5 +1,5 @@
 """`python -m planner`: the same as the `plan` command."""
 
-from planner.launch import main
+from planner.cli.main import main
 
 main()

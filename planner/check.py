@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar
 
 from planner.errors import DataFileError, PlannerError
 from planner.forms import Bound, Positive
-from planner.planning import FORMAT, Plan
+from planner.planning.budget import FORMAT, Plan
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 KIND = "check spec"
@@ -197,7 +197,7 @@ def consistency_problems(spec: Spec) -> list[str]:
 
 def _lookup_problems(spec: Spec) -> list[str]:
     from planner.hardware import find_chip
-    from planner.planning import resolve_law
+    from planner.planning.budget import resolve_law
 
     found = []
     try:
@@ -241,9 +241,9 @@ def run_checks(spec: Spec, label: str) -> CheckReport:
 
 def spec_plan(spec: Spec) -> Plan:
     """The plan of the spec's run: at its FLOPs, with the run judged if it names params."""
-    from planner.evaluation import judge
+    from planner.planning.run import judge
     from planner.hardware import hardware, plan_for_time
-    from planner.planning import plan_one, resolve_law
+    from planner.planning.budget import plan_one, resolve_law
 
     law = resolve_law(spec.law)
     run, chips = spec.run, spec.hardware

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from planner.errors import DataFileError, InputError
 from planner.forms import STRICT, Bound, Positive
-from planner.planning import FORMAT
+from planner.planning.budget import FORMAT
 
 if TYPE_CHECKING:
-    from planner.laws import Law
-    from planner.planning import Plan
+    from planner.laws.catalog import Law
+    from planner.planning.budget import Plan
 
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0
@@ -133,7 +133,7 @@ def load_table(path: Path) -> HardwareTable:
 @cache
 def table() -> HardwareTable:
     """The shipped chip table, built without validation (the tests validate it)."""
-    from planner.laws import build
+    from planner.laws.catalog import build
 
     built = build(HardwareTable, read_table_file(table_path()))
     assert isinstance(built, HardwareTable)
@@ -380,7 +380,7 @@ def plan_for_time(
     Raises:
         InputError: no GPU count, not exactly one of days and hours, or a bad limit.
     """
-    from planner.planning import plan
+    from planner.planning.budget import plan
 
     flops = budget(setup, days=days, hours=hours)
     result = plan(

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from planner.fitcommand import one_blas_thread
-from planner.launch import main
-from planner.laws import Law, available_laws, find_law
+from planner.cli.fit import one_blas_thread
+from planner.cli.main import main
+from planner.laws.catalog import Law, available_laws, find_law
 
 one_blas_thread()  # before any test module loads numpy, as plan fit does
 

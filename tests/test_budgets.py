@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner.budgets import Budget, BudgetFileError, parse_budgets
+from planner.cli.budgets import Budget, BudgetFileError, parse_budgets
 from planner.errors import InputError
 
 

@@ -416,12 +416,12 @@ def test_law_detail_shows_parameters_errors_and_range(run: Run) -> None:
 
 
 def test_an_unexpected_exception_exits_70_with_one_line(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.planning
+    import planner.planning.budget
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(planner.planning, "plan", broken)
+    monkeypatch.setattr(planner.planning.budget, "plan", broken)
     result = run("--flops", "1e21")
     assert result.exit_code == 70
     assert result.stderr.startswith("error: internal error: RuntimeError: boom")
@@ -476,7 +476,7 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
         "import atexit, sys\n"
         "heavy = ('scipy', 'numpy', 'pydantic', 'rich', 'typer')\n"
         "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr))\n"
-        "from planner.launch import main\n"
+        "from planner.cli.main import main\n"
         f"main({args!r})\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -595,7 +595,7 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
     ],
 )
 def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
-    from planner.launch import fast_request, fast_transfer_request, pair_values
+    from planner.cli.main import fast_request, fast_transfer_request, pair_values
 
     budgets = '1e20\n# a comment\n\n{"flops": 1e21, "law": "hoffmann2022", "max_params": 1e9}\n'
     fast = run(*args, stdin=budgets)
@@ -621,7 +621,7 @@ def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, ar
     ],
 )
 def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
-    from planner.launch import fast_request
+    from planner.cli.main import fast_request
 
     assert fast_request(args) is None
 
@@ -637,7 +637,7 @@ def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     ],
 )
 def test_fast_transfer_path_leaves_the_rest_to_typer(args: list[str]) -> None:
-    from planner.launch import fast_transfer_request
+    from planner.cli.main import fast_transfer_request
 
     assert fast_transfer_request(args) is None
 
@@ -652,18 +652,18 @@ def test_fast_transfer_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     ],
 )
 def test_space_separated_values_are_spread_only_where_unambiguous(argv: list[str], spread: list[str]) -> None:
-    from planner.launch import spread_values
+    from planner.cli.main import spread_values
 
     assert spread_values(argv) == spread
 
 
 def test_debug_variable_shows_the_real_exception(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.planning
+    import planner.planning.budget
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(planner.planning, "plan", broken)
+    monkeypatch.setattr(planner.planning.budget, "plan", broken)
     monkeypatch.setenv("PLANNER_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         run("--flops", "1e21")
@@ -811,7 +811,7 @@ def test_stdin_is_never_read_unless_asked(run: Run) -> None:
     saved = sys.stdin
     sys.stdin = stream
     try:
-        from planner.launch import main
+        from planner.cli.main import main
 
         with pytest.raises(SystemExit):
             main(["--flops", "1e21", "--json"])
@@ -956,7 +956,7 @@ def test_gpus_table_and_json(run: Run) -> None:
     ],
 )
 def test_two_valued_options_are_joined_only_when_both_are_numbers(argv: list[str], paired: list[str]) -> None:
-    from planner.launch import pair_values
+    from planner.cli.main import pair_values
 
     assert pair_values(argv) == paired
 

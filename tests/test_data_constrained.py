@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from planner import InfeasibleError, InputError, Law, find_law, plan
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.data_constrained import DataConstrainedParams, DataLimited, effective_data
-from planner.laws import ChinchillaLaw, DataConstrainedLaw, available_laws
-from planner.repetition import limited_form
+from planner.laws.catalog import ChinchillaLaw, DataConstrainedLaw, available_laws
+from planner.planning.limited_data import limited_form
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 MUENNIGHOFF = find_law("muennighoff2023")

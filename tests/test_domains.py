@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError, compare, find_law, plan
-from planner.laws import DOMAINS, FrontierLaw, ModelSizeLaw, available_laws
+from planner.laws.catalog import DOMAINS, FrontierLaw, ModelSizeLaw, available_laws
 from planner.units import PF_DAY
 from tests.conftest import Run
 

@@ -10,10 +10,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError
-from planner.evaluation import evaluate, flops_for_loss, frontier_loss
+from planner.planning.run import evaluate, flops_for_loss, frontier_loss
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws import ChinchillaLaw, KaplanNDLaw, available_laws, find_law
+from planner.laws.catalog import ChinchillaLaw, KaplanNDLaw, available_laws, find_law
 from planner.units import PF_DAY
 from tests.conftest import Run
 

@@ -9,9 +9,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError, Law, compare, find_law, plan
-from planner.finetuning import loss_with_transfer
-from planner.laws import ChinchillaLaw, KaplanNDLaw
-from planner.transfer import transfer
+from planner.planning.finetune import loss_with_transfer
+from planner.laws.catalog import ChinchillaLaw, KaplanNDLaw
+from planner.planning.transfer import transfer
 
 TEXT = "hernandez2021-text"
 
@@ -129,7 +129,7 @@ def test_no_size_in_the_bracket_beats_the_data_limited_choice(
 
 
 def _ask(transfer_id: str, tokens: float, ratio: float):  # type: ignore[no-untyped-def]
-    from planner.finetuning import ask
+    from planner.planning.finetune import ask
 
     return ask(transfer_id, None, tokens, ratio, tokens)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from planner.laws import ChinchillaLaw, KaplanNDLaw, load_law
+from planner.laws.catalog import ChinchillaLaw, KaplanNDLaw, load_law
 from tests.conftest import KAPLAN_TRUTH, TRUTH, Result, invoke, synthetic_runs, write_runs
 
 OUTLIER_ROWS = (7, 20)
@@ -107,7 +107,7 @@ def test_warnings_of_the_fit_become_caveats_of_its_law(fitted: Result) -> None:
     from pydantic import TypeAdapter
 
     from planner.fitting import FitReport, fitted_law
-    from planner.planning import Notice
+    from planner.planning.budget import Notice
 
     report = TypeAdapter(FitReport).validate_json(fitted.stdout)
     edge = Notice("at_bound", "log_A = 40 is at the upper bound 40 of the search box")
@@ -297,7 +297,7 @@ def test_too_few_model_sizes_is_a_coded_warning(folder: Path) -> None:
 
 
 def test_the_fast_path_leaves_fit_to_typer() -> None:
-    from planner.launch import fast_request
+    from planner.cli.main import fast_request
 
     assert fast_request(["fit", "runs.csv"]) is None
 

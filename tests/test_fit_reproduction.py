@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from planner.fitting import FitReport, fit
-from planner.runs import read_runs
+from planner.fitting.runs import read_runs
 from tests.conftest import SHARED_DATA
 
 DATA = SHARED_DATA / "chinchilla-fig4-epoch-extraction.csv"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws import ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, planning_laws
-from planner.planning import plan, why_unplannable
+from planner.laws.catalog import ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, planning_laws
+from planner.planning.budget import plan, why_unplannable
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 budgets = st.floats(min_value=1e15, max_value=1e28)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError
 from planner.hardware import hardware
-from planner.inference import inference_optimum
-from planner.laws import FrontierLaw, available_laws, load_law
-from planner.planning import plan, why_unplannable
+from planner.planning.inference import inference_optimum
+from planner.laws.catalog import FrontierLaw, available_laws, load_law
+from planner.planning.budget import plan, why_unplannable
 from tests.conftest import Run
 
 SARDANA = Path(__file__).parent / "laws" / "sardana2023-code.toml"

@@ -2,7 +2,7 @@
 
 If a change here is intended, regenerate with UPDATE_GOLDEN=1. Adding a field is
 compatible; renaming or removing one, or changing its meaning, must also bump
-planner.planning.FORMAT, because consumers rely on it. `plan schema NAME` prints the same
+planner.planning.budget.FORMAT, because consumers rely on it. `plan schema NAME` prints the same
 schemas, and a test below checks the CLI and the goldens agree.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from planner.planning import FORMAT
-from planner.schema import SCHEMAS
+from planner.planning.budget import FORMAT
+from planner.output.schema import SCHEMAS
 from tests.conftest import ROOT, Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -105,8 +105,8 @@ def test_output_validates_against_its_schema(run: Run) -> None:
 
     from planner.check import CheckReport
     from planner.hardware import GpuRecord
-    from planner.planning import Comparison, Plan
-    from planner.results import Transfer
+    from planner.planning.budget import Comparison, Plan
+    from planner.planning.results import Transfer
 
     for args in (
         ["--flops", "1e21"],
@@ -128,7 +128,7 @@ def test_output_validates_against_its_schema(run: Run) -> None:
     ):
         line = run(*args, "--json").stdout
         TypeAdapter(Plan).validate_json(line)
-    from planner.inverse import SizeCurve
+    from planner.planning.inverse import SizeCurve
 
     curves = run(
         "--flops", "1e21", "--flops", "1e22", "--size-range", "0.1:10", "--law", "kaplan2020-nd", "--json"
@@ -153,7 +153,7 @@ def test_output_validates_against_its_schema(run: Run) -> None:
 
 def test_law_lines_validate_against_the_laws_schema(run: Run) -> None:
     """The laws schema is hand-extended from the law-file schema: check real lines meet it."""
-    from planner.lawschema import law_adapter
+    from planner.laws.validate import law_adapter
 
     for line in run("laws", "--json").stdout.splitlines():
         record = json.loads(line)

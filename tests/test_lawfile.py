@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import InputError, LawFileError
-from planner.lawfile import law_id_for, render_law, suggest_id, write_atomically
-from planner.laws import LAW_ID, Covariance, Law, available_laws, find_law, load_law, same_law
-from planner.lawschema import validate_law
-from planner.planning import plan
+from planner.laws.write import law_id_for, render_law, suggest_id, write_atomically
+from planner.laws.catalog import LAW_ID, Covariance, Law, available_laws, find_law, load_law, same_law
+from planner.laws.validate import validate_law
+from planner.planning.budget import plan
 
 
 def _reload(law: Law, text: str) -> Law:

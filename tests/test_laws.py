@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError, LawFileError, LawNotFoundError
-from planner.laws import (
+from planner.laws.catalog import (
     DOMAINS,
     KaplanNDLaw,
     Law,
@@ -26,7 +26,7 @@ from planner.laws import (
     same_law,
     transfer_laws,
 )
-from planner.planning import plan, reproduce, why_unplannable
+from planner.planning.budget import plan, reproduce, why_unplannable
 
 BAD_LAWS = Path(__file__).parent / "bad_laws"
 SHIPPED = list(_catalog_paths().values())
@@ -49,8 +49,8 @@ def test_the_catalog_is_found_and_ids_are_unique() -> None:
 def test_each_domain_with_budget_laws_has_a_valid_default(laws: list[Law]) -> None:
     from pydantic import TypeAdapter
 
-    from planner.laws import Default, defaults, is_default
-    from planner.planning import why_unplannable
+    from planner.laws.catalog import Default, defaults, is_default
+    from planner.planning.budget import why_unplannable
 
     raw = tomllib.loads((laws_dir() / "defaults.toml").read_text())
     validated = TypeAdapter(dict[str, Default]).validate_python(raw)

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import InputError
-from planner.runs import read_runs
+from planner.fitting.runs import read_runs
 
 
 def _write(tmp_path: Path, name: str, text: str) -> str:

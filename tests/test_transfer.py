@@ -13,8 +13,8 @@ from planner import InputError, LawNotFoundError
 from planner.errors import InfeasibleError
 from planner.forms.kaplan_nd import KaplanNDParams
 from planner.forms.transfer import TransferParams
-from planner.laws import TransferLaw, find_law, laws_dir
-from planner.transfer import converged_data, transfer, transfer_grid
+from planner.laws.catalog import TransferLaw, find_law, laws_dir
+from planner.planning.transfer import converged_data, transfer, transfer_grid
 
 sizes = st.floats(min_value=1e3, max_value=1e13)
 data = st.floats(min_value=1.0, max_value=1e12)

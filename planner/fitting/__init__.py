@@ -1,7 +1,7 @@
 """Robust, fast fitting of scaling laws (Chinchilla and Kaplan forms) with uncertainty.
 
-Public API: `fit` (runs from planner.runs.read_runs in, a FitReport out) and
-`fitted_law` (the report as a law, for planner.lawfile.save_law); below them the core
+Public API: `fit` (runs from planner.fitting.runs.read_runs in, a FitReport out) and
+`fitted_law` (the report as a law, for planner.laws.write.save_law); below them the core
 fits, bootstrap and holdout on arrays. numpy/scipy maths; this package must not print,
 read or write files, or parse command lines (the core raises ValueError, `fit` InputError).
 """
@@ -9,7 +9,7 @@ read or write files, or parse command lines (the core raises ValueError, `fit` I
 from planner.fitting.bootstrap import BootstrapResult, HoldoutResult, bootstrap, holdout_largest
 from planner.fitting.chinchilla import compute_optimal, fit_chinchilla
 from planner.fitting.common import FitResult
-from planner.fitting.kaplan import fit_kaplan
+from planner.fitting.kaplan_nd import fit_kaplan
 from planner.fitting.objective import chinchilla_objective, huber, kaplan_objective
 from planner.fitting.procedure import fit
 from planner.fitting.report import FitReport

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from planner.fitting import chinchilla, kaplan
+from planner.fitting import chinchilla
+from planner.fitting import kaplan_nd as kaplan
 from planner.fitting.common import FitResult, FloatArray, IntArray, check_asymmetric, prepare_runs
 from planner.fitting.objective import chinchilla_log_predict, kaplan_log_predict
 from planner.fitting.optimize import batched_lbfgsb

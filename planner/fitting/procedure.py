@@ -14,7 +14,8 @@ from typing import Any, Literal
 import numpy as np
 
 from planner.errors import InputError
-from planner.fitting import chinchilla, kaplan
+from planner.fitting import chinchilla
+from planner.fitting import kaplan_nd as kaplan
 from planner.fitting.bootstrap import bootstrap as run_bootstrap
 from planner.fitting.bootstrap import holdout_largest as run_holdout
 from planner.fitting.common import FitResult
@@ -33,9 +34,9 @@ from planner.fitting.report import (
 )
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.notices import extrapolation
-from planner.planning import Allocation, Intervals, Notice, check_positive
-from planner.runs import Runs
+from planner.planning.notices import extrapolation
+from planner.planning.budget import Allocation, Intervals, Notice, check_positive
+from planner.fitting.runs import Runs
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 FORMS: dict[str, Any] = {"chinchilla": chinchilla, "kaplan-nd": kaplan}
@@ -65,7 +66,7 @@ def fit(
     """Fit a law to runs by the recipe of Hoffmann et al. 2022 and Besiroglu et al. 2024.
 
     Args:
-        runs: checked runs (planner.runs.read_runs).
+        runs: checked runs (planner.fitting.runs.read_runs).
         form: "chinchilla" (E + A/N^alpha + B/D^beta) or "kaplan-nd" (Kaplan et al. 2020, Eq. 1.5).
         drop_highest: outlier policy, leave out this many runs of highest loss first.
         asymmetric: weight (above 0) of runs the curve predicts too high, e.g. 10, so that

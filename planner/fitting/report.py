@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from planner.planning import FORMAT, Allocation, Intervals, Notice
+from planner.planning.budget import FORMAT, Allocation, Intervals, Notice
 
 Form = Literal["chinchilla", "kaplan-nd"]
 

@@ -3,7 +3,7 @@
 Owns how a report maps onto the law format: a user-fit [source] naming the runs file and
 the command that repeats the fit, assumed [quantities], the point estimate, bootstrap
 standard errors and covariance, the fitted range. Pure: the caller writes the file
-(planner.lawfile.save_law).
+(planner.laws.write.save_law).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from planner.fitting.report import FitReport
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws import (
+from planner.laws.catalog import (
     ChinchillaLaw,
     Covariance,
     FittedRange,
@@ -30,7 +30,7 @@ from planner.laws import (
 def fitted_law(
     report: FitReport, law_id: str, *, authors: str = "unknown", domain: str = "language"
 ) -> ChinchillaLaw | KaplanNDLaw:
-    """The fit as a law, ready to plan with or to save (planner.lawfile.save_law)."""
+    """The fit as a law, ready to plan with or to save (planner.laws.write.save_law)."""
     values = {estimate.name: estimate.value for estimate in report.params}
     stderr = {e.name: e.stderr for e in report.params if e.stderr is not None}
     runs = report.runs

@@ -12,7 +12,7 @@ from planner.output.inverse import inference_table, size_curve_table
 from planner.output.laws import law_detail, law_record, laws_json, laws_table
 from planner.output.plans import comparison_table, evaluation_table, plans_table
 from planner.output.transfer import transfer_table
-from planner.streams import coded_notices, error, json_lines, notices, text
+from planner.output.streams import coded_notices, error, json_lines, notices, text
 
 __all__ = [
     "check_table",

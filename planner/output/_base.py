@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.results import Intervals, Plan
+from planner.planning.results import Intervals, Plan
 
 if TYPE_CHECKING:
     from rich.console import Console

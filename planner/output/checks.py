@@ -16,7 +16,7 @@ def check_table(report: CheckReport) -> None:
     """Each check: value, limit, PASS/FAIL and margin, then the verdict."""
     from rich.table import Table
 
-    from planner.tabular import check_value, hardware_line
+    from planner.output.tabular import check_value, hardware_line
 
     item = report.plan
     table = Table(

@@ -8,7 +8,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from planner.output._base import count, interval_row, new_console, sci, span
-from planner.streams import _json_line
+from planner.output.streams import _json_line
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from planner.output._base import count, footer, new_console, sci
-from planner.results import Plan
+from planner.planning.results import Plan
 
 if TYPE_CHECKING:
-    from planner.inverse import SizeCurve
+    from planner.planning.inverse import SizeCurve
 
 
 def size_curve_table(curve: SizeCurve) -> None:
@@ -51,7 +51,7 @@ def inference_table(item: Plan) -> None:
     """The lifetime-optimal plan beside the compute-optimal one for the same loss."""
     from rich.table import Table
 
-    from planner.tabular import hardware_line, money
+    from planner.output.tabular import hardware_line, money
 
     life = item.inference
     assert life is not None

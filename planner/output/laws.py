@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from planner.laws import Law, TransferLaw, default_reason, is_default
+from planner.laws.catalog import Law, TransferLaw, default_reason, is_default
 from planner.output._base import new_console, sci
-from planner.results import FORMAT
-from planner.streams import _json_line
+from planner.planning.results import FORMAT
+from planner.output.streams import _json_line
 
 if TYPE_CHECKING:
     pass

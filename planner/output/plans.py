@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from planner.output._base import count, footer, interval_row, new_console, sci
-from planner.results import Comparison, Plan
+from planner.planning.results import Comparison, Plan
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -80,7 +80,7 @@ def plans_table(plans: list[Plan]) -> None:
             if timed:
                 row.append(f"{item.hardware.days:,.1f}")
             if priced:
-                from planner.tabular import money
+                from planner.output.tabular import money
 
                 row.append(money(item.hardware.cost))
         table.add_row(*row)
@@ -91,7 +91,7 @@ def plans_table(plans: list[Plan]) -> None:
     if asked is not None:
         console.print(f"solved by {asked.method}", soft_wrap=True)
     if spent is not None:
-        from planner.tabular import hardware_line
+        from planner.output.tabular import hardware_line
 
         console.print(hardware_line(spent), soft_wrap=True)
     footer(console, plans[0])
@@ -186,7 +186,7 @@ def evaluation_table(item: Plan) -> None:
     """A given run beside the compute-optimal plan at the same FLOPs, and the gap."""
     from rich.table import Table
 
-    from planner.tabular import hardware_line, money
+    from planner.output.tabular import hardware_line, money
 
     run = item.run
     assert run is not None

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from planner.laws import TransferLaw
+from planner.laws.catalog import TransferLaw
 from planner.output._base import count, counts, new_console, sci
-from planner.results import Transfer
+from planner.planning.results import Transfer
 
 if TYPE_CHECKING:
     pass

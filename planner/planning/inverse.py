@@ -5,7 +5,7 @@ Owns `for_loss`, `for_params`, `for_tokens` (each gives the compute-optimal `Pla
 question pins down, marked with what was given in `Plan.inverse`) and `size_curve` (a
 `SizeCurve`). Each form's inverses are closed forms in `planner.forms` (our algebra on the
 published equations), except the least compute for a loss under kaplan-nd, which bisects
-the monotone frontier with `planner.evaluation.flops_for_loss`. Checks its inputs and
+the monotone frontier with `planner.planning.run.flops_for_loss`. Checks its inputs and
 raises `InputError`; never prints. Standard library only; loaded only for these questions.
 """
 
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, FrontierLaw, KaplanNDLaw, Law
-from planner.planning import check_positive, plan_one, resolve_law, why_unplannable
-from planner.results import FORMAT, Allocation, LawRef, Notice, law_ref, planner_version
+from planner.laws.catalog import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, FrontierLaw, KaplanNDLaw, Law
+from planner.planning.budget import check_positive, plan_one, resolve_law, why_unplannable
+from planner.planning.results import FORMAT, Allocation, LawRef, Notice, law_ref, planner_version
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware
-    from planner.results import Plan
+    from planner.planning.results import Plan
 
 Given = Literal["loss", "params", "tokens"]
 
@@ -98,7 +98,7 @@ def _budget(law: SplitForm, what: str, solve: float) -> float:
 def least_flops(law: SplitForm, target: float) -> tuple[float, str]:
     """(the least compute whose compute-optimal loss is `target`, how it was found)."""
     if isinstance(law, KaplanNDLaw):
-        from planner.evaluation import flops_for_loss, frontier_loss
+        from planner.planning.run import flops_for_loss, frontier_loss
 
         upper = 1e20
         while frontier_loss(law.params, upper) > target:

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from planner import streams
+from planner.output import streams
 from planner.errors import InputError
 
 if TYPE_CHECKING:
     from typing import Literal
 
-    from planner.planning import Comparison, Plan
+    from planner.planning.budget import Comparison, Plan
 
     Format = Literal["table", "json", "csv", "markdown"]
 
@@ -39,7 +39,7 @@ _EXTENDED = (
     "inference_mfu",
     "objective",
 )
-"""Options beyond a plain list of FLOP budgets; planner.options handles them."""
+"""Options beyond a plain list of FLOP budgets; planner.cli.plans handles them."""
 
 
 @dataclass(frozen=True, eq=False)  # never compared; eq (and hash) would slow every start
@@ -175,7 +175,7 @@ def data_limits(request: PlanRequest) -> dict[str, float | None]:
     unique = _optional("--unique-tokens", request.unique_tokens)
     fraction = repeats = None
     if request.repeated_fraction is not None or request.repeats is not None:
-        from planner.repetition import check_subset
+        from planner.planning.limited_data import check_subset
 
         fraction, repeats = check_subset(
             None
@@ -192,12 +192,12 @@ def run_plan(request: PlanRequest) -> int:
     fmt = output_format(request.json, request.format)
     extended = any(getattr(request, name) is not None for name in _EXTENDED)
     if extended:
-        from planner.options import plans_for
+        from planner.cli.plans import plans_for
 
         results = plans_for(request)
     else:
         results = _plain_plans(request)
-    from planner.planning import Comparison, Plan
+    from planner.planning.budget import Comparison, Plan
 
     streams.notices(notice for item in results if not isinstance(item, Plan) for notice in item.notices)
     inner = [p for item in results if isinstance(item, (Plan, Comparison)) for p in _plans(item)]
@@ -205,7 +205,7 @@ def run_plan(request: PlanRequest) -> int:
     if fmt == "json":
         streams.json_lines(results)
     elif fmt == "table" and not extended:
-        # One law, no hardware: the tables of a plain plan, without loading planner.options.
+        # One law, no hardware: the tables of a plain plan, without loading planner.cli.plans.
         from planner import output
 
         plans = [item for item in results if isinstance(item, Plan)]
@@ -215,20 +215,20 @@ def run_plan(request: PlanRequest) -> int:
         if plans:
             output.plans_table(plans)
     else:
-        from planner.options import show
+        from planner.cli.plans import show
 
         show(results, fmt)
     return 0
 
 
 def _plans(item: Plan | Comparison) -> Sequence[Plan]:
-    from planner.planning import Comparison
+    from planner.planning.budget import Comparison
 
     return item.plans if isinstance(item, Comparison) else (item,)
 
 
 def _plain_plans(request: PlanRequest) -> Sequence[Plan | Comparison]:
-    from planner.planning import compare, plan
+    from planner.planning.budget import compare, plan
 
     if not request.flops:
         raise InputError(
@@ -284,11 +284,11 @@ def run_check(spec: str, fmt: str | None, json: bool) -> int:
     if chosen == "json":
         streams.json_lines([report])
     elif chosen == "csv":
-        from planner.tabular import check_rows, csv_table
+        from planner.output.tabular import check_rows, csv_table
 
         csv_table(*check_rows(report))
     elif chosen == "markdown":
-        from planner.tabular import check_markdown
+        from planner.output.tabular import check_markdown
 
         check_markdown(report)
     else:
@@ -315,7 +315,7 @@ def run_schema(name: str) -> int:
     """`plan schema NAME`: the JSON Schema of an output (or input) format."""
     import json
 
-    from planner.schema import SCHEMAS
+    from planner.output.schema import SCHEMAS
 
     make = SCHEMAS.get(name)
     if make is None:
@@ -326,7 +326,7 @@ def run_schema(name: str) -> int:
 
 def run_transfer(request: TransferRequest) -> int:
     """`plan transfer`: effective data for each model size and fine-tuning set; the exit code."""
-    from planner.transfer import transfer_grid, transfer_law
+    from planner.planning.transfer import transfer_grid, transfer_law
 
     if not request.params:
         raise InputError("give at least one --params model size, e.g. plan transfer --params 1e9")
@@ -356,7 +356,7 @@ def run_transfer(request: TransferRequest) -> int:
 def run_laws(json: bool, domain: str | None = None) -> int:
     """`plan laws`: the catalog, or one domain's part of it."""
     from planner import output
-    from planner.laws import available_laws, check_domain
+    from planner.laws.catalog import available_laws, check_domain
 
     laws = available_laws(check_domain(domain) if domain is not None else None)
     if json:
@@ -369,8 +369,8 @@ def run_laws(json: bool, domain: str | None = None) -> int:
 def run_law_show(name: str, json: bool) -> int:
     """`plan laws show ID`: one law in full, with each quoted number beside what it gives."""
     from planner import output
-    from planner.laws import find_law
-    from planner.planning import reproduce
+    from planner.laws.catalog import find_law
+    from planner.planning.budget import reproduce
 
     law = find_law(name)
     if json:

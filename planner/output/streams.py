@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from planner.results import Notice
+    from planner.planning.results import Notice
 
 
 def error(message: str) -> None:

@@ -1,7 +1,7 @@
 """Law files: their format, where they are, and how they load.
 
 Owns the `laws/<domain>/<id>.toml` format as frozen dataclasses (the same classes pydantic
-validates into; see `planner.lawschema`), discovery of the shipped catalog, and loading.
+validates into; see `planner.laws.validate`), discovery of the shipped catalog, and loading.
 Shipped files are built directly (the tests validate each one and check the two paths agree),
 so `plan` starts without pydantic; a file given by path is always validated in full.
 """
@@ -458,8 +458,9 @@ def same_law(first: Any, second: Any) -> bool:
 
 def laws_dir() -> Path:
     """The shipped law files: inside the installed package, else the source checkout's laws/."""
-    packaged = Path(__file__).parent / "_laws"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "laws"
+    package = Path(__file__).parents[1]
+    packaged = package / "_laws"
+    return packaged if packaged.is_dir() else package.parent / "laws"
 
 
 def _catalog_paths() -> dict[str, Path]:
@@ -563,7 +564,7 @@ def find_law(name: str, kind: Literal["budget", "transfer"] | None = None) -> La
 
 def load_law(path: Path) -> Law:
     """Read and fully validate one law file, or raise LawFileError naming every problem."""
-    from planner.lawschema import validate_law
+    from planner.laws.validate import validate_law
 
     return validate_law(_read_toml(path), path)
 

@@ -2,7 +2,7 @@
 
 Owns the published contract of `--json` (`plan schema NAME`); imports pydantic, so only
 `plan schema` and the tests load it, never the planning path. Output schemas never forbid
-extra keys: a consumer must accept fields added later (see FORMAT in planner.planning).
+extra keys: a consumer must accept fields added later (see FORMAT in planner.planning.budget).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from planner.results import Comparison, Plan, Transfer
+from planner.planning.results import Comparison, Plan, Transfer
 
 
 def _open(schema: Any) -> Any:
@@ -52,7 +52,7 @@ def transfer_schema() -> dict[str, Any]:
 
 def size_curve_schema() -> dict[str, Any]:
     """The JSON Schema of one `plan --flops C --size-range LOW HIGH --json` line."""
-    from planner.inverse import SizeCurve
+    from planner.planning.inverse import SizeCurve
 
     return TypeAdapter(SizeCurve).json_schema(mode="serialization")
 
@@ -74,7 +74,7 @@ def gpus_schema() -> dict[str, Any]:
 
 def laws_schema() -> dict[str, Any]:
     """The JSON Schema of one `plan laws --json` line: a law file plus four fields."""
-    from planner.lawschema import law_adapter
+    from planner.laws.validate import law_adapter
 
     schema: dict[str, Any] = _open(law_adapter().json_schema())
     added = {
@@ -99,7 +99,7 @@ def laws_schema() -> dict[str, Any]:
 
 def law_file_schema() -> dict[str, Any]:
     """The JSON Schema of a law file (`laws/<domain>/<id>.toml`), as an input."""
-    from planner.lawschema import law_adapter
+    from planner.laws.validate import law_adapter
 
     return law_adapter().json_schema()
 

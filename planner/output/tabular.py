@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from planner.output import sci
-from planner.planning import Comparison, Plan
+from planner.planning.budget import Comparison, Plan
 
 if TYPE_CHECKING:
     from planner.check import CheckReport

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Literal
 import planner
 
 if TYPE_CHECKING:
-    import planner.evaluation
+    import planner.planning.run
     import planner.hardware
-    import planner.inference
-    import planner.inverse
-    from planner.laws import Law
+    import planner.planning.inference
+    import planner.planning.inverse
+    from planner.laws.catalog import Law
 
 FORMAT = "1"
 """Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
@@ -225,10 +225,10 @@ class Plan:
     # These types live with the code that makes them and load on first use (see
     # planner.__getattr__), so that plain plans start without them.
     hardware: planner.hardware.HardwareUse | None = None
-    run: planner.evaluation.RunEvaluation | None = None
+    run: planner.planning.run.RunEvaluation | None = None
     intervals: Intervals | None = None
-    inverse: planner.inverse.Inverse | None = None
-    inference: planner.inference.InferenceAware | None = None
+    inverse: planner.planning.inverse.Inverse | None = None
+    inference: planner.planning.inference.InferenceAware | None = None
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from planner.errors import InputError
-from planner.laws import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, TransferLaw
+from planner.laws.catalog import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, TransferLaw
 from planner.optimize import minimize_log
-from planner.results import FineTune, Notice
-from planner.transfer import finetune_size, transfer_law, transfer_one
+from planner.planning.results import FineTune, Notice
+from planner.planning.transfer import finetune_size, transfer_law, transfer_one
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 

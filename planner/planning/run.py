@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from planner.errors import InfeasibleError
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws import ChinchillaLaw, FrontierLaw, KaplanNDLaw, Law
-from planner.notices import range_notice
-from planner.planning import Plan, check_positive, plan_one, resolve_law
+from planner.laws.catalog import ChinchillaLaw, FrontierLaw, KaplanNDLaw, Law
+from planner.planning.notices import range_notice
+from planner.planning.budget import Plan, check_positive, plan_one, resolve_law
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:

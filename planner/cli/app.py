@@ -6,8 +6,8 @@ plans; optionally a fine-tune priced by a transfer law), `plan laws`, `plan laws
 2 bad usage or input (a budget or size that is not a finite number above zero, a target loss
 at or below the law's irreducible loss, contradictory options, an unknown law or GPU, an invalid law file or spec, impossible limits, fine-tuning tokens without a
 characters-per-token ratio, a repeated fraction outside (0, 1) or repeats below 1); 70 internal error (rerun with PLANNER_DEBUG=1 for the
-traceback). The entry point and the fast path for plain plans are in `planner.launch`;
-command bodies in `planner.commands`.
+traceback). The entry point and the fast path for plain plans are in `planner.cli.main`;
+command bodies in `planner.cli.commands`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from planner import commands
-from planner.launch import EXIT_USAGE, pair_values, spread_values
+from planner.cli import commands
+from planner.cli.main import EXIT_USAGE, pair_values, spread_values
 
 app = typer.Typer(
     add_completion=False,
@@ -461,7 +461,7 @@ def fit_command(
     json_output: Annotated[bool, typer.Option("--json", help="The report as one JSON object.")] = False,
 ) -> None:
     """Fit a law to your own training runs: parameters with intervals, diagnostics, a law file."""
-    from planner import fitcommand
+    from planner.cli import fit as fitcommand
 
     request = fitcommand.FitRequest(
         runs=runs,

@@ -1,7 +1,7 @@
 """Budget to plan: the compute-optimal split of a FLOP budget under a law.
 
-Owns `plan` and `compare`; their results (`planner.results`) are the `--json` contract.
-A fine-tune priced by a transfer law is delegated to `planner.finetuning`. Checks its
+Owns `plan` and `compare`; their results (`planner.planning.results`) are the `--json` contract.
+A fine-tune priced by a transfer law is delegated to `planner.planning.finetune`. Checks its
 inputs and raises `InputError`; never prints. Standard library only, so that `plan`
 starts fast.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, overload
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws import (
+from planner.laws.catalog import (
     BudgetLaw,
     ChinchillaLaw,
     DataConstrainedLaw,
@@ -26,8 +26,8 @@ from planner.laws import (
     default_law,
     find_law,
 )
-from planner.notices import plan_notices
-from planner.results import (
+from planner.planning.notices import plan_notices
+from planner.planning.results import (
     FORMAT,
     Allocation,
     Binding,
@@ -50,7 +50,7 @@ from planner.results import (
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
-    from planner.finetuning import Ask
+    from planner.planning.finetune import Ask
     from planner.forms import Form
     from planner.hardware import Hardware, HardwareUse
 
@@ -195,14 +195,14 @@ def plan(
         max_tokens = check_positive("max_tokens", max_tokens)
     ask = None
     if transfer is not None or finetune_chars or finetune_tokens or chars_per_token:
-        from planner import finetuning  # only a fine-tune needs it: keep plain plans fast
+        from planner.planning import finetune as finetuning  # only a fine-tune needs it: keep plain plans fast
 
         ask = finetuning.ask(transfer, finetune_chars, finetune_tokens, chars_per_token, max_tokens)
     if unique_tokens is not None:
         unique_tokens = check_positive("unique_tokens", unique_tokens)
     subset: tuple[float, float] | None = None
     if repeated_fraction is not None or repeats is not None:
-        from planner.repetition import check_subset
+        from planner.planning.limited_data import check_subset
 
         subset = check_subset(repeated_fraction, repeats)
     if ask is not None and (unique_tokens is not None or subset is not None):
@@ -227,7 +227,7 @@ def compare(flops: float, domain: str = "language", *, hardware: Hardware | None
     Transfer laws price fine-tuning data, not budgets, so they take no part; model-size laws
     cannot split a budget and are listed in the notices.
     """
-    from planner.laws import check_domain, planning_laws
+    from planner.laws.catalog import check_domain, planning_laws
 
     budget = check_positive("flops", flops)
     laws = planning_laws(check_domain(domain))
@@ -315,7 +315,7 @@ def plan_one(
         )
     form: Form = law.params
     if unique_tokens is not None:
-        from planner.repetition import limited_form
+        from planner.planning.limited_data import limited_form
 
         form = limited_form(law, unique_tokens)
     free, params, binding = _split(form, flops, max_params, max_tokens)
@@ -342,20 +342,20 @@ def plan_one(
         )
     intervals = None
     if law.covariance is not None and unique_tokens is None:
-        from planner.intervals import plan_intervals
+        from planner.planning.intervals import plan_intervals
 
         intervals = plan_intervals(law, flops, low, high)
     notices = list(plan_notices(law, flops, optimum, constraints, hardware, intervals=intervals))
     finetune = None
     if fine is not None:
-        from planner import finetuning
+        from planner.planning import finetune as finetuning
 
         finetune, more = finetuning.report(law, fine, optimum.params)
         notices += more
     data = None
     repeated = None
     if unique_tokens is not None or subset is not None:
-        from planner import repetition
+        from planner.planning import limited_data as repetition
 
         if unique_tokens is not None:
             unlimited = plan_one(flops, law, max_params, max_tokens)
@@ -447,7 +447,7 @@ def _data_limited_plan(
     hardware: Hardware | None,
 ) -> Plan:
     """N for a fine-tune limited to max_tokens of fine-tuning data, the loss at D_E."""
-    from planner import finetuning
+    from planner.planning import finetune as finetuning
 
     if isinstance(law, FrontierLaw):
         raise InfeasibleError(
@@ -537,7 +537,7 @@ def _use(flops: float, hardware: Hardware) -> HardwareUse:
 def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
     """What the law gives for each value a `reproduces` row quotes, in the row's units."""
     if row.finetune_chars is not None:
-        from planner.transfer import transfer
+        from planner.planning.transfer import transfer
 
         assert isinstance(law, TransferLaw)
         assert row.params is not None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from planner.laws import BudgetLaw, FrontierLaw, Law
-from planner.results import Allocation, Constraints, Intervals, Notice
+from planner.laws.catalog import BudgetLaw, FrontierLaw, Law
+from planner.planning.results import Allocation, Constraints, Intervals, Notice
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware

@@ -4,7 +4,7 @@ Owns process-level behaviour: exit codes, one-line errors, exit 70 for bugs. A c
 made only of the main command's options (or of `plan laws`' or `plan transfer`'s) is parsed
 here without importing typer (or pydantic, which typer loads), so `plan --flops 1e21` starts
 fast; anything else (help, unusual spellings, mistakes) goes to the typer app in
-`planner.cli`, which parses the same options into the same request. The tests run both
+`planner.cli.app`, which parses the same options into the same request. The tests run both
 paths and compare.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import sys
 
-from planner import streams
-from planner.commands import (
+from planner.output import streams
+from planner.cli.commands import (
     PlanRequest,
     TransferRequest,
     run_gpus,
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = None if os.environ.get("PLANNER_NO_FAST_PATH") else fast_run(args)
         if code is None:
-            from planner.cli import run
+            from planner.cli.app import run
 
             code = run(args)
     except PlannerError as err:

@@ -3,7 +3,7 @@
 Owns drawing a law's parameters from its [covariance] (normal in the file's coordinates,
 which are logs for the scale constants) and planning every draw the way `plan` plans the
 point estimate, so an interval is the spread of the same calculation. Imports numpy, so
-`planner.planning` loads this module only for a law that has a covariance.
+`planner.planning.budget` loads this module only for a law that has a covariance.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.laws import FrontierLaw, Law, parameter_value
-from planner.planning import Intervals
+from planner.laws.catalog import FrontierLaw, Law, parameter_value
+from planner.planning.budget import Intervals
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 SAMPLES = 4000

@@ -13,8 +13,8 @@ import math
 from collections.abc import Iterable, Iterator
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws import KaplanNDLaw, Law, TransferLaw, default_transfer_law, find_law
-from planner.results import Notice, Transfer, TransferUnits, law_ref, planner_version
+from planner.laws.catalog import KaplanNDLaw, Law, TransferLaw, default_transfer_law, find_law
+from planner.planning.results import Notice, Transfer, TransferUnits, law_ref, planner_version
 
 
 def check_count(name: str, value: float) -> float:

@@ -4,7 +4,7 @@ Owns how a law is rendered (keys and tables in the order of laws/language/*.toml
 comments where the caller gives them) and the rules for the file written: its name is the
 law's id, an existing file is replaced only when asked, and the file appears whole or not
 at all (a temporary file beside it, then os.replace). Standard library only; it does not
-validate: the caller checks the text with planner.lawschema before writing it.
+validate: the caller checks the text with planner.laws.validate before writing it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, LawFileError
-from planner.laws import LAW_ID, Law, same_law
+from planner.laws.catalog import LAW_ID, Law, same_law
 
 ORDER = (
     "schema_version",
@@ -159,7 +159,7 @@ def save_law(
     """
     import tomllib
 
-    from planner.lawschema import validate_law
+    from planner.laws.validate import validate_law
 
     text = render_law(law, header=header, comments=comments)
     try:

@@ -3,8 +3,8 @@
 Owns what a supply of unique tokens (Muennighoff et al. 2023, arXiv 2305.16264) and a
 subset repeated many times (Hernandez et al. 2022, arXiv 2205.10487) add to a plan: the
 data-limited form of a law, the `data` and `repeated_subset` results and their notices.
-Imported by `planner.planning` only for plans with such limits; it uses planning's result
-types, as `planner.lawschema` uses the law types. Raises InputError; never prints.
+Imported by `planner.planning.budget` only for plans with such limits; it uses planning's result
+types, as `planner.laws.validate` uses the law types. Raises InputError; never prints.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from planner.errors import InfeasibleError, InputError
 from planner.forms import Form
 from planner.forms.data_constrained import DataLimited
-from planner.laws import ChinchillaLaw, DataConstrainedLaw, Law, find_law
-from planner.results import Allocation, LimitedData, Notice, RepeatedSubset
+from planner.laws.catalog import ChinchillaLaw, DataConstrainedLaw, Law, find_law
+from planner.planning.results import Allocation, LimitedData, Notice, RepeatedSubset
 
 DECAY_LAW = "muennighoff2023"
 """The law whose R_D* and R_N* price repeats under laws that have none of their own."""

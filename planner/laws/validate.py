@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, ValidationError
 
 from planner.errors import LawFileError
-from planner.laws import (
+from planner.laws.catalog import (
     LAW_CLASSES,
     ChinchillaLaw,
     DataConstrainedLaw,

@@ -1,6 +1,6 @@
 """The body of `plan fit`: read the runs, fit, save the law file if asked, print the report.
 
-Kept apart from planner.commands, which the fast path for plain plans imports: defining
+Kept apart from planner.cli.commands, which the fast path for plain plans imports: defining
 FitRequest there cost a millisecond of every `plan --flops` start. Only the typer app
 imports this module. Raises PlannerError for bad input; never parses argv.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner import output
-from planner.commands import parse_count
+from planner.cli.commands import parse_count
 from planner.errors import InputError
 
 
@@ -58,14 +58,14 @@ def run_fit(request: FitRequest) -> int:
     import datetime
     from pathlib import Path
 
-    from planner.lawfile import check_writable, law_id_for
+    from planner.laws.write import check_writable, law_id_for
 
     out = Path(request.out) if request.out is not None else None
     if out is not None:  # before the fit, so a bad name costs no waiting
         law_id = law_id_for(out, datetime.date.today().year)
         check_writable(out, force=request.force)
     if request.domain is not None:
-        from planner.laws import check_domain
+        from planner.laws.catalog import check_domain
 
         check_domain(request.domain)
     budget = parse_count("--budget", request.budget) if request.budget is not None else None
@@ -73,7 +73,7 @@ def run_fit(request: FitRequest) -> int:
 
     one_blas_thread()
     from planner.fitting.procedure import FORMS, fit
-    from planner.runs import read_runs
+    from planner.fitting.runs import read_runs
 
     if request.form not in FORMS:
         raise InputError(f"no form {request.form!r} to fit; choose one of: {', '.join(FORMS)}")
@@ -96,7 +96,7 @@ def run_fit(request: FitRequest) -> int:
     )
     if out is not None:
         from planner.fitting.userlaw import fitted_law, law_comments
-        from planner.lawfile import save_law
+        from planner.laws.write import save_law
 
         law = fitted_law(
             report, law_id, authors=request.author or "unknown", domain=request.domain or "language"

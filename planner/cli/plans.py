@@ -4,7 +4,7 @@ Owns turning `--from`, `--params`/`--tokens`, `--gpu` (with `--gpus`, `--days`, 
 `--mfu`, `--price-per-gpu-hour`) into plans, and showing plans as tables (grouped by law),
 CSV or Markdown. Loaded only when such an option is used, so that a plain `plan --flops`
 starts fast. Raises InputError naming the option; prints only through planner.output and
-planner.tabular.
+planner.output.tabular.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from planner import output
-from planner.commands import PlanRequest, parse_count, parse_number
+from planner.cli.commands import PlanRequest, parse_count, parse_number
 from planner.errors import InputError
-from planner.planning import Comparison, Plan
+from planner.planning.budget import Comparison, Plan
 
 if TYPE_CHECKING:
-    from planner.commands import Format
+    from planner.cli.commands import Format
     from planner.hardware import Hardware
-    from planner.inverse import SizeCurve
+    from planner.planning.inverse import SizeCurve
 
 
 def hardware_of(request: PlanRequest) -> Hardware | None:
@@ -55,7 +55,7 @@ def hardware_of(request: PlanRequest) -> Hardware | None:
 def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: Format) -> None:
     """Plans as rich tables, CSV or Markdown (JSON Lines are printed by the caller)."""
     if fmt in ("csv", "markdown"):
-        from planner.tabular import csv_table, markdown_table, plan_rows
+        from planner.output.tabular import csv_table, markdown_table, plan_rows
 
         columns, rows = plan_rows(item for item in results if isinstance(item, (Plan, Comparison)))
         if fmt == "csv":
@@ -93,18 +93,18 @@ def _tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:
 def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison | SizeCurve]:
     """Every plan (or comparison) the request asks for, all inputs checked first."""
     from planner.hardware import plan_for_time
-    from planner.planning import compare, plan, resolve_law
+    from planner.planning.budget import compare, plan, resolve_law
 
     if request.transfer is not None or request.finetune_chars or request.finetune_tokens:
         raise InputError(
             "a fine-tune (--transfer) is priced for --flops budgets only; drop --from, --params, "
             "--tokens and the hardware options, or the fine-tuning options"
         )
-    from planner.questions import answer, asks_question
+    from planner.cli.questions import answer, asks_question
 
     if asks_question(request):
         return answer(request, hardware_of(request))
-    from planner.commands import data_limits
+    from planner.cli.commands import data_limits
 
     data = data_limits(request)
     setup = hardware_of(request)
@@ -138,7 +138,7 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison | SizeCurve]:
                 "--max-params, --max-tokens, --unique-tokens and --repeated-fraction shape a plan; "
                 "a given run has its own params and tokens"
             )
-        from planner.evaluation import evaluate
+        from planner.planning.run import evaluate
 
         params, tokens = parse_count("--params", request.params), parse_count("--tokens", request.tokens)
         return [evaluate(params, tokens, request.law, hardware=setup, domain=request.domain)]
@@ -170,7 +170,7 @@ def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison | SizeCurve]:
                 repeats=data["repeats"],
             )
         ]
-    from planner.budgets import Budget, read_budgets
+    from planner.cli.budgets import Budget, read_budgets
 
     budgets = [Budget(parse_count("--flops", text)) for text in request.flops]
     if request.budgets_file is not None:

@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from planner.errors import InfeasibleError, InputError
-from planner.inverse import check_target, least_flops, plannable_law
-from planner.laws import FrontierLaw, Law
-from planner.notices import range_notice
-from planner.planning import check_positive, plan_one
-from planner.results import Allocation
+from planner.planning.inverse import check_target, least_flops, plannable_law
+from planner.laws.catalog import FrontierLaw, Law
+from planner.planning.notices import range_notice
+from planner.planning.budget import check_positive, plan_one
+from planner.planning.results import Allocation
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware
-    from planner.results import Plan
+    from planner.planning.results import Plan
 
 INFERENCE_FLOPS_PER_PARAM_TOKEN = 2.0
 """A forward pass costs 2N FLOPs per token (Kaplan et al. 2020, arXiv 2001.08361, Sec. 2.1),

@@ -6,7 +6,7 @@ Owns the meaning of `--target-loss`, `--params` or `--tokens` alone or with `--f
     --target-loss L                  least compute whose optimum reaches L     (inverse.for_loss)
     --params N                       budget at which N is compute-optimal      (inverse.for_params)
     --tokens D                       budget at which D is compute-optimal      (inverse.for_tokens)
-    --params N --tokens D            evaluate the run (planner.options, unchanged)
+    --params N --tokens D            evaluate the run (planner.cli.plans, unchanged)
     --params N --flops C ...         N trained on C / 6N tokens, judged        (evaluation.judge)
     --tokens D --flops C ...         C / 6D params on D tokens, judged         (evaluation.judge)
     --params N --tokens D --flops C  the run, if 6ND is C; otherwise refused
@@ -23,13 +23,13 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from planner.commands import PlanRequest, data_limits, parse_count, parse_number
+from planner.cli.commands import PlanRequest, data_limits, parse_count, parse_number
 from planner.errors import InputError
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware
-    from planner.inverse import SizeCurve
-    from planner.planning import Plan
+    from planner.planning.inverse import SizeCurve
+    from planner.planning.budget import Plan
 
 CONSISTENT = 1e-9
 """Relative difference within which 6 N D equals a given --flops (rounding of typed numbers)."""
@@ -107,7 +107,7 @@ def answer(request: PlanRequest, setup: Hardware | None) -> Sequence[Plan | Size
             raise InputError("--size-range needs a budget, e.g. plan --flops 1e22 --size-range 0.25 2")
         if setup is not None:
             raise InputError("--size-range prints no GPU time; drop --gpu and its options")
-        from planner.inverse import size_curve
+        from planner.planning.inverse import size_curve
 
         low, high = size_range(request.size_range)
         return [size_curve(budget, low, high, request.law, domain=request.domain) for budget in budgets]
@@ -118,12 +118,12 @@ def answer(request: PlanRequest, setup: Hardware | None) -> Sequence[Plan | Size
                 "(or add --inference-tokens to plan for lifetime inference)"
             )
         _refuse_extras(request, "--target-loss")
-        from planner.inverse import for_loss
+        from planner.planning.inverse import for_loss
 
         return [for_loss(target, request.law, domain=request.domain, hardware=setup)]
     _refuse_extras(request, "--params or --tokens")
     if not budgets:
-        from planner.inverse import for_params, for_tokens
+        from planner.planning.inverse import for_params, for_tokens
 
         if params is not None:
             return [for_params(params, request.law, domain=request.domain, hardware=setup)]
@@ -136,8 +136,8 @@ def _at_budget(
     request: PlanRequest, setup: Hardware | None, budget: float, params: float | None, tokens: float | None
 ) -> Plan:
     """A fixed size (or token count) at a fixed budget, judged against the optimum there."""
-    from planner.evaluation import evaluate, judge
-    from planner.planning import plan_one, resolve_law
+    from planner.planning.run import evaluate, judge
+    from planner.planning.budget import plan_one, resolve_law
 
     if params is not None and tokens is not None:
         spent = 6.0 * params * tokens
@@ -160,7 +160,7 @@ def _lifetime(
     tokens: float | None,
     target: float | None,
 ) -> Plan:
-    from planner.inference import inference_optimum
+    from planner.planning.inference import inference_optimum
 
     if params is not None or tokens is not None or request.size_range is not None:
         raise InputError("--inference-tokens chooses the size; drop --params, --tokens and --size-range")
