@@ -1,22 +1,22 @@
 """planner: compute-optimal model size, data and loss from published scaling laws.
 
-The public API. `plan` answers what the `plan` command prints, as data, and `transfer`
-what `plan transfer` prints (the effective data a fine-tune on top of pre-training is worth):
+The public API: each `plan` command is one call here, returning the objects `--json` prints.
 
     >>> from planner import plan
     >>> result = plan(1e21)
     >>> round(result.optimum.params / 1e9, 2)
     2.78
 
-`fit` fits a law to a lab's own runs (`read_runs`), as `plan fit` does; it and
-`fitted_law` load numpy and scipy on first use, so `import planner` stays light.
+`plan` and `compare` answer budgets, `transfer` what pre-training is worth to a fine-tune;
+`evaluate`, `for_loss`, `for_params`, `for_tokens`, `size_curve`, `inference_optimum`,
+`hardware` and `plan_for_time` the other questions; `fit` fits a law to a lab's own runs
+(`read_runs`). Those load on first use (the fitting API needs numpy and scipy), so
+`import planner` stays light.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-__version__ = "0.1.0"
 
 from planner.errors import (
     DataFileError,
@@ -26,8 +26,8 @@ from planner.errors import (
     LawNotFoundError,
     PlannerError,
 )
+from planner.forms.base import Law
 from planner.laws.catalog import (
-    Law,
     available_laws,
     default_law,
     default_transfer_law,
@@ -36,7 +36,8 @@ from planner.laws.catalog import (
     planning_laws,
     transfer_laws,
 )
-from planner.planning.budget import (
+from planner.planning.budget import compare, plan
+from planner.planning.results import (
     Allocation,
     Comparison,
     FineTune,
@@ -45,21 +46,20 @@ from planner.planning.budget import (
     Plan,
     RepeatedSubset,
     Transfer,
-    compare,
-    plan,
 )
 from planner.planning.transfer import transfer, transfer_grid
+from planner.version import __version__
 
 if TYPE_CHECKING:
+    from planner.check import read_spec, run_checks
     from planner.fitting import FitReport, fit, fitted_law
-    from planner.laws.write import save_law
     from planner.fitting.runs import Runs, read_runs
-
-_SUBMODULES = ("evaluation", "hardware", "inference", "inverse")
-"""Submodules that plain plans do not need. `Plan` names its optional `hardware`, `run`,
-`inverse` and `inference` types as planner.hardware.HardwareUse, planner.planning.run.RunEvaluation,
-planner.planning.inverse.Inverse and planner.planning.inference.InferenceAware; resolving those
-annotations (as pydantic does for `plan schema`) imports the module through __getattr__."""
+    from planner.hardware import hardware
+    from planner.laws.write import save_law
+    from planner.planning.budget import plan_for_time
+    from planner.planning.inference import inference_optimum
+    from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve
+    from planner.planning.run import evaluate
 
 _LAZY = {
     "FitReport": "planner.fitting",
@@ -68,16 +68,24 @@ _LAZY = {
     "Runs": "planner.fitting.runs",
     "read_runs": "planner.fitting.runs",
     "save_law": "planner.laws.write",
+    "hardware": "planner.hardware",
+    "plan_for_time": "planner.planning.budget",
+    "evaluate": "planner.planning.run",
+    "for_loss": "planner.planning.inverse",
+    "for_params": "planner.planning.inverse",
+    "for_tokens": "planner.planning.inverse",
+    "size_curve": "planner.planning.inverse",
+    "inference_optimum": "planner.planning.inference",
+    "read_spec": "planner.check",
+    "run_checks": "planner.check",
 }
-"""The fitting API, imported on first use: it needs numpy and scipy, which `plan` must not load."""
+"""What a plain plan does not need, imported on first use (the fitting API loads numpy and scipy)."""
 
 
 def __getattr__(name: str) -> Any:
-    """Load the submodules and fitting API above on first use."""
+    """Load the names in _LAZY on first use."""
     import importlib
 
-    if name in _SUBMODULES:
-        return importlib.import_module(f"planner.{name}")
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'planner' has no attribute {name!r}")
@@ -106,14 +114,24 @@ __all__ = [
     "compare",
     "default_law",
     "default_transfer_law",
+    "evaluate",
     "find_law",
     "fit",
     "fitted_law",
+    "for_loss",
+    "for_params",
+    "for_tokens",
+    "hardware",
+    "inference_optimum",
     "load_law",
     "plan",
+    "plan_for_time",
     "planning_laws",
     "read_runs",
+    "read_spec",
+    "run_checks",
     "save_law",
+    "size_curve",
     "transfer",
     "transfer_grid",
     "transfer_laws",

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from planner.errors import DataFileError, PlannerError
-from planner.forms import Bound, Positive
-from planner.planning.budget import FORMAT, Plan
+from planner.laws.format import Bound, Positive
+from planner.planning.results import Plan
 from planner.units import FLOPS_PER_PARAM_TOKEN
+from planner.version import FORMAT
 
 KIND = "check spec"
 SPEC_CONFIG: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False, "strict": True}
@@ -214,7 +215,7 @@ def _lookup_problems(spec: Spec) -> list[str]:
 
 def run_checks(spec: Spec, label: str) -> CheckReport:
     """Plan the spec's run and check it against every limit it gives."""
-    from planner import __version__
+    from planner.version import __version__
 
     result = spec_plan(spec)
     values = measured(result)
@@ -241,9 +242,9 @@ def run_checks(spec: Spec, label: str) -> CheckReport:
 
 def spec_plan(spec: Spec) -> Plan:
     """The plan of the spec's run: at its FLOPs, with the run judged if it names params."""
+    from planner.hardware import hardware
+    from planner.planning.budget import plan_for_time, plan_one, resolve_law
     from planner.planning.run import judge
-    from planner.hardware import hardware, plan_for_time
-    from planner.planning.budget import plan_one, resolve_law
 
     law = resolve_law(spec.law)
     run, chips = spec.run, spec.hardware

@@ -9,21 +9,17 @@ Checks its inputs and raises `InputError`; never prints. Standard library only.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from planner.errors import DataFileError, InputError
-from planner.forms import STRICT, Bound, Positive
-from planner.planning.budget import FORMAT
-
-if TYPE_CHECKING:
-    from planner.laws.catalog import Law
-    from planner.planning.budget import Plan
+from planner.laws.format import STRICT, Bound, Positive
+from planner.planning.results import HardwareUse
+from planner.version import FORMAT
 
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0
@@ -269,27 +265,6 @@ def budget(setup: Hardware, *, days: float | None = None, hours: float | None = 
     return flops_for(spent, setup.chip.peak_flops_per_second, setup.mfu)
 
 
-@dataclass(frozen=True)
-class HardwareUse:
-    """What a plan costs in GPU time and money on the given hardware (a plan's `hardware`).
-
-    `peak_flops_per_second` is one GPU's dense peak; `days` is wall-clock time on `gpus`
-    GPUs; `cost` is `gpu_hours` x `price_per_gpu_hour`, in the currency of the price.
-    """
-
-    gpu: str
-    gpu_name: str
-    precision: Literal["bf16"]
-    peak_flops_per_second: float
-    mfu: float
-    mfu_source: str
-    gpu_hours: float
-    gpus: int | None
-    days: float | None
-    price_per_gpu_hour: float | None
-    cost: float | None
-
-
 def use(
     flops: float, setup: Hardware, *, days: float | None = None, hours: float | None = None
 ) -> HardwareUse:
@@ -340,7 +315,7 @@ class GpuRecord:
 
 def record(chip: Chip) -> GpuRecord:
     """A chip as plain output data."""
-    from planner import __version__
+    from planner.version import __version__
 
     return GpuRecord(
         format=FORMAT,
@@ -357,41 +332,3 @@ def record(chip: Chip) -> GpuRecord:
         source=chip.source,
         caveats=chip.caveats,
     )
-
-
-def plan_for_time(
-    setup: Hardware,
-    law: Law | str | None = None,
-    *,
-    days: float | None = None,
-    hours: float | None = None,
-    max_params: float | None = None,
-    max_tokens: float | None = None,
-    domain: str | None = None,
-    unique_tokens: float | None = None,
-    repeated_fraction: float | None = None,
-    repeats: float | None = None,
-) -> Plan:
-    """The plan for what `setup.gpus` GPUs compute in `days` (or `hours`) of wall-clock time.
-
-    The budget is GPUs x seconds x peak FLOP/s x MFU; the plan's `hardware` repeats the
-    GPU-hours and days exactly as given.
-
-    Raises:
-        InputError: no GPU count, not exactly one of days and hours, or a bad limit.
-    """
-    from planner.planning.budget import plan
-
-    flops = budget(setup, days=days, hours=hours)
-    result = plan(
-        flops,
-        law,
-        domain=domain,
-        max_params=max_params,
-        max_tokens=max_tokens,
-        hardware=setup,
-        unique_tokens=unique_tokens,
-        repeated_fraction=repeated_fraction,
-        repeats=repeats,
-    )
-    return dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours))

@@ -4,13 +4,16 @@ Owns `minimize`: a scan that brackets every dip of f on an interval, then golden
 search inside each bracket (Kiefer 1953, "Sequential minimax search for a maximum", Proc.
 Amer. Math. Soc. 4(3), 502-506). Golden-section search alone finds *a* local minimum of a
 function that is unimodal in its bracket; the scan is the guard for functions that are not,
-and the best refined dip wins. Pure Python: no scipy on the planning path.
+and the best refined dip wins. Also owns the bisection of a form's frontier loss for the
+least compute that reaches a loss, where no closed form exists. Pure Python: no scipy on the
+planning path.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Protocol
 
 INVERSE_PHI = (math.sqrt(5.0) - 1.0) / 2.0
 """1 / phi = 0.618...: each golden-section step keeps this share of the bracket."""
@@ -89,3 +92,51 @@ def minimize_log(f: Callable[[float], float], low: float, high: float, *, steps:
     inner = min(max(math.exp(u), low), high)  # exp(log(x)) may round just outside
     # On a tie the ends win: a monotone f must give low or high itself.
     return min((f(low), 0, low), (f(high), 0, high), (f(inner), 1, inner))[2]
+
+
+class Frontier(Protocol):
+    """A form with a compute-optimal size and a loss on the budget line (planner.forms.base.Form)."""
+
+    def optimal_params(self, C: float) -> float:
+        """Compute-optimal N at C."""
+
+    def budget_loss(self, C: float, N: float) -> float:
+        """Loss of N parameters on C / (6N) tokens."""
+
+
+def frontier_loss(form: Frontier, flops: float) -> float:
+    """Loss of the compute-optimal split of `flops`; inf where floating point gives up."""
+    try:
+        value = form.budget_loss(flops, form.optimal_params(flops))
+    except (OverflowError, ZeroDivisionError):
+        return math.inf
+    return value if math.isfinite(value) else math.inf
+
+
+def flops_for_loss(form: Frontier, target: float, upper: float) -> float:
+    """The least compute, at most `upper`, whose compute-optimal loss is at most `target`.
+
+    The frontier loss falls monotonically with compute for both forms (more compute never
+    hurts the optimum), so a bracket [lower, upper] with frontier(lower) > target >=
+    frontier(upper) is found by stepping down decades, then bisected in log FLOPs to
+    floating-point resolution. `upper` must satisfy frontier(upper) <= target (the run's own FLOPs do: the optimum at the
+    run's FLOPs is at least as good as the run); where rounding breaks that, `upper` is the
+    answer.
+    """
+    if frontier_loss(form, upper) > target:
+        return upper
+    lower = upper
+    while frontier_loss(form, lower) <= target:
+        lower /= 10.0
+        if lower < 1e-300:
+            return lower  # the target is never exceeded: any compute reaches it
+    high = upper
+    for _ in range(400):
+        middle = math.exp(0.5 * (math.log(lower) + math.log(high)))
+        if not lower < middle < high:
+            break
+        if frontier_loss(form, middle) <= target:
+            high = middle
+        else:
+            lower = middle
+    return high

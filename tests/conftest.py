@@ -15,7 +15,8 @@ from hypothesis import settings
 
 from planner.cli.fit import one_blas_thread
 from planner.cli.main import main
-from planner.laws.catalog import Law, available_laws, find_law
+from planner.forms.base import Law
+from planner.laws.catalog import available_laws, find_law
 
 one_blas_thread()  # before any test module loads numpy, as plan fit does
 

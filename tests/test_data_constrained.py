@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError, Law, find_law, plan
-from planner.forms.chinchilla import ChinchillaParams
-from planner.forms.data_constrained import DataConstrainedParams, DataLimited, effective_data
-from planner.laws.catalog import ChinchillaLaw, DataConstrainedLaw, available_laws
+from planner.forms.chinchilla import ChinchillaLaw, ChinchillaParams
+from planner.forms.data_constrained import DataConstrainedLaw, DataConstrainedParams
+from planner.forms.data_limited import DataLimited, effective_data
+from planner.laws.catalog import available_laws
 from planner.planning.limited_data import limited_form
 from planner.units import FLOPS_PER_PARAM_TOKEN
 

@@ -9,7 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError, compare, find_law, plan
-from planner.laws.catalog import DOMAINS, FrontierLaw, ModelSizeLaw, available_laws
+from planner.forms.frontier import FrontierLaw
+from planner.forms.model_size import ModelSizeLaw
+from planner.laws.catalog import available_laws
+from planner.laws.format import DOMAINS
 from planner.units import PF_DAY
 from tests.conftest import Run
 

@@ -10,10 +10,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError
-from planner.planning.run import evaluate, flops_for_loss, frontier_loss
-from planner.forms.chinchilla import ChinchillaParams
-from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws.catalog import ChinchillaLaw, KaplanNDLaw, available_laws, find_law
+from planner.forms.chinchilla import ChinchillaLaw, ChinchillaParams
+from planner.forms.kaplan_nd import KaplanNDLaw, KaplanNDParams
+from planner.laws.catalog import available_laws, find_law
+from planner.optimize import flops_for_loss, frontier_loss
+from planner.planning.run import evaluate
 from planner.units import PF_DAY
 from tests.conftest import Run
 

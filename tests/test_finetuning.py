@@ -9,8 +9,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError, Law, compare, find_law, plan
+from planner.forms.chinchilla import ChinchillaLaw
+from planner.forms.kaplan_nd import KaplanNDLaw
 from planner.planning.finetune import loss_with_transfer
-from planner.laws.catalog import ChinchillaLaw, KaplanNDLaw
 from planner.planning.transfer import transfer
 
 TEXT = "hernandez2021-text"

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
-from planner.laws.catalog import ChinchillaLaw, KaplanNDLaw, load_law
+from planner.forms.chinchilla import ChinchillaLaw
+from planner.forms.kaplan_nd import KaplanNDLaw
+from planner.laws.catalog import load_law
 from tests.conftest import KAPLAN_TRUTH, TRUTH, Result, invoke, synthetic_runs, write_runs
 
 OUTLIER_ROWS = (7, 20)
@@ -107,7 +109,7 @@ def test_warnings_of_the_fit_become_caveats_of_its_law(fitted: Result) -> None:
     from pydantic import TypeAdapter
 
     from planner.fitting import FitReport, fitted_law
-    from planner.planning.budget import Notice
+    from planner.planning.results import Notice
 
     report = TypeAdapter(FitReport).validate_json(fitted.stdout)
     edge = Notice("at_bound", "log_A = 40 is at the upper bound 40 of the search box")

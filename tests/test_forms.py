@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.forms.chinchilla import ChinchillaParams
+from planner.forms.base import Law
+from planner.forms.chinchilla import ChinchillaLaw, ChinchillaParams
+from planner.forms.data_constrained import DataConstrainedLaw
 from planner.forms.frontier import FrontierParams
-from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws.catalog import ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, planning_laws
+from planner.forms.kaplan_nd import KaplanNDLaw, KaplanNDParams
+from planner.laws.catalog import planning_laws
 from planner.planning.budget import plan, why_unplannable
 from planner.units import FLOPS_PER_PARAM_TOKEN
 

@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError
+from planner.forms.frontier import FrontierLaw
 from planner.hardware import hardware
-from planner.planning.inference import inference_optimum
-from planner.laws.catalog import FrontierLaw, available_laws, load_law
+from planner.laws.catalog import available_laws, load_law
 from planner.planning.budget import plan, why_unplannable
+from planner.planning.inference import inference_optimum
 from tests.conftest import Run
 
 SARDANA = Path(__file__).parent / "laws" / "sardana2023-code.toml"

@@ -11,9 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleError, InputError
-from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve, size_grid
-from planner.laws.catalog import ChinchillaLaw, FrontierLaw, KaplanNDLaw, available_laws
+from planner.forms.chinchilla import ChinchillaLaw
+from planner.forms.frontier import FrontierLaw
+from planner.forms.kaplan_nd import KaplanNDLaw
+from planner.laws.catalog import available_laws
 from planner.planning.budget import plan, why_unplannable
+from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve, size_grid
 from tests.conftest import Run
 
 PLANNABLE = [law for law in available_laws() if why_unplannable(law) is None]

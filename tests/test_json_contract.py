@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from planner.planning.budget import FORMAT
 from planner.output.schema import SCHEMAS
+from planner.version import FORMAT
 from tests.conftest import ROOT, Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -105,8 +105,7 @@ def test_output_validates_against_its_schema(run: Run) -> None:
 
     from planner.check import CheckReport
     from planner.hardware import GpuRecord
-    from planner.planning.budget import Comparison, Plan
-    from planner.planning.results import Transfer
+    from planner.planning.results import Comparison, Plan, Transfer
 
     for args in (
         ["--flops", "1e21"],
@@ -128,7 +127,7 @@ def test_output_validates_against_its_schema(run: Run) -> None:
     ):
         line = run(*args, "--json").stdout
         TypeAdapter(Plan).validate_json(line)
-    from planner.planning.inverse import SizeCurve
+    from planner.planning.results import SizeCurve
 
     curves = run(
         "--flops", "1e21", "--flops", "1e22", "--size-range", "0.1:10", "--law", "kaplan2020-nd", "--json"

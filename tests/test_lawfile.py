@@ -14,9 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.errors import InputError, LawFileError
-from planner.laws.write import law_id_for, render_law, suggest_id, write_atomically
-from planner.laws.catalog import LAW_ID, Covariance, Law, available_laws, find_law, load_law, same_law
+from planner.forms.base import Law
+from planner.laws.catalog import available_laws, find_law, load_law
+from planner.laws.format import LAW_ID, Covariance, same_law
 from planner.laws.validate import validate_law
+from planner.laws.write import law_id_for, render_law, suggest_id, write_atomically
 from planner.planning.budget import plan
 
 

@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError, LawFileError, LawNotFoundError
+from planner.forms.base import Law
+from planner.forms.kaplan_nd import KaplanNDLaw
+from planner.forms.transfer import TransferLaw
 from planner.laws.catalog import (
-    DOMAINS,
-    KaplanNDLaw,
-    Law,
-    Reproduction,
-    TransferLaw,
     _catalog_paths,
     available_laws,
     default_law,
@@ -23,9 +21,9 @@ from planner.laws.catalog import (
     laws_dir,
     load_law,
     planning_laws,
-    same_law,
     transfer_laws,
 )
+from planner.laws.format import DOMAINS, Reproduction, same_law
 from planner.planning.budget import plan, reproduce, why_unplannable
 
 BAD_LAWS = Path(__file__).parent / "bad_laws"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from planner import InputError, LawNotFoundError
 from planner.errors import InfeasibleError
 from planner.forms.kaplan_nd import KaplanNDParams
-from planner.forms.transfer import TransferParams
-from planner.laws.catalog import TransferLaw, find_law, laws_dir
+from planner.forms.transfer import TransferLaw, TransferParams
+from planner.laws.catalog import find_law, laws_dir
 from planner.planning.transfer import converged_data, transfer, transfer_grid
 
 sizes = st.floats(min_value=1e3, max_value=1e13)

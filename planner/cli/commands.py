@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from planner.output import streams
 from planner.errors import InputError
+from planner.output import streams
 
 if TYPE_CHECKING:
     from typing import Literal
 
-    from planner.planning.budget import Comparison, Plan
+    from planner.planning.results import Comparison, Plan
 
     Format = Literal["table", "json", "csv", "markdown"]
 
@@ -197,7 +197,7 @@ def run_plan(request: PlanRequest) -> int:
         results = plans_for(request)
     else:
         results = _plain_plans(request)
-    from planner.planning.budget import Comparison, Plan
+    from planner.planning.results import Comparison, Plan
 
     streams.notices(notice for item in results if not isinstance(item, Plan) for notice in item.notices)
     inner = [p for item in results if isinstance(item, (Plan, Comparison)) for p in _plans(item)]
@@ -222,7 +222,7 @@ def run_plan(request: PlanRequest) -> int:
 
 
 def _plans(item: Plan | Comparison) -> Sequence[Plan]:
-    from planner.planning.budget import Comparison
+    from planner.planning.results import Comparison
 
     return item.plans if isinstance(item, Comparison) else (item,)
 

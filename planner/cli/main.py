@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 
-from planner.output import streams
 from planner.cli.commands import (
     PlanRequest,
     TransferRequest,
@@ -24,6 +23,7 @@ from planner.cli.commands import (
     run_transfer,
 )
 from planner.errors import PlannerError
+from planner.output import streams
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 """Exit codes: success; a check failed; bad usage or input; internal error (a bug)."""

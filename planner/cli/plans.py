@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from planner import output
 from planner.cli.commands import PlanRequest, parse_count, parse_number
 from planner.errors import InputError
-from planner.planning.budget import Comparison, Plan
+from planner.planning.results import Comparison, Plan
 
 if TYPE_CHECKING:
     from planner.cli.commands import Format
     from planner.hardware import Hardware
-    from planner.planning.inverse import SizeCurve
+    from planner.planning.results import SizeCurve
 
 
 def hardware_of(request: PlanRequest) -> Hardware | None:
@@ -92,8 +92,7 @@ def _tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:
 
 def plans_for(request: PlanRequest) -> Sequence[Plan | Comparison | SizeCurve]:
     """Every plan (or comparison) the request asks for, all inputs checked first."""
-    from planner.hardware import plan_for_time
-    from planner.planning.budget import compare, plan, resolve_law
+    from planner.planning.budget import compare, plan, plan_for_time, resolve_law
 
     if request.transfer is not None or request.finetune_chars or request.finetune_tokens:
         raise InputError(

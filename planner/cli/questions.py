@@ -28,8 +28,7 @@ from planner.errors import InputError
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware
-    from planner.planning.inverse import SizeCurve
-    from planner.planning.budget import Plan
+    from planner.planning.results import Plan, SizeCurve
 
 CONSISTENT = 1e-9
 """Relative difference within which 6 N D equals a given --flops (rounding of typed numbers)."""
@@ -136,8 +135,8 @@ def _at_budget(
     request: PlanRequest, setup: Hardware | None, budget: float, params: float | None, tokens: float | None
 ) -> Plan:
     """A fixed size (or token count) at a fixed budget, judged against the optimum there."""
-    from planner.planning.run import evaluate, judge
     from planner.planning.budget import plan_one, resolve_law
+    from planner.planning.run import evaluate, judge
 
     if params is not None and tokens is not None:
         spent = 6.0 * params * tokens

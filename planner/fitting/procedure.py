@@ -32,11 +32,12 @@ from planner.fitting.report import (
     Residuals,
     RunsUsed,
 )
+from planner.fitting.runs import Runs
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.kaplan_nd import KaplanNDParams
+from planner.planning.budget import check_positive
 from planner.planning.notices import extrapolation
-from planner.planning.budget import Allocation, Intervals, Notice, check_positive
-from planner.fitting.runs import Runs
+from planner.planning.results import Allocation, Intervals, Notice
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 FORMS: dict[str, Any] = {"chinchilla": chinchilla, "kaplan-nd": kaplan}
@@ -143,7 +144,7 @@ def fit(
             )
         )
     residuals = point.log_residuals
-    from planner import __version__
+    from planner.version import __version__
 
     return FitReport(
         planner_version=__version__,

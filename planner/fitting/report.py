@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from planner.planning.budget import FORMAT, Allocation, Intervals, Notice
+from planner.planning.results import Allocation, Intervals, Notice
+from planner.version import FORMAT
 
 Form = Literal["chinchilla", "kaplan-nd"]
 

@@ -14,17 +14,10 @@ from pathlib import PurePath
 from typing import Any
 
 from planner.fitting.report import FitReport
-from planner.forms.chinchilla import ChinchillaParams
-from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws.catalog import (
-    ChinchillaLaw,
-    Covariance,
-    FittedRange,
-    KaplanNDLaw,
-    Quantities,
-    Source,
-    check_domain,
-)
+from planner.forms.chinchilla import ChinchillaLaw, ChinchillaParams
+from planner.forms.kaplan_nd import KaplanNDLaw, KaplanNDParams
+from planner.laws.catalog import check_domain
+from planner.laws.format import Covariance, FittedRange, Quantities, Source
 
 
 def fitted_law(

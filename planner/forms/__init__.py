@@ -1,45 +1,75 @@
-"""Law forms: the maths of each published functional form, one module per form.
+"""Law forms: one module per published functional form, found by name.
 
-Each module owns a frozen dataclass of the form's parameters (the ``[params]`` table of a
-law file) with the loss and the compute-optimal allocation in the paper's own symbols.
-Pure: no files, no printing, no user-facing errors.
+A form is the maths of one kind of law file (`form = "kaplan-nd"` in the file). Its module,
+`planner/forms/kaplan_nd.py` (the form name with `_` for `-`), owns all of it:
+
+- a frozen dataclass of the `[params]` table in the paper's own symbols, with the loss and
+  the compute-optimal allocation (`optimal_params`, `budget_loss`, `plan_loss`; see
+  `planner.forms.base.Form`), citing paper and equation in place;
+- its law class, a subclass of `planner.forms.base.Law` with `form: Literal["kaplan-nd"]`
+  and `params`, overriding the capabilities its maths has (can it split a budget, price a
+  run off the optimum, price repeated data, ...); the base class answers for a form that
+  cannot;
+- `LAW = ThatClass`, which is how this registry finds it.
+
+Nothing outside this package asks which form a law has: planning asks the law. To add a
+form:
+
+1. write `planner/forms/<name>.py` as above (copy the smallest, `model_size.py`);
+2. add law files of the form under `laws/<domain>/`, each with `[[reproduces]]` rows;
+3. add tests of its maths (tests/library/test_forms.py) and regenerate the law-file schema
+   (`UPDATE_GOLDEN=1 python -m pytest tests/contracts`), which lists every form.
+
+Validation, the catalog, `plan laws`, `plan schema law-file` and every question pick the new
+form up from here. Helper modules that are not forms (`base`, `data_limited`) have no `LAW`.
+Pure maths: no files, no printing, no user-facing errors.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+import importlib
+import pkgutil
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planner.forms.base import Law
 
 
-class Bound:
-    """A limit on a data-file value (gt, ge, lt, le, min_length, pattern), enforced by pydantic.
-
-    pydantic applies it when it validates a file; importing this costs nothing, so the
-    planning path stays free of pydantic and annotated_types.
-    """
-
-    def __init__(self, **limits: float | str) -> None:
-        self.limits = limits
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        schema = handler(source)
-        schema.update(self.limits)
-        return schema
+def module_name(form: str) -> str:
+    """The module of a form: `kaplan-nd` lives in planner.forms.kaplan_nd."""
+    return form.replace("-", "_")
 
 
-Positive = Annotated[float, Bound(gt=0)]
-Exponent = Annotated[float, Bound(gt=0, lt=10)]
-NonNegative = Annotated[float, Bound(ge=0)]
-Fraction = Annotated[float, Bound(gt=0, lt=1)]
+def law_class(form: str) -> type[Law] | None:
+    """The law class of a form, or None if no module of this package defines that form."""
+    name = module_name(form)
+    if form != name.replace("_", "-") or not name.isidentifier() or name.startswith("_"):
+        return None
+    try:
+        module = importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as err:
+        if err.name == f"{__name__}.{name}":
+            return None
+        raise
+    law: type[Law] | None = getattr(module, "LAW", None)
+    return law
 
-STRICT: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False}
-"""pydantic config for every law-file table: unknown keys are typos, NaN is never data."""
+
+@cache
+def _module_names() -> frozenset[str]:
+    return frozenset(info.name for info in pkgutil.iter_modules(__path__))
 
 
-class Form(Protocol):
-    """What the planner needs from a form; C is always in FLOPs, N and D in counts."""
+@cache
+def form_names() -> tuple[str, ...]:
+    """Every form name, as law files spell it, alphabetically."""
+    return tuple(
+        name.replace("_", "-") for name in sorted(_module_names()) if law_class(name.replace("_", "-"))
+    )
 
-    def optimal_params(self, C: float) -> float:
-        """Compute-optimal N at budget C (FLOPs), tokens following from C = 6ND."""
 
-    def budget_loss(self, C: float, N: float) -> float | None:
-        """Loss of N parameters trained on C / (6N) tokens; None off the form's frontier."""
+def law_classes() -> tuple[type[Law], ...]:
+    """Every form's law class, in the order of `form_names`."""
+    classes = (law_class(form) for form in form_names())
+    return tuple(law for law in classes if law is not None)

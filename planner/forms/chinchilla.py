@@ -1,17 +1,22 @@
 """The Chinchilla parametric form L(N, D) = E + A / N^alpha + B / D^beta.
 
 Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", arXiv 2203.15556,
-Eq. (2) for the form and Eq. (4) for the allocation under C = 6ND. Pure maths.
+Eq. (2) for the form and Eq. (4) for the allocation under C = 6ND. Pure maths. With a
+finite supply of unique tokens, repeats are priced by planner.forms.data_limited.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from planner.forms import STRICT, Exponent, Positive
+from planner.forms.base import Law
+from planner.laws.format import STRICT, Exponent, Positive
 from planner.units import FLOPS_PER_PARAM_TOKEN
+
+if TYPE_CHECKING:
+    from planner.forms.data_limited import DataLimited
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,6 +25,7 @@ class ChinchillaParams:
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
     FORMULA: ClassVar[str] = "L(N, D) = E + A / N^alpha + B / D^beta"
+    FRONTIER_BUDGET_METHOD: ClassVar[str] = "closed form (frontier loss solved for C)"
 
     alpha: Exponent
     beta: Exponent
@@ -60,6 +66,10 @@ class ChinchillaParams:
     def budget_loss(self, C: float, N: float) -> float:
         """Loss on the budget line C = 6ND; convex in log N, so its minimum is Eq. (4)."""
         return self.loss(N, C / (FLOPS_PER_PARAM_TOKEN * N))
+
+    def plan_loss(self, C: float, N: float) -> float:
+        """The loss a plan of N parameters at C reports: the budget-line loss."""
+        return self.budget_loss(C, N)
 
     @property
     def irreducible_loss(self) -> float:
@@ -106,3 +116,22 @@ class ChinchillaParams:
         """The N that reaches loss L only with unlimited data, (A / (L - E))^(1/alpha)."""
         E, A, _ = self.coefficients
         return float((A / (L - E)) ** (1.0 / self.alpha))
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ChinchillaLaw(Law):
+    """A law of the form L(N, D) = E + A / N^alpha + B / D^beta."""
+
+    form: Literal["chinchilla"]
+    params: ChinchillaParams
+
+    off_optimum: ClassVar[str | None] = None
+
+    def limited(self, unique_tokens: float, decay: tuple[float, float]) -> DataLimited:
+        """Chinchilla's law with `unique_tokens` available, repeats priced by `decay`."""
+        from planner.forms.data_limited import DataLimited
+
+        return DataLimited(self.params, unique_tokens, *decay)
+
+
+LAW = ChinchillaLaw

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from planner.forms import STRICT, Exponent, NonNegative, Positive
+from planner.forms.base import Law
+from planner.forms.model_size import ModelSizeParams
+from planner.laws.format import STRICT, Exponent, NonNegative, Positive
 from planner.units import COMPUTE_UNITS
 
 
@@ -27,6 +29,7 @@ class FrontierParams:
     FORMULA: ClassVar[str] = (
         "L(C) = L_inf + (C_c / C)^alpha_C; N_opt = N_e C^p_N or (C / C_N)^beta_N; C in compute_unit"
     )
+    FRONTIER_BUDGET_METHOD: ClassVar[str] = "closed form (frontier loss solved for C)"
 
     compute_unit: Literal["flop", "pf-day"]
     C_c: Positive
@@ -106,7 +109,40 @@ class FrontierParams:
         """The frontier law says nothing about sizes off the optimum."""
         return None
 
+    def plan_loss(self, C: float, N: float) -> float:
+        """The loss a plan at C reports: the frontier loss L(C), whatever N."""
+        return self.frontier_loss(C)
+
     @property
     def irreducible_loss(self) -> float:
         """L_inf (zero for Kaplan's language frontier, which has none)."""
         return self.L_inf
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FrontierLaw(Law):
+    """A law giving loss on the compute frontier, L(C), and N_opt(C); optionally the same
+    source's model-size law L(N) as `model_size`."""
+
+    form: Literal["frontier"]
+    params: FrontierParams
+    model_size: ModelSizeParams | None = None
+
+    off_optimum: ClassVar[str | None] = "the loss on its compute-optimal frontier only"
+
+    def why_unplannable(self) -> str | None:
+        """A frontier law splits a budget only where its source gives N_opt(C)."""
+        if not self.params.has_optimal_params:
+            return "it gives the loss at a budget, L(C), but no compute-optimal size N_opt(C)"
+        return None
+
+    def printed_tokens(self, flops: float) -> float | None:
+        """The source's own token law at `flops`, where it prints one."""
+        return self.params.printed_tokens(flops)
+
+    def converged_loss(self, params: float) -> float | None:
+        """L(N) of the same source's model-size law, where the file gives it."""
+        return self.model_size.loss(params) if self.model_size is not None else None
+
+
+LAW = FrontierLaw

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from planner.forms import STRICT, Exponent, Positive
+from planner.forms.base import Law
+from planner.laws.format import STRICT, Exponent, Positive
+from planner.optimize import flops_for_loss, frontier_loss
 from planner.units import FLOPS_PER_PARAM_TOKEN
+
+LOWEST_BRACKET = 1e20
+"""Where the search for the least compute reaching a loss starts, stepping up by decades."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,6 +26,7 @@ class KaplanNDParams:
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
     FORMULA: ClassVar[str] = "L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D"
+    FRONTIER_BUDGET_METHOD: ClassVar[str] = "bisection of the monotone frontier loss in log C"
 
     irreducible_loss: ClassVar[float] = 0.0
     """Eq. (1.5) has no irreducible term: it tends to zero with unlimited N and D."""
@@ -52,6 +58,23 @@ class KaplanNDParams:
     def budget_loss(self, C: float, N: float) -> float:
         """Loss of N parameters on the budget line C = 6ND."""
         return self.loss(N, C / (FLOPS_PER_PARAM_TOKEN * N))
+
+    def plan_loss(self, C: float, N: float) -> float:
+        """The loss a plan of N parameters at C reports: the budget-line loss."""
+        return self.budget_loss(C, N)
+
+    def frontier_budget(self, L: float) -> float:
+        """The least C whose compute-optimal loss is L; inf beyond floating point.
+
+        The frontier loss has no closed-form inverse here, but it falls monotonically with
+        C: step up from LOWEST_BRACKET by decades until it reaches L, then bisect.
+        """
+        upper = LOWEST_BRACKET
+        while frontier_loss(self, upper) > L:
+            upper *= 10.0
+            if upper > 1e300:
+                return math.inf
+        return flops_for_loss(self, L, upper)
 
     def _log_scale(self) -> float:
         """k in ln N_opt = (k + ln C) / (p + 1), from `optimal_params`."""
@@ -88,3 +111,20 @@ class KaplanNDParams:
         p = self.alpha_N / self.alpha_D
         excess = math.expm1(-math.log(performance) / self.alpha_D)
         return math.exp(math.log(self.D_c) + p * (math.log(N) - math.log(self.N_c)) - math.log(excess))
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class KaplanNDLaw(Law):
+    """A law of the form L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D."""
+
+    form: Literal["kaplan-nd"]
+    params: KaplanNDParams
+
+    off_optimum: ClassVar[str | None] = None
+
+    def data_to_reach(self, params: float, performance: float) -> float:
+        """Eq. (4.3) solved for D, see KaplanNDParams.data_to_reach."""
+        return self.params.data_to_reach(params, performance)
+
+
+LAW = KaplanNDLaw

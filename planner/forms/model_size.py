@@ -8,9 +8,10 @@ about compute, so it cannot split a budget on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from planner.forms import STRICT, Exponent, NonNegative, Positive
+from planner.forms.base import Law
+from planner.laws.format import STRICT, Exponent, NonNegative, Positive
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,3 +33,18 @@ class ModelSizeParams:
     def irreducible_loss(self) -> float:
         """L_inf: the loss no model size goes below."""
         return self.L_inf
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ModelSizeLaw(Law):
+    """A law giving loss from model size alone, L(N): it cannot split a compute budget."""
+
+    form: Literal["model-size"]
+    params: ModelSizeParams
+
+    def why_unplannable(self) -> str:
+        """Model size alone says nothing about compute."""
+        return "it predicts loss from model size alone, L(N), with no compute law or N_opt(C)"
+
+
+LAW = ModelSizeLaw

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
-from planner.forms import STRICT, Exponent, Fraction, Positive
+from planner.forms.base import Kind, Law
+from planner.laws.format import STRICT, Bound, Exponent, Fraction, Positive
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,3 +52,42 @@ class TransferParams:
     def fraction_transferred(self, D_F: float, N: float) -> float:
         """D_T / D_E: the share of the effective data that pre-training contributes."""
         return 1.0 - 1.0 / self.multiplier(D_F, N)
+
+
+@dataclass(frozen=True, eq=False)
+class TransferRegime:
+    """Where a transfer law holds: the low-data regime, and where pre-training can hurt.
+
+    D(N) is the data a model of N parameters needs to reach `converged_performance` of its
+    infinite-data performance, estimated with the kaplan-nd law `converged_data_law`. The
+    fit holds for D_F up to `low_data_fraction` D(N); at `ossification_fraction` D(N) and
+    beyond, pre-training may hurt. `finetune_data_available` is the most fine-tuning data
+    the fits can have seen (the size of the fine-tuning distribution's data set).
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    low_data_fraction: Fraction
+    converged_performance: Fraction
+    converged_data_law: Annotated[str, Bound(min_length=1)]
+    ossification_fraction: Positive | None = None
+    finetune_data_available: Positive | None = None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class TransferLaw(Law):
+    """Effective data transferred by pre-training, D_T = k D_F^alpha N^beta (not a budget law)."""
+
+    form: Literal["transfer"]
+    params: TransferParams
+    regime: TransferRegime
+
+    kind: ClassVar[Kind] = "transfer"
+    unranged: ClassVar[tuple[str, ...]] = ("flops", "tokens")
+
+    def why_unplannable(self) -> str:
+        """A transfer law prices fine-tuning data."""
+        return "it prices fine-tuning data, not a FLOP budget"
+
+
+LAW = TransferLaw

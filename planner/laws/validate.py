@@ -9,39 +9,28 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter, ValidationError
 
 from planner.errors import LawFileError
-from planner.laws.catalog import (
-    LAW_CLASSES,
-    ChinchillaLaw,
-    DataConstrainedLaw,
-    FrontierLaw,
-    KaplanNDLaw,
-    Law,
-    ModelSizeLaw,
-    TransferLaw,
-)
+from planner.forms import form_names, law_classes
+from planner.forms.base import Law
 from planner.validation import problems
 
 
 @cache
 def law_adapter() -> TypeAdapter[Law]:
     """The validator for a whole law file, one model per form chosen by `form`."""
-    union = Annotated[
-        ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw | FrontierLaw | ModelSizeLaw | TransferLaw,
-        Field(discriminator="form"),
-    ]
+    union: Any = Annotated[Union[law_classes()], Field(discriminator="form")]  # noqa: UP007
     adapter: TypeAdapter[Law] = TypeAdapter(union)
     return adapter
 
 
 def validate_law(raw: dict[str, Any], path: Path) -> Law:
     """Validate parsed TOML as a law file named `path`."""
-    if raw.get("form") not in LAW_CLASSES:
-        forms = ", ".join(repr(form) for form in LAW_CLASSES)
+    if raw.get("form") not in form_names():
+        forms = ", ".join(repr(form) for form in form_names())
         raise LawFileError(path, [f"form: give one of {forms} (got {raw.get('form')!r})"])
     try:
         law = law_adapter().validate_python(raw)

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, LawFileError
-from planner.laws.catalog import LAW_ID, Law, same_law
+from planner.forms.base import Law
+from planner.laws.format import LAW_ID, same_law
 
 ORDER = (
     "schema_version",

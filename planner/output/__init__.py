@@ -11,8 +11,8 @@ from planner.output.fit import fit_json, fit_tables
 from planner.output.inverse import inference_table, size_curve_table
 from planner.output.laws import law_detail, law_record, laws_json, laws_table
 from planner.output.plans import comparison_table, evaluation_table, plans_table
-from planner.output.transfer import transfer_table
 from planner.output.streams import coded_notices, error, json_lines, notices, text
+from planner.output.transfer import transfer_table
 
 __all__ = [
     "check_table",

@@ -10,7 +10,7 @@ from planner.output._base import count, footer, new_console, sci
 from planner.planning.results import Plan
 
 if TYPE_CHECKING:
-    from planner.planning.inverse import SizeCurve
+    from planner.planning.results import SizeCurve
 
 
 def size_curve_table(curve: SizeCurve) -> None:

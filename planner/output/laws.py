@@ -6,10 +6,11 @@ import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from planner.laws.catalog import Law, TransferLaw, default_reason, is_default
+from planner.forms.base import Law
+from planner.laws.catalog import default_reason, is_default
 from planner.output._base import new_console, sci
-from planner.planning.results import FORMAT
 from planner.output.streams import _json_line
+from planner.version import FORMAT
 
 if TYPE_CHECKING:
     pass
@@ -25,7 +26,7 @@ def law_record(law: Law) -> dict[str, Any]:
             return [prune(item) for item in value]
         return value
 
-    from planner import __version__
+    from planner.version import __version__
 
     record: dict[str, Any] = prune(dataclasses.asdict(law))
     return {
@@ -104,7 +105,7 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
     reason = default_reason(law)
     if reason is not None:
         console.print(
-            f"the default {'transfer' if isinstance(law, TransferLaw) else law.domain} law: {reason}",
+            f"the default {'transfer' if law.kind == 'transfer' else law.domain} law: {reason}",
             soft_wrap=True,
         )
     console.print(f"formula: {law.params.FORMULA}", soft_wrap=True)
@@ -120,8 +121,8 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
         console.print(f"{unit.name}: {unit.tokens:,.0f} tokens ({unit.note or ''})", soft_wrap=True)
     console.print(f"loss: {quantities.loss} ({quantities.loss_units})", soft_wrap=True)
     console.print(f"FLOPs: {quantities.flops}", soft_wrap=True)
-    if isinstance(law, TransferLaw):
-        regime = law.regime
+    regime = getattr(law, "regime", None)  # a transfer law's: where its fit holds
+    if regime is not None:
         console.print(
             f"low-data regime: D_F up to {regime.low_data_fraction:g} D(N), D(N) the data to reach "
             f"{regime.converged_performance:g} of infinite-data performance, estimated with "

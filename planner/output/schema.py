@@ -2,7 +2,7 @@
 
 Owns the published contract of `--json` (`plan schema NAME`); imports pydantic, so only
 `plan schema` and the tests load it, never the planning path. Output schemas never forbid
-extra keys: a consumer must accept fields added later (see FORMAT in planner.planning.budget).
+extra keys: a consumer must accept fields added later (see FORMAT in planner.version).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def transfer_schema() -> dict[str, Any]:
 
 def size_curve_schema() -> dict[str, Any]:
     """The JSON Schema of one `plan --flops C --size-range LOW HIGH --json` line."""
-    from planner.planning.inverse import SizeCurve
+    from planner.planning.results import SizeCurve
 
     return TypeAdapter(SizeCurve).json_schema(mode="serialization")
 

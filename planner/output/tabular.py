@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from planner.output import sci
-from planner.planning.budget import Comparison, Plan
+from planner.planning.results import Comparison, Plan
 
 if TYPE_CHECKING:
     from planner.check import CheckReport
-    from planner.hardware import HardwareUse
+    from planner.planning.results import HardwareUse
 
 Cell = float | int | str | None
 Row = dict[str, Cell]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from planner.laws.catalog import TransferLaw
+from planner.forms.transfer import TransferLaw
 from planner.output._base import count, counts, new_console, sci
 from planner.planning.results import Transfer
 

@@ -8,41 +8,29 @@ starts fast.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, overload
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws.catalog import (
-    BudgetLaw,
-    ChinchillaLaw,
-    DataConstrainedLaw,
-    FrontierLaw,
-    KaplanNDLaw,
-    Law,
-    ModelSizeLaw,
-    Reproduction,
-    TransferLaw,
-    default_law,
-    find_law,
-)
+from planner.forms.base import Law
+from planner.laws.catalog import default_law, find_law
+from planner.laws.format import Reproduction
 from planner.planning.notices import plan_notices
 from planner.planning.results import (
-    FORMAT,
     Allocation,
     Binding,
     Comparison,
     Constraints,
     FineTune,
     Intervals,
-    LawRef,
     LimitedData,
     NaturalAmount,
     Notice,
     Plan,
     RepeatedSubset,
     Spread,
-    Transfer,
     Units,
     law_ref,
     planner_version,
@@ -50,34 +38,10 @@ from planner.planning.results import (
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
+    from planner.forms.base import Form, Limited
+    from planner.hardware import Hardware
     from planner.planning.finetune import Ask
-    from planner.forms import Form
-    from planner.hardware import Hardware, HardwareUse
-
-SplitLaw = ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw | FrontierLaw
-"""A law that can split a FLOP budget into parameters and tokens."""
-
-__all__ = [
-    "FORMAT",
-    "Allocation",
-    "Comparison",
-    "Constraints",
-    "FineTune",
-    "Intervals",
-    "LawRef",
-    "LimitedData",
-    "NaturalAmount",
-    "Notice",
-    "Plan",
-    "RepeatedSubset",
-    "Spread",
-    "Transfer",
-    "Units",
-    "compare",
-    "plan",
-    "reproduce",
-    "why_unplannable",
-]
+    from planner.planning.results import HardwareUse
 
 
 def check_positive(name: str, value: float) -> float:
@@ -88,12 +52,12 @@ def check_positive(name: str, value: float) -> float:
     return number
 
 
-def resolve_law(law: Law | str | None, domain: str | None = None) -> BudgetLaw:
+def resolve_law(law: Law | str | None, domain: str | None = None) -> Law:
     """A budget law from a law, an id or path, or None for the domain's default law."""
     if law is None:
         return default_law(domain or "language")
     chosen = find_law(law, "budget") if isinstance(law, str) else law
-    if isinstance(chosen, TransferLaw):
+    if chosen.kind == "transfer":
         raise InputError(
             f"law {chosen.id} is a transfer law: it prices fine-tuning data, not a FLOP budget; "
             "use it with `plan transfer`, or as transfer= (--transfer) beside a budget law"
@@ -195,7 +159,9 @@ def plan(
         max_tokens = check_positive("max_tokens", max_tokens)
     ask = None
     if transfer is not None or finetune_chars or finetune_tokens or chars_per_token:
-        from planner.planning import finetune as finetuning  # only a fine-tune needs it: keep plain plans fast
+        from planner.planning import (
+            finetune as finetuning,  # only a fine-tune needs it: keep plain plans fast
+        )
 
         ask = finetuning.ask(transfer, finetune_chars, finetune_tokens, chars_per_token, max_tokens)
     if unique_tokens is not None:
@@ -260,28 +226,17 @@ def compare(flops: float, domain: str = "language", *, hardware: Hardware | None
 
 def why_unplannable(law: Law) -> str | None:
     """Why a law cannot split a FLOP budget (no compute law or no N_opt), or None when it can."""
-    if isinstance(law, TransferLaw):
-        return "it prices fine-tuning data, not a FLOP budget"
-    if isinstance(law, ModelSizeLaw):
-        return "it predicts loss from model size alone, L(N), with no compute law or N_opt(C)"
-    if isinstance(law, FrontierLaw) and not law.params.has_optimal_params:
-        return "it gives the loss at a budget, L(C), but no compute-optimal size N_opt(C)"
-    return None
+    return law.why_unplannable()
 
 
-def _allocation(law: SplitLaw, flops: float, params: float, form: Form | None = None) -> Allocation:
+def _allocation(law: Law, flops: float, params: float, form: Form | None = None) -> Allocation:
     """The split at `params`, priced by `form` (by default the law's own)."""
     tokens = flops / (FLOPS_PER_PARAM_TOKEN * params)
-    if isinstance(law, FrontierLaw):
-        loss = law.params.frontier_loss(flops)
-    else:
-        priced = (form or law.params).budget_loss(flops, params)
-        assert priced is not None
-        loss = priced
+    loss = (form or law.params).plan_loss(flops, params)
     return _checked(law, flops, params, tokens, loss)
 
 
-def _checked(law: BudgetLaw, flops: float, params: float, tokens: float, loss: float) -> Allocation:
+def _checked(law: Law, flops: float, params: float, tokens: float, loss: float) -> Allocation:
     values = (params, tokens, tokens / params, loss)
     if all(math.isfinite(v) for v in values) and (params < 1 or tokens < 1):
         raise InfeasibleError(
@@ -298,7 +253,7 @@ def _checked(law: BudgetLaw, flops: float, params: float, tokens: float, loss: f
 
 def plan_one(
     flops: float,
-    law: BudgetLaw,
+    law: Law,
     max_params: float | None = None,
     max_tokens: float | None = None,
     fine: Ask | None = None,
@@ -308,16 +263,17 @@ def plan_one(
 ) -> Plan:
     """One plan from checked inputs (`plan` checks them); subset is (fraction, repeats)."""
     reason = why_unplannable(law)
-    if reason is not None or isinstance(law, ModelSizeLaw):
+    if reason is not None:
         raise InfeasibleError(
             f"law {law.id} cannot split a FLOP budget: {reason}; see plan laws show {law.id}, "
             f"or plan with a {law.domain} law that gives N_opt"
         )
     form: Form = law.params
+    supply: Limited | None = None
     if unique_tokens is not None:
         from planner.planning.limited_data import limited_form
 
-        form = limited_form(law, unique_tokens)
+        form = supply = limited_form(law, unique_tokens)
     free, params, binding = _split(form, flops, max_params, max_tokens)
     if fine is not None and max_tokens is not None:
         low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens)
@@ -326,9 +282,9 @@ def plan_one(
     high = max_params or math.inf
     unconstrained = _allocation(law, flops, free, form)
     constraints = None
-    if binding is not None and isinstance(law, FrontierLaw):
+    if binding is not None and law.off_optimum is not None:
         raise InfeasibleError(
-            f"law {law.id} gives the loss on its compute-optimal frontier only, so it cannot "
+            f"law {law.id} gives {law.off_optimum}, so it cannot "
             f"price a capped plan ({binding} binds); use a law of form chinchilla or kaplan-nd"
         )
     optimum = _allocation(law, flops, params, form) if binding else unconstrained
@@ -357,11 +313,11 @@ def plan_one(
     if unique_tokens is not None or subset is not None:
         from planner.planning import limited_data as repetition
 
-        if unique_tokens is not None:
+        if supply is not None:
             unlimited = plan_one(flops, law, max_params, max_tokens)
             data = repetition.limited_data(
                 law,
-                form,
+                supply,
                 flops,
                 optimum,
                 unlimited.optimum,
@@ -438,7 +394,7 @@ def _loss_slope(form: Form, flops: float, max_params: float | None, max_tokens: 
 
 def _data_limited_plan(
     flops: float,
-    law: SplitLaw,
+    law: Law,
     max_params: float | None,
     max_tokens: float,
     fine: Ask,
@@ -449,9 +405,9 @@ def _data_limited_plan(
     """N for a fine-tune limited to max_tokens of fine-tuning data, the loss at D_E."""
     from planner.planning import finetune as finetuning
 
-    if isinstance(law, FrontierLaw):
+    if law.off_optimum is not None:
         raise InfeasibleError(
-            f"law {law.id} gives the loss on its compute-optimal frontier only, so it cannot "
+            f"law {law.id} gives {law.off_optimum}, so it cannot "
             "price a data-limited fine-tune; use a law of form chinchilla or kaplan-nd"
         )
     high = max_params if max_params is not None else flops / FLOPS_PER_PARAM_TOKEN  # D >= 1 token
@@ -488,7 +444,7 @@ def _data_limited_plan(
 
 
 def _result(
-    law: SplitLaw,
+    law: Law,
     flops: float,
     optimum: Allocation,
     constraints: Constraints | None,
@@ -517,9 +473,7 @@ def _result(
             NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
             for unit in law.units
         ),
-        converged_loss=(
-            law.model_size.loss(optimum.params) if isinstance(law, FrontierLaw) and law.model_size else None
-        ),
+        converged_loss=law.converged_loss(optimum.params),
         notices=tuple(notices),
         caveats=law.caveats,
         finetune=finetune,
@@ -539,11 +493,11 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
     if row.finetune_chars is not None:
         from planner.planning.transfer import transfer
 
-        assert isinstance(law, TransferLaw)
+        assert law.kind == "transfer"
         assert row.params is not None
         result = transfer(row.params, law, finetune_chars=row.finetune_chars)
         return {name: float(getattr(result, name)) for name in row.expected()}
-    assert not isinstance(law, TransferLaw)
+    assert law.kind == "budget"
     per = law.unit(row.unit).tokens if row.unit else 1.0
     got: dict[str, float] = {}
     if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
@@ -557,3 +511,41 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
         }
     got["irreducible_loss"] = law.params.irreducible_loss * per
     return {name: got[name] for name in row.expected()}
+
+
+def plan_for_time(
+    setup: Hardware,
+    law: Law | str | None = None,
+    *,
+    days: float | None = None,
+    hours: float | None = None,
+    max_params: float | None = None,
+    max_tokens: float | None = None,
+    domain: str | None = None,
+    unique_tokens: float | None = None,
+    repeated_fraction: float | None = None,
+    repeats: float | None = None,
+) -> Plan:
+    """The plan for what `setup.gpus` GPUs compute in `days` (or `hours`) of wall-clock time.
+
+    The budget is GPUs x seconds x peak FLOP/s x MFU; the plan's `hardware` repeats the
+    GPU-hours and days exactly as given.
+
+    Raises:
+        InputError: no GPU count, not exactly one of days and hours, or a bad limit.
+    """
+    from planner.hardware import budget, use
+
+    flops = budget(setup, days=days, hours=hours)
+    result = plan(
+        flops,
+        law,
+        domain=domain,
+        max_params=max_params,
+        max_tokens=max_tokens,
+        hardware=setup,
+        unique_tokens=unique_tokens,
+        repeated_fraction=repeated_fraction,
+        repeats=repeats,
+    )
+    return dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours))

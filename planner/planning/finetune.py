@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from planner.errors import InputError
-from planner.laws.catalog import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, KaplanNDLaw, Law, TransferLaw
+from planner.forms.base import Law
+from planner.forms.transfer import TransferLaw
 from planner.optimize import minimize_log
 from planner.planning.results import FineTune, Notice
 from planner.planning.transfer import finetune_size, transfer_law, transfer_one
@@ -64,7 +65,7 @@ def ask(
     return Ask(transfer_law(transfer), chars, tokens, chars_per_token)
 
 
-def report(law: BudgetLaw, fine: Ask, params: float) -> tuple[FineTune, list[Notice]]:
+def report(law: Law, fine: Ask, params: float) -> tuple[FineTune, list[Notice]]:
     """The whole fine-tuning set priced at the plan's N; the plan itself is unchanged."""
     estimate = transfer_one(fine.law, params, fine.chars, fine.tokens, fine.chars_per_token)
     ratio = fine.chars_per_token
@@ -89,23 +90,19 @@ def effective_tokens(fine: Ask, flops: float, params: float) -> tuple[float, flo
     return tokens, tokens + transferred
 
 
-def loss_with_transfer(
-    law: ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw, fine: Ask, flops: float, params: float
-) -> float:
+def loss_with_transfer(law: Law, fine: Ask, flops: float, params: float) -> float:
     """The budget law's loss at N with the effective data D_E in place of the tokens trained on."""
     _, effective = effective_tokens(fine, flops, params)
-    return law.params.loss(params, effective)
+    return float(law.params.loss(params, effective))
 
 
-def best_params(
-    law: ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw, fine: Ask, flops: float, low: float, high: float
-) -> float:
+def best_params(law: Law, fine: Ask, flops: float, low: float, high: float) -> float:
     """The N in [low, high] with the lowest loss at effective data (a bracketed search)."""
     return minimize_log(lambda params: loss_with_transfer(law, fine, flops, params), low, high)
 
 
 def data_limited(
-    law: ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw,
+    law: Law,
     fine: Ask,
     flops: float,
     params: float,
@@ -139,7 +136,7 @@ def data_limited(
     return result, [*combination_notices(law, fine), chosen, *estimate.notices]
 
 
-def combination_notices(law: BudgetLaw, fine: Ask) -> Iterator[Notice]:
+def combination_notices(law: Law, fine: Ask) -> Iterator[Notice]:
     """Label the combination of two laws, and every unit they do not share."""
     other = fine.law
     yield Notice(

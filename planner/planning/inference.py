@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError, InputError
-from planner.planning.inverse import check_target, least_flops, plannable_law
-from planner.laws.catalog import FrontierLaw, Law
-from planner.planning.notices import range_notice
+from planner.forms.base import Law
 from planner.planning.budget import check_positive, plan_one
-from planner.planning.results import Allocation
+from planner.planning.inverse import check_target, least_flops, plannable_law
+from planner.planning.notices import range_notice
+from planner.planning.results import Allocation, InferenceAware, Objective
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -37,41 +36,6 @@ if TYPE_CHECKING:
 INFERENCE_FLOPS_PER_PARAM_TOKEN = 2.0
 """A forward pass costs 2N FLOPs per token (Kaplan et al. 2020, arXiv 2001.08361, Sec. 2.1),
 as Sardana et al.'s objective 6 N D_tr + 2 N D_inf counts inference."""
-
-Objective = Literal["flops", "cost"]
-
-
-@dataclass(frozen=True)
-class InferenceAware:
-    """A plan's lifetime view: the plan trains N on D and then serves `inference_tokens`.
-
-    The plan's `flops` and `optimum` are the inference-aware training run (its loss is
-    `target_loss`); `compute_optimal` is the Chinchilla-style plan that reaches the same loss
-    with the least training compute. `params_fraction` and `total_flops_fraction` compare the
-    two (Sardana et al. report these as "% of the parameters" and "% of the FLOPs");
-    `flops_saved` = compute-optimal total minus this total. Costs are None without hardware
-    and a price; `inference_mfu` is None without hardware.
-    """
-
-    inference_tokens: float
-    objective: Objective
-    target_loss: float
-    training_flops: float
-    inference_flops: float
-    total_flops: float
-    compute_optimal: Allocation
-    compute_optimal_training_flops: float
-    compute_optimal_inference_flops: float
-    compute_optimal_total_flops: float
-    params_fraction: float
-    total_flops_fraction: float
-    flops_saved: float
-    inference_mfu: float | None
-    training_cost: float | None
-    inference_cost: float | None
-    total_cost: float | None
-    compute_optimal_total_cost: float | None
-    cost_saved: float | None
 
 
 def inference_optimum(
@@ -104,9 +68,9 @@ def inference_optimum(
         InfeasibleError: a frontier-form law, which cannot price sizes off the optimum.
     """
     chosen = plannable_law(law, domain)
-    if isinstance(chosen, FrontierLaw):
+    if chosen.off_optimum is not None:
         raise InfeasibleError(
-            f"law {chosen.id} gives the loss on its compute-optimal frontier only, so it cannot "
+            f"law {chosen.id} gives {chosen.off_optimum}, so it cannot "
             "price the smaller, longer-trained models inference favours; use a law of form "
             "chinchilla or kaplan-nd"
         )
@@ -150,7 +114,7 @@ def inference_optimum(
     weight = INFERENCE_FLOPS_PER_PARAM_TOKEN * served * mfu_ratio
 
     def tokens(n: float) -> float:
-        return form.tokens_for_loss(n, loss)
+        return float(form.tokens_for_loss(n, loss))
 
     def total(n: float) -> float:
         return FLOPS_PER_PARAM_TOKEN * n * tokens(n) + weight * n

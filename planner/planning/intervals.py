@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from planner.laws.catalog import FrontierLaw, Law, parameter_value
-from planner.planning.budget import Intervals
+from planner.forms.base import Law
+from planner.laws.format import parameter_value
+from planner.planning.results import Intervals
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 SAMPLES = 4000
@@ -70,13 +71,12 @@ def _changes(names: tuple[str, ...], row: list[float], given: set[str]) -> dict[
 def plan_intervals(law: Law, flops: float, low: float, high: float) -> Intervals | None:
     """Central LEVEL intervals on params, tokens and loss at `flops`, parameters kept within
     [low, high] as the plan keeps them; None if fewer than half the draws give a plan."""
-    frontier = isinstance(law, FrontierLaw)
     rows = []
     for params in parameter_draws(law):
         try:
             n = min(max(params.optimal_params(flops), low), high)
             tokens = flops / (FLOPS_PER_PARAM_TOKEN * n)
-            loss = params.frontier_loss(flops) if frontier else params.budget_loss(flops, n)
+            loss = params.plan_loss(flops, n)
         except (ArithmeticError, ValueError):
             continue
         if all(math.isfinite(v) and v > 0 for v in (n, tokens, loss)):

@@ -13,69 +13,31 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws.catalog import BudgetLaw, ChinchillaLaw, DataConstrainedLaw, FrontierLaw, KaplanNDLaw, Law
+from planner.forms.base import Law
 from planner.planning.budget import check_positive, plan_one, resolve_law, why_unplannable
-from planner.planning.results import FORMAT, Allocation, LawRef, Notice, law_ref, planner_version
+from planner.planning.results import (
+    Given,
+    Inverse,
+    Notice,
+    SizeCurve,
+    SizePoint,
+    law_ref,
+    planner_version,
+)
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware
     from planner.planning.results import Plan
 
-Given = Literal["loss", "params", "tokens"]
 
-
-@dataclass(frozen=True)
-class Inverse:
-    """What an inverse plan was solved from: a target `loss`, or the `params` or `tokens` it
-    must have; `method` says how the budget was found (closed form or bisection)."""
-
-    given: Given
-    value: float
-    method: str
-
-
-@dataclass(frozen=True)
-class SizePoint:
-    """One model size at a budget: `fraction` of the optimum's params, trained on what the
-    budget leaves (C / 6N). `flops_to_match` is the compute this size needs, trained for
-    longer or shorter, to reach the optimum's loss; `compute_overhead` is that over the
-    budget, minus one. Both are None where the size cannot reach that loss with any data."""
-
-    fraction: float
-    params: float
-    tokens: float
-    tokens_per_param: float
-    loss: float
-    loss_gap: float
-    flops_to_match: float | None
-    compute_overhead: float | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SizeCurve:
-    """Model sizes as fractions of the compute-optimal size at one budget (`plan --size-range`)."""
-
-    format: str = FORMAT
-    planner_version: str
-    law: LawRef
-    flops: float
-    optimum: Allocation
-    points: tuple[SizePoint, ...]
-    notices: tuple[Notice, ...] = ()
-
-
-SplitForm = ChinchillaLaw | DataConstrainedLaw | KaplanNDLaw | FrontierLaw
-
-
-def plannable_law(law: Law | str | None, domain: str | None) -> SplitForm:
-    chosen: BudgetLaw = resolve_law(law, domain)
+def plannable_law(law: Law | str | None, domain: str | None) -> Law:
+    chosen: Law = resolve_law(law, domain)
     reason = why_unplannable(chosen)
-    if reason is not None or not isinstance(chosen, SplitForm):
+    if reason is not None:
         raise InfeasibleError(
             f"law {chosen.id} cannot answer this: {reason}; use a {chosen.domain} law that gives N_opt"
         )
@@ -86,7 +48,7 @@ def _marked(plan: Plan, given: Given, value: float, method: str) -> Plan:
     return dataclasses.replace(plan, inverse=Inverse(given, value, method))
 
 
-def _budget(law: SplitForm, what: str, solve: float) -> float:
+def _budget(law: Law, what: str, solve: float) -> float:
     if not (math.isfinite(solve) and solve > 0):
         raise InfeasibleError(
             f"{what} is beyond what law {law.id} can compute in floating point; "
@@ -95,24 +57,15 @@ def _budget(law: SplitForm, what: str, solve: float) -> float:
     return solve
 
 
-def least_flops(law: SplitForm, target: float) -> tuple[float, str]:
+def least_flops(law: Law, target: float) -> tuple[float, str]:
     """(the least compute whose compute-optimal loss is `target`, how it was found)."""
-    if isinstance(law, KaplanNDLaw):
-        from planner.planning.run import flops_for_loss, frontier_loss
-
-        upper = 1e20
-        while frontier_loss(law.params, upper) > target:
-            upper *= 10.0
-            if upper > 1e300:
-                return math.inf, ""
-        return flops_for_loss(law.params, target, upper), "bisection of the monotone frontier loss in log C"
     try:
-        return law.params.frontier_budget(target), "closed form (frontier loss solved for C)"
+        return law.params.frontier_budget(target), law.params.FRONTIER_BUDGET_METHOD
     except (OverflowError, ZeroDivisionError):
         return math.inf, ""
 
 
-def check_target(law: SplitForm, target: float, name: str = "target loss") -> float:
+def check_target(law: Law, target: float, name: str = "target loss") -> float:
     """The target as a float, or InputError unless it is finite and above the law's floor."""
     number = float(target)
     if not math.isfinite(number):
@@ -234,9 +187,9 @@ def size_curve(
         InfeasibleError: a frontier-form law, which gives the loss of the optimum only.
     """
     chosen = plannable_law(law, domain)
-    if isinstance(chosen, FrontierLaw):
+    if chosen.off_optimum is not None:
         raise InfeasibleError(
-            f"law {chosen.id} gives the loss on its compute-optimal frontier only, so it cannot "
+            f"law {chosen.id} gives {chosen.off_optimum}, so it cannot "
             "price sizes off the optimum; use a law of form chinchilla or kaplan-nd"
         )
     budget = check_positive("flops", flops)

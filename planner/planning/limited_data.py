@@ -13,9 +13,8 @@ import math
 from collections.abc import Iterator
 
 from planner.errors import InfeasibleError, InputError
-from planner.forms import Form
-from planner.forms.data_constrained import DataLimited
-from planner.laws.catalog import ChinchillaLaw, DataConstrainedLaw, Law, find_law
+from planner.forms.base import Law, Limited
+from planner.laws.catalog import find_law
 from planner.planning.results import Allocation, LimitedData, Notice, RepeatedSubset
 
 DECAY_LAW = "muennighoff2023"
@@ -37,33 +36,36 @@ HERNANDEZ = (
 )
 
 
-def limited_form(law: Law, unique_tokens: float) -> DataLimited:
+def limited_form(law: Law, unique_tokens: float) -> Limited:
     """The law with `unique_tokens` available: its own decay constants, or Muennighoff's."""
     if unique_tokens < 1:
         raise InputError(
             f"a supply of {unique_tokens:.3g} unique tokens is less than one token; "
             "give the number of unique tokens, e.g. 25e9"
         )
-    if isinstance(law, DataConstrainedLaw):
-        return law.params.limited(unique_tokens)
-    if isinstance(law, ChinchillaLaw):
-        decay = _decay_law().params
-        return DataLimited(law.params, unique_tokens, decay.R_D_star, decay.R_N_star)
+    decay = decay_source(law).decay_constants()
+    assert decay is not None
+    form = law.limited(unique_tokens, decay)
+    if form is not None:
+        return form
     raise InputError(
         f"law {law.id} is of form {law.form}, which cannot price repeated data; a supply of unique "
         f"tokens needs a law of form chinchilla or data-constrained, such as {DECAY_LAW}"
     )
 
 
-def _decay_law() -> DataConstrainedLaw:
-    law = find_law(DECAY_LAW)
-    assert isinstance(law, DataConstrainedLaw)
-    return law
+def decay_source(law: Law) -> Law:
+    """The law whose R_D* and R_N* price repeats under `law`: itself, or Muennighoff et al.'s."""
+    if law.decay_constants() is not None:
+        return law
+    decay = find_law(DECAY_LAW)
+    assert decay.decay_constants() is not None, f"{DECAY_LAW} has no decay constants"
+    return decay
 
 
 def limited_data(
     law: Law,
-    form: Form,
+    form: Limited,
     flops: float,
     optimum: Allocation,
     unlimited: Allocation,
@@ -71,9 +73,8 @@ def limited_data(
     unlimited_slope: float,
 ) -> LimitedData:
     """The `data` part of a plan made under a supply of unique tokens."""
-    assert isinstance(form, DataLimited)
     effective_params, effective_tokens = form.effective(optimum.params, optimum.tokens)
-    decay = law if isinstance(law, DataConstrainedLaw) else _decay_law()
+    decay = decay_source(law)
     data = LimitedData(
         unique_tokens=form.U,
         epochs=optimum.tokens / form.U,
@@ -99,7 +100,7 @@ def limited_data(
 
 def data_notices(law: Law, data: LimitedData) -> Iterator[Notice]:
     """Where the plan leans on repeated data, and whose constants price it."""
-    if not isinstance(law, DataConstrainedLaw):
+    if law.decay_constants() is None:
         yield Notice(
             "combined_sources",
             f"repeated data under {law.id} is priced with the decay constants of Muennighoff et al. "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from planner.laws.catalog import BudgetLaw, FrontierLaw, Law
+from planner.forms.base import Law
 from planner.planning.results import Allocation, Constraints, Intervals, Notice
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def plan_notices(
-    law: BudgetLaw,
+    law: Law,
     flops: float,
     optimum: Allocation,
     constraints: Constraints | None,
@@ -65,15 +65,14 @@ def plan_notices(
             "give your own with --mfu",
             level="note",
         )
-    if isinstance(law, FrontierLaw):
-        printed = law.params.printed_tokens(flops)
-        if printed is not None:
-            yield Notice(
-                "token_convention",
-                f"tokens here are C / (6N); the source's own token law gives {printed:.3g} "
-                "(see the law's caveats for the convention)",
-                level="note",
-            )
+    printed = law.printed_tokens(flops)
+    if printed is not None:
+        yield Notice(
+            "token_convention",
+            f"tokens here are C / (6N); the source's own token law gives {printed:.3g} "
+            "(see the law's caveats for the convention)",
+            level="note",
+        )
 
 
 def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:

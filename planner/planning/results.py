@@ -10,18 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import planner
+from planner.version import FORMAT, __version__
 
 if TYPE_CHECKING:
-    import planner.planning.run
-    import planner.hardware
-    import planner.planning.inference
-    import planner.planning.inverse
-    from planner.laws.catalog import Law
-
-FORMAT = "1"
-"""Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
-meaning of a field bumps it."""
+    from planner.forms.base import Law
 
 
 @dataclass(frozen=True)
@@ -204,6 +196,128 @@ class Intervals:
     method: str
 
 
+@dataclass(frozen=True)
+class RunEvaluation:
+    """A given run (params, tokens) against the compute-optimal plan at the same FLOPs.
+
+    `loss_gap` is the run's loss above the optimum's, never negative; `params_ratio` is
+    params / optimum params; `optimal_flops_for_loss` is the compute the optimal plan needs
+    to reach the run's loss, `compute_fraction` that as a fraction of the run's FLOPs, and
+    `compute_overhead` the run's FLOPs over that, minus one (what the run spends beyond it).
+    """
+
+    params: float
+    tokens: float
+    tokens_per_param: float
+    loss: float
+    loss_gap: float
+    loss_gap_percent: float
+    params_ratio: float
+    optimal_flops_for_loss: float
+    compute_fraction: float
+    compute_overhead: float
+
+
+Given = Literal["loss", "params", "tokens"]
+
+
+@dataclass(frozen=True)
+class Inverse:
+    """What an inverse plan was solved from: a target `loss`, or the `params` or `tokens` it
+    must have; `method` says how the budget was found (closed form or bisection)."""
+
+    given: Given
+    value: float
+    method: str
+
+
+@dataclass(frozen=True)
+class SizePoint:
+    """One model size at a budget: `fraction` of the optimum's params, trained on what the
+    budget leaves (C / 6N). `flops_to_match` is the compute this size needs, trained for
+    longer or shorter, to reach the optimum's loss; `compute_overhead` is that over the
+    budget, minus one. Both are None where the size cannot reach that loss with any data."""
+
+    fraction: float
+    params: float
+    tokens: float
+    tokens_per_param: float
+    loss: float
+    loss_gap: float
+    flops_to_match: float | None
+    compute_overhead: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SizeCurve:
+    """Model sizes as fractions of the compute-optimal size at one budget (`plan --size-range`)."""
+
+    format: str = FORMAT
+    planner_version: str
+    law: LawRef
+    flops: float
+    optimum: Allocation
+    points: tuple[SizePoint, ...]
+    notices: tuple[Notice, ...] = ()
+
+
+Objective = Literal["flops", "cost"]
+
+
+@dataclass(frozen=True)
+class InferenceAware:
+    """A plan's lifetime view: the plan trains N on D and then serves `inference_tokens`.
+
+    The plan's `flops` and `optimum` are the inference-aware training run (its loss is
+    `target_loss`); `compute_optimal` is the Chinchilla-style plan that reaches the same loss
+    with the least training compute. `params_fraction` and `total_flops_fraction` compare the
+    two (Sardana et al. report these as "% of the parameters" and "% of the FLOPs");
+    `flops_saved` = compute-optimal total minus this total. Costs are None without hardware
+    and a price; `inference_mfu` is None without hardware.
+    """
+
+    inference_tokens: float
+    objective: Objective
+    target_loss: float
+    training_flops: float
+    inference_flops: float
+    total_flops: float
+    compute_optimal: Allocation
+    compute_optimal_training_flops: float
+    compute_optimal_inference_flops: float
+    compute_optimal_total_flops: float
+    params_fraction: float
+    total_flops_fraction: float
+    flops_saved: float
+    inference_mfu: float | None
+    training_cost: float | None
+    inference_cost: float | None
+    total_cost: float | None
+    compute_optimal_total_cost: float | None
+    cost_saved: float | None
+
+
+@dataclass(frozen=True)
+class HardwareUse:
+    """What a plan costs in GPU time and money on the given hardware (a plan's `hardware`).
+
+    `peak_flops_per_second` is one GPU's dense peak; `days` is wall-clock time on `gpus`
+    GPUs; `cost` is `gpu_hours` x `price_per_gpu_hour`, in the currency of the price.
+    """
+
+    gpu: str
+    gpu_name: str
+    precision: Literal["bf16"]
+    peak_flops_per_second: float
+    mfu: float
+    mfu_source: str
+    gpu_hours: float
+    gpus: int | None
+    days: float | None
+    price_per_gpu_hour: float | None
+    cost: float | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Plan:
     """The compute-optimal plan for one budget under one law."""
@@ -222,13 +336,11 @@ class Plan:
     notices: tuple[Notice, ...] = ()
     caveats: tuple[str, ...] = ()
     finetune: FineTune | None = None
-    # These types live with the code that makes them and load on first use (see
-    # planner.__getattr__), so that plain plans start without them.
-    hardware: planner.hardware.HardwareUse | None = None
-    run: planner.planning.run.RunEvaluation | None = None
+    hardware: HardwareUse | None = None
+    run: RunEvaluation | None = None
     intervals: Intervals | None = None
-    inverse: planner.planning.inverse.Inverse | None = None
-    inference: planner.planning.inference.InferenceAware | None = None
+    inverse: Inverse | None = None
+    inference: InferenceAware | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +378,4 @@ def law_ref(law: Law) -> LawRef:
 
 def planner_version() -> str:
     """The installed planner's version, as results report it."""
-    from planner import __version__
-
     return __version__

@@ -10,79 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError
-from planner.forms.chinchilla import ChinchillaParams
-from planner.forms.kaplan_nd import KaplanNDParams
-from planner.laws.catalog import ChinchillaLaw, FrontierLaw, KaplanNDLaw, Law
+from planner.forms.base import Law
+from planner.optimize import flops_for_loss
+from planner.planning.budget import check_positive, plan_one, resolve_law
 from planner.planning.notices import range_notice
-from planner.planning.budget import Plan, check_positive, plan_one, resolve_law
+from planner.planning.results import Plan, RunEvaluation
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware
-
-
-@dataclass(frozen=True)
-class RunEvaluation:
-    """A given run (params, tokens) against the compute-optimal plan at the same FLOPs.
-
-    `loss_gap` is the run's loss above the optimum's, never negative; `params_ratio` is
-    params / optimum params; `optimal_flops_for_loss` is the compute the optimal plan needs
-    to reach the run's loss, `compute_fraction` that as a fraction of the run's FLOPs, and
-    `compute_overhead` the run's FLOPs over that, minus one (what the run spends beyond it).
-    """
-
-    params: float
-    tokens: float
-    tokens_per_param: float
-    loss: float
-    loss_gap: float
-    loss_gap_percent: float
-    params_ratio: float
-    optimal_flops_for_loss: float
-    compute_fraction: float
-    compute_overhead: float
-
-
-def frontier_loss(form: ChinchillaParams | KaplanNDParams, flops: float) -> float:
-    """Loss of the compute-optimal split of `flops`; inf where floating point gives up."""
-    try:
-        value = form.budget_loss(flops, form.optimal_params(flops))
-    except (OverflowError, ZeroDivisionError):
-        return math.inf
-    return value if math.isfinite(value) else math.inf
-
-
-def flops_for_loss(form: ChinchillaParams | KaplanNDParams, target: float, upper: float) -> float:
-    """The least compute, at most `upper`, whose compute-optimal loss is at most `target`.
-
-    The frontier loss falls monotonically with compute for both forms (more compute never
-    hurts the optimum), so a bracket [lower, upper] with frontier(lower) > target >=
-    frontier(upper) is found by stepping down decades, then bisected in log FLOPs to
-    floating-point resolution. `upper` must satisfy frontier(upper) <= target (the run's own FLOPs do: the optimum at the
-    run's FLOPs is at least as good as the run); where rounding breaks that, `upper` is the
-    answer.
-    """
-    if frontier_loss(form, upper) > target:
-        return upper
-    lower = upper
-    while frontier_loss(form, lower) <= target:
-        lower /= 10.0
-        if lower < 1e-300:
-            return lower  # the target is never exceeded: any compute reaches it
-    high = upper
-    for _ in range(400):
-        middle = math.exp(0.5 * (math.log(lower) + math.log(high)))
-        if not lower < middle < high:
-            break
-        if frontier_loss(form, middle) <= target:
-            high = middle
-        else:
-            lower = middle
-    return high
 
 
 def evaluate(
@@ -125,7 +64,6 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
     `tokens` defaults to what the budget leaves, C / (6 params).
     """
     _refuse_frontier(law)
-    assert isinstance(law, (ChinchillaLaw, KaplanNDLaw))
     n = check_positive("params", params)
     d = check_positive("tokens", tokens) if tokens is not None else base.flops / (FLOPS_PER_PARAM_TOKEN * n)
     flops = base.flops
@@ -156,13 +94,8 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
 
 
 def _refuse_frontier(law: Law) -> None:
-    if not isinstance(law, (ChinchillaLaw, KaplanNDLaw)):
-        what = (
-            "the loss on its compute-optimal frontier only"
-            if isinstance(law, FrontierLaw)
-            else "no loss for a given number of tokens"
-        )
+    if law.off_optimum is not None:
         raise InfeasibleError(
-            f"law {law.id} gives {what}, so it cannot evaluate a run of given params and tokens; "
+            f"law {law.id} gives {law.off_optimum}, so it cannot evaluate a run of given params and tokens; "
             "use a law of form chinchilla or kaplan-nd"
         )

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from planner.errors import InfeasibleError, InputError
-from planner.laws.catalog import KaplanNDLaw, Law, TransferLaw, default_transfer_law, find_law
+from planner.forms.base import Law
+from planner.forms.transfer import TransferLaw
+from planner.laws.catalog import default_transfer_law, find_law
 from planner.planning.results import Notice, Transfer, TransferUnits, law_ref, planner_version
 
 
@@ -30,12 +33,12 @@ def transfer_law(law: Law | str | None) -> TransferLaw:
     if law is None:
         return default_transfer_law()
     chosen = find_law(law, "transfer") if isinstance(law, str) else law
-    if not isinstance(chosen, TransferLaw):
+    if chosen.kind != "transfer":
         raise InputError(
             f"law {chosen.id} has form {chosen.form}, not transfer: it plans FLOP budgets; "
             "give a transfer law such as hernandez2021-text (see plan laws)"
         )
-    return chosen
+    return cast(TransferLaw, chosen)
 
 
 def finetune_size(
@@ -152,12 +155,13 @@ def transfer_one(
 def converged_data(law: TransferLaw, params: float) -> float:
     """D(N): the data N parameters need for the law's converged performance (see its regime)."""
     source = find_law(law.regime.converged_data_law)
-    if not isinstance(source, KaplanNDLaw):
+    needed = source.data_to_reach(params, law.regime.converged_performance)
+    if needed is None:
         raise InputError(
             f"law {law.id} estimates D(N) with {source.id}, which has form {source.form}; "
             "its converged_data_law must be a kaplan-nd law"
         )
-    return source.params.data_to_reach(params, law.regime.converged_performance)
+    return needed
 
 
 def regime_notices(law: TransferLaw, params: float, chars: float) -> Iterator[Notice]:

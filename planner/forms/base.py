@@ -1,0 +1,166 @@
+"""What every law form provides: the `Law` base class and the protocols planning relies on.
+
+Owns the questions planning may ask of any law (can it split a budget, can it price a run
+off its optimum, can it price repeated data, ...) with the answer of a form that cannot;
+each form's class in this package overrides what its maths can do. Outside planner.forms,
+code asks these questions and never which form a law has. Standard library only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
+
+from planner.laws.format import (
+    LAW_ID,
+    STRICT,
+    Bound,
+    Covariance,
+    Domain,
+    FittedRange,
+    NaturalUnit,
+    NonNegative,
+    Quantities,
+    Reproduction,
+    Source,
+    parameter_value,
+)
+
+Kind = Literal["budget", "transfer"]
+
+
+class Form(Protocol):
+    """A law's maths on the budget line C = 6ND; C always in FLOPs, N and D in counts."""
+
+    def optimal_params(self, C: float) -> float:
+        """Compute-optimal N at budget C, tokens following from C = 6ND."""
+
+    def budget_loss(self, C: float, N: float) -> float | None:
+        """Loss of N parameters trained on C / (6N) tokens; None off the form's frontier."""
+
+    def plan_loss(self, C: float, N: float) -> float:
+        """The loss a plan of N parameters at C reports (the frontier loss for frontier laws)."""
+
+
+class Limited(Form, Protocol):
+    """A law's budget line with a finite supply of U unique tokens (Muennighoff et al. 2023)."""
+
+    U: float
+    R_D_star: float
+    R_N_star: float
+
+    @property
+    def saturation(self) -> float:
+        """U (1 + R_D*): the effective data no number of epochs reaches."""
+
+    def effective(self, N: float, D: float) -> tuple[float, float]:
+        """(N', D'): what N parameters trained on D tokens from this supply are worth."""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Law:
+    """A law file: the tables every law shares; each form's subclass adds `form` and `params`.
+
+    The class attributes and methods below are the capabilities planning uses, answered
+    here for a form that has none of them.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    schema_version: Literal[1]
+    id: Annotated[str, Bound(min_length=1)]
+    name: str
+    domain: Domain
+    source: Source
+    quantities: Quantities
+    fitted_range: FittedRange
+    caveats: tuple[str, ...] = ()
+    units: tuple[NaturalUnit, ...] = ()
+    stderr: dict[str, NonNegative] | None = None
+    reproduces: tuple[Reproduction, ...] = ()
+    covariance: Covariance | None = None
+
+    if TYPE_CHECKING:
+        form: str
+        params: Any  # each form's parameter class, which is its maths (see Form)
+
+    kind: ClassVar[Kind] = "budget"
+    """What the law prices: a pre-training budget, or (transfer) fine-tuning data."""
+    off_optimum: ClassVar[str | None] = "no loss for a given number of tokens"
+    """What the law gives in place of a loss at any (N, D); None when it prices any run."""
+    unranged: ClassVar[tuple[str, ...]] = ("finetune_chars",)
+    """Quantities a fitted_range of this form may not bound."""
+
+    def why_unplannable(self) -> str | None:
+        """Why the law cannot split a FLOP budget, or None when it can."""
+        return None
+
+    def decay_constants(self) -> tuple[float, float] | None:
+        """(R_D*, R_N*) fitted with this law for repeated data and excess parameters, if any."""
+        return None
+
+    def limited(self, unique_tokens: float, decay: tuple[float, float]) -> Limited | None:
+        """The budget line with `unique_tokens` available, repeats priced by `decay`
+        (R_D*, R_N*); None where the form cannot price repeated data."""
+        return None
+
+    def printed_tokens(self, flops: float) -> float | None:
+        """Tokens from a token law the source prints beside N_opt (not C / 6N), if any."""
+        return None
+
+    def converged_loss(self, params: float) -> float | None:
+        """The loss of `params` parameters trained to convergence, where the source gives it."""
+        return None
+
+    def data_to_reach(self, params: float, performance: float) -> float | None:
+        """Tokens at which `params` parameters reach `performance` of their infinite-data
+        loss, where the form can say (Kaplan et al. 2020, Eq. 4.3); else None."""
+        return None
+
+    def __post_init__(self) -> None:
+        if not LAW_ID.fullmatch(self.id):
+            raise ValueError(f"id {self.id!r} must look like 'firstauthor2024' or 'firstauthor2024-variant'")
+        problems = [
+            f"reproduces row {number} is a {row.kind} row; form {self.form} takes {self.kind} rows"
+            for number, row in enumerate(self.reproduces, start=1)
+            if row.kind != self.kind
+        ]
+        ranged = set(self.fitted_range.bounds()) | set(self.fitted_range.decades or {})
+        misplaced = sorted(ranged & set(self.unranged))
+        if misplaced:
+            problems.append(f"fitted_range of form {self.form} cannot bound {', '.join(misplaced)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        known = {field.name for field in dataclasses.fields(self.params)}
+        unknown = sorted(set(self.stderr or {}) - known)
+        if unknown:
+            raise ValueError(f"stderr names {', '.join(unknown)}, which [params] does not have")
+        if self.covariance is not None:
+            self._check_covariance(self.covariance, self.params, known)
+        names = {unit.name for unit in self.units}
+        for row in self.reproduces:
+            if row.unit is not None and row.unit not in names:
+                raise ValueError(f"reproduces: unit {row.unit!r} is not one of the [[units]] of this law")
+
+    @staticmethod
+    def _check_covariance(covariance: Covariance, params: Any, known: set[str]) -> None:
+        bases = [covariance.base(name, known) for name in covariance.names]
+        missing = [name for name in covariance.names if parameter_value(params, name) is None]
+        if missing:
+            raise ValueError(
+                f"covariance names {', '.join(missing)}, which [params] does not give "
+                "(use a [params] key, or log_<key> for its log)"
+            )
+        repeated = sorted({base for base in bases if bases.count(base) > 1})
+        if repeated:
+            raise ValueError(f"covariance names {', '.join(repeated)} twice (plainly and as log_)")
+
+    def unit(self, name: str) -> NaturalUnit:
+        """The natural unit called `name`."""
+        return next(unit for unit in self.units if unit.name == name)
+
+    @property
+    def citation(self) -> str:
+        """One-line citation of the source."""
+        return self.source.citation

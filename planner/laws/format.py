@@ -1,0 +1,303 @@
+"""The law-file format: the tables every law file shares, and the limits on their values.
+
+Owns `[source]`, `[quantities]`, `[fitted_range]`, `[[units]]`, `[covariance]` and
+`[[reproduces]]` as frozen dataclasses (the same classes pydantic validates into, see
+`planner.laws.validate`), and the value limits (`Positive`, `Exponent`, ...) that forms use
+for their `[params]`. Knows no form: each form's law class (planner.forms) adds `form` and
+`params` to `planner.forms.base.Law`. Standard library only, so `plan` starts fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+
+class Bound:
+    """A limit on a data-file value (gt, ge, lt, le, min_length, pattern), enforced by pydantic.
+
+    pydantic applies it when it validates a file; importing this costs nothing, so the
+    planning path stays free of pydantic and annotated_types.
+    """
+
+    def __init__(self, **limits: float | str) -> None:
+        self.limits = limits
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        schema = handler(source)
+        schema.update(self.limits)
+        return schema
+
+
+Positive = Annotated[float, Bound(gt=0)]
+Exponent = Annotated[float, Bound(gt=0, lt=10)]
+NonNegative = Annotated[float, Bound(ge=0)]
+Fraction = Annotated[float, Bound(gt=0, lt=1)]
+
+STRICT: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False}
+"""pydantic config for every law-file table: unknown keys are typos, NaN is never data."""
+
+
+Domain = Literal["language", "image", "video", "multimodal", "math", "code"]
+DOMAINS: tuple[str, ...] = typing.get_args(Domain)
+Pair = tuple[Positive, Positive]
+RANGED = ("flops", "params", "tokens", "finetune_chars")
+"""The quantities a fitted range can bound."""
+
+LAW_ID = re.compile(r"[a-z][a-z0-9]*[0-9]{4}[a-z0-9-]*")
+"""A law id, which is also its file name: firstauthor2024 or firstauthor2024-variant."""
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """Where the numbers come from, precise enough to check them by hand.
+
+    A published law cites an arXiv id or a DOI. A fit to a lab's own runs (`plan fit`)
+    has no paper: it says `kind = "user-fit"` and names the runs file in `data`, with
+    the file's SHA-256 so the fit can be traced to the exact runs. Shipped laws are all
+    publications (a test checks).
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    authors: str
+    year: Annotated[int, Bound(ge=1950, le=2100)]
+    title: str
+    locator: Annotated[str, Bound(min_length=3)]
+    arxiv: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    kind: Literal["publication", "user-fit"] = "publication"
+    data: Annotated[str, Bound(min_length=1)] | None = None
+    data_sha256: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "publication" and self.arxiv is None and self.doi is None:
+            raise ValueError(
+                "give at least one of 'arxiv' or 'doi' "
+                '(for a fit to your own runs: kind = "user-fit" and data = the runs file)'
+            )
+        if self.kind == "user-fit" and self.data is None:
+            raise ValueError("a user-fit source names its runs file: give data")
+        if self.arxiv is not None and not re.fullmatch(r"\d{4}\.\d{4,5}", self.arxiv):
+            raise ValueError(f"arxiv {self.arxiv!r} is not an arXiv id like '2203.15556'")
+        if self.data_sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", self.data_sha256):
+            raise ValueError("data_sha256 must be 64 lower-case hex digits (sha256sum of the runs file)")
+
+    @property
+    def citation(self) -> str:
+        """One line: authors, year and identifier (or, for a user fit, the runs file)."""
+        if self.kind == "user-fit":
+            return f"{self.authors} {self.year}, fit to {self.data}"
+        where = f"arXiv:{self.arxiv}" if self.arxiv else f"doi:{self.doi}"
+        return f"{self.authors} {self.year}, {where}"
+
+
+@dataclass(frozen=True, eq=False)
+class Quantities:
+    """What the law's symbols count: mixing total and non-embedding N is a classic mistake."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    params: Literal["total", "non_embedding"]
+    tokens: str
+    loss: str
+    loss_units: str
+    flops: str
+    data_unit: Literal["tokens", "characters"] = "tokens"
+    """What D counts: tokens for the compute laws, characters for Hernandez et al.'s transfer laws."""
+
+
+@dataclass(frozen=True, eq=False)
+class FittedRange:
+    """The range of the runs behind the fit; outside it the planner extrapolates."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    flops: Pair | None = None
+    params: Pair | None = None
+    tokens: Pair | None = None
+    finetune_chars: Pair | None = None
+    decades: dict[str, Positive] | None = None
+    """Orders of magnitude the fit spans, by quantity, where the source gives no endpoints."""
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in RANGED:
+            bounds = getattr(self, name)
+            if bounds is not None and not bounds[0] < bounds[1]:
+                raise ValueError(f"{name} must be [lowest, highest] with lowest < highest")
+        unknown = sorted(set(self.decades or {}) - set(RANGED))
+        if unknown:
+            raise ValueError(f"decades names {', '.join(unknown)}; give any of {', '.join(RANGED)}")
+
+    def bounds(self) -> dict[str, Pair]:
+        """The ranges the file records, by quantity."""
+        named = {name: getattr(self, name) for name in RANGED}
+        return {name: pair for name, pair in named.items() if pair is not None}
+
+
+BUDGET_OUTPUTS = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")
+TRANSFER_OUTPUTS = ("transferred", "effective", "multiplier", "fraction_transferred")
+
+
+@dataclass(frozen=True, eq=False)
+class NaturalUnit:
+    """A unit people of a domain count in (an image, a clip, a frame), as a number of tokens."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    name: str
+    tokens: Positive
+    note: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Covariance:
+    """Covariance of a law's fitted parameters, so that plans under it can carry intervals.
+
+    `names` are [params] keys, or `log_<key>` for the natural log of one (bootstrap
+    draws of the scale constants are far closer to normal in log space); `matrix` has
+    one row and column per name, in that order, and is symmetric positive semi-definite.
+    `plan fit` writes the covariance of its bootstrap draws.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    method: Literal["bootstrap"]
+    names: Annotated[tuple[str, ...], Bound(min_length=1)]
+    matrix: tuple[tuple[float, ...], ...]
+    resamples: Annotated[int, Bound(ge=2)] | None = None
+    seed: Annotated[int, Bound(ge=0)] | None = None
+
+    def __post_init__(self) -> None:
+        size = len(self.names)
+        if len(set(self.names)) != size:
+            raise ValueError("names must not repeat a parameter")
+        if len(self.matrix) != size or any(len(row) != size for row in self.matrix):
+            raise ValueError(f"matrix must be {size} x {size}, one row and column per name")
+        m = self.matrix
+        for i in range(size):
+            if m[i][i] < 0:
+                raise ValueError(f"matrix: the variance of {self.names[i]} is negative")
+            for j in range(i):
+                if abs(m[i][j] - m[j][i]) > 1e-9 * math.sqrt(m[i][i] * m[j][j]):
+                    raise ValueError(f"matrix is not symmetric (row {i + 1}, column {j + 1})")
+        if not _positive_semidefinite(m):
+            raise ValueError("matrix is not positive semi-definite, so it is no covariance")
+
+    def base(self, name: str, known: set[str]) -> str:
+        """The [params] key a name refers to: itself, or what its log_ prefix takes the log of."""
+        stripped = name.removeprefix("log_")
+        return stripped if stripped in known else name
+
+
+def _positive_semidefinite(m: tuple[tuple[float, ...], ...]) -> bool:
+    """Cholesky without square roots (LDL'), treating pivots within rounding of zero as zero."""
+    size = len(m)
+    scale = max((m[i][i] for i in range(size)), default=0.0)
+    tolerance = 1e-10 * scale
+    lower = [[0.0] * size for _ in range(size)]
+    pivots = [0.0] * size
+    for j in range(size):
+        pivots[j] = m[j][j] - sum(lower[j][k] ** 2 * pivots[k] for k in range(j))
+        if pivots[j] < -tolerance:
+            return False
+        for i in range(j + 1, size):
+            rest = m[i][j] - sum(lower[i][k] * lower[j][k] * pivots[k] for k in range(j))
+            if pivots[j] > tolerance:
+                lower[i][j] = rest / pivots[j]
+            elif abs(rest) > math.sqrt(tolerance * max(m[i][i], 0.0)) + tolerance:
+                return False  # a zero variance direction that still covaries
+    return True
+
+
+def parameter_value(params: Any, name: str) -> float | None:
+    """A parameter's value by [params] key or log_<key>, whichever way the file gives it."""
+    value = getattr(params, name, None)
+    if value is not None:
+        return float(value)
+    if name.startswith("log_"):
+        plain = getattr(params, name.removeprefix("log_"), None)
+        return math.log(plain) if plain is not None and plain > 0 else None
+    logged = getattr(params, f"log_{name}", None)
+    return math.exp(logged) if logged is not None else None
+
+
+@dataclass(frozen=True, eq=False)
+class Reproduction:
+    """A number quoted from the source that the law must reproduce, within rel_tol.
+
+    Two shapes. A budget row gives `flops` and quotes any of params, tokens,
+    tokens_per_param, loss and reducible_loss of the plan at that budget; irreducible_loss
+    needs no budget; with `unit`, losses are per natural unit, not per token. A transfer
+    row gives `params` (N) and `finetune_chars` (D_F) and quotes any of transferred (D_T),
+    effective (D_E), multiplier and fraction_transferred. Each law form takes one shape.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    quote: str
+    rel_tol: Annotated[float, Bound(gt=0, lt=1)]
+    flops: Positive | None = None
+    unique_tokens: Positive | None = None
+    finetune_chars: Positive | None = None
+    unit: str | None = None
+    params: Positive | None = None
+    tokens: Positive | None = None
+    tokens_per_param: Positive | None = None
+    loss: Positive | None = None
+    reducible_loss: Positive | None = None
+    irreducible_loss: Positive | None = None
+    transferred: Positive | None = None
+    effective: Positive | None = None
+    multiplier: Positive | None = None
+    fraction_transferred: Fraction | None = None
+    locator: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.flops is not None and self.finetune_chars is not None:
+            raise ValueError(
+                "give flops (a budget row) or finetune_chars with params (a transfer row), not both"
+            )
+        own, other = (
+            (TRANSFER_OUTPUTS, (*BUDGET_OUTPUTS[1:], "irreducible_loss"))
+            if self.kind == "transfer"
+            else ((*BUDGET_OUTPUTS, "irreducible_loss"), TRANSFER_OUTPUTS)
+        )
+        stray = [name for name in other if getattr(self, name) is not None]
+        if stray:
+            raise ValueError(f"a {self.kind} row cannot quote {', '.join(stray)}")
+        if self.kind == "transfer" and self.params is None:
+            raise ValueError("a transfer row needs params, the model size the quote is for")
+        expected = self.expected()
+        if not expected:
+            raise ValueError(f"give at least one of {', '.join(own)}")
+        if self.kind == "budget" and self.flops is None and any(name in BUDGET_OUTPUTS for name in expected):
+            raise ValueError("give flops: the budget at which the quoted values hold")
+        if self.unique_tokens is not None and self.flops is None:
+            raise ValueError("give flops with unique_tokens: the budget spent on that supply")
+
+    @property
+    def kind(self) -> Literal["budget", "transfer"]:
+        """Which question the row asks: a plan for a budget, or transfer at (N, D_F)."""
+        return "budget" if self.finetune_chars is None else "transfer"
+
+    def expected(self) -> dict[str, float]:
+        """The quoted values, by output field name."""
+        names = TRANSFER_OUTPUTS if self.kind == "transfer" else (*BUDGET_OUTPUTS, "irreducible_loss")
+        values = {name: getattr(self, name) for name in names}
+        return {name: value for name, value in values.items() if value is not None}
+
+
+def same_law(first: Any, second: Any) -> bool:
+    """Whether two laws (or parts of laws) hold the same data.
+
+    Law-file types compare by identity: generating field-by-field equality for each of them
+    cost about 0.4 ms of start-up per class, and only the tests and the law writer compare.
+    """
+    return type(first) is type(second) and dataclasses.asdict(first) == dataclasses.asdict(second)
