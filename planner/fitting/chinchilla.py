@@ -52,13 +52,6 @@ def theta_to_params(theta: ArrayLike) -> dict[str, float]:
     return {"E": float(np.exp(e)), "A": float(np.exp(a)), "B": float(np.exp(b)), "alpha": alpha, "beta": beta}
 
 
-def params_to_theta(params: dict[str, float]) -> FloatArray:
-    """{E, A, B, alpha, beta} -> (a, b, e, alpha, beta)."""
-    return np.array(
-        [np.log(params["A"]), np.log(params["B"]), np.log(params["E"]), params["alpha"], params["beta"]]
-    )
-
-
 def theta_draws_to_params(theta: FloatArray) -> FloatArray:
     """Rows of (a, b, e, alpha, beta) -> rows of (E, A, B, alpha, beta)."""
     th = np.atleast_2d(theta)

@@ -31,12 +31,6 @@ def huber(r: FloatArray, delta: float) -> FloatArray:
     return out
 
 
-def huber_grad(r: FloatArray, delta: float) -> FloatArray:
-    """Derivative of :func:`huber` with respect to ``r`` (``clip(r, -delta, delta)``)."""
-    out: FloatArray = np.clip(np.asarray(r, dtype=np.float64), -delta, delta)
-    return out
-
-
 def _robust_sum(
     r: FloatArray,
     delta: float,
