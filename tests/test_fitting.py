@@ -261,7 +261,7 @@ def test_bootstrap_synthetic_shapes_and_determinism() -> None:
     lo, hi = b1.intervals["alpha"]
     assert lo <= b1.point.params["alpha"] <= hi
     assert np.all(b1.derived_intervals["L_opt"][0] <= b1.derived_intervals["L_opt"][1])
-    bk = bootstrap(N, D, L, 20, seed=0, form="kaplan")
+    bk = bootstrap(N, D, L, 20, seed=0, form="kaplan-nd")
     assert bk.draws.shape == (20, 4)
 
 

@@ -115,7 +115,7 @@ def bootstrap(
         N, D, loss: the runs.
         K: number of resamples.
         seed: seed of the resampling generator (results are deterministic).
-        form: ``"chinchilla"`` or ``"kaplan"``.
+        form: ``"chinchilla"`` or ``"kaplan-nd"``.
         drop_highest, asymmetric, delta: as in the fit functions.
         budgets: compute budgets C (FLOPs) for per-draw compute-optimal plans
             (chinchilla only).
@@ -125,8 +125,8 @@ def bootstrap(
     Raises:
         ValueError: bad form, K < 2, or the fit's own input errors.
     """
-    if form not in ("chinchilla", "kaplan"):
-        raise ValueError(f"form must be 'chinchilla' or 'kaplan' (got {form!r})")
+    if form not in ("chinchilla", "kaplan-nd"):
+        raise ValueError(f"form must be 'chinchilla' or 'kaplan-nd' (got {form!r})")
     if K < 2:
         raise ValueError(f"K must be >= 2 (got {K})")
     asym = check_asymmetric(asymmetric)
@@ -228,8 +228,8 @@ def holdout_largest(
     """
     if k < 1:
         raise ValueError(f"k must be >= 1 (got {k})")
-    if form not in ("chinchilla", "kaplan"):
-        raise ValueError(f"form must be 'chinchilla' or 'kaplan' (got {form!r})")
+    if form not in ("chinchilla", "kaplan-nd"):
+        raise ValueError(f"form must be 'chinchilla' or 'kaplan-nd' (got {form!r})")
     Na, Da, La = (np.asarray(v, dtype=np.float64).reshape(-1) for v in (N, D, loss))
     n_params = 5 if form == "chinchilla" else 4
     runs = prepare_runs(Na, Da, La, drop_highest=drop_highest, n_params=n_params)

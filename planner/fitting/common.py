@@ -73,8 +73,8 @@ class FitResult:
     """A fitted scaling law.
 
     ``params`` holds the natural parameters (chinchilla: E, A, B, alpha, beta;
-    kaplan: N_c, D_c, alpha_N, alpha_D).  ``theta`` holds the optimizer
-    coordinates (chinchilla: a, b, e, alpha, beta; kaplan: n_c, d_c, alpha_N,
+    kaplan-nd: N_c, D_c, alpha_N, alpha_D).  ``theta`` holds the optimizer
+    coordinates (chinchilla: a, b, e, alpha, beta; kaplan-nd: n_c, d_c, alpha_N,
     alpha_D), ``grad_norm`` is the max-norm of the projected gradient there, and
     ``log_residuals`` are ``log L_hat - log L`` for the runs in ``kept``.
     """

@@ -103,7 +103,7 @@ def fit_kaplan(
     diags = data_diagnostics(runs.logN, runs.logD)
     diags += fit_diagnostics(res.x, THETA_NAMES, LOWER, UPPER, resid, res.converged, res.grad_norm)
     return FitResult(
-        form="kaplan",
+        form="kaplan-nd",
         params=theta_to_params(res.x),
         objective=res.f,
         n_runs=int(runs.logL.size),

@@ -310,7 +310,7 @@ def _holdout(
     result = run_holdout(
         *arrays,
         k,
-        form="chinchilla" if form == "chinchilla" else "kaplan",
+        form=form,
         drop_highest=drop_highest,
         asymmetric=asymmetric,
         delta=DELTA,
