@@ -24,8 +24,14 @@ from planner.fitting import (
     huber,
     kaplan_objective,
 )
-from planner.fitting.chinchilla import LOWER, UPPER, make_objective, start_grid
-from planner.fitting.objective import ChinchillaKernel, _chinchilla_objective_shifted
+from planner.fitting.chinchilla import (
+    LOWER,
+    UPPER,
+    ChinchillaKernel,
+    _objective_shifted,
+    make_objective,
+    start_grid,
+)
 from planner.fitting.optimize import multistart, naive_multistart
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -118,7 +124,7 @@ def test_fast_kernel_equals_shifted_lse(theta, asym) -> None:
     th = np.array(theta)[None, :]
     lN, lD, lL = np.log(N), np.log(D), np.log(L)
     f1, g1 = ChinchillaKernel(lN, lD, lL, 1e-3, asymmetric=asym)(th)
-    f2, g2 = _chinchilla_objective_shifted(th, lN, lD, lL, 1e-3, asym, None)
+    f2, g2 = _objective_shifted(th, lN, lD, lL, 1e-3, asym, None)
     np.testing.assert_allclose(f1, f2, rtol=1e-10, atol=1e-300)
     np.testing.assert_allclose(g1, g2, rtol=1e-9, atol=1e-14)
 
@@ -261,8 +267,10 @@ def test_bootstrap_synthetic_shapes_and_determinism() -> None:
     lo, hi = b1.intervals["alpha"]
     assert lo <= b1.point.params["alpha"] <= hi
     assert np.all(b1.derived_intervals["L_opt"][0] <= b1.derived_intervals["L_opt"][1])
-    bk = bootstrap(N, D, L, 20, seed=0, form="kaplan")
+    bk = bootstrap(N, D, L, 20, seed=0, form="kaplan-nd", budgets=[1e20])
     assert bk.draws.shape == (20, 4)
+    assert bk.form == bk.point.form == "kaplan-nd"
+    assert bk.derived == {}  # the kaplan-nd module offers no per-draw plans
 
 
 def test_a_barely_positive_curvature_step_does_not_overflow() -> None:
@@ -288,3 +296,58 @@ def test_a_parameter_at_the_edge_of_the_search_is_reported() -> None:
         "log_A = 40 is at the upper bound 40 of the search box",
         "alpha = 0 is at the lower bound 0 of the search box",
     ]
+
+
+# ---------------------------------------------------------------- the registry of forms
+
+
+def test_each_fittable_form_has_its_module() -> None:
+    from planner.fitting import chinchilla, kaplan_nd
+    from planner.fitting.forms import FittableForm, fittable_forms, fitter
+
+    assert fittable_forms() == ("chinchilla", "kaplan-nd")
+    assert fitter("chinchilla") is chinchilla
+    assert fitter("kaplan-nd") is kaplan_nd
+    for form in fittable_forms():
+        module = fitter(form)
+        assert isinstance(module, FittableForm)
+        assert form == module.FORM
+        assert len(module.THETA_NAMES) == len(module.PARAM_NAMES) == module.LOWER.size
+        assert sorted(module.LAW_ORDER) == sorted(module.PARAM_NAMES)
+        assert sorted(module.COVARIED) == sorted(module.THETA_NAMES)
+
+
+def test_a_form_that_cannot_be_fitted_is_an_input_error() -> None:
+    from planner.errors import InputError
+    from planner.fitting.forms import fitter
+
+    for form in ("kaplan", "procedure", "quadratic"):
+        with pytest.raises(InputError, match=r"^no form '\w+' to fit; choose one of: chinchilla, kaplan-nd$"):
+            fitter(form)
+    N, D, L, _ = synthetic_chinchilla(0, 3, 3)
+    with pytest.raises(InputError, match="no form 'kaplan' to fit"):
+        bootstrap(N, D, L, 20, form="kaplan")
+
+
+def test_a_new_form_is_one_module_named_after_it(tmp_path, monkeypatch) -> None:
+    import sys
+
+    import planner.fitting
+    from planner.fitting import forms
+
+    (tmp_path / "toy_form.py").write_text('FORM = "toy-form"\n')
+    monkeypatch.setattr(planner.fitting, "__path__", [*planner.fitting.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "planner.fitting.toy_form", raising=False)
+    forms.fittable_forms.cache_clear()
+    try:
+        assert forms.fittable_forms() == ("chinchilla", "kaplan-nd", "toy-form")
+        assert forms.fitter("toy-form") is sys.modules["planner.fitting.toy_form"]
+        forms.fittable_forms.cache_clear()
+        (tmp_path / "toy_form.py").write_text('FORM = "other-form"\n')
+        del sys.modules["planner.fitting.toy_form"]
+        with pytest.raises(RuntimeError, match="fits form 'other-form', so it must be named other_form"):
+            forms.fittable_forms()
+    finally:
+        sys.modules.pop("planner.fitting.toy_form", None)
+        monkeypatch.undo()
+        forms.fittable_forms.cache_clear()

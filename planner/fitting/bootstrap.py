@@ -3,8 +3,9 @@
 Owns: resampling runs with replacement (as Besiroglu et al. 2024, arXiv
 2404.10102, do for their standard errors), refitting every resample in one
 batched optimization, summary statistics (SEs, percentile intervals,
-covariance), per-draw compute-optimal plans, and :func:`holdout_largest`.
-No printing, no I/O.
+covariance), per-draw compute-optimal plans where the form offers them, and
+:func:`holdout_largest`.  Everything specific to a form comes from its module
+(planner.fitting.forms).  No printing, no I/O.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from planner.fitting import chinchilla
-from planner.fitting import kaplan_nd as kaplan
 from planner.fitting.common import FitResult, FloatArray, IntArray, check_asymmetric, prepare_runs
-from planner.fitting.objective import chinchilla_log_predict, kaplan_log_predict
+from planner.fitting.forms import fitter
 from planner.fitting.optimize import batched_lbfgsb
 
 
@@ -25,12 +24,13 @@ from planner.fitting.optimize import batched_lbfgsb
 class BootstrapResult:
     """Bootstrap distribution of a fit.
 
-    ``draws`` has one row per resample, columns in ``param_names`` order
-    (chinchilla: E, A, B, alpha, beta); ``theta_draws`` holds the optimizer
+    ``draws`` has one row per resample, columns in ``param_names`` order (the
+    form module's ``PARAM_NAMES``); ``theta_draws`` holds the optimizer
     coordinates.  ``intervals`` are percentile intervals at ``level``.
-    ``derived`` (chinchilla only, when budgets are given) maps ``"N_opt"``,
-    ``"D_opt"``, ``"L_opt"`` to ``(K, len(budgets))`` arrays of per-draw
-    compute-optimal values, and ``derived_intervals`` to their ``(2, m)`` bounds.
+    ``derived`` (when budgets are given and the form module has a
+    ``compute_optimal``) maps ``"N_opt"``, ``"D_opt"``, ``"L_opt"`` to
+    ``(K, len(budgets))`` arrays of per-draw compute-optimal values, and
+    ``derived_intervals`` to their ``(2, m)`` bounds.
     """
 
     form: str
@@ -49,34 +49,6 @@ class BootstrapResult:
     budgets: FloatArray
     derived: dict[str, FloatArray]
     derived_intervals: dict[str, FloatArray]
-
-
-def local_starts(theta_hat: FloatArray, logN: FloatArray, logD: FloatArray, form: str) -> FloatArray:
-    """Small start grid around a point estimate, used for every bootstrap refit.
-
-    Chinchilla: the point estimate plus the 3 x 3 grid of alpha, beta scaled by
-    {0.8, 1, 1.25}, with a, b shifted so each term keeps its value at the median
-    model size / token count (the curve stays near the data).  Kaplan: the point
-    estimate plus alpha_N, alpha_D scaled the same way.
-    """
-    out = []
-    factors = (0.8, 1.0, 1.25)
-    if form == "chinchilla":
-        mN, mD = float(np.median(logN)), float(np.median(logD))
-        for fa in factors:
-            for fb in factors:
-                th = theta_hat.copy()
-                th[3], th[4] = theta_hat[3] * fa, theta_hat[4] * fb
-                th[0] = theta_hat[0] + (th[3] - theta_hat[3]) * mN
-                th[1] = theta_hat[1] + (th[4] - theta_hat[4]) * mD
-                out.append(th)
-    else:
-        for fa in factors:
-            for fb in factors:
-                th = theta_hat.copy()
-                th[2], th[3] = theta_hat[2] * fa, theta_hat[3] * fb
-                out.append(th)
-    return np.array(out)
 
 
 def resample_weights(n: int, K: int, seed: int) -> FloatArray:
@@ -108,38 +80,36 @@ def bootstrap(
     The outlier policy is applied once, to the original data; resamples are drawn
     from the kept runs.  A resample is represented exactly by integer run weights
     (the summed Huber objective of a resample equals the count-weighted objective),
-    so all ``K x 9`` refits (9 local starts each, see :func:`local_starts`) run
+    so all ``K x 9`` refits (9 local starts each, the form module's ``local_starts``) run
     as one batched optimization; the best start of each resample is kept.
 
     Args:
         N, D, loss: the runs.
         K: number of resamples.
         seed: seed of the resampling generator (results are deterministic).
-        form: ``"chinchilla"`` or ``"kaplan"``.
+        form: a form name of planner.fitting.forms.fittable_forms, e.g. ``"kaplan-nd"``.
         drop_highest, asymmetric, delta: as in the fit functions.
         budgets: compute budgets C (FLOPs) for per-draw compute-optimal plans
-            (chinchilla only).
+            (ignored for a form whose module has no ``compute_optimal``).
         level: coverage of the percentile intervals.
         point: an existing full-grid fit of the same data and options (saves a fit).
 
     Raises:
-        ValueError: bad form, K < 2, or the fit's own input errors.
+        ValueError: K < 2, or the fit's own input errors; InputError (a ValueError)
+            for a form that cannot be fitted.
     """
-    if form not in ("chinchilla", "kaplan"):
-        raise ValueError(f"form must be 'chinchilla' or 'kaplan' (got {form!r})")
+    mod = fitter(form)
     if K < 2:
         raise ValueError(f"K must be >= 2 (got {K})")
     asym = check_asymmetric(asymmetric)
-    mod = chinchilla if form == "chinchilla" else kaplan
     n_params = len(mod.THETA_NAMES)
     runs = prepare_runs(N, D, loss, drop_highest=drop_highest, n_params=n_params)
     if point is None:
-        fitter = chinchilla.fit_chinchilla if form == "chinchilla" else kaplan.fit_kaplan
-        point = fitter(N, D, loss, drop_highest=drop_highest, asymmetric=asym, delta=delta)
+        point = mod.fit(N, D, loss, drop_highest=drop_highest, asymmetric=asym, delta=delta)
     theta_hat = np.asarray(point.theta, dtype=np.float64)
     n = runs.logL.size
     w = resample_weights(n, K, seed)
-    starts0 = local_starts(theta_hat, runs.logN, runs.logD, form)
+    starts0 = mod.local_starts(theta_hat, runs.logN, runs.logD)
     n_loc = starts0.shape[0]
     x0 = np.tile(starts0, (K, 1))
     w_rows = np.repeat(w, n_loc, axis=0)
@@ -163,8 +133,8 @@ def bootstrap(
     C = np.zeros(0) if budgets is None else np.asarray(budgets, dtype=np.float64).reshape(-1)
     derived: dict[str, FloatArray] = {}
     derived_int: dict[str, FloatArray] = {}
-    if C.size and form == "chinchilla":
-        Nopt, Dopt, Lopt = chinchilla.compute_optimal(theta_draws, C)
+    if C.size and mod.compute_optimal is not None:
+        Nopt, Dopt, Lopt = mod.compute_optimal(theta_draws, C)
         for key, arr in (("N_opt", Nopt), ("D_opt", Dopt), ("L_opt", Lopt)):
             derived[key] = arr
             derived_int[key] = np.nanpercentile(arr, [lo_q, hi_q], axis=0)
@@ -224,14 +194,14 @@ def holdout_largest(
     largest-compute remaining runs are then held out and the rest are fitted.
 
     Raises:
-        ValueError: ``k < 1``, or too few runs left to fit.
+        ValueError: ``k < 1``, or too few runs left to fit; InputError (a ValueError)
+            for a form that cannot be fitted.
     """
     if k < 1:
         raise ValueError(f"k must be >= 1 (got {k})")
-    if form not in ("chinchilla", "kaplan"):
-        raise ValueError(f"form must be 'chinchilla' or 'kaplan' (got {form!r})")
+    mod = fitter(form)
     Na, Da, La = (np.asarray(v, dtype=np.float64).reshape(-1) for v in (N, D, loss))
-    n_params = 5 if form == "chinchilla" else 4
+    n_params = len(mod.THETA_NAMES)
     runs = prepare_runs(Na, Da, La, drop_highest=drop_highest, n_params=n_params)
     kept = runs.kept
     C = 6.0 * Na[kept] * Da[kept]
@@ -242,11 +212,9 @@ def holdout_largest(
         )
     held = np.sort(kept[order[-k:]])
     train = np.sort(kept[order[:-k]])
-    fitter = chinchilla.fit_chinchilla if form == "chinchilla" else kaplan.fit_kaplan
-    fit = fitter(Na[train], Da[train], La[train], asymmetric=asymmetric, delta=delta)
+    fit = mod.fit(Na[train], Da[train], La[train], asymmetric=asymmetric, delta=delta)
     th = np.asarray(fit.theta)[None, :]
-    predict = chinchilla_log_predict if form == "chinchilla" else kaplan_log_predict
-    log_pred = predict(th, np.log(Na[held]), np.log(Da[held]))[0]
+    log_pred = mod.log_predict(th, np.log(Na[held]), np.log(Da[held]))[0]
     log_res = log_pred - np.log(La[held])
     rel = np.expm1(log_res)
     return HoldoutResult(

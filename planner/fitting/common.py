@@ -20,6 +20,10 @@ Diagnostic = tuple[str, str]
 #: Minimum number of distinct model sizes / token counts to identify alpha / beta.
 MIN_DISTINCT = 3
 
+#: Factors on each exponent of a point estimate that give a form's local starts
+#: (the 3 x 3 grid every bootstrap refit starts from).
+LOCAL_FACTORS = (0.8, 1.0, 1.25)
+
 
 @dataclass(frozen=True)
 class PreparedRuns:
@@ -70,13 +74,12 @@ def prepare_runs(
 
 @dataclass(frozen=True)
 class FitResult:
-    """A fitted scaling law.
+    """A fitted scaling law of form ``form``.
 
-    ``params`` holds the natural parameters (chinchilla: E, A, B, alpha, beta;
-    kaplan: N_c, D_c, alpha_N, alpha_D).  ``theta`` holds the optimizer
-    coordinates (chinchilla: a, b, e, alpha, beta; kaplan: n_c, d_c, alpha_N,
-    alpha_D), ``grad_norm`` is the max-norm of the projected gradient there, and
-    ``log_residuals`` are ``log L_hat - log L`` for the runs in ``kept``.
+    ``params`` holds the natural parameters (the form module's ``PARAM_NAMES``),
+    ``theta`` the optimizer coordinates (its ``THETA_NAMES``), ``grad_norm`` the
+    max-norm of the projected gradient there, and ``log_residuals`` are
+    ``log L_hat - log L`` for the runs in ``kept``.
     """
 
     form: str
@@ -102,12 +105,11 @@ class FitResult:
         logD = np.log(np.asarray(D, dtype=np.float64))
         shape = np.broadcast(logN, logD).shape
         logN, logD = (np.broadcast_to(v, shape).reshape(-1) for v in (logN, logD))
-        # Imported here to keep this module free of the maths of either form.
-        from planner.fitting.objective import chinchilla_log_predict, kaplan_log_predict
+        # Imported here: the form modules import this one.
+        from planner.fitting.forms import fitter
 
         th = np.asarray(self.theta, dtype=np.float64)[None, :]
-        pred = chinchilla_log_predict if self.form == "chinchilla" else kaplan_log_predict
-        out: FloatArray = np.exp(pred(th, logN, logD)[0]).reshape(shape)
+        out: FloatArray = np.exp(fitter(self.form).log_predict(th, logN, logD)[0]).reshape(shape)
         return out
 
 

@@ -2,7 +2,8 @@
 
 Owns running the fitting core on checked `Runs` with the user's options (outlier policy,
 lower-envelope loss, bootstrap, holdout of the largest runs, a budget to plan), checking
-those options, and the report's coded notices. No printing and no files.
+those options, and the report's coded notices. What differs between forms comes from the
+form's module (planner.fitting.forms). No printing and no files.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from typing import Any, Literal
 import numpy as np
 
 from planner.errors import InputError
-from planner.fitting import chinchilla
-from planner.fitting import kaplan_nd as kaplan
 from planner.fitting.bootstrap import bootstrap as run_bootstrap
 from planner.fitting.bootstrap import holdout_largest as run_holdout
 from planner.fitting.common import FitResult
+from planner.fitting.forms import FittableForm, fittable_forms, fitter
 from planner.fitting.report import (
     Bootstrap,
     BudgetPlan,
@@ -33,21 +33,11 @@ from planner.fitting.report import (
     RunsUsed,
 )
 from planner.fitting.runs import Runs
-from planner.forms.chinchilla import ChinchillaParams
-from planner.forms.kaplan_nd import KaplanNDParams
 from planner.planning.budget import check_positive
 from planner.planning.notices import extrapolation
 from planner.planning.results import Allocation, Intervals, Notice
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
-FORMS: dict[str, Any] = {"chinchilla": chinchilla, "kaplan-nd": kaplan}
-"""Each form's fitting module (search box, start grid, parameter names)."""
-PARAMS_CLASS: dict[str, Any] = {"chinchilla": ChinchillaParams, "kaplan-nd": KaplanNDParams}
-COVARIED: dict[str, tuple[str, ...]] = {
-    "chinchilla": ("log_E", "log_A", "log_B", "alpha", "beta"),
-    "kaplan-nd": ("log_N_c", "log_D_c", "alpha_N", "alpha_D"),
-}
-"""The coordinates a saved covariance uses: the fit's own, scale constants as logs."""
 LEVEL = 0.95
 DELTA = 1e-3
 """Huber threshold of Hoffmann et al. 2022 (arXiv 2203.15556, App. D.2) and Besiroglu et al. 2024."""
@@ -68,7 +58,7 @@ def fit(
 
     Args:
         runs: checked runs (planner.fitting.runs.read_runs).
-        form: "chinchilla" (E + A/N^alpha + B/D^beta) or "kaplan-nd" (Kaplan et al. 2020, Eq. 1.5).
+        form: the law form to fit, a name of planner.fitting.forms.fittable_forms().
         drop_highest: outlier policy, leave out this many runs of highest loss first.
         asymmetric: weight (above 0) of runs the curve predicts too high, e.g. 10, so that
             it follows the lower envelope of the runs; None for the symmetric loss.
@@ -80,14 +70,13 @@ def fit(
     Raises:
         InputError: an unknown form, a bad option, or fewer runs than the form has parameters.
     """
-    module = _module(form)
+    module = fitter(form)
     size = len(module.PARAM_NAMES)
     _check_options(runs, form, size, drop_highest, asymmetric, bootstrap, seed, holdout_largest)
     if budget is not None:
         budget = check_positive("budget", budget)
     arrays = (np.array(runs.params), np.array(runs.tokens), np.array(runs.loss))
-    fitter = module.fit_chinchilla if form == "chinchilla" else module.fit_kaplan
-    point: FitResult = fitter(*arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA)
+    point: FitResult = module.fit(*arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA)
     kept = point.kept
     draws = None
     if bootstrap:
@@ -95,7 +84,7 @@ def fit(
             *arrays,
             bootstrap,
             seed,
-            form=point.form,
+            form=form,
             drop_highest=drop_highest,
             asymmetric=asymmetric,
             delta=DELTA,
@@ -124,7 +113,7 @@ def fit(
         )
     plan = None
     if budget is not None:
-        plan = _budget_plan(form, point.params, draws.draws if draws else None, module.PARAM_NAMES, budget)
+        plan = _budget_plan(module, point.params, draws.draws if draws else None, budget)
         beyond = extrapolation(
             "this fit",
             fitted_range.bounds(),
@@ -134,7 +123,7 @@ def fit(
             notices.append(beyond)
     holdout = None
     if holdout_largest:
-        holdout = _holdout(runs, arrays, form, holdout_largest, drop_highest, asymmetric)
+        holdout = _holdout(runs, arrays, module, holdout_largest, drop_highest, asymmetric)
         notices.append(
             Notice(
                 "holdout",
@@ -148,8 +137,8 @@ def fit(
 
     return FitReport(
         planner_version=__version__,
-        form=form,  # type: ignore[arg-type]  # checked by _module
-        formula=PARAMS_CLASS[form].FORMULA,
+        form=form,  # type: ignore[arg-type]  # checked by fitter
+        formula=module.params_class().FORMULA,
         runs=RunsUsed(
             source=runs.source,
             file_format=runs.file_format,
@@ -178,12 +167,10 @@ def fit(
                 stderr=draws.stderr[name] if draws else None,
                 interval=draws.intervals[name] if draws else None,
             )
-            for name in _law_order(form)
+            for name in module.LAW_ORDER
         ),
         bootstrap=Bootstrap(bootstrap, seed, draws.n_converged, LEVEL) if draws else None,
-        covariance=_covariance(form, draws.theta_draws, module.THETA_NAMES, bootstrap, seed)
-        if draws
-        else None,
+        covariance=_covariance(module, draws.theta_draws, bootstrap, seed) if draws else None,
         fitted_range=fitted_range,
         residuals=Residuals(
             runs=int(residuals.size),
@@ -198,10 +185,13 @@ def fit(
     )
 
 
-def _module(form: str) -> Any:
-    if form not in FORMS:
-        raise InputError(f"no form {form!r} to fit; choose one of: {', '.join(FORMS)}")
-    return FORMS[form]
+def __getattr__(name: str) -> tuple[str, ...]:
+    # FORMS: the fittable form names, for planner.cli.fit until it asks
+    # planner.fitting.forms.fittable_forms itself; computed on use, as the scan must
+    # not run while this package is still being imported.
+    if name == "FORMS":
+        return fittable_forms()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _check_options(
@@ -238,11 +228,6 @@ def _level(code: str) -> Literal["warning", "note"]:
     return "note" if code == "residuals" else "warning"
 
 
-def _law_order(form: str) -> tuple[str, ...]:
-    """Parameter names in the order of the law files' [params] tables."""
-    return ("E", "A", "B", "alpha", "beta") if form == "chinchilla" else ("alpha_N", "alpha_D", "N_c", "D_c")
-
-
 def _fitted_range(runs: Runs, kept: Sequence[int]) -> Ranges:
     bounds: dict[str, tuple[float, float] | None] = {"flops": None, "params": None, "tokens": None}
     same = []
@@ -257,37 +242,34 @@ def _fitted_range(runs: Runs, kept: Sequence[int]) -> Ranges:
     return Ranges(**bounds, note=note)
 
 
-def _covariance(
-    form: str, theta: Any, theta_names: tuple[str, ...], resamples: int, seed: int
-) -> ParameterCovariance:
-    order = [theta_names.index(name) for name in COVARIED[form]]
+def _covariance(module: FittableForm, theta: Any, resamples: int, seed: int) -> ParameterCovariance:
+    """Covariance of the bootstrap draws in the form's ``COVARIED`` coordinates."""
+    order = [module.THETA_NAMES.index(name) for name in module.COVARIED]
     matrix = np.cov(theta[:, order], rowvar=False)
     matrix = (matrix + matrix.T) / 2  # exactly symmetric, as the law format checks
     return ParameterCovariance(
         method="bootstrap",
-        names=COVARIED[form],
+        names=module.COVARIED,
         matrix=tuple(tuple(float(v) for v in row) for row in matrix),
         resamples=resamples,
         seed=seed,
     )
 
 
-def _allocation(form: str, values: dict[str, float], flops: float) -> tuple[float, float, float]:
-    params = PARAMS_CLASS[form](**values)
+def _allocation(module: FittableForm, values: dict[str, float], flops: float) -> tuple[float, float, float]:
+    params = module.params_class()(**values)
     n = params.optimal_params(flops)
     return n, flops / (FLOPS_PER_PARAM_TOKEN * n), params.budget_loss(flops, n)
 
 
-def _budget_plan(
-    form: str, point: dict[str, float], draws: Any, names: tuple[str, ...], flops: float
-) -> BudgetPlan:
-    n, d, loss = _allocation(form, point, flops)
+def _budget_plan(module: FittableForm, point: dict[str, float], draws: Any, flops: float) -> BudgetPlan:
+    n, d, loss = _allocation(module, point, flops)
     intervals = None
     if draws is not None:
         rows = []
         for row in draws.tolist():
             try:
-                rows.append(_allocation(form, dict(zip(names, row, strict=True)), flops))
+                rows.append(_allocation(module, dict(zip(module.PARAM_NAMES, row, strict=True)), flops))
             except (ArithmeticError, ValueError):
                 continue
         table = np.array(rows)
@@ -306,12 +288,17 @@ def _budget_plan(
 
 
 def _holdout(
-    runs: Runs, arrays: tuple[Any, Any, Any], form: str, k: int, drop_highest: int, asymmetric: float | None
+    runs: Runs,
+    arrays: tuple[Any, Any, Any],
+    module: FittableForm,
+    k: int,
+    drop_highest: int,
+    asymmetric: float | None,
 ) -> Holdout:
     result = run_holdout(
         *arrays,
         k,
-        form="chinchilla" if form == "chinchilla" else "kaplan",
+        form=module.FORM,
         drop_highest=drop_highest,
         asymmetric=asymmetric,
         delta=DELTA,
@@ -332,7 +319,7 @@ def _holdout(
     ]
     return Holdout(
         fitted=result.fit.n_runs,
-        params=tuple(Estimate(name, result.fit.params[name], None, None) for name in _law_order(form)),
+        params=tuple(Estimate(name, result.fit.params[name], None, None) for name in module.LAW_ORDER),
         runs=tuple(held),
         rms_log_residual=result.rms_log_residual,
         max_abs_relative_error=result.max_abs_relative_error,
