@@ -595,17 +595,16 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
     ],
 )
 def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
-    from planner.cli.main import fast_request, fast_transfer_request, pair_values
+    from planner.cli.main import command_of
+    from planner.cli.parse import normalise, parse
 
     budgets = '1e20\n# a comment\n\n{"flops": 1e21, "law": "hoffmann2022", "max_params": 1e9}\n'
     fast = run(*args, stdin=budgets)
     monkeypatch.setenv("PLANNER_NO_FAST_PATH", "1")
     slow = run(*args, stdin=budgets)
     assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
-    if args and args[0] == "transfer":
-        assert fast_transfer_request(args) is not None
-    elif args and args[0] not in ("laws", "gpus"):
-        assert fast_request(pair_values(args)) is not None
+    command = command_of(args)
+    assert parse(command, normalise(command, args[len(command.name.split()) :])) is not None
 
 
 @pytest.mark.parametrize(
@@ -621,9 +620,11 @@ def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, ar
     ],
 )
 def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
-    from planner.cli.main import fast_request
+    from planner.cli.main import command_of
+    from planner.cli.parse import parse
 
-    assert fast_request(args) is None
+    command = command_of(args)
+    assert parse(command, args[len(command.name.split()) :]) is None
 
 
 @pytest.mark.parametrize(
@@ -637,9 +638,11 @@ def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     ],
 )
 def test_fast_transfer_path_leaves_the_rest_to_typer(args: list[str]) -> None:
-    from planner.cli.main import fast_transfer_request
+    from planner.cli.main import load
+    from planner.cli.parse import normalise, parse
 
-    assert fast_transfer_request(args) is None
+    transfer = load("transfer")
+    assert parse(transfer, normalise(transfer, args[1:])) is None
 
 
 @pytest.mark.parametrize(
@@ -652,9 +655,12 @@ def test_fast_transfer_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     ],
 )
 def test_space_separated_values_are_spread_only_where_unambiguous(argv: list[str], spread: list[str]) -> None:
-    from planner.cli.main import spread_values
+    from planner.cli.main import command_of
+    from planner.cli.parse import normalise
 
-    assert spread_values(argv) == spread
+    command = command_of(argv)
+    words = len(command.name.split())
+    assert argv[:words] + normalise(command, argv[words:]) == spread
 
 
 def test_debug_variable_shows_the_real_exception(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -956,9 +962,10 @@ def test_gpus_table_and_json(run: Run) -> None:
     ],
 )
 def test_two_valued_options_are_joined_only_when_both_are_numbers(argv: list[str], paired: list[str]) -> None:
-    from planner.cli.main import pair_values
+    from planner.cli.main import load
+    from planner.cli.parse import normalise
 
-    assert pair_values(argv) == paired
+    assert normalise(load(""), argv) == paired
 
 
 @pytest.mark.parametrize(

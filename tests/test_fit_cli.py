@@ -298,10 +298,16 @@ def test_too_few_model_sizes_is_a_coded_warning(folder: Path) -> None:
     assert "few_model_sizes" in {notice["code"] for notice in json.loads(result.stdout)["notices"]}
 
 
-def test_the_fast_path_leaves_fit_to_typer() -> None:
-    from planner.cli.main import fast_request
+def test_fit_goes_through_its_own_declaration_on_both_paths() -> None:
+    from planner.cli.main import command_of
+    from planner.cli.parse import parse
 
-    assert fast_request(["fit", "runs.csv"]) is None
+    command = command_of(["fit", "runs.csv"])
+    assert command.name == "fit"
+    found = parse(command, ["runs.csv", "--bootstrap", "0"])
+    assert found == {"runs": "runs.csv", "bootstrap": "0"}
+    request = command.request(found)
+    assert (request.runs, request.bootstrap, request.seed, request.form) == ("runs.csv", 0, 0, "chinchilla")
 
 
 YEAR = r"\d{4}"

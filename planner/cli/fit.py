@@ -1,40 +1,68 @@
-"""The body of `plan fit`: read the runs, fit, save the law file if asked, print the report.
+"""`plan fit RUNS`: its options, and its body: read the runs, fit, save a law file, print.
 
-Kept apart from planner.cli.commands, which the fast path for plain plans imports: defining
-FitRequest there cost a millisecond of every `plan --flops` start. Only the typer app
-imports this module. Raises PlannerError for bad input; never parses argv.
+Only this command loads numpy and scipy. Raises PlannerError for bad input; never parses argv.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from planner.cli.declare import Argument, Command, Option, Request
+from planner.output import streams
 
-from planner import output
-from planner.cli.commands import parse_count
-from planner.errors import InputError
-
-
-@dataclass(frozen=True)
-class FitRequest:
-    """`plan fit`'s argument and options, numbers as text where the command line gives them."""
-
-    runs: str
-    params_col: str | None = None
-    tokens_col: str | None = None
-    flops_col: str | None = None
-    loss_col: str | None = None
-    form: str = "chinchilla"
-    drop_highest: int = 0
-    asymmetric: str | None = None
-    bootstrap: int = 200
-    seed: int = 0
-    holdout_largest: int = 0
-    budget: str | None = None
-    out: str | None = None
-    force: bool = False
-    author: str | None = None
-    domain: str | None = None
-    json: bool = False
+OPTIONS = (
+    Option("--params-col", "NAME", "Column of parameter counts. Default: params, N, Model Size, ..."),
+    Option("--tokens-col", "NAME", "Column of training tokens. Default: tokens, D, ..."),
+    Option(
+        "--flops-col",
+        "NAME",
+        "Column of training FLOPs, if there is no tokens column: tokens = FLOPs / (6 params). "
+        "Default: flops, C, Training FLOP, ...",
+    ),
+    Option("--loss-col", "NAME", "Column of final losses. Default: loss, L, ..."),
+    Option(
+        "--form",
+        "FORM",
+        "chinchilla (E + A/N^alpha + B/D^beta) or kaplan-nd (Kaplan et al. Eq. 1.5).",
+        default="chinchilla",
+    ),
+    Option(
+        "--drop-highest",
+        "K",
+        "Leave out the K runs of highest loss first.",
+        kind="whole",
+        default="0",
+        example="2",
+    ),
+    Option(
+        "--asymmetric",
+        "W",
+        "Weigh runs the curve predicts too high W times more (e.g. 10): fit the lower envelope.",
+        kind="count",
+        example="10",
+    ),
+    Option(
+        "--bootstrap",
+        "K",
+        "Resamples for standard errors and intervals; 0 for none.",
+        kind="whole",
+        default="200",
+        example="1000",
+    ),
+    Option("--seed", "S", "Seed of the bootstrap.", kind="whole", default="0", example="0"),
+    Option(
+        "--holdout-largest",
+        "K",
+        "Also fit without the K largest-compute runs and predict them.",
+        kind="whole",
+        default="0",
+        example="5",
+    ),
+    Option("--budget", "FLOPS", "Plan at this budget under the fit, with intervals.", kind="count"),
+    Option("--out", "FILE", "Save the fit as a law file named after its id, e.g. mylab2026.toml."),
+    Option("--force", None, "Replace the --out file if it exists.", kind="flag"),
+    Option("--author", "NAME", "Who made the fit, for the law file. Default: unknown."),
+    Option("--domain", "DOMAIN", "The law file's domain. Default: language."),
+    Option("--json", None, "The report as one JSON object.", kind="flag"),
+)
 
 
 def one_blas_thread() -> None:
@@ -52,7 +80,7 @@ def one_blas_thread() -> None:
             os.environ.setdefault(name, "1")
 
 
-def run_fit(request: FitRequest) -> int:
+def run_fit(request: Request) -> int:
     """`plan fit RUNS`: fit a law to the runs, print the report, save it as a law file if asked."""
     import dataclasses
     import datetime
@@ -68,15 +96,14 @@ def run_fit(request: FitRequest) -> int:
         from planner.laws.catalog import check_domain
 
         check_domain(request.domain)
-    budget = parse_count("--budget", request.budget) if request.budget is not None else None
-    asymmetric = parse_count("--asymmetric", request.asymmetric) if request.asymmetric is not None else None
+    budget, asymmetric = request.budget, request.asymmetric
 
     one_blas_thread()
-    from planner.fitting.procedure import FORMS, fit
+    from planner.fitting.forms import fitter
+    from planner.fitting.procedure import fit
     from planner.fitting.runs import read_runs
 
-    if request.form not in FORMS:
-        raise InputError(f"no form {request.form!r} to fit; choose one of: {', '.join(FORMS)}")
+    fitter(request.form)  # an unknown form, before the runs are read
     runs = read_runs(
         request.runs,
         params_col=request.params_col,
@@ -104,9 +131,22 @@ def run_fit(request: FitRequest) -> int:
         header, comments = law_comments(report)
         save_law(law, out, force=request.force, header=header, comments=comments)
         report = dataclasses.replace(report, law_file=str(out))
-    output.coded_notices(report.notices)
+    streams.coded_notices(report.notices)
+    from planner.output.fit import fit_json, fit_tables
+
     if request.json:
-        output.fit_json(report)
+        fit_json(report)
     else:
-        output.fit_tables(report)
+        fit_tables(report)
     return 0
+
+
+COMMAND = Command(
+    "fit",
+    "Fit a law to your own training runs: parameters with intervals, diagnostics, a law file.",
+    OPTIONS,
+    run_fit,
+    arguments=(
+        Argument("runs", "RUNS", "CSV or JSON Lines file of training runs, one per row; - for stdin."),
+    ),
+)

@@ -1,213 +1,244 @@
-"""The main command's inverse questions: which options ask which, and the answers.
+"""Which question the main command's options ask, and the library call that answers it.
 
-Owns the meaning of `--target-loss`, `--params` or `--tokens` alone or with `--flops`,
-`--size-range` and `--inference-tokens` (with `--objective`, `--inference-mfu`):
-
-    --target-loss L                  least compute whose optimum reaches L     (inverse.for_loss)
-    --params N                       budget at which N is compute-optimal      (inverse.for_params)
-    --tokens D                       budget at which D is compute-optimal      (inverse.for_tokens)
-    --params N --tokens D            evaluate the run (planner.cli.plans, unchanged)
-    --params N --flops C ...         N trained on C / 6N tokens, judged        (evaluation.judge)
-    --tokens D --flops C ...         C / 6D params on D tokens, judged         (evaluation.judge)
-    --params N --tokens D --flops C  the run, if 6ND is C; otherwise refused
-    --flops C ... --size-range A B   sizes A..B times the optimum at C         (inverse.size_curve)
-    --inference-tokens T (--target-loss L | --flops C)   lifetime optimum     (inference)
-
-Anything else with these options is refused with one line naming what to drop. Raises
-InputError; never prints. Loaded only when one of these options is given.
+One path for every command line of `plan`: the fine-tuning options, the inverse questions
+(planner.cli.inverse), then one kind of budget (`--flops`/`--from`, a given run with
+`--params --tokens`, or time on `--gpu` with `--gpus` and `--days`/`--hours`), each under
+one law or `--compare`d across a domain. Every conflict is refused here, in this order,
+with one line naming the options to drop, whatever else the line holds. Raises
+InputError; never prints.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from planner.cli.commands import PlanRequest, data_limits, parse_count, parse_number
 from planner.errors import InputError
 
 if TYPE_CHECKING:
+    from planner.cli.declare import Request
     from planner.hardware import Hardware
-    from planner.planning.results import Plan, SizeCurve
+    from planner.planning.results import Comparison, Plan, SizeCurve
 
-CONSISTENT = 1e-9
-"""Relative difference within which 6 N D equals a given --flops (rounding of typed numbers)."""
-
-_QUESTIONS = ("target_loss", "size_range", "inference_tokens", "inference_mfu", "objective")
-
-
-def asks_question(request: PlanRequest) -> bool:
-    """Whether the request asks an inverse question (not a plain plan or a run's evaluation)."""
-    if any(getattr(request, name) is not None for name in _QUESTIONS):
-        return True
-    sized = request.params is not None or request.tokens is not None
-    both = request.params is not None and request.tokens is not None
-    return sized and (bool(request.flops) or not both)
-
-
-def _refuse_extras(request: PlanRequest, what: str) -> None:
-    """Options that shape other kinds of plan, refused with the question's name."""
-    extras = {
-        "--from": request.budgets_file,
-        "--days": request.days,
-        "--hours": request.hours,
-        "--max-params": request.max_params,
-        "--max-tokens": request.max_tokens,
-    }
-    given = [option for option, value in extras.items() if value is not None]
-    given += ["--compare"] if request.compare else []
-    given += [name for name, value in _data_options(request) if value is not None]
-    if given:
-        raise InputError(f"{what} takes no {', '.join(given)}; drop {'it' if len(given) == 1 else 'them'}")
-
-
-def _data_options(request: PlanRequest) -> list[tuple[str, str | None]]:
-    return [
-        ("--unique-tokens", request.unique_tokens),
-        ("--repeated-fraction", request.repeated_fraction),
-        ("--repeats", request.repeats),
-    ]
+FINE_TUNE = ("transfer", "finetune_chars", "finetune_tokens", "chars_per_token")
+BEYOND_BUDGETS = (
+    "budgets_file",
+    "params",
+    "tokens",
+    "gpu",
+    "gpus",
+    "days",
+    "hours",
+    "mfu",
+    "price_per_gpu_hour",
+    "target_loss",
+    "size_range",
+    "inference_tokens",
+    "inference_mfu",
+    "objective",
+)
+"""Options of other questions than a fine-tune beside a list of --flops budgets."""
+UNLIMITED = (
+    "law",
+    "max_params",
+    "max_tokens",
+    "unique_tokens",
+    "repeated_fraction",
+    "repeats",
+    "params",
+    "tokens",
+)
+"""What --compare cannot take: it plans under every law, without limits."""
+MISSING_BUDGET = (
+    "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --target-loss, "
+    "--params and/or --tokens, or --gpu with --gpus and --days)"
+)
 
 
-def _only_table_or_json(request: PlanRequest, what: str) -> None:
-    if request.format in ("csv", "markdown"):
-        raise InputError(f"{what} prints a table or JSON; drop --format {request.format}")
+def answers(request: Request) -> Sequence[Plan | Comparison | SizeCurve]:
+    """Every result the request asks for, all inputs checked first."""
+    _check_finetune(request)
+    from planner.cli.inverse import answer, asks_question
 
-
-def size_range(text: str) -> tuple[float, float]:
-    """(low, high) from `0.25:2` (the launcher joins `0.25 2` into that)."""
-    low, colon, high = text.partition(":")
-    if not colon:
-        raise InputError(f"--size-range takes two numbers, LOW HIGH, e.g. --size-range 0.25 2 (got {text!r})")
-    return parse_count("--size-range", low), parse_count("--size-range", high)
-
-
-def answer(request: PlanRequest, setup: Hardware | None) -> Sequence[Plan | SizeCurve]:
-    """The results of an inverse question, all inputs checked first."""
-    data_limits(request)  # checks the values, so that a bad one is reported as such
-    budgets = [parse_count("--flops", text) for text in request.flops]
-    params = None if request.params is None else parse_count("--params", request.params)
-    tokens = None if request.tokens is None else parse_count("--tokens", request.tokens)
-    target = None if request.target_loss is None else parse_number("--target-loss", request.target_loss)
-    if request.inference_tokens is not None:
-        return [_lifetime(request, setup, budgets, params, tokens, target)]
-    if request.objective is not None or request.inference_mfu is not None:
+    data = data_limits(request)  # checked first, so that a bad value is reported as such
+    if asks_question(request):
+        return answer(request, hardware_of(request))
+    setup = hardware_of(request)
+    timed = request.days is not None or request.hours is not None
+    evaluated = request.params is not None or request.tokens is not None
+    listed = bool(request.flops) or request.budgets_file is not None
+    if sum((timed, evaluated, listed)) > 1:
         raise InputError(
-            "--objective and --inference-mfu need --inference-tokens, the lifetime inference tokens"
+            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days or --hours"
         )
-    if request.size_range is not None:
-        if target is not None or params is not None or tokens is not None:
-            raise InputError(
-                "--size-range varies the size at --flops budgets; drop --target-loss, --params and --tokens"
-            )
-        _refuse_extras(request, "--size-range")
-        _only_table_or_json(request, "--size-range")
-        if not budgets:
-            raise InputError("--size-range needs a budget, e.g. plan --flops 1e22 --size-range 0.25 2")
-        if setup is not None:
-            raise InputError("--size-range prints no GPU time; drop --gpu and its options")
-        from planner.planning.inverse import size_curve
-
-        low, high = size_range(request.size_range)
-        return [size_curve(budget, low, high, request.law, domain=request.domain) for budget in budgets]
-    if target is not None:
-        if budgets or params is not None or tokens is not None:
-            raise InputError(
-                "--target-loss asks for the budget that reaches a loss; drop --flops, --params and --tokens "
-                "(or add --inference-tokens to plan for lifetime inference)"
-            )
-        _refuse_extras(request, "--target-loss")
-        from planner.planning.inverse import for_loss
-
-        return [for_loss(target, request.law, domain=request.domain, hardware=setup)]
-    _refuse_extras(request, "--params or --tokens")
-    if not budgets:
-        from planner.planning.inverse import for_params, for_tokens
-
-        if params is not None:
-            return [for_params(params, request.law, domain=request.domain, hardware=setup)]
-        assert tokens is not None
-        return [for_tokens(tokens, request.law, domain=request.domain, hardware=setup)]
-    return [_at_budget(request, setup, budget, params, tokens) for budget in budgets]
-
-
-def _at_budget(
-    request: PlanRequest, setup: Hardware | None, budget: float, params: float | None, tokens: float | None
-) -> Plan:
-    """A fixed size (or token count) at a fixed budget, judged against the optimum there."""
-    from planner.planning.budget import plan_one, resolve_law
-    from planner.planning.run import evaluate, judge
-
-    if params is not None and tokens is not None:
-        spent = 6.0 * params * tokens
-        if not math.isclose(spent, budget, rel_tol=CONSISTENT):
-            raise InputError(
-                f"--params {params:g} and --tokens {tokens:g} make {spent:.4g} FLOPs (C = 6ND), not "
-                f"--flops {budget:g}; drop one of the three"
-            )
-        return evaluate(params, tokens, request.law, hardware=setup, domain=request.domain)
-    law = resolve_law(request.law, request.domain)
-    size = params if params is not None else budget / (6.0 * tokens)  # type: ignore[operator]
-    return judge(plan_one(budget, law, hardware=setup), law, size, tokens)
-
-
-def _lifetime(
-    request: PlanRequest,
-    setup: Hardware | None,
-    budgets: list[float],
-    params: float | None,
-    tokens: float | None,
-    target: float | None,
-) -> Plan:
-    from planner.planning.inference import inference_optimum
-
-    if params is not None or tokens is not None or request.size_range is not None:
-        raise InputError("--inference-tokens chooses the size; drop --params, --tokens and --size-range")
-    _refuse_extras(request, "--inference-tokens")
-    if (target is None) == (not budgets):
+    if not (timed or evaluated or listed):
+        raise InputError(MISSING_BUDGET)
+    if request.compare and request.given(*UNLIMITED):
         raise InputError(
-            "--inference-tokens needs the loss to reach: give --target-loss, or one --flops budget "
-            "whose compute-optimal loss to match, not both"
+            "--compare plans under every law without limits; drop --law, --max-params, --max-tokens, "
+            "--unique-tokens, --repeated-fraction/--repeats, --params and --tokens"
         )
-    if len(budgets) > 1:
-        raise InputError("--inference-tokens plans for one --flops budget at a time")
-    objective = request.objective or "flops"
-    if objective not in ("flops", "cost"):
-        raise InputError(f"--objective must be flops or cost (got {objective!r})")
-    if objective == "cost":
-        missing = [
-            option
-            for option, value in (
-                ("--gpu", request.gpu),
-                ("--price-per-gpu-hour", request.price_per_gpu_hour),
-                ("--inference-mfu", request.inference_mfu),
-            )
-            if value is None
-        ]
-        if missing:
-            raise InputError(
-                f"--objective cost needs {', '.join(missing)} (no inference MFU is assumed: it varies "
-                "widely with batch size and serving setup)"
-            )
-    if request.inference_mfu is not None and request.gpu is None:
-        raise InputError("--inference-mfu needs --gpu; name the chip, e.g. --gpu h100 (see plan gpus)")
-    served = parse_number("--inference-tokens", request.inference_tokens or "")
-    if not (math.isfinite(served) and served >= 0):
-        raise InputError(
-            f"--inference-tokens must be a finite number, 0 or more (got {request.inference_tokens!r})"
-        )
-    mfu = None
-    if request.inference_mfu is not None:
-        from planner.hardware import check_mfu
+    if evaluated:
+        return [_run(request, setup, data)]
+    if timed:
+        return [_timed(request, setup, data)]
+    return _budgets(request, setup, data)
 
-        mfu = check_mfu("--inference-mfu", parse_number("--inference-mfu", request.inference_mfu))
-    return inference_optimum(
-        served,
-        request.law,
-        target_loss=target,
-        flops=budgets[0] if budgets else None,
-        domain=request.domain,
-        hardware=setup,
-        objective="cost" if objective == "cost" else "flops",
-        inference_mfu=mfu,
+
+def _check_finetune(request: Request) -> None:
+    """The fine-tuning options go together, with --flops budgets and one law only."""
+    if not request.given(*FINE_TUNE):
+        return
+    if request.transfer is None:
+        raise InputError(
+            "--finetune-chars, --finetune-tokens and --chars-per-token need --transfer LAW, "
+            "e.g. --transfer hernandez2021-text"
+        )
+    if request.given(*BEYOND_BUDGETS):
+        raise InputError(
+            "a fine-tune (--transfer) is priced for --flops budgets only; drop --from, --params, "
+            "--tokens and the hardware options, or the fine-tuning options"
+        )
+    if request.compare:
+        raise InputError("--compare plans without a fine-tune; drop --transfer and the --finetune options")
+    check_data_options(request)
+    if request.max_tokens is not None and request.chars_per_token is None:
+        raise InputError(
+            "--max-tokens with --transfer plans a data-limited fine-tune, which needs --chars-per-token "
+            "to put tokens and the transfer law's characters on one scale"
+        )
+
+
+def check_data_options(request: Request) -> None:
+    """A fine-tuning set in characters or in tokens (with a ratio), not both or neither."""
+    chars = bool(request.finetune_chars)
+    tokens = bool(request.finetune_tokens)
+    if chars and tokens:
+        raise InputError("give --finetune-chars or --finetune-tokens, not both")
+    if not chars and not tokens:
+        raise InputError("give the fine-tuning set with --finetune-chars or --finetune-tokens")
+    if tokens and request.chars_per_token is None:
+        raise InputError(
+            "--finetune-tokens needs --chars-per-token, your tokenizer's characters per token on "
+            "this data (the transfer law counts characters; the ratio is never guessed)"
+        )
+
+
+def data_limits(request: Request) -> dict[str, Any]:
+    """--unique-tokens and --repeated-fraction/--repeats, checked, as plan() keywords."""
+    fraction = repeats = None
+    if request.repeated_fraction is not None or request.repeats is not None:
+        from planner.planning.limited_data import check_subset
+
+        fraction, repeats = check_subset(
+            request.repeated_fraction, request.repeats, names=("--repeated-fraction", "--repeats")
+        )
+    return {"unique_tokens": request.unique_tokens, "repeated_fraction": fraction, "repeats": repeats}
+
+
+COMPANIONS = ("gpus", "days", "hours", "mfu", "price_per_gpu_hour")
+
+
+def hardware_of(request: Request) -> Hardware | None:
+    """The hardware named by --gpu and its companions, or None without --gpu."""
+    if request.gpu is None:
+        for option in request.given(*COMPANIONS):
+            raise InputError(f"{option} needs --gpu; name the chip, e.g. --gpu h100 (see plan gpus)")
+        return None
+    from planner.hardware import DEFAULT_MFU, Hardware, check_gpus, check_mfu, find_chip
+
+    chip = find_chip(request.gpu)
+    mfu = check_mfu("--mfu", request.mfu) if request.mfu is not None else None
+    return Hardware(
+        chip=chip,
+        mfu=DEFAULT_MFU if mfu is None else mfu,
+        mfu_given=mfu is not None,
+        gpus=check_gpus("--gpus", request.gpus) if request.gpus is not None else None,
+        price_per_gpu_hour=request.price_per_gpu_hour,
     )
+
+
+def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan:
+    """A given run of --params on --tokens, judged against the optimum at its FLOPs."""
+    if request.params is None or request.tokens is None:
+        raise InputError("give both --params and --tokens to evaluate a run, e.g. --params 7e9 --tokens 2e12")
+    if request.max_params is not None or request.max_tokens is not None or any(data.values()):
+        raise InputError(
+            "--max-params, --max-tokens, --unique-tokens and --repeated-fraction shape a plan; "
+            "a given run has its own params and tokens"
+        )
+    from planner.planning.run import evaluate
+
+    return evaluate(request.params, request.tokens, request.law, hardware=setup, domain=request.domain)
+
+
+def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan | Comparison:
+    """The budget that --gpus GPUs compute in --days or --hours."""
+    assert setup is not None  # hardware_of refuses --days and --hours without --gpu
+    if setup.gpus is None:
+        raise InputError("--days and --hours need --gpus, the number of GPUs running at once")
+    if request.days is not None and request.hours is not None:
+        raise InputError("give one of --days and --hours")
+    if request.compare:
+        from planner.hardware import budget
+        from planner.planning.budget import compare
+
+        flops = budget(setup, days=request.days, hours=request.hours)
+        return compare(flops, request.domain or "language", hardware=setup)
+    from planner.planning.budget import plan_for_time
+
+    return plan_for_time(
+        setup,
+        request.law,
+        days=request.days,
+        hours=request.hours,
+        max_params=request.max_params,
+        max_tokens=request.max_tokens,
+        domain=request.domain,
+        **data,
+    )
+
+
+def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Sequence[Plan | Comparison]:
+    """A plan (or a comparison) for each --flops budget and each line of --from."""
+    from planner.cli.budgets import Budget, read_budgets
+    from planner.planning.budget import compare, plan, resolve_law
+
+    budgets = [Budget(flops) for flops in request.flops]
+    if request.budgets_file is not None:
+        budgets += read_budgets(request.budgets_file)
+    if request.compare:
+        if any(line.law or line.max_params or line.max_tokens for line in budgets):
+            raise InputError(
+                "--compare plans under every law without limits; remove law and limits from --from lines"
+            )
+        return [compare(line.flops, request.domain or "language", hardware=setup) for line in budgets]
+    if request.budgets_file is None:
+        return plan(
+            [line.flops for line in budgets],
+            request.law,
+            domain=request.domain,
+            max_params=request.max_params,
+            max_tokens=request.max_tokens,
+            transfer=request.transfer,
+            finetune_chars=request.finetune_chars,
+            finetune_tokens=request.finetune_tokens,
+            chars_per_token=request.chars_per_token,
+            hardware=setup,
+            **data,
+        )
+    laws = {
+        name: resolve_law(name, request.domain if name == request.law else None)
+        for name in {request.law, *(line.law for line in budgets if line.law)}
+    }
+    return [
+        plan(
+            line.flops,
+            laws[line.law or request.law],
+            max_params=line.max_params if line.max_params is not None else request.max_params,
+            max_tokens=line.max_tokens if line.max_tokens is not None else request.max_tokens,
+            hardware=setup,
+            **data,
+        )
+        for line in budgets
+    ]

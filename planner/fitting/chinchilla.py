@@ -329,6 +329,7 @@ def fit(
         delta=float(delta),
         asymmetric=asym,
         bounds=tuple(zip(LOWER.tolist(), UPPER.tolist(), strict=True)),
+        log_predict=log_predict,
     )
 
 

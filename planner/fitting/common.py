@@ -8,6 +8,7 @@ not optimize, print or do I/O; diagnostics are returned as ``(code, message)`` d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,6 +99,10 @@ class FitResult:
     delta: float = 1e-3
     asymmetric: float | None = None
     bounds: tuple[tuple[float, float], ...] = ()
+    log_predict: Callable[[FloatArray, FloatArray, FloatArray], FloatArray] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """The form's log L(N, D) for rows of theta (its module's `log_predict`)."""
 
     def predict(self, N: ArrayLike, D: ArrayLike) -> FloatArray:
         """Predicted loss L(N, D) under this fit."""
@@ -105,11 +110,9 @@ class FitResult:
         logD = np.log(np.asarray(D, dtype=np.float64))
         shape = np.broadcast(logN, logD).shape
         logN, logD = (np.broadcast_to(v, shape).reshape(-1) for v in (logN, logD))
-        # Imported here: the form modules import this one.
-        from planner.fitting.forms import fitter
-
+        assert self.log_predict is not None, "a FitResult made by a form's fit() knows its log_predict"
         th = np.asarray(self.theta, dtype=np.float64)[None, :]
-        out: FloatArray = np.exp(fitter(self.form).log_predict(th, logN, logD)[0]).reshape(shape)
+        out: FloatArray = np.exp(self.log_predict(th, logN, logD)[0]).reshape(shape)
         return out
 
 

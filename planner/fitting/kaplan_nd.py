@@ -198,6 +198,7 @@ def fit(
         delta=float(delta),
         asymmetric=asym,
         bounds=tuple(zip(LOWER.tolist(), UPPER.tolist(), strict=True)),
+        log_predict=log_predict,
     )
 
 

@@ -13,16 +13,15 @@ import datetime
 from pathlib import PurePath
 from typing import Any
 
+from planner.fitting.forms import fitter
 from planner.fitting.report import FitReport
-from planner.forms.chinchilla import ChinchillaLaw, ChinchillaParams
-from planner.forms.kaplan_nd import KaplanNDLaw, KaplanNDParams
+from planner.forms import law_class
+from planner.forms.base import Law
 from planner.laws.catalog import check_domain
 from planner.laws.format import Covariance, FittedRange, Quantities, Source
 
 
-def fitted_law(
-    report: FitReport, law_id: str, *, authors: str = "unknown", domain: str = "language"
-) -> ChinchillaLaw | KaplanNDLaw:
+def fitted_law(report: FitReport, law_id: str, *, authors: str = "unknown", domain: str = "language") -> Law:
     """The fit as a law, ready to plan with or to save (planner.laws.write.save_law)."""
     values = {estimate.name: estimate.value for estimate in report.params}
     stderr = {e.name: e.stderr for e in report.params if e.stderr is not None}
@@ -62,9 +61,9 @@ def fitted_law(
         "stderr": stderr or None,
         "covariance": Covariance(**dataclasses.asdict(report.covariance)) if report.covariance else None,
     }
-    if report.form == "chinchilla":
-        return ChinchillaLaw(form="chinchilla", params=ChinchillaParams(**values), **common)
-    return KaplanNDLaw(form="kaplan-nd", params=KaplanNDParams(**values), **common)
+    cls = law_class(report.form)
+    assert cls is not None, f"a fittable form has a law class: {report.form}"
+    return cls(form=report.form, params=fitter(report.form).params_class()(**values), **common)
 
 
 def law_comments(report: FitReport) -> tuple[list[str], dict[str, list[str]]]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from planner.output import sci
+from planner.output._base import sci
 from planner.planning.results import Comparison, Plan
 
 if TYPE_CHECKING:

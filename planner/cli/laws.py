@@ -1,0 +1,51 @@
+"""`plan laws` and `plan laws show ID`: the catalog, and one law in full."""
+
+from __future__ import annotations
+
+from planner.cli.declare import Argument, Command, Option, Request
+
+
+def run_laws(request: Request) -> int:
+    """The catalog, or one domain's part of it."""
+    from planner.laws.catalog import available_laws, check_domain
+    from planner.output.laws import laws_json, laws_table
+
+    laws = available_laws(check_domain(request.domain) if request.domain is not None else None)
+    if request.json:
+        laws_json(laws)
+    else:
+        laws_table(laws)
+    return 0
+
+
+def run_law_show(request: Request) -> int:
+    """One law in full, with each quoted number beside what it gives."""
+    from planner.laws.catalog import find_law
+    from planner.output.laws import law_detail, laws_json
+    from planner.planning.budget import reproduce
+
+    law = find_law(request.law_id)
+    if request.json:
+        laws_json([law])
+    else:
+        law_detail(law, [reproduce(law, row) for row in law.reproduces])
+    return 0
+
+
+LAWS = Command(
+    "laws",
+    "List the shipped scaling laws, or show one in full.",
+    (
+        Option("--json", None, "JSON Lines, one law per line.", kind="flag"),
+        Option("--domain", "DOMAIN", "Only this domain's laws."),
+    ),
+    run_laws,
+    group=True,
+)
+SHOW = Command(
+    "laws show",
+    "One law in full: parameters, standard errors, source locator, fitted range.",
+    (Option("--json", None, "The law as one JSON object.", kind="flag"),),
+    run_law_show,
+    arguments=(Argument("law_id", "ID|PATH", "A law id from `plan laws`, or a law file."),),
+)

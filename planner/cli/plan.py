@@ -1,0 +1,209 @@
+"""The main command, `plan [OPTIONS]`: its options, declared once, and its body.
+
+The body reads the request, asks the library one question (planner.cli.questions says
+which options ask which), prints the answers in the format asked for, and returns the exit
+code. Raises PlannerError for bad input (planner.cli.main reports it); never parses argv.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from planner.cli.declare import Command, Option, Request
+from planner.errors import InputError
+from planner.output import streams
+
+if TYPE_CHECKING:
+    from planner.planning.results import Notice
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+CHARS_PER_TOKEN = Option(
+    "--chars-per-token",
+    "RATIO",
+    "Characters per token of your tokenizer on the fine-tuning data (never guessed).",
+    kind="count",
+    example="3.3",
+)
+"""--chars-per-token, the same option on `plan` and `plan transfer`."""
+
+OPTIONS = (
+    Option(
+        "--flops",
+        "FLOPS",
+        "Training budget in FLOPs, e.g. 1e21. Repeat for more budgets.",
+        kind="count",
+        many=True,
+    ),
+    Option("--law", "ID|PATH", "Law id (see `plan laws`) or a law file. Default: besiroglu2024."),
+    Option(
+        "--domain",
+        "DOMAIN",
+        "language, image, video, multimodal, math or code: use that domain's default law.",
+    ),
+    Option("--compare", None, "Plan under every law of the domain; show the spread.", kind="flag"),
+    Option("--max-params", "PARAMS", "Cap on the parameter count.", kind="count"),
+    Option("--max-tokens", "TOKENS", "Cap on the training tokens.", kind="count"),
+    Option(
+        "--unique-tokens",
+        "TOKENS",
+        "Unique tokens available; the plan may repeat them (Muennighoff et al. 2023).",
+        kind="count",
+    ),
+    Option(
+        "--repeated-fraction",
+        "FRACTION",
+        "Size of a subset seen --repeats times, as a fraction of the training tokens (e.g. 0.001).",
+        kind="number",
+        example="0.001",
+    ),
+    Option(
+        "--repeats",
+        "TIMES",
+        "How many times that subset is seen; warned about per Hernandez et al. 2022.",
+        kind="number",
+        example="100",
+    ),
+    Option("--json", None, "JSON Lines, one object per budget: short for --format json.", kind="flag"),
+    Option(
+        "--transfer",
+        "ID|PATH",
+        "Transfer law pricing a fine-tuning set at the plan's N, e.g. hernandez2021-text. "
+        "With --max-tokens, N is chosen for a data-limited fine-tune.",
+    ),
+    Option("--finetune-chars", "CHARS", "Fine-tuning set size in characters.", kind="count"),
+    Option(
+        "--finetune-tokens",
+        "TOKENS",
+        "Fine-tuning set size in tokens; needs --chars-per-token.",
+        kind="count",
+    ),
+    CHARS_PER_TOKEN,
+    Option(
+        "--from",
+        "FILE|-",
+        "Budgets from a file, or stdin with -: one number or JSON object (flops, law, max_params, "
+        "max_tokens) per line.",
+        field="budgets_file",
+    ),
+    Option("--format", "FORMAT", "table (default), json, csv or markdown.", kind="choice", choices=FORMATS),
+    Option(
+        "--params",
+        "PARAMS",
+        "Model size. Alone: the budget it is compute-optimal for; with --tokens: evaluate "
+        "that run; with --flops: that size at that budget.",
+        kind="count",
+        example="7e9",
+    ),
+    Option(
+        "--tokens",
+        "TOKENS",
+        "Training tokens. Alone: the budget they are compute-optimal for; with --params: "
+        "evaluate that run; with --flops: that many tokens at that budget.",
+        kind="count",
+        example="2e12",
+    ),
+    Option("--gpu", "ID", "Chip from `plan gpus`, e.g. h100: adds GPU-hours."),
+    Option("--gpus", "N", "GPUs running at once: adds wall-clock days.", kind="number", example="512"),
+    Option("--days", "DAYS", "Budget from time: days of N GPUs (with --gpus).", kind="count", example="30"),
+    Option("--hours", "HOURS", "Budget from time, in hours instead of days.", kind="count", example="12"),
+    Option(
+        "--mfu",
+        "FRACTION",
+        "Model FLOPs utilization in (0, 1]. Default 0.462 (PaLM).",
+        kind="number",
+        example="0.4",
+    ),
+    Option(
+        "--price-per-gpu-hour",
+        "PRICE",
+        "Price of one GPU-hour: adds the cost.",
+        kind="count",
+        example="2.5",
+    ),
+    Option(
+        "--target-loss",
+        "LOSS",
+        "The least compute (and its N, D) whose compute-optimal loss is LOSS. "
+        "With --inference-tokens: the loss the lifetime-optimal model must reach.",
+        kind="number",
+        example="2.0",
+    ),
+    Option(
+        "--size-range",
+        "LOW HIGH",
+        "With --flops: loss and compute overhead of sizes from LOW to HIGH times the "
+        "optimum, e.g. --size-range 0.25 2 (or 0.25:2).",
+        kind="pair",
+        example="0.25 2",
+    ),
+    Option(
+        "--inference-tokens",
+        "TOKENS",
+        "Lifetime inference tokens: minimise training plus inference (Sardana et al. 2023) "
+        "for --target-loss, or for the loss of the optimum at --flops.",
+        kind="amount",
+        example="2e12",
+    ),
+    Option(
+        "--inference-mfu",
+        "FRACTION",
+        "MFU of inference on --gpu, in (0, 1]; needed by --objective cost (no default).",
+        kind="number",
+        example="0.2",
+    ),
+    Option(
+        "--objective",
+        "flops|cost",
+        "With --inference-tokens: minimise FLOPs (default) or dollars (needs --gpu, "
+        "--price-per-gpu-hour and --inference-mfu).",
+        kind="choice",
+        choices=("flops", "cost"),
+    ),
+)
+
+
+def output_format(request: Request) -> str:
+    """The output format from --json and --format, which must agree."""
+    if request.format is None:
+        return "json" if request.json else "table"
+    if request.json and request.format != "json":
+        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
+    return str(request.format)
+
+
+def run_plan(request: Request) -> int:
+    """`plan --flops ...` and its variants: plans as a table, JSON Lines, CSV or Markdown."""
+    from planner.cli.questions import answers
+    from planner.planning.results import Plan
+
+    fmt = output_format(request)
+    results = answers(request)
+    streams.notices(notice for item in results if not isinstance(item, Plan) for notice in item.notices)
+    streams.notices(_plan_notices(results))
+    if fmt == "json":
+        streams.json_lines(results)
+    else:
+        from planner.output.show import show
+
+        show(results, fmt)
+    return 0
+
+
+def _plan_notices(results: Iterable[object]) -> Iterable[Notice]:
+    from planner.planning.results import Comparison, Plan
+
+    for item in results:
+        plans = item.plans if isinstance(item, Comparison) else (item,) if isinstance(item, Plan) else ()
+        for plan in plans:
+            yield from plan.notices
+
+
+COMMAND = Command(
+    "",
+    "Compute-optimal parameters, tokens and loss for each FLOP budget.",
+    OPTIONS,
+    run_plan,
+    group=True,
+)

@@ -1,0 +1,56 @@
+"""Which table shows which result of the main command, or its rows as CSV or Markdown.
+
+Owns the grouping of plans into tables (one table per law, hardware and question, in the
+order they were asked) and the choice of table for comparisons, size curves, given runs and
+inference-aware plans. JSON Lines are printed by planner.output.streams. Must not compute
+plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planner.planning.results import Comparison, Plan, SizeCurve
+
+
+def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:
+    """Results as rich tables (fmt "table"), CSV or Markdown."""
+    if fmt in ("csv", "markdown"):
+        from planner.output.tabular import csv_table, markdown_table, plan_rows
+
+        columns, rows = plan_rows(item for item in results if isinstance(item, (Plan, Comparison)))
+        if fmt == "csv":
+            csv_table(columns, rows)
+        else:
+            markdown_table(columns, rows)
+    else:
+        tables(results)
+
+
+def tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:
+    """One rich table per comparison, size curve, given run or lifetime plan, and per run of
+    consecutive plans under the same law, hardware and question."""
+    from planner.output.inverse import inference_table, size_curve_table
+    from planner.output.plans import comparison_table, evaluation_table, plans_table
+
+    group: list[Plan] = []
+    for item in results:
+        if isinstance(item, Comparison):
+            comparison_table(item)
+        elif isinstance(item, SizeCurve):
+            size_curve_table(item)
+        elif item.run is not None:
+            evaluation_table(item)
+        elif item.inference is not None:
+            inference_table(item)
+        else:
+            if group and (
+                group[-1].law != item.law
+                or (group[-1].hardware is None) != (item.hardware is None)
+                or group[-1].inverse != item.inverse
+            ):
+                plans_table(group)
+                group = []
+            group.append(item)
+    if group:
+        plans_table(group)
