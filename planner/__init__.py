@@ -8,8 +8,8 @@ The public API: each `plan` command is one call here, returning the objects `--j
     2.78
 
 `plan` and `compare` answer budgets, `transfer` what pre-training is worth to a fine-tune;
-`evaluate`, `for_loss`, `for_params`, `for_tokens`, `size_curve`, `inference_optimum`,
-`hardware` and `plan_for_time` the other questions; `fit` fits a law to a lab's own runs
+`evaluate`, `for_loss`, `for_params`, `for_tokens`, `size_curve`, `inference_optimum` and
+`plan_for_time` the other questions (hardware for `hardware=` from planner.hardware.hardware); `fit` fits a law to a lab's own runs
 (`read_runs`). Those load on first use (the fitting API needs numpy and scipy), so
 `import planner` stays light.
 """
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from planner.check import read_spec, run_checks
     from planner.fitting import FitReport, fit, fitted_law
     from planner.fitting.runs import Runs, read_runs
-    from planner.hardware import hardware
     from planner.laws.write import save_law
     from planner.planning.budget import plan_for_time
     from planner.planning.inference import inference_optimum
@@ -68,7 +67,6 @@ _LAZY = {
     "Runs": "planner.fitting.runs",
     "read_runs": "planner.fitting.runs",
     "save_law": "planner.laws.write",
-    "hardware": "planner.hardware",
     "plan_for_time": "planner.planning.budget",
     "evaluate": "planner.planning.run",
     "for_loss": "planner.planning.inverse",
@@ -121,7 +119,6 @@ __all__ = [
     "for_loss",
     "for_params",
     "for_tokens",
-    "hardware",
     "inference_optimum",
     "load_law",
     "plan",
