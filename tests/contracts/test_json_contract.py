@@ -19,7 +19,7 @@ from planner.output.schema import SCHEMAS
 from planner.version import FORMAT
 from tests.conftest import ROOT, Run
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 
 
 def _check(name: str, actual: Any) -> Any:

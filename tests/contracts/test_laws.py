@@ -26,7 +26,7 @@ from planner.laws.catalog import (
 from planner.laws.format import DOMAINS, Reproduction, same_law
 from planner.planning.budget import plan, reproduce, why_unplannable
 
-BAD_LAWS = Path(__file__).parent / "bad_laws"
+BAD_LAWS = Path(__file__).parents[1] / "bad_laws"
 SHIPPED = list(_catalog_paths().values())
 
 

@@ -17,7 +17,7 @@ from planner.planning.budget import plan, why_unplannable
 from planner.planning.inference import inference_optimum
 from tests.conftest import Run
 
-SARDANA = Path(__file__).parent / "laws" / "sardana2023-code.toml"
+SARDANA = Path(__file__).parents[1] / "laws" / "sardana2023-code.toml"
 OFF_FRONTIER = [
     law for law in available_laws() if why_unplannable(law) is None and not isinstance(law, FrontierLaw)
 ]
