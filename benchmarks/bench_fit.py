@@ -26,7 +26,7 @@ one_blas_thread()  # as plan fit does, for the fit and the scipy loop alike
 
 import numpy as np  # noqa: E402
 
-from planner.fitting import bootstrap, fit_chinchilla  # noqa: E402
+from planner.fitting import bootstrap, chinchilla  # noqa: E402
 from planner.fitting.bootstrap import resample_weights  # noqa: E402
 from planner.fitting.chinchilla import LOWER, UPPER, make_objective, start_grid  # noqa: E402
 from planner.fitting.optimize import multistart, naive_multistart  # noqa: E402
@@ -48,11 +48,11 @@ def main() -> None:
         f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
     )
 
-    fit_chinchilla(N, D, L, drop_highest=5)  # warm-up
+    chinchilla.fit(N, D, L, drop_highest=5)  # warm-up
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        fit = fit_chinchilla(N, D, L, drop_highest=5)
+        fit = chinchilla.fit(N, D, L, drop_highest=5)
         times.append(time.perf_counter() - t0)
     t_fast = statistics.median(times)
     print(f"runs={fit.n_runs} starts={fit.n_starts}")

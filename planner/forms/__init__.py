@@ -21,14 +21,13 @@ form:
    (`UPDATE_GOLDEN=1 python -m pytest tests/contracts`), which lists every form.
 
 Validation, the catalog, `plan laws`, `plan schema law-file` and every question pick the new
-form up from here. Helper modules that are not forms (`base`, `data_limited`) have no `LAW`.
+form up from here. Helper modules that are not forms (`base`, `limited_data`) have no `LAW`.
 Pure maths: no files, no printing, no user-facing errors.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -58,6 +57,8 @@ def law_class(form: str) -> type[Law] | None:
 
 @cache
 def _module_names() -> frozenset[str]:
+    import pkgutil  # only listing every form needs it
+
     return frozenset(info.name for info in pkgutil.iter_modules(__path__))
 
 

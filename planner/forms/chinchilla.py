@@ -2,7 +2,7 @@
 
 Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", arXiv 2203.15556,
 Eq. (2) for the form and Eq. (4) for the allocation under C = 6ND. Pure maths. With a
-finite supply of unique tokens, repeats are priced by planner.forms.data_limited.
+finite supply of unique tokens, repeats are priced by planner.forms.limited_data.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from planner.laws.format import STRICT, Exponent, Positive
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
-    from planner.forms.data_limited import DataLimited
+    from planner.forms.limited_data import LimitedDataForm
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,11 +127,11 @@ class ChinchillaLaw(Law):
 
     off_optimum: ClassVar[str | None] = None
 
-    def limited(self, unique_tokens: float, decay: tuple[float, float]) -> DataLimited:
+    def limited(self, unique_tokens: float, decay: tuple[float, float]) -> LimitedDataForm:
         """Chinchilla's law with `unique_tokens` available, repeats priced by `decay`."""
-        from planner.forms.data_limited import DataLimited
+        from planner.forms.limited_data import LimitedDataForm
 
-        return DataLimited(self.params, unique_tokens, *decay)
+        return LimitedDataForm(self.params, unique_tokens, *decay)
 
 
 LAW = ChinchillaLaw

@@ -15,7 +15,7 @@ law's own constants. U_D is the unique tokens *seen*: min(U, D) for a supply of 
 tokens, as the repository's `optimal_allocation` does (`U = min(U_BASE, D)`).
 
 The pricing itself, shared with the chinchilla form's plans under a data limit, is in
-`planner.forms.data_limited`. Pure maths: no I/O, no user errors.
+`planner.forms.limited_data`. Pure maths: no I/O, no user errors.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.forms.chinchilla import ChinchillaParams
-from planner.forms.data_limited import DataLimited
+from planner.forms.limited_data import LimitedDataForm
 from planner.laws.format import STRICT, Positive
 
 
@@ -46,9 +46,9 @@ class DataConstrainedParams(ChinchillaParams):
     R_D_star: Positive = field(kw_only=True)
     R_N_star: Positive = field(kw_only=True)
 
-    def limited(self, U: float) -> DataLimited:
+    def limited(self, U: float) -> LimitedDataForm:
         """This law with U unique tokens available."""
-        return DataLimited(self, U, self.R_D_star, self.R_N_star)
+        return LimitedDataForm(self, U, self.R_D_star, self.R_N_star)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -65,7 +65,7 @@ class DataConstrainedLaw(Law):
         """The law's own R_D* and R_N*."""
         return self.params.R_D_star, self.params.R_N_star
 
-    def limited(self, unique_tokens: float, decay: tuple[float, float]) -> DataLimited:
+    def limited(self, unique_tokens: float, decay: tuple[float, float]) -> LimitedDataForm:
         """The law with `unique_tokens` available, priced with its own decay constants."""
         return self.params.limited(unique_tokens)
 

@@ -10,7 +10,7 @@ meaning. Writes to stdout; never imports rich.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from planner.output._base import sci
@@ -23,20 +23,58 @@ if TYPE_CHECKING:
 Cell = float | int | str | None
 Row = dict[str, Cell]
 
-PLAN_COLUMNS = ("law", "flops", "params", "tokens", "tokens_per_param", "loss")
-LIMIT_COLUMNS = ("binding", "loss_increase")
-HARDWARE_COLUMNS = ("gpu", "mfu", "gpus", "gpu_hours", "days", "price_per_gpu_hour", "cost")
-RUN_COLUMNS = (
-    "run_params",
-    "run_tokens",
-    "run_tokens_per_param",
-    "run_loss",
-    "loss_gap",
-    "loss_gap_percent",
-    "params_ratio",
-    "optimal_flops_for_loss",
-    "compute_fraction",
+Column = tuple[str, Callable[[Plan], Cell]]
+
+
+def _optional(part: str, name: str) -> Callable[[Plan], Cell]:
+    """The cell `name` of the plan's `part` (constraints, hardware, run), None without it."""
+
+    def cell(item: Plan) -> Cell:
+        value = getattr(item, part)
+        return None if value is None else getattr(value, name)
+
+    return cell
+
+
+PLAN_COLUMNS: tuple[Column, ...] = (
+    ("law", lambda item: item.law.id),
+    ("flops", lambda item: item.flops),
+    ("params", lambda item: item.optimum.params),
+    ("tokens", lambda item: item.optimum.tokens),
+    ("tokens_per_param", lambda item: item.optimum.tokens_per_param),
+    ("loss", lambda item: item.optimum.loss),
 )
+LIMIT_COLUMNS: tuple[Column, ...] = tuple(
+    (name, _optional("constraints", name)) for name in ("binding", "loss_increase")
+)
+HARDWARE_COLUMNS: tuple[Column, ...] = tuple(
+    (name, _optional("hardware", name))
+    for name in ("gpu", "mfu", "gpus", "gpu_hours", "days", "price_per_gpu_hour", "cost")
+)
+RUN_COLUMNS: tuple[Column, ...] = (
+    ("run_params", _optional("run", "params")),
+    ("run_tokens", _optional("run", "tokens")),
+    ("run_tokens_per_param", _optional("run", "tokens_per_param")),
+    ("run_loss", _optional("run", "loss")),
+    *(
+        (name, _optional("run", name))
+        for name in (
+            "loss_gap",
+            "loss_gap_percent",
+            "params_ratio",
+            "optimal_flops_for_loss",
+            "compute_fraction",
+        )
+    ),
+)
+"""Each CSV and Markdown column of a plan, once: its name and how to read it off the plan."""
+GROUPS: tuple[tuple[Callable[[Plan], bool], tuple[Column, ...]], ...] = (
+    (lambda item: True, PLAN_COLUMNS),
+    (lambda item: item.constraints is not None and item.constraints.binding is not None, LIMIT_COLUMNS),
+    (lambda item: item.hardware is not None, HARDWARE_COLUMNS),
+    (lambda item: item.run is not None, RUN_COLUMNS),
+)
+"""Column groups, each shown when any plan of the output has that part."""
 CHECK_COLUMNS = ("check", "quantity", "value", "limit", "result", "margin", "headroom")
 
 
@@ -45,55 +83,8 @@ def plan_rows(results: Iterable[Plan | Comparison]) -> tuple[list[str], list[Row
     plans = [
         item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
     ]
-    rows = [_plan_row(item) for item in plans]
-    columns = list(PLAN_COLUMNS)
-    if any(item.constraints and item.constraints.binding for item in plans):
-        columns += LIMIT_COLUMNS
-    if any(item.hardware for item in plans):
-        columns += HARDWARE_COLUMNS
-    if any(item.run for item in plans):
-        columns += RUN_COLUMNS
-    return columns, [{column: row.get(column) for column in columns} for row in rows]
-
-
-def _plan_row(item: Plan) -> Row:
-    optimum = item.optimum
-    row: Row = {
-        "law": item.law.id,
-        "flops": item.flops,
-        "params": optimum.params,
-        "tokens": optimum.tokens,
-        "tokens_per_param": optimum.tokens_per_param,
-        "loss": optimum.loss,
-    }
-    if item.constraints is not None:
-        row["binding"] = item.constraints.binding
-        row["loss_increase"] = item.constraints.loss_increase
-    if item.hardware is not None:
-        spent = item.hardware
-        row.update(
-            gpu=spent.gpu,
-            mfu=spent.mfu,
-            gpus=spent.gpus,
-            gpu_hours=spent.gpu_hours,
-            days=spent.days,
-            price_per_gpu_hour=spent.price_per_gpu_hour,
-            cost=spent.cost,
-        )
-    if item.run is not None:
-        run = item.run
-        row.update(
-            run_params=run.params,
-            run_tokens=run.tokens,
-            run_tokens_per_param=run.tokens_per_param,
-            run_loss=run.loss,
-            loss_gap=run.loss_gap,
-            loss_gap_percent=run.loss_gap_percent,
-            params_ratio=run.params_ratio,
-            optimal_flops_for_loss=run.optimal_flops_for_loss,
-            compute_fraction=run.compute_fraction,
-        )
-    return row
+    columns = [column for shown, group in GROUPS if any(shown(item) for item in plans) for column in group]
+    return [name for name, _ in columns], [{name: read(item) for name, read in columns} for item in plans]
 
 
 def check_rows(report: CheckReport) -> tuple[list[str], list[Row]]:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
-from planner.forms.transfer import TransferLaw
 from planner.laws.catalog import default_transfer_law, find_law
 from planner.planning.results import Notice, Transfer, TransferUnits, law_ref, planner_version
+
+if TYPE_CHECKING:
+    from planner.forms.transfer import TransferLaw
 
 
 def check_count(name: str, value: float) -> float:
@@ -38,7 +40,7 @@ def transfer_law(law: Law | str | None) -> TransferLaw:
             f"law {chosen.id} has form {chosen.form}, not transfer: it plans FLOP budgets; "
             "give a transfer law such as hernandez2021-text (see plan laws)"
         )
-    return cast(TransferLaw, chosen)
+    return cast("TransferLaw", chosen)
 
 
 def finetune_size(

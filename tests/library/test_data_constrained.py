@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from planner import InfeasibleError, InputError, Law, find_law, plan
 from planner.forms.chinchilla import ChinchillaLaw, ChinchillaParams
 from planner.forms.data_constrained import DataConstrainedLaw, DataConstrainedParams
-from planner.forms.data_limited import DataLimited, effective_data
+from planner.forms.limited_data import LimitedDataForm, effective_data
 from planner.laws.catalog import available_laws
 from planner.planning.limited_data import limited_form
 from planner.units import FLOPS_PER_PARAM_TOKEN
@@ -244,7 +244,7 @@ def test_other_chinchilla_laws_borrow_the_decay_and_say_so() -> None:
     assert result.data is not None
     assert result.data.decay_source == "Muennighoff et al. 2023, arXiv:2305.16264"
     form = limited_form(find_law("besiroglu2024"), 25e9)
-    assert isinstance(form, DataLimited)
+    assert isinstance(form, LimitedDataForm)
     assert form.law == find_law("besiroglu2024").params
 
 

@@ -14,16 +14,7 @@ import scipy.special
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.fitting import (
-    bootstrap,
-    chinchilla_objective,
-    compute_optimal,
-    fit_chinchilla,
-    fit_kaplan,
-    holdout_largest,
-    huber,
-    kaplan_objective,
-)
+from planner.fitting import bootstrap, chinchilla, holdout_largest, huber, kaplan_nd
 from planner.fitting.chinchilla import (
     LOWER,
     UPPER,
@@ -98,7 +89,7 @@ def test_chinchilla_gradient_matches_finite_differences(theta, asym, seed) -> No
     delta = 10.0
 
     def fun(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return chinchilla_objective(th, np.log(N), np.log(D), np.log(L), delta, asymmetric=asym, weights=w)
+        return chinchilla.objective(th, np.log(N), np.log(D), np.log(L), delta, asymmetric=asym, weights=w)
 
     _fd_check(fun, np.array(theta))
 
@@ -112,7 +103,7 @@ def test_kaplan_gradient_matches_finite_differences(theta, seed) -> None:
     N, D, L, _ = synthetic_chinchilla(seed, 4, 4, 0.02)
 
     def fun(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return kaplan_objective(th, np.log(N), np.log(D), np.log(L), 10.0)
+        return kaplan_nd.objective(th, np.log(N), np.log(D), np.log(L), 10.0)
 
     _fd_check(fun, np.array(theta), h=1e-7)
 
@@ -132,7 +123,7 @@ def test_fast_kernel_equals_shifted_lse(theta, asym) -> None:
 def test_objective_safe_for_extreme_theta() -> None:
     N, D, L, _ = synthetic_chinchilla(0, 4, 4)
     th = np.array([[900.0, -900.0, 800.0, -5.0, 40.0], [-900.0, -900.0, -900.0, 3.0, 3.0]])
-    f, g = chinchilla_objective(th, np.log(N), np.log(D), np.log(L))
+    f, g = chinchilla.objective(th, np.log(N), np.log(D), np.log(L))
     assert np.all(np.isfinite(f))
     assert np.all(np.isfinite(g))
 
@@ -140,7 +131,7 @@ def test_objective_safe_for_extreme_theta() -> None:
 def test_compute_optimal_satisfies_budget() -> None:
     th = np.array([6.18, 7.64, 0.597, 0.348, 0.366])
     C = np.array([1e20, 5.76e23])
-    Nopt, Dopt, Lopt = compute_optimal(th, C)
+    Nopt, Dopt, Lopt = chinchilla.compute_optimal(th, C)
     np.testing.assert_allclose(6 * Nopt * Dopt, C[None, :], rtol=1e-10)
     # optimality: perturbing N along the budget constraint never lowers the loss
     for f in (0.9, 1.1):
@@ -155,16 +146,16 @@ def test_compute_optimal_satisfies_budget() -> None:
 def test_refuses_fewer_runs_than_parameters() -> None:
     N, D, L, _ = synthetic_chinchilla(0, 2, 2)
     with pytest.raises(ValueError, match="cannot fit 5 parameters to 4 runs"):
-        fit_chinchilla(N, D, L)
+        chinchilla.fit(N, D, L)
     with pytest.raises(ValueError, match="cannot fit 4 parameters to 3 runs"):
-        fit_kaplan(N, D, L, drop_highest=1)
+        kaplan_nd.fit(N, D, L, drop_highest=1)
     with pytest.raises(ValueError, match="loss must contain only finite, strictly positive values"):
-        fit_chinchilla(N, D, -L)
+        chinchilla.fit(N, D, -L)
 
 
 def test_recovers_synthetic_chinchilla() -> None:
     N, D, L, (E, A, B, alpha, beta) = synthetic_chinchilla(1, noise=0.003)
-    fit = fit_chinchilla(N, D, L)
+    fit = chinchilla.fit(N, D, L)
     p = fit.params
     assert fit.converged
     assert fit.n_starts == 4500
@@ -186,7 +177,7 @@ def test_recovers_synthetic_kaplan() -> None:
     D = np.tile(np.logspace(9, 12, 7), 7)
     n_c, d_c, aN, aD = np.log(6.4e13), np.log(1.8e13), 0.076, 0.103
     L = ((np.exp(n_c) / N) ** (aN / aD) + np.exp(d_c) / D) ** aD * np.exp(0.003 * rng.standard_normal(N.size))
-    fit = fit_kaplan(N, D, L)
+    fit = kaplan_nd.fit(N, D, L)
     assert fit.converged
     assert fit.params["alpha_N"] == pytest.approx(aN, rel=0.1)
     assert fit.params["alpha_D"] == pytest.approx(aD, rel=0.1)
@@ -196,21 +187,21 @@ def test_recovers_synthetic_kaplan() -> None:
 
 def test_asymmetric_moves_fit_to_lower_envelope() -> None:
     N, D, L, _ = synthetic_chinchilla(2, noise=0.02)
-    sym = fit_chinchilla(N, D, L)
-    asym = fit_chinchilla(N, D, L, asymmetric=10.0)
+    sym = chinchilla.fit(N, D, L)
+    asym = chinchilla.fit(N, D, L, asymmetric=10.0)
     below_sym = np.mean(sym.log_residuals <= 0)
     below_asym = np.mean(asym.log_residuals <= 0)
     assert below_asym > below_sym + 0.2
     assert np.median(np.log(asym.predict(N, D) / sym.predict(N, D))) < 0  # curve sits lower on the data
     with pytest.raises(ValueError, match="asymmetric must be a finite factor > 0"):
-        fit_chinchilla(N, D, L, asymmetric=-1.0)
+        chinchilla.fit(N, D, L, asymmetric=-1.0)
 
 
 def test_drop_highest_removes_highest_losses() -> None:
     N, D, L, _ = synthetic_chinchilla(4)
     L = L.copy()
     L[[3, 10]] *= 3.0
-    fit = fit_chinchilla(N, D, L, drop_highest=2)
+    fit = chinchilla.fit(N, D, L, drop_highest=2)
     assert set(fit.dropped) == {3, 10}
     assert fit.n_runs == L.size - 2
 
@@ -220,7 +211,7 @@ def test_diagnostics_flag_unidentifiable_design() -> None:
     N = np.repeat([1e8, 1e9], 5)
     D = np.tile(np.logspace(9, 11, 5), 2)
     L = (1.7 + 400 / N**0.34 + 1800 / D**0.28) * np.exp(0.005 * rng.standard_normal(N.size))
-    fit = fit_chinchilla(N, D, L)
+    fit = chinchilla.fit(N, D, L)
     codes = [c for c, _ in fit.diagnostics]
     assert "few_model_sizes" in codes
     assert "few_token_counts" not in codes
@@ -239,7 +230,7 @@ def test_batched_matches_naive_scipy_loop_on_subgrid() -> None:
 
 def test_fit_is_deterministic() -> None:
     N, D, L, _ = synthetic_chinchilla(6)
-    a, b = fit_chinchilla(N, D, L), fit_chinchilla(N, D, L)
+    a, b = chinchilla.fit(N, D, L), chinchilla.fit(N, D, L)
     assert a.theta == b.theta
     assert a.objective == b.objective
 
@@ -280,7 +271,7 @@ def test_a_barely_positive_curvature_step_does_not_overflow() -> None:
 
     rows = synthetic_runs(5, "kaplan-nd")
     N, D, L = (np.array([row[key] for row in rows]) for key in ("params", "tokens", "loss"))
-    fit = fit_kaplan(N, D, L)
+    fit = kaplan_nd.fit(N, D, L)
     assert fit.converged
     assert fit.params["alpha_N"] == pytest.approx(0.076, rel=0.1)
 

@@ -65,7 +65,7 @@ def effective_params(N: float, U_N: float, R_N_star: float) -> float:
     return U_N + U_N * R_N_star * -math.expm1(-R_N / R_N_star)
 
 
-class DataLimited:
+class LimitedDataForm:
     """A Chinchilla-form law with U unique tokens available and decay constants R_D*, R_N*.
 
     Satisfies planner.forms.base.Limited (`optimal_params`, `budget_loss`, `plan_loss`), so a
