@@ -126,3 +126,148 @@ def test_chinchilla_accepts_logs_or_plain_values_but_not_both() -> None:
     assert logs.coefficients == pytest.approx(plain.coefficients)
     with pytest.raises(ValueError, match="exactly one of 'A' and 'log_A'"):
         ChinchillaParams(alpha=0.3, beta=0.3, E=1.0, A=2.0, log_A=1.0, B=3.0)
+
+
+TOY_FORM = '''"""A toy form for the registry test: L(N, D) = A / N^alpha + B / D^beta, no floor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from planner.forms.base import Law
+from planner.laws.format import STRICT, Exponent, Positive
+
+
+@dataclass(frozen=True, eq=False)
+class PowerSumParams:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    FRONTIER_BUDGET_METHOD: ClassVar[str] = "none"
+    irreducible_loss: ClassVar[float] = 0.0
+
+    A: Positive
+    B: Positive
+    alpha: Exponent
+    beta: Exponent
+
+    def loss(self, N: float, D: float) -> float:
+        return self.A / N**self.alpha + self.B / D**self.beta
+
+    def optimal_params(self, C: float) -> float:
+        s = self.alpha + self.beta
+        G = (self.alpha * self.A / (self.beta * self.B)) ** (1 / s)
+        return G * (C / 6) ** (self.beta / s)
+
+    def budget_loss(self, C: float, N: float) -> float:
+        return self.loss(N, C / (6 * N))
+
+    def plan_loss(self, C: float, N: float) -> float:
+        return self.budget_loss(C, N)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class PowerSumLaw(Law):
+    """A law of the toy form L(N, D) = A / N^alpha + B / D^beta."""
+
+    form: Literal["power-sum"]
+    params: PowerSumParams
+
+    off_optimum: ClassVar[str | None] = None
+
+
+LAW = PowerSumLaw
+'''
+
+TOY_LAW = """schema_version = 1
+id = "toy2026"
+name = "A toy law of a form added in one file"
+domain = "language"
+form = "power-sum"
+
+[source]
+authors = "Nobody"
+year = 2026
+title = "A registry test"
+arxiv = "2203.15556"
+locator = "the test itself"
+
+[quantities]
+params = "total"
+tokens = "tokens"
+loss = "loss"
+loss_units = "nats/token"
+flops = "C = 6ND"
+
+[params]
+A = 406.4
+B = 410.7
+alpha = 0.34
+beta = 0.28
+
+[fitted_range]
+flops = [1e18, 1e22]
+"""
+
+
+@pytest.fixture
+def toy_form(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A new form, power-sum, as one file in a folder the forms package also searches."""
+    import sys
+
+    import planner.forms
+    from planner.laws.validate import law_adapter
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "power_sum.py").write_text(TOY_FORM)
+    caches = (planner.forms._module_names, planner.forms.form_names, law_adapter)
+    monkeypatch.setattr(planner.forms, "__path__", [*planner.forms.__path__, str(folder)])
+    for cache in caches:
+        cache.cache_clear()
+    law_file = tmp_path / "toy2026.toml"
+    law_file.write_text(TOY_LAW)
+    yield law_file
+    monkeypatch.undo()
+    sys.modules.pop("planner.forms.power_sum", None)
+    for cache in caches:
+        cache.cache_clear()
+
+
+def test_a_new_form_is_one_file(toy_form) -> None:
+    """Registry, validation, planning and the CLI take a form from its file alone."""
+    from planner.forms import form_names
+    from planner.laws.catalog import load_law
+    from tests.conftest import invoke
+
+    assert "power-sum" in form_names()
+    law = load_law(toy_form)
+    assert law.form == "power-sum"
+    chinchilla = ChinchillaParams(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    result = plan(1e21, law)
+    assert result.optimum.params == pytest.approx(chinchilla.optimal_params(1e21), rel=1e-12)
+    assert result.optimum.loss == pytest.approx(chinchilla.budget_loss(1e21, result.optimum.params) - 1.69)
+    shown = invoke("--flops", "1e21", "--law", str(toy_form), "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert '"form":"power-sum"' in shown.stdout
+
+
+def test_every_form_module_names_its_form() -> None:
+    """A form's module is its name with _ for -, and its law class says that form."""
+    import typing
+
+    from planner.forms import form_names, law_class
+
+    assert form_names() == (
+        "chinchilla",
+        "data-constrained",
+        "frontier",
+        "kaplan-nd",
+        "model-size",
+        "transfer",
+    )
+    for form in form_names():
+        cls = law_class(form)
+        assert cls is not None
+        assert typing.get_args(typing.get_type_hints(cls)["form"]) == (form,)
+    assert law_class("kaplan_nd") is None
+    assert law_class("quadratic") is None
