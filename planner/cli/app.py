@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli.declare import Command
+from planner.cli.declare import Command, ExitCode
 from planner.cli.parse import normalise
 
 ABOUT = "Plan a training run from published scaling laws: params, tokens and loss for a FLOP budget."
@@ -96,5 +96,5 @@ def run(commands: dict[str, Command], command: Command, argv: list[str]) -> int:
     except typer.TyperException as err:  # unknown option, missing value, bad argument
         message = (err.format_message() if hasattr(err, "format_message") else str(err)).rstrip(".")
         streams.error(f"{message[0].lower()}{message[1:]}; run 'plan --help' for usage")
-        return 2
-    return code if isinstance(code, int) else 0
+        return ExitCode.USAGE
+    return code if isinstance(code, int) else ExitCode.OK

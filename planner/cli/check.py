@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.cli.declare import Argument, Command, Option, Request
+from planner.cli.declare import Argument, Command, ExitCode, Option, Request
 from planner.cli.plan import FORMATS, output_format
 from planner.output import streams
 
@@ -29,7 +29,7 @@ def run_check(request: Request) -> int:
         from planner.output.checks import check_table
 
         check_table(report)
-    return 0 if report.passed else 1
+    return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
 
 
 COMMAND = Command(

@@ -13,9 +13,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from enum import IntEnum
 from typing import Any
 
 from planner.errors import InputError
+
+
+class ExitCode(IntEnum):
+    """What `plan` exits with: a command's body returns one of these."""
+
+    OK = 0
+    CHECK_FAILED = 1
+    USAGE = 2
+    INTERNAL = 70
+
 
 Kind = str
 """How an option's text is read: one of the names in CONVERTERS, or "flag" (no value)."""

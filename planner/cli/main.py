@@ -17,20 +17,9 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from enum import IntEnum
 
-from planner.cli.declare import Command
+from planner.cli.declare import Command, ExitCode
 from planner.errors import PlannerError
-
-
-class ExitCode(IntEnum):
-    """What `plan` exits with."""
-
-    OK = 0
-    CHECK_FAILED = 1
-    USAGE = 2
-    INTERNAL = 70
-
 
 COMMANDS = {
     "": ("planner.cli.plan", "COMMAND"),
