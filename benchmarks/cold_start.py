@@ -3,9 +3,10 @@
 Runs each command many times as a new process, interleaved (bare python, this tree, and
 with --baseline an earlier checkout, in turn), and prints the median CPU time (user + sys
 of the child, which a shared machine's load disturbs less than wall time), the median wall
-time, and the ratios to bare `python -c pass` and to the baseline. Both trees run as
-`python -m planner` with their own directory first on PYTHONPATH, bytecode compiled first
-as `pip install` does for a wheel. Usage:
+time, and the ratios to bare `python -c pass` and to the baseline. Alone, this tree runs as
+the installed `plan` script; beside a baseline, both trees run as `python -m planner` with
+their own directory first on PYTHONPATH. Bytecode is compiled first, as `pip install` does
+for a wheel. Usage:
 
     python benchmarks/cold_start.py [--runs 30] [--baseline ../planner-before]
 """
@@ -19,10 +20,12 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NEUTRAL = tempfile.mkdtemp(prefix="cold-start-")
 
 CASES = {
     "plan --flops 1e21 --json": ["--flops", "1e21", "--json"],
@@ -47,14 +50,26 @@ CASES = {
 
 
 def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(CPU ms, wall ms) of one run of the command as a new process."""
+    """(CPU ms, wall ms) of one run of the command as a new process.
+
+    It runs in a folder of neither tree: `python -m` puts the working directory first on
+    sys.path, which would otherwise pick the tree there whatever PYTHONPATH says.
+    """
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, env=env, cwd=NEUTRAL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(process.pid, 0)
     wall = (time.perf_counter() - start) * 1000
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(command)} failed")
     return (usage.ru_utime + usage.ru_stime) * 1000, wall
+
+
+def launcher(paired: bool) -> list[str]:
+    """How `plan` is started: the installed script, or `python -m planner` to pair two trees."""
+    script = Path(sys.executable).with_name("plan")
+    return [str(script)] if script.exists() and not paired else [sys.executable, "-m", "planner"]
 
 
 def environment(tree: Path | None) -> dict[str, str]:
@@ -75,8 +90,18 @@ def main() -> None:
     trees = {"this": ROOT}
     if args.baseline is not None:
         trees["baseline"] = args.baseline.resolve()
-    for tree in trees.values():
+    for label, tree in trees.items():
         compileall.compile_dir(tree / "planner", quiet=1)
+        found = subprocess.run(
+            [sys.executable, "-c", "import planner; print(planner.__file__)"],
+            env=environment(tree),
+            cwd=NEUTRAL,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if not Path(found).is_relative_to(tree):
+            sys.exit(f"{label} tree {tree} imports planner from {found}")
     bare = [sys.executable, "-c", "pass"]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -85,7 +110,7 @@ def main() -> None:
     header = f"{'command':<40} {'tree':<9} {'CPU ms':>7} {'wall ms':>8} {'x bare CPU':>10}"
     print(header + (f" {'this/base CPU':>13}" if len(trees) > 1 else ""))
     for name, words in CASES.items():
-        commands = {label: [sys.executable, "-m", "planner", *words] for label in trees}
+        commands = {label: [*launcher(len(trees) > 1), *words] for label in trees}
         for label, command in commands.items():  # warm the file cache
             run_once(command, environment(trees[label]))
         times: dict[str, list[tuple[float, float]]] = {"bare": [], **{label: [] for label in trees}}

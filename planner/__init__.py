@@ -47,7 +47,6 @@ from planner.planning.results import (
     RepeatedSubset,
     Transfer,
 )
-from planner.planning.transfer import transfer, transfer_grid
 from planner.version import __version__
 
 if TYPE_CHECKING:
@@ -59,6 +58,7 @@ if TYPE_CHECKING:
     from planner.planning.inference import inference_optimum
     from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve
     from planner.planning.run import evaluate
+    from planner.planning.transfer import transfer, transfer_grid
 
 _LAZY = {
     "FitReport": "planner.fitting",
@@ -74,6 +74,8 @@ _LAZY = {
     "for_tokens": "planner.planning.inverse",
     "size_curve": "planner.planning.inverse",
     "inference_optimum": "planner.planning.inference",
+    "transfer": "planner.planning.transfer",
+    "transfer_grid": "planner.planning.transfer",
     "read_spec": "planner.check",
     "run_checks": "planner.check",
 }

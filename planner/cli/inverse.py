@@ -33,17 +33,6 @@ if TYPE_CHECKING:
 CONSISTENT = 1e-9
 """Relative difference within which 6 N D equals a given --flops (rounding of typed numbers)."""
 
-_QUESTIONS = ("target_loss", "size_range", "inference_tokens", "inference_mfu", "objective")
-
-
-def asks_question(request: Request) -> bool:
-    """Whether the request asks an inverse question (not a plain plan or a run's evaluation)."""
-    if any(getattr(request, name) is not None for name in _QUESTIONS):
-        return True
-    sized = request.params is not None or request.tokens is not None
-    both = request.params is not None and request.tokens is not None
-    return sized and (bool(request.flops) or not both)
-
 
 def _refuse_extras(request: Request, what: str) -> None:
     """Options that shape other kinds of plan, refused with the question's name."""

@@ -55,13 +55,25 @@ MISSING_BUDGET = (
 )
 
 
+INVERSE = ("target_loss", "size_range", "inference_tokens", "inference_mfu", "objective")
+
+
+def asks_question(request: Request) -> bool:
+    """Whether the request asks an inverse question (not a plain plan or a run's evaluation)."""
+    if any(getattr(request, name) is not None for name in INVERSE):
+        return True
+    sized = request.params is not None or request.tokens is not None
+    both = request.params is not None and request.tokens is not None
+    return sized and (bool(request.flops) or not both)
+
+
 def answers(request: Request) -> Sequence[Plan | Comparison | SizeCurve]:
     """Every result the request asks for, all inputs checked first."""
     _check_finetune(request)
-    from planner.cli.inverse import answer, asks_question
-
     data = data_limits(request)  # checked first, so that a bad value is reported as such
     if asks_question(request):
+        from planner.cli.inverse import answer
+
         return answer(request, hardware_of(request))
     setup = hardware_of(request)
     timed = request.days is not None or request.hours is not None
@@ -201,21 +213,13 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
 
 def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Sequence[Plan | Comparison]:
     """A plan (or a comparison) for each --flops budget and each line of --from."""
-    from planner.cli.budgets import Budget, read_budgets
     from planner.planning.budget import compare, plan, resolve_law
 
-    budgets = [Budget(flops) for flops in request.flops]
-    if request.budgets_file is not None:
-        budgets += read_budgets(request.budgets_file)
-    if request.compare:
-        if any(line.law or line.max_params or line.max_tokens for line in budgets):
-            raise InputError(
-                "--compare plans under every law without limits; remove law and limits from --from lines"
-            )
-        return [compare(line.flops, request.domain or "language", hardware=setup) for line in budgets]
     if request.budgets_file is None:
+        if request.compare:
+            return [compare(flops, request.domain or "language", hardware=setup) for flops in request.flops]
         return plan(
-            [line.flops for line in budgets],
+            list(request.flops),
             request.law,
             domain=request.domain,
             max_params=request.max_params,
@@ -227,6 +231,15 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
             hardware=setup,
             **data,
         )
+    from planner.cli.budgets import Budget, read_budgets
+
+    budgets = [Budget(flops) for flops in request.flops] + read_budgets(request.budgets_file)
+    if request.compare:
+        if any(line.law or line.max_params or line.max_tokens for line in budgets):
+            raise InputError(
+                "--compare plans under every law without limits; remove law and limits from --from lines"
+            )
+        return [compare(line.flops, request.domain or "language", hardware=setup) for line in budgets]
     laws = {
         name: resolve_law(name, request.domain if name == request.law else None)
         for name in {request.law, *(line.law for line in budgets if line.law)}

@@ -30,7 +30,6 @@ def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:
 def tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:
     """One rich table per comparison, size curve, given run or lifetime plan, and per run of
     consecutive plans under the same law, hardware and question."""
-    from planner.output.inverse import inference_table, size_curve_table
     from planner.output.plans import comparison_table, evaluation_table, plans_table
 
     group: list[Plan] = []
@@ -38,10 +37,14 @@ def tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:
         if isinstance(item, Comparison):
             comparison_table(item)
         elif isinstance(item, SizeCurve):
+            from planner.output.inverse import size_curve_table
+
             size_curve_table(item)
         elif item.run is not None:
             evaluation_table(item)
         elif item.inference is not None:
+            from planner.output.inverse import inference_table
+
             inference_table(item)
         else:
             if group and (
