@@ -1,0 +1,143 @@
+"""Reading what users give: files or stdin, their encoding and size, JSON, and numbers in them.
+
+Owns the one hardened layer every reader (budget files, check specs, runs files, law files)
+goes through: a path or `-` for stdin read as bytes, at most MAX_BYTES, decoded as UTF-8
+with or without a byte-order mark (the same message for a path and for stdin when it is
+not); JSON parsed with its depth and its integers bounded and NaN refused; and a value that
+must be a number checked to be a real, finite one (not a boolean, not text, not a 5,000-digit
+integer), with -0 read as 0. Raises planner.errors.InputError, or returns problems for a
+reader that reports every bad line at once. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError
+
+MAX_BYTES = 256 * 2**20
+"""The largest input read whole (256 MiB): far beyond any budget list, spec, law file or set
+of training runs, and small enough that reading it cannot exhaust a machine's memory."""
+MAX_DEPTH = 64
+"""Deepest nesting of JSON arrays and objects taken: specs and runs nest two or three levels."""
+
+
+def read_bytes(source: str, what: str) -> tuple[bytes, str]:
+    """(the bytes of a file, or of stdin for `-`, its label); InputError if unreadable or too big."""
+    label = "stdin" if source == "-" else source
+    try:
+        if source == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read().encode("utf-8")
+        else:
+            with Path(source).open("rb") as file:
+                data = file.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"cannot read {what} {label!r}: no such file; give a path, or - for stdin") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {what} {label!r}: it is a folder; give a file") from None
+    except OSError as err:
+        raise InputError(f"cannot read {what} {label!r}: {err.strerror or err}") from None
+    except ValueError:  # an empty path, or one with a NUL byte
+        raise InputError(
+            f"cannot read {what} {label!r}: not a file name; give a path, or - for stdin"
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            f"{what} {label} is larger than {MAX_BYTES // 2**20} MiB; split it, or give the part you need"
+        )
+    return data, label
+
+
+def decode(data: bytes, label: str, what: str) -> str:
+    """UTF-8 text, with or without a byte-order mark; InputError naming the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(
+            f"{what} {label} is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); "
+            "save it as UTF-8"
+        ) from None
+
+
+def read_text(source: str, what: str) -> tuple[str, str]:
+    """(the text of a file, or of stdin for `-`, its label), through read_bytes and decode."""
+    data, label = read_bytes(source, what)
+    return decode(data, label, what), label
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def loads_json(text: str) -> Any:
+    """JSON as Python values; ValueError (with a message for users) for anything not plain JSON.
+
+    NaN and Infinity are refused, integers longer than Python's digit limit are refused, and
+    so is nesting deeper than MAX_DEPTH (checked before parsing, so it never recurses deep).
+    """
+    depth = deepest(text)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"nested {depth} levels deep; at most {MAX_DEPTH} are taken")
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+    except RecursionError:
+        raise ValueError(f"nested too deeply; at most {MAX_DEPTH} levels are taken") from None
+    except ValueError as err:
+        if "integer string conversion" in str(err):
+            raise ValueError("holds an integer of over 4,300 digits; write numbers like 1e21") from None
+        raise ValueError(f"not valid JSON: {err}") from None
+
+
+def deepest(text: str) -> int:
+    """The deepest nesting of [ and { in JSON text, ignoring brackets inside strings."""
+    depth = most = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            most = max(most, depth)
+        elif char in "]}":
+            depth -= 1
+    return most
+
+
+def finite(value: Any) -> float | None:
+    """A parsed value as a finite float, or None if it is no real, finite number.
+
+    Booleans and text are not numbers, however they look; an integer too large for a float
+    is not finite; -0 is 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return number + 0.0  # -0.0 + 0.0 is 0.0
+
+
+def describe(value: Any) -> str:
+    """A value as the user wrote it, shortened for a message."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**40:
+        return f"an integer of {len(str(abs(value))) if abs(value) < 10**4000 else 'over 4,000'} digits"
+    text = repr(value) if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
