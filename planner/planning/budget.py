@@ -35,6 +35,7 @@ from planner.planning.results import (
     law_ref,
     planner_version,
 )
+from planner.planning.sense import sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -214,13 +215,15 @@ def compare(flops: float, domain: str = "language", *, hardware: Hardware | None
         params=ratio([p.optimum.params for p in plans]),
         tokens=ratio([p.optimum.tokens for p in plans]),
     )
-    return Comparison(
-        planner_version=planner_version(),
-        flops=budget,
-        domain=domain,
-        plans=plans,
-        spread=spread,
-        notices=left_out,
+    return sensible(
+        Comparison(
+            planner_version=planner_version(),
+            flops=budget,
+            domain=domain,
+            plans=plans,
+            spread=spread,
+            notices=left_out,
+        )
     )
 
 
@@ -455,30 +458,34 @@ def _result(
     data: LimitedData | None = None,
     repeated: RepeatedSubset | None = None,
 ) -> Plan:
-    return Plan(
-        planner_version=planner_version(),
-        law=law_ref(law),
-        flops=flops,
-        optimum=optimum,
-        units=Units(
-            params=law.quantities.params,
-            tokens=law.quantities.tokens,
-            loss=law.quantities.loss_units,
-            flops=law.quantities.flops,
-        ),
-        constraints=constraints,
-        data=data,
-        repeated_subset=repeated,
-        natural_units=tuple(
-            NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
-            for unit in law.units
-        ),
-        converged_loss=law.converged_loss(optimum.params),
-        notices=tuple(notices),
-        caveats=law.caveats,
-        finetune=finetune,
-        hardware=_use(flops, hardware) if hardware is not None else None,
-        intervals=intervals,
+    return sensible(
+        Plan(
+            planner_version=planner_version(),
+            law=law_ref(law),
+            flops=flops,
+            optimum=optimum,
+            units=Units(
+                params=law.quantities.params,
+                tokens=law.quantities.tokens,
+                loss=law.quantities.loss_units,
+                flops=law.quantities.flops,
+            ),
+            constraints=constraints,
+            data=data,
+            repeated_subset=repeated,
+            natural_units=tuple(
+                NaturalAmount(
+                    unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens
+                )
+                for unit in law.units
+            ),
+            converged_loss=law.converged_loss(optimum.params),
+            notices=tuple(notices),
+            caveats=law.caveats,
+            finetune=finetune,
+            hardware=_use(flops, hardware) if hardware is not None else None,
+            intervals=intervals,
+        )
     )
 
 
@@ -548,4 +555,4 @@ def plan_for_time(
         repeated_fraction=repeated_fraction,
         repeats=repeats,
     )
-    return dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours))
+    return sensible(dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours)))

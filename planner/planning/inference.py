@@ -27,6 +27,7 @@ from planner.planning.budget import check_positive, plan_one
 from planner.planning.inverse import check_target, least_flops, plannable_law
 from planner.planning.notices import range_notice
 from planner.planning.results import Allocation, InferenceAware, Objective
+from planner.planning.sense import sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -179,10 +180,12 @@ def inference_optimum(
     )
     notices = [notice for notice in base.notices if notice.code != "extrapolation"]
     outside = range_notice(chosen, {"flops": training, "params": n, "tokens": d})
-    return dataclasses.replace(
-        base,
-        optimum=optimum,
-        intervals=None,  # the base plan's intervals are for its own split, not this one
-        notices=tuple(notices if outside is None else [outside, *notices]),
-        inference=lifetime,
+    return sensible(
+        dataclasses.replace(
+            base,
+            optimum=optimum,
+            intervals=None,  # the base plan's intervals are for its own split, not this one
+            notices=tuple(notices if outside is None else [outside, *notices]),
+            inference=lifetime,
+        )
     )

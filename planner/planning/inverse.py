@@ -27,6 +27,7 @@ from planner.planning.results import (
     law_ref,
     planner_version,
 )
+from planner.planning.sense import sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def plannable_law(law: Law | str | None, domain: str | None) -> Law:
 
 
 def _marked(plan: Plan, given: Given, value: float, method: str) -> Plan:
-    return dataclasses.replace(plan, inverse=Inverse(given, value, method))
+    return sensible(dataclasses.replace(plan, inverse=Inverse(given, value, method)))
 
 
 def _budget(law: Law, what: str, solve: float) -> float:
@@ -237,11 +238,13 @@ def size_curve(
                 level="note",
             )
         )
-    return SizeCurve(
-        planner_version=planner_version(),
-        law=law_ref(chosen),
-        flops=budget,
-        optimum=best,
-        points=tuple(points),
-        notices=tuple(notices),
+    return sensible(
+        SizeCurve(
+            planner_version=planner_version(),
+            law=law_ref(chosen),
+            flops=budget,
+            optimum=best,
+            points=tuple(points),
+            notices=tuple(notices),
+        )
     )

@@ -18,6 +18,7 @@ from planner.optimize import flops_for_loss
 from planner.planning.budget import check_positive, plan_one, resolve_law
 from planner.planning.notices import range_notice
 from planner.planning.results import Plan, RunEvaluation
+from planner.planning.sense import sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
     )
     outside = range_notice(law, {"params": n, "tokens": d}, " (the given run)")
     notices = (*base.notices, outside) if outside is not None else base.notices
-    return dataclasses.replace(base, run=run, notices=notices)
+    return sensible(dataclasses.replace(base, run=run, notices=notices))
 
 
 def _refuse_frontier(law: Law) -> None:

@@ -17,6 +17,7 @@ from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
 from planner.laws.catalog import default_transfer_law, find_law
 from planner.planning.results import Notice, Transfer, TransferUnits, law_ref, planner_version
+from planner.planning.sense import sensible
 
 if TYPE_CHECKING:
     from planner.forms.transfer import TransferLaw
@@ -137,20 +138,22 @@ def transfer_one(
             "compute in floating point; give sizes nearer the range the law was fitted on"
         )
     transferred, effective, multiplier, fraction = values
-    return Transfer(
-        planner_version=planner_version(),
-        law=law_ref(law),
-        params=params,
-        finetune_chars=chars,
-        finetune_tokens=tokens,
-        chars_per_token=chars_per_token,
-        transferred=transferred,
-        effective=effective,
-        multiplier=multiplier,
-        fraction_transferred=fraction,
-        units=TransferUnits(params=law.quantities.params, data=law.quantities.tokens),
-        notices=tuple(regime_notices(law, params, chars)),
-        caveats=law.caveats,
+    return sensible(
+        Transfer(
+            planner_version=planner_version(),
+            law=law_ref(law),
+            params=params,
+            finetune_chars=chars,
+            finetune_tokens=tokens,
+            chars_per_token=chars_per_token,
+            transferred=transferred,
+            effective=effective,
+            multiplier=multiplier,
+            fraction_transferred=fraction,
+            units=TransferUnits(params=law.quantities.params, data=law.quantities.tokens),
+            notices=tuple(regime_notices(law, params, chars)),
+            caveats=law.caveats,
+        )
     )
 
 
