@@ -152,7 +152,7 @@ def parse_spec(text: str, label: str, is_json: bool) -> Spec:
         raise DataFileError(label, ["(top level): give an object with [run] and [limits]"], KIND)
     try:
         # Through JSON: strict pydantic takes nested tables as objects only in JSON mode.
-        spec = TypeAdapter(Spec).validate_json(json.dumps(raw, default=str))
+        spec = TypeAdapter(Spec).validate_json(json.dumps(raw, default=str), strict=True)
     except ValidationError as err:
         raise DataFileError(label, problems(err, KIND), KIND) from None
     found = consistency_problems(spec)

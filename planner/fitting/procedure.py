@@ -33,9 +33,9 @@ from planner.fitting.report import (
     RunsUsed,
 )
 from planner.fitting.runs import Runs
-from planner.planning.budget import check_positive
 from planner.planning.notices import extrapolation
 from planner.planning.results import Allocation, Intervals, Notice
+from planner.planning.sense import check_positive
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 LEVEL = 0.95

@@ -164,3 +164,8 @@ class Law:
     def citation(self) -> str:
         """One-line citation of the source."""
         return self.source.citation
+
+
+def is_law(value: object) -> bool:
+    """Whether `value` is a law of any form (not which form: ask the law that)."""
+    return isinstance(value, Law)

@@ -7,6 +7,7 @@ validated, so that `plan` itself starts without pydantic.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Union
@@ -33,7 +34,9 @@ def validate_law(raw: dict[str, Any], path: Path) -> Law:
         forms = ", ".join(repr(form) for form in form_names())
         raise LawFileError(path, [f"form: give one of {forms} (got {raw.get('form')!r})"])
     try:
-        law = law_adapter().validate_python(raw)
+        # Strict, through JSON: a boolean or a string is never read as a number, and in JSON
+        # mode strict pydantic still takes arrays for tuples and tables for dataclasses.
+        law = law_adapter().validate_json(json.dumps(raw, default=str), strict=True)
     except ValidationError as err:
         # The union puts the form first in every location; users never wrote it.
         raise LawFileError(path, problems(err, "law format", skip=(str(raw["form"]),))) from None

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, overload
 
 from planner.errors import InfeasibleError, InputError
-from planner.forms.base import Law
+from planner.forms.base import Law, is_law
 from planner.laws.catalog import default_law, find_law
 from planner.laws.format import Reproduction
 from planner.planning.notices import plan_notices
@@ -35,7 +36,7 @@ from planner.planning.results import (
     law_ref,
     planner_version,
 )
-from planner.planning.sense import sensible
+from planner.planning.sense import check_positive, is_one, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -45,19 +46,13 @@ if TYPE_CHECKING:
     from planner.planning.results import HardwareUse
 
 
-def check_positive(name: str, value: float) -> float:
-    """The value as a float, or InputError unless it is finite and above zero."""
-    number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise InputError(f"{name} must be a finite number above zero (got {value!r}); give e.g. 1e21")
-    return number
-
-
 def resolve_law(law: Law | str | None, domain: str | None = None) -> Law:
     """A budget law from a law, an id or path, or None for the domain's default law."""
     if law is None:
         return default_law(domain or "language")
-    chosen = find_law(law, "budget") if isinstance(law, str) else law
+    chosen = find_law(os.fspath(law), "budget") if isinstance(law, (str, os.PathLike)) else law
+    if not is_law(chosen):
+        raise InputError(f"law must be a Law, a law id or a path (got {type(law).__name__} {law!r})")
     if chosen.kind == "transfer":
         raise InputError(
             f"law {chosen.id} is a transfer law: it prices fine-tuning data, not a FLOP budget; "
@@ -104,6 +99,7 @@ def plan(
     repeated_fraction: float | None = ...,
     repeats: float | None = ...,
 ) -> list[Plan]: ...
+@question("the plan")
 def plan(
     flops: float | Iterable[float],
     law: Law | str | None = None,
@@ -155,9 +151,9 @@ def plan(
     """
     chosen = resolve_law(law, domain)
     if max_params is not None:
-        max_params = check_positive("max_params", max_params)
+        max_params = check_positive("max_params", max_params, least=1)
     if max_tokens is not None:
-        max_tokens = check_positive("max_tokens", max_tokens)
+        max_tokens = check_positive("max_tokens", max_tokens, least=1)
     ask = None
     if transfer is not None or finetune_chars or finetune_tokens or chars_per_token:
         from planner.planning import (
@@ -177,17 +173,17 @@ def plan(
             "a fine-tune (transfer) and limited unique data (unique_tokens, repeated subsets) are "
             "not priced together; plan them separately"
         )
-    if isinstance(flops, (int, float)):
-        budgets = [check_positive("flops", flops)]
-    else:
-        budgets = [check_positive("flops", value) for value in flops]
+    one = is_one(flops)
+    values = [flops] if one else list(flops)  # type: ignore[arg-type]
+    budgets = [check_positive("flops", value, least=FLOPS_PER_PARAM_TOKEN) for value in values]
     plans = [
         plan_one(budget, chosen, max_params, max_tokens, ask, hardware, unique_tokens, subset)
         for budget in budgets
     ]
-    return plans[0] if isinstance(flops, (int, float)) else plans
+    return plans[0] if one else plans
 
 
+@question("the comparison")
 def compare(flops: float, domain: str = "language", *, hardware: Hardware | None = None) -> Comparison:
     """Plan one budget under every shipped law of a domain that can split it, with their spread.
 
@@ -196,7 +192,7 @@ def compare(flops: float, domain: str = "language", *, hardware: Hardware | None
     """
     from planner.laws.catalog import check_domain, planning_laws
 
-    budget = check_positive("flops", flops)
+    budget = check_positive("flops", flops, least=FLOPS_PER_PARAM_TOKEN)
     laws = planning_laws(check_domain(domain))
     plannable = [law for law in laws if why_unplannable(law) is None]
     if not plannable:
@@ -215,15 +211,13 @@ def compare(flops: float, domain: str = "language", *, hardware: Hardware | None
         params=ratio([p.optimum.params for p in plans]),
         tokens=ratio([p.optimum.tokens for p in plans]),
     )
-    return sensible(
-        Comparison(
-            planner_version=planner_version(),
-            flops=budget,
-            domain=domain,
-            plans=plans,
-            spread=spread,
-            notices=left_out,
-        )
+    return Comparison(
+        planner_version=planner_version(),
+        flops=budget,
+        domain=domain,
+        plans=plans,
+        spread=spread,
+        notices=left_out,
     )
 
 
@@ -458,34 +452,30 @@ def _result(
     data: LimitedData | None = None,
     repeated: RepeatedSubset | None = None,
 ) -> Plan:
-    return sensible(
-        Plan(
-            planner_version=planner_version(),
-            law=law_ref(law),
-            flops=flops,
-            optimum=optimum,
-            units=Units(
-                params=law.quantities.params,
-                tokens=law.quantities.tokens,
-                loss=law.quantities.loss_units,
-                flops=law.quantities.flops,
-            ),
-            constraints=constraints,
-            data=data,
-            repeated_subset=repeated,
-            natural_units=tuple(
-                NaturalAmount(
-                    unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens
-                )
-                for unit in law.units
-            ),
-            converged_loss=law.converged_loss(optimum.params),
-            notices=tuple(notices),
-            caveats=law.caveats,
-            finetune=finetune,
-            hardware=_use(flops, hardware) if hardware is not None else None,
-            intervals=intervals,
-        )
+    return Plan(
+        planner_version=planner_version(),
+        law=law_ref(law),
+        flops=flops,
+        optimum=optimum,
+        units=Units(
+            params=law.quantities.params,
+            tokens=law.quantities.tokens,
+            loss=law.quantities.loss_units,
+            flops=law.quantities.flops,
+        ),
+        constraints=constraints,
+        data=data,
+        repeated_subset=repeated,
+        natural_units=tuple(
+            NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
+            for unit in law.units
+        ),
+        converged_loss=law.converged_loss(optimum.params),
+        notices=tuple(notices),
+        caveats=law.caveats,
+        finetune=finetune,
+        hardware=_use(flops, hardware) if hardware is not None else None,
+        intervals=intervals,
     )
 
 
@@ -520,6 +510,7 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
     return {name: got[name] for name in row.expected()}
 
 
+@question("the plan")
 def plan_for_time(
     setup: Hardware,
     law: Law | str | None = None,
@@ -555,4 +546,4 @@ def plan_for_time(
         repeated_fraction=repeated_fraction,
         repeats=repeats,
     )
-    return sensible(dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours)))
+    return dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours))

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
-from planner.planning.budget import check_positive, plan_one
+from planner.planning.budget import plan_one
 from planner.planning.inverse import check_target, least_flops, plannable_law
 from planner.planning.notices import range_notice
 from planner.planning.results import Allocation, InferenceAware, Objective
-from planner.planning.sense import sensible
+from planner.planning.sense import check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ INFERENCE_FLOPS_PER_PARAM_TOKEN = 2.0
 as Sardana et al.'s objective 6 N D_tr + 2 N D_inf counts inference."""
 
 
+@question("the inference-aware plan")
 def inference_optimum(
     inference_tokens: float,
     law: Law | str | None = None,
@@ -180,12 +181,10 @@ def inference_optimum(
     )
     notices = [notice for notice in base.notices if notice.code != "extrapolation"]
     outside = range_notice(chosen, {"flops": training, "params": n, "tokens": d})
-    return sensible(
-        dataclasses.replace(
-            base,
-            optimum=optimum,
-            intervals=None,  # the base plan's intervals are for its own split, not this one
-            notices=tuple(notices if outside is None else [outside, *notices]),
-            inference=lifetime,
-        )
+    return dataclasses.replace(
+        base,
+        optimum=optimum,
+        intervals=None,  # the base plan's intervals are for its own split, not this one
+        notices=tuple(notices if outside is None else [outside, *notices]),
+        inference=lifetime,
     )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
-from planner.planning.budget import check_positive, plan_one, resolve_law, why_unplannable
+from planner.planning.budget import plan_one, resolve_law, why_unplannable
 from planner.planning.results import (
     Given,
     Inverse,
@@ -27,7 +27,7 @@ from planner.planning.results import (
     law_ref,
     planner_version,
 )
-from planner.planning.sense import sensible
+from planner.planning.sense import check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def plannable_law(law: Law | str | None, domain: str | None) -> Law:
 
 
 def _marked(plan: Plan, given: Given, value: float, method: str) -> Plan:
-    return sensible(dataclasses.replace(plan, inverse=Inverse(given, value, method)))
+    return dataclasses.replace(plan, inverse=Inverse(given, value, method))
 
 
 def _budget(law: Law, what: str, solve: float) -> float:
@@ -80,6 +80,7 @@ def check_target(law: Law, target: float, name: str = "target loss") -> float:
     return number
 
 
+@question("the plan for that loss")
 def for_loss(
     target: float,
     law: Law | str | None = None,
@@ -100,6 +101,7 @@ def for_loss(
     return _marked(plan_one(flops, chosen, hardware=hardware), "loss", loss, method)
 
 
+@question("the plan for that size")
 def for_params(
     params: float,
     law: Law | str | None = None,
@@ -109,7 +111,7 @@ def for_params(
 ) -> Plan:
     """The plan whose compute-optimal size is `params`: N_opt(C) inverted (closed form)."""
     chosen = plannable_law(law, domain)
-    n = check_positive("params", params)
+    n = check_positive("params", params, least=1)
     try:
         flops = chosen.params.budget_for_params(n)
     except (OverflowError, ZeroDivisionError):
@@ -120,6 +122,7 @@ def for_params(
     )
 
 
+@question("the plan for those tokens")
 def for_tokens(
     tokens: float,
     law: Law | str | None = None,
@@ -129,7 +132,7 @@ def for_tokens(
 ) -> Plan:
     """The plan whose compute-optimal tokens are `tokens`: D_opt(C) inverted (closed form)."""
     chosen = plannable_law(law, domain)
-    d = check_positive("tokens", tokens)
+    d = check_positive("tokens", tokens, least=1)
     try:
         flops = chosen.params.budget_for_tokens(d)
     except ValueError:
@@ -169,6 +172,7 @@ def size_grid(low: float, high: float) -> list[float]:
     return sorted({low, high, 1.0} | inside)
 
 
+@question("the size curve")
 def size_curve(
     flops: float,
     low: float,
@@ -238,13 +242,11 @@ def size_curve(
                 level="note",
             )
         )
-    return sensible(
-        SizeCurve(
-            planner_version=planner_version(),
-            law=law_ref(chosen),
-            flops=budget,
-            optimum=best,
-            points=tuple(points),
-            notices=tuple(notices),
-        )
+    return SizeCurve(
+        planner_version=planner_version(),
+        law=law_ref(chosen),
+        flops=budget,
+        optimum=best,
+        points=tuple(points),
+        notices=tuple(notices),
     )

@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING
 from planner.errors import InfeasibleError
 from planner.forms.base import Law
 from planner.optimize import flops_for_loss
-from planner.planning.budget import check_positive, plan_one, resolve_law
+from planner.planning.budget import plan_one, resolve_law
 from planner.planning.notices import range_notice
 from planner.planning.results import Plan, RunEvaluation
-from planner.planning.sense import sensible
+from planner.planning.sense import check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.hardware import Hardware
 
 
+@question("the evaluation of the run")
 def evaluate(
     params: float,
     tokens: float,
@@ -47,8 +48,8 @@ def evaluate(
         InfeasibleError: a frontier-form law, which gives the loss of the optimum only.
     """
     chosen = resolve_law(law, domain)
-    n = check_positive("params", params)
-    d = check_positive("tokens", tokens)
+    n = check_positive("params", params, least=1)
+    d = check_positive("tokens", tokens, least=1)
     _refuse_frontier(chosen)
     flops = FLOPS_PER_PARAM_TOKEN * n * d
     if not math.isfinite(flops):
@@ -65,8 +66,12 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
     `tokens` defaults to what the budget leaves, C / (6 params).
     """
     _refuse_frontier(law)
-    n = check_positive("params", params)
-    d = check_positive("tokens", tokens) if tokens is not None else base.flops / (FLOPS_PER_PARAM_TOKEN * n)
+    n = check_positive("params", params, least=1)
+    d = (
+        check_positive("tokens", tokens, least=1)
+        if tokens is not None
+        else base.flops / (FLOPS_PER_PARAM_TOKEN * n)
+    )
     flops = base.flops
     loss = law.params.loss(n, d)
     if not math.isfinite(loss) or d < 1:
@@ -91,7 +96,7 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
     )
     outside = range_notice(law, {"params": n, "tokens": d}, " (the given run)")
     notices = (*base.notices, outside) if outside is not None else base.notices
-    return sensible(dataclasses.replace(base, run=run, notices=notices))
+    return dataclasses.replace(base, run=run, notices=notices)
 
 
 def _refuse_frontier(law: Law) -> None:

@@ -4,24 +4,56 @@ Owns the rule that an answer is either sensible or refused: every number in it f
 NaN, no infinity, on the table or in JSON), and every model size and data amount at least
 one (a model has at least one parameter and is trained on at least one token; a fine-tuning
 set has at least one character). Each public question (plan, compare, evaluate, the inverse
-questions, size curves, inference-aware plans, transfer, a fit's budget plan) passes its
-result here before returning it. Raises InfeasibleError naming the quantity; never prints.
+questions, size curves, inference-aware plans, transfer) is wrapped by `question`, which
+also turns arithmetic that floating point cannot do (a division by an underflowed zero, an
+overflow) into the same refusal; a fit's budget plan calls `sensible`. Raises
+InfeasibleError naming the quantity; never prints.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, ParamSpec, SupportsFloat, TypeVar, cast
 
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, InputError
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
-AT_LEAST_ONE = frozenset(
-    {"params", "tokens", "effective_params", "effective_tokens", "finetune_chars", "finetune_tokens", "gpus"}
-)
+UNITS = {
+    "params": "a model has at least one parameter",
+    "effective_params": "a model has at least one parameter",
+    "tokens": "a run trains on at least one token",
+    "effective_tokens": "a run trains on at least one token",
+    "finetune_chars": "a fine-tuning set has at least one character",
+    "finetune_tokens": "a fine-tuning set has at least one token",
+    "gpus": "a run uses at least one GPU",
+}
+
+AT_LEAST_ONE = frozenset(UNITS)
 """Fields that count parameters, tokens, characters or chips: below one they mean nothing."""
+
+BEYOND = "beyond what floating point can compute; give numbers nearer the range the law was fitted on"
+
+
+def question(what: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """A public question whose answer is `sensible`, and whose impossible arithmetic is refused."""
+
+    def wrap(ask: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(ask)
+        def answer(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                result = ask(*args, **kwargs)
+            except ArithmeticError:
+                raise InfeasibleError(f"{what} is {BEYOND}") from None
+            return sensible(result, what)
+
+        return answer
+
+    return wrap
 
 
 def sensible(result: T, what: str = "the answer") -> T:
@@ -31,13 +63,11 @@ def sensible(result: T, what: str = "the answer") -> T:
         path, value, kind = problem
         where = f" ({path})" if path else ""
         if kind == "infinite":
-            raise InfeasibleError(
-                f"{what} would hold {value}{where}, beyond what floating point can compute; "
-                "give numbers nearer the range the law was fitted on"
-            )
+            raise InfeasibleError(f"{what} would hold {value}{where}, {BEYOND}")
+        name = path.rpartition(".")[2]
         raise InfeasibleError(
-            f"{what} would have {value:.3g} {path.rpartition('.')[2].replace('_', ' ')}{where}: a model "
-            "needs at least one parameter and one token; give a larger budget, size or data set"
+            f"{what} would have {value:.3g} {name.replace('_', ' ')}{where}, but {UNITS[name]}; "
+            "give a larger budget, size or data set"
         )
     return result
 
@@ -66,3 +96,50 @@ def _first_problem(value: Any, path: str) -> tuple[str, float, str] | None:
             if found is not None:
                 return found
     return None
+
+
+def check_positive(name: str, value: object, *, least: float = 0.0) -> float:
+    """The value as a float, or InputError unless it is a real, finite number above zero
+    (and at least `least`, for counts of parameters, tokens or FLOPs).
+
+    Takes Python and numpy numbers and 0-d arrays; refuses text, bytes, booleans and complex
+    numbers, which float() would read or half-read.
+    """
+    number = real(name, value)
+    if not math.isfinite(number) or number <= 0:
+        raise InputError(f"{name} must be a finite number above zero (got {value!r}); give e.g. 1e21")
+    if number < least:
+        raise InfeasibleError(
+            f"{name} {number:.3g} is too small to plan: {AT_LEAST[name]}; give at least {least:g}"
+        )
+    return number
+
+
+AT_LEAST = {
+    "flops": "C = 6ND spends at least 6 FLOPs on one parameter trained on one token",
+    "params": "a model has at least one parameter",
+    "tokens": "a run trains on at least one token",
+    "max_params": "a model has at least one parameter",
+    "max_tokens": "a run trains on at least one token",
+    "unique_tokens": "a run trains on at least one token",
+    "finetune_chars": "a fine-tuning set has at least one character",
+    "finetune_tokens": "a fine-tuning set has at least one token",
+}
+"""Why a count must reach its least value, by the keyword that gives it."""
+
+
+def real(name: str, value: object) -> float:
+    """A Python or numpy real number (or 0-d array) as a float; InputError for anything else."""
+    if isinstance(value, (str, bytes, bool, complex)) or not hasattr(value, "__float__"):
+        raise InputError(f"{name} must be a number (got {type(value).__name__} {value!r}); give e.g. 1e21")
+    try:
+        return float(cast(SupportsFloat, value))
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{name} must be a single number (got {value!r}); give e.g. 1e21") from None
+
+
+def is_one(flops: object) -> bool:
+    """Whether `flops` is one budget (a number or 0-d array) rather than several."""
+    if isinstance(flops, (str, bytes)):
+        raise InputError(f"flops must be a number or numbers, not text (got {flops!r}); give e.g. 1e21")
+    return not hasattr(flops, "__iter__") or getattr(flops, "ndim", None) == 0

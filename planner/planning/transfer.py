@@ -10,22 +10,23 @@ prints. Standard library only. The law is Hernandez et al. 2021, arXiv 2102.0129
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, cast
 
 from planner.errors import InfeasibleError, InputError
-from planner.forms.base import Law
+from planner.forms.base import Law, is_law
 from planner.laws.catalog import default_transfer_law, find_law
 from planner.planning.results import Notice, Transfer, TransferUnits, law_ref, planner_version
-from planner.planning.sense import sensible
+from planner.planning.sense import question, real
 
 if TYPE_CHECKING:
     from planner.forms.transfer import TransferLaw
 
 
 def check_count(name: str, value: float) -> float:
-    """The value as a float, or InputError unless it is finite and above zero."""
-    number = float(value)
+    """The value as a float, or InputError unless it is a real, finite number above zero."""
+    number = real(name, value)
     if not math.isfinite(number) or number <= 0:
         raise InputError(f"{name} must be a finite number above zero (got {value!r}); give e.g. 1e8")
     return number
@@ -35,7 +36,9 @@ def transfer_law(law: Law | str | None) -> TransferLaw:
     """The transfer law named (an id, a path or a Law), or the default one for None."""
     if law is None:
         return default_transfer_law()
-    chosen = find_law(law, "transfer") if isinstance(law, str) else law
+    chosen = find_law(os.fspath(law), "transfer") if isinstance(law, (str, os.PathLike)) else law
+    if not is_law(chosen):
+        raise InputError(f"law must be a Law, a law id or a path (got {type(law).__name__} {law!r})")
     if chosen.kind != "transfer":
         raise InputError(
             f"law {chosen.id} has form {chosen.form}, not transfer: it plans FLOP budgets; "
@@ -66,6 +69,7 @@ def finetune_size(
     return count, None if ratio is None else count / ratio
 
 
+@question("the transfer estimate")
 def transfer(
     params: float,
     law: Law | str | None = None,
@@ -91,6 +95,7 @@ def transfer(
     return transfer_one(transfer_law(law), check_count("params", params), chars, tokens, chars_per_token)
 
 
+@question("the transfer estimates")
 def transfer_grid(
     params: Iterable[float],
     law: Law | str | None = None,
@@ -138,22 +143,20 @@ def transfer_one(
             "compute in floating point; give sizes nearer the range the law was fitted on"
         )
     transferred, effective, multiplier, fraction = values
-    return sensible(
-        Transfer(
-            planner_version=planner_version(),
-            law=law_ref(law),
-            params=params,
-            finetune_chars=chars,
-            finetune_tokens=tokens,
-            chars_per_token=chars_per_token,
-            transferred=transferred,
-            effective=effective,
-            multiplier=multiplier,
-            fraction_transferred=fraction,
-            units=TransferUnits(params=law.quantities.params, data=law.quantities.tokens),
-            notices=tuple(regime_notices(law, params, chars)),
-            caveats=law.caveats,
-        )
+    return Transfer(
+        planner_version=planner_version(),
+        law=law_ref(law),
+        params=params,
+        finetune_chars=chars,
+        finetune_tokens=tokens,
+        chars_per_token=chars_per_token,
+        transferred=transferred,
+        effective=effective,
+        multiplier=multiplier,
+        fraction_transferred=fraction,
+        units=TransferUnits(params=law.quantities.params, data=law.quantities.tokens),
+        notices=tuple(regime_notices(law, params, chars)),
+        caveats=law.caveats,
     )
 
 
