@@ -70,29 +70,64 @@ def dispatch(argv: list[str]) -> int:
     return run(all_commands(), command, argv)
 
 
+def debugging() -> bool:
+    """Whether PLANNER_DEBUG asks for tracebacks: any value but empty or 0."""
+    return os.environ.get("PLANNER_DEBUG", "") not in ("", "0")
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run `plan` with argv (default: the process arguments) and exit with its code."""
+    """Run `plan` with argv (default: the process arguments) and exit with its code.
+
+    stdout and stderr are guarded for the run: when the reader of stdout goes away (`plan
+    ... | head`), the command finishes and exits with its own code, quietly; when stdout
+    cannot be written at all (closed, full), that is one line on stderr and exit 2; a closed
+    stderr loses the messages, never the exit code.
+    """
+    from planner.output import streams
+
     args = sys.argv[1:] if argv is None else argv
+    out, err = streams.Guarded(sys.stdout), streams.Guarded(sys.stderr)
+    real_out, real_err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
     try:
-        code = dispatch(args)
-    except PlannerError as err:
-        from planner.output import streams
-
-        streams.error(str(err))
+        code = _run(args)
+        out.flush()
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
+    if out.failure is not None:
+        err.write(f"error: cannot write the output: {out.failure}; give a writable stdout\n")
         code = ExitCode.USAGE
-    except BrokenPipeError:
-        # `plan ... | head` closed the pipe early: not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = ExitCode.OK
-    except Exception as err:
-        if os.environ.get("PLANNER_DEBUG"):
-            raise
-        from planner.output import streams
+    if out.broken or out.failure is not None:
+        _quiet(real_out)
+    sys.exit(code)
 
+
+def _run(args: list[str]) -> int:
+    from planner.output import streams
+
+    try:
+        return dispatch(args)
+    except PlannerError as problem:
+        streams.error(str(problem))
+        return ExitCode.USAGE
+    except Exception as bug:
+        if debugging():
+            import traceback
+
+            traceback.print_exc()
+            return ExitCode.INTERNAL
         streams.error(
-            f"internal error: {type(err).__name__}: {err}. This is a bug in planner; "
+            f"internal error: {type(bug).__name__}: {bug}. This is a bug in planner; "
             "rerun with PLANNER_DEBUG=1 for a traceback and report it"
         )
-        code = ExitCode.INTERNAL
-    sys.exit(code)
+        return ExitCode.INTERNAL
+
+
+def _quiet(stream: object) -> None:
+    """Point the process's stdout at /dev/null, so the interpreter's last flush cannot fail."""
+    try:
+        fileno = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)

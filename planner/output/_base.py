@@ -4,6 +4,7 @@ every plan table ends with. No table of its own; must not compute plans.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from planner.planning.results import Intervals, Plan
@@ -26,17 +27,45 @@ def sci(value: float) -> str:
     return text.replace("e+", "e").replace("e0", "e").replace("e-0", "e-")
 
 
+MIN_WIDTH = 60
+"""The narrowest table drawn: below it cells would shrink to ellipses, so lines wrap instead."""
+
+
 def new_console() -> Console:
+    """A console for tables: no markup, control characters in text shown, a sane width.
+
+    Piped or redirected output has no screen to fit, so tables get 120 columns unless COLUMNS
+    says otherwise; COLUMNS below MIN_WIDTH, zero or not a number is taken as MIN_WIDTH.
+    """
     import os
 
-    from rich.console import Console
-
-    # No markup: law files and runs files supply text, and "[params]" in it is not a style.
-    console = Console(highlight=False, markup=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        # Piped or redirected: no screen to fit, so do not squeeze tables into 80 columns.
-        console = Console(highlight=False, markup=False, width=120)
+    columns = os.environ.get("COLUMNS")
+    width: int | None = None
+    if columns is not None:
+        width = max(int(columns), MIN_WIDTH) if columns.strip().isdigit() else MIN_WIDTH
+    console = _safe_console()(highlight=False, markup=False, width=width)
+    if not console.is_terminal and columns is None:
+        console = _safe_console()(highlight=False, markup=False, width=120)
     return console
+
+
+@cache
+def _safe_console() -> type[Console]:
+    from rich.console import Console
+    from rich.text import Text
+
+    from planner.output.streams import clean
+
+    class SafeConsole(Console):
+        """A console that shows control characters in text instead of sending them.
+
+        No markup: law files and runs files supply text, and "[params]" in it is not a style.
+        """
+
+        def render_str(self, text: str, **options: Any) -> Text:
+            return super().render_str(clean(text), **options)
+
+    return SafeConsole
 
 
 def span(low: float, high: float, show: Any = None) -> str:

@@ -1,8 +1,11 @@
-"""The plain streams: JSON Lines on stdout, one-line messages on stderr.
+"""The plain streams: JSON Lines on stdout, one-line messages on stderr, and their guards.
 
-Owns the few writers every command needs, kept apart from the tables in planner.output
-(which re-exports them) so that `plan --flops 1e21 --json` and error paths load only this.
-Must not import rich, compute plans or read files.
+Owns the few writers every command needs, kept apart from the tables so that
+`plan --flops 1e21 --json` and error paths load only this; `clean`, which neutralises
+terminal control sequences in text users supplied (a spec's name, a law file's caveat);
+and `Guarded`, the stream planner.cli.main puts in front of stdout and stderr so that a
+closed, broken or full stream never turns into a traceback or a wrong exit code. Must not
+import rich, compute plans or read files.
 """
 
 from __future__ import annotations
@@ -17,9 +20,59 @@ if TYPE_CHECKING:
     from planner.planning.results import Notice
 
 
+CONTROL = {code: f"\\x{code:02x}" for code in (*range(0, 9), *range(11, 32), 127, *range(128, 160))}
+"""Control characters but tab and newline, shown as \\x1b and the like instead of obeyed."""
+
+
+def clean(text: str) -> str:
+    """Text with terminal control characters shown, not obeyed (no escape sequences in CI logs)."""
+    return text.translate(CONTROL)
+
+
+class Guarded:
+    """A text stream that never raises: a broken pipe or a failed write is recorded, not fatal.
+
+    `broken` is set when the reader went away (EPIPE: `plan ... | head`); `failure` names any
+    other reason the output could not be written (a full disk, a closed stream).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.broken = False
+        self.failure: str | None = None if stream is not None else "the stream is closed"
+
+    def write(self, text: str) -> int:
+        if self.stream is not None and not self.broken and self.failure is None:
+            self._guard(self.stream.write, text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream is not None and not self.broken and self.failure is None:
+            self._guard(self.stream.flush)
+
+    def _guard(self, action: Any, *args: Any) -> None:
+        try:
+            action(*args)
+        except BrokenPipeError:
+            self.broken = True
+        except (OSError, ValueError) as err:  # ENOSPC, EBADF; ValueError: I/O on a closed file
+            self.failure = getattr(err, "strerror", None) or str(err)
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self.stream is not None and self.stream.isatty())
+        except (OSError, ValueError):
+            return False
+
+    def __getattr__(self, name: str) -> Any:
+        if self.stream is None:
+            raise AttributeError(name)
+        return getattr(self.stream, name)
+
+
 def error(message: str) -> None:
     """One `error: ...` line on stderr (indented detail lines may follow)."""
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {clean(message)}\n")
 
 
 def text(message: str) -> None:
@@ -29,7 +82,7 @@ def text(message: str) -> None:
 
 def notices(items: Iterable[Notice]) -> None:
     """Warnings and notes about results, on stderr, one line each; a repeated one once."""
-    for line in dict.fromkeys(f"{notice.level}: {notice.message}" for notice in items):
+    for line in dict.fromkeys(f"{notice.level}: {clean(notice.message)}" for notice in items):
         sys.stderr.write(f"{line}\n")
 
 
@@ -47,4 +100,4 @@ def json_lines(results: Iterable[Any]) -> None:
 def coded_notices(items: Iterable[Notice]) -> None:
     """Diagnostics on stderr, one line each, with the code that JSON output carries."""
     for notice in items:
-        sys.stderr.write(f"{notice.level}[{notice.code}]: {notice.message}\n")
+        sys.stderr.write(f"{notice.level}[{notice.code}]: {clean(notice.message)}\n")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from planner.output._base import sci
+from planner.output.streams import clean
 from planner.planning.results import Comparison, Plan
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def csv_table(columns: list[str], rows: list[Row]) -> None:
                 if row[column] is None
                 else repr(row[column])
                 if isinstance(row[column], float)
-                else row[column]
+                else clean(str(row[column]))
                 for column in columns
             ]
         )
@@ -140,7 +141,7 @@ def _cell(column: str, value: Cell) -> str:
     if value is None:
         return ""
     if not isinstance(value, float):
-        return str(value)
+        return clean(str(value)).replace("|", "\\|")
     if column in {"loss", "run_loss", "loss_gap", "loss_increase"}:
         return f"{value:.4f}"
     if column in {"loss_gap_percent", "mfu", "compute_fraction", "headroom"}:

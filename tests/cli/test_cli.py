@@ -671,8 +671,15 @@ def test_debug_variable_shows_the_real_exception(run: Run, monkeypatch: pytest.M
 
     monkeypatch.setattr(planner.planning.budget, "plan", broken)
     monkeypatch.setenv("PLANNER_DEBUG", "1")
-    with pytest.raises(RuntimeError, match="boom"):
-        run("--flops", "1e21")
+    result = run("--flops", "1e21")
+    # The real exception, with its traceback, and still the exit code of a bug.
+    assert result.exit_code == 70
+    assert "Traceback" in result.stderr
+    assert "RuntimeError: boom" in result.stderr
+    monkeypatch.setenv("PLANNER_DEBUG", "0")  # 0 is off, as unset
+    quiet = run("--flops", "1e21")
+    assert quiet.exit_code == 70
+    assert "Traceback" not in quiet.stderr
 
 
 def test_transfer_json_lines_one_object_per_pair(run: Run) -> None:
