@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from planner.errors import DataFileError, PlannerError
@@ -120,16 +118,12 @@ QUANTITIES = {
 
 def read_spec(source: str) -> tuple[Spec, str]:
     """The validated spec from a file, or from stdin when `source` is `-`; and its label."""
-    label = "stdin" if source == "-" else source
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as err:
-            raise DataFileError(label, [f"cannot read the file: {err.strerror or err}"], KIND) from None
-        except UnicodeDecodeError:
-            raise DataFileError(label, ["the file is not UTF-8 text"], KIND) from None
+    from planner.inputs import ReadError, read_text
+
+    try:
+        text, label = read_text(source, "check spec")
+    except ReadError as err:
+        raise DataFileError(err.label, [err.detail], KIND) from None
     is_json = source.endswith(".json") or (not source.endswith(".toml") and text.lstrip().startswith("{"))
     return parse_spec(text, label, is_json), label
 
@@ -138,16 +132,17 @@ def parse_spec(text: str, label: str, is_json: bool) -> Spec:
     """A spec from its text (JSON or TOML), strictly validated; DataFileError lists every problem."""
     from pydantic import TypeAdapter, ValidationError
 
+    from planner.inputs import loads_json
     from planner.validation import problems
 
     try:
-        raw = json.loads(text) if is_json else tomllib.loads(text)
-    except json.JSONDecodeError as err:
-        raise DataFileError(
-            label, [f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"], KIND
-        ) from None
+        raw = loads_json(text) if is_json else tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise DataFileError(label, [f"not valid TOML: {err}"], KIND) from None
+    except RecursionError:
+        raise DataFileError(label, ["not valid TOML: nested too deeply"], KIND) from None
+    except ValueError as err:
+        raise DataFileError(label, [str(err)], KIND) from None
     if not isinstance(raw, dict):
         raise DataFileError(label, ["(top level): give an object with [run] and [limits]"], KIND)
     try:

@@ -5,8 +5,8 @@ goes through: a path or `-` for stdin read as bytes, at most MAX_BYTES, decoded 
 with or without a byte-order mark (the same message for a path and for stdin when it is
 not); JSON parsed with its depth and its integers bounded and NaN refused; and a value that
 must be a number checked to be a real, finite one (not a boolean, not text, not a 5,000-digit
-integer), with -0 read as 0. Raises planner.errors.InputError, or returns problems for a
-reader that reports every bad line at once. Standard library only.
+integer), with -0 read as 0. Raises ReadError (an InputError) or JSONError (a
+ValueError), whose parts let a reader list every problem of a file at once. Standard library only.
 """
 
 from __future__ import annotations
@@ -26,8 +26,22 @@ MAX_DEPTH = 64
 """Deepest nesting of JSON arrays and objects taken: specs and runs nest two or three levels."""
 
 
+class ReadError(InputError):
+    """A file or stdin that could not be read as text: `detail` is the problem alone, for
+    readers that list a file's problems under its name; str() is the one-line message."""
+
+    def __init__(self, what: str, label: str, detail: str, message: str) -> None:
+        super().__init__(message)
+        self.what = what
+        self.label = label
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def read_bytes(source: str, what: str) -> tuple[bytes, str]:
-    """(the bytes of a file, or of stdin for `-`, its label); InputError if unreadable or too big."""
+    """(the bytes of a file, or of stdin for `-`, its label); ReadError if unreadable or too big."""
     label = "stdin" if source == "-" else source
     try:
         if source == "-":
@@ -37,31 +51,42 @@ def read_bytes(source: str, what: str) -> tuple[bytes, str]:
             with Path(source).open("rb") as file:
                 data = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(f"cannot read {what} {label!r}: no such file; give a path, or - for stdin") from None
+        raise _unreadable(what, label, "no such file") from None
     except IsADirectoryError:
-        raise InputError(f"cannot read {what} {label!r}: it is a folder; give a file") from None
+        raise _unreadable(what, label, "it is a folder") from None
     except OSError as err:
-        raise InputError(f"cannot read {what} {label!r}: {err.strerror or err}") from None
+        raise _unreadable(what, label, (err.strerror or str(err)).lower()) from None
     except ValueError:  # an empty path, or one with a NUL byte
-        raise InputError(
-            f"cannot read {what} {label!r}: not a file name; give a path, or - for stdin"
-        ) from None
+        raise _unreadable(what, label, "not a file name") from None
     if len(data) > MAX_BYTES:
-        raise InputError(
-            f"{what} {label} is larger than {MAX_BYTES // 2**20} MiB; split it, or give the part you need"
+        detail = f"the file is larger than {MAX_BYTES // 2**20} MiB"
+        raise ReadError(
+            what, label, detail, f"{what} {label} is larger than {MAX_BYTES // 2**20} MiB; split it"
         )
     return data, label
 
 
+def _unreadable(what: str, label: str, reason: str) -> ReadError:
+    return ReadError(
+        what,
+        label,
+        f"cannot read the file: {reason}",
+        f"cannot read {what} {label!r}: {reason}; give a readable file, or - for stdin",
+    )
+
+
 def decode(data: bytes, label: str, what: str) -> str:
-    """UTF-8 text, with or without a byte-order mark; InputError naming the first bad byte."""
+    """UTF-8 text, with or without a byte-order mark; ReadError naming the first bad byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise InputError(
-            f"{what} {label} is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); "
-            "save it as UTF-8"
+        where = f"byte 0x{data[err.start]:02x} on line {line}"
+        raise ReadError(
+            what,
+            label,
+            f"the file is not UTF-8 text ({where}); save it as UTF-8",
+            f"{what} {label!r} is not UTF-8 text ({where}); save it as UTF-8",
         ) from None
 
 
@@ -75,6 +100,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+class JSONError(ValueError):
+    """Text that is no plain JSON; `line` and `column` are set where the parser stopped."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
 def loads_json(text: str) -> Any:
     """JSON as Python values; ValueError (with a message for users) for anything not plain JSON.
 
@@ -83,17 +117,19 @@ def loads_json(text: str) -> Any:
     """
     depth = deepest(text)
     if depth > MAX_DEPTH:
-        raise ValueError(f"nested {depth} levels deep; at most {MAX_DEPTH} are taken")
+        raise JSONError(f"nested {depth} levels deep; at most {MAX_DEPTH} are taken")
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
-        raise ValueError(f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+        raise JSONError(
+            f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})", err.lineno, err.colno
+        ) from None
     except RecursionError:
-        raise ValueError(f"nested too deeply; at most {MAX_DEPTH} levels are taken") from None
+        raise JSONError(f"nested too deeply; at most {MAX_DEPTH} levels are taken") from None
     except ValueError as err:
         if "integer string conversion" in str(err):
-            raise ValueError("holds an integer of over 4,300 digits; write numbers like 1e21") from None
-        raise ValueError(f"not valid JSON: {err}") from None
+            raise JSONError("holds an integer of over 4,300 digits; write numbers like 1e21") from None
+        raise JSONError(f"not valid JSON: {err}") from None
 
 
 def deepest(text: str) -> int:
@@ -136,8 +172,11 @@ def finite(value: Any) -> float | None:
 
 
 def describe(value: Any) -> str:
-    """A value as the user wrote it, shortened for a message."""
+    """A value as JSON would write it, shortened for a message."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**40:
         return f"an integer of {len(str(abs(value))) if abs(value) < 10**4000 else 'over 4,000'} digits"
-    text = repr(value) if isinstance(value, str) else json.dumps(value)
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 40 else f"{text[:37]}..."

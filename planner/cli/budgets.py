@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
+from planner.inputs import JSONError, describe, finite, loads_json
 
 OPTIONS = ("flops", "law", "max_params", "max_tokens")
 """The keys a JSON line may have; `flops` is required."""
@@ -45,18 +44,11 @@ class BudgetFileError(InputError):
 
 
 def read_budgets(source: str) -> list[Budget]:
-    """Budgets from a file path, or from stdin when `source` is `-`."""
-    if source == "-":
-        return parse_budgets(sys.stdin.read(), "stdin")
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(
-            f"cannot read --from file {source!r}: {err.strerror or err}; give a readable file, or - for stdin"
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(f"--from file {source!r} is not UTF-8 text; give a text file of budgets") from None
-    return parse_budgets(text, source)
+    """Budgets from a file path, or from stdin when `source` is `-` (planner.inputs reads it)."""
+    from planner.inputs import read_text
+
+    text, label = read_text(source, "--from file")
+    return parse_budgets(text, label)
 
 
 def parse_budgets(text: str, name: str) -> list[Budget]:
@@ -84,11 +76,13 @@ def parse_budgets(text: str, name: str) -> list[Budget]:
 
 
 def _positive(key: str, value: Any) -> tuple[float | None, str | None]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None, f"{key} must be a number, e.g. 1e21 (got {json.dumps(value)})"
-    number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        return None, f"{key} must be a finite number above zero (got {value!r})"
+    number = finite(value)
+    if number is None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f"{key} must be a number, e.g. 1e21 (got {describe(value)})"
+        return None, f"{key} must be a finite number above zero (got {describe(value)})"
+    if number <= 0:
+        return None, f"{key} must be a finite number above zero (got {describe(value)})"
     return number, None
 
 
@@ -96,7 +90,8 @@ def _number_budget(text: str) -> Budget | list[str]:
     try:
         value = float(text.replace("_", ""))
     except ValueError:
-        return [f"{text!r} is neither a number nor a JSON object with a flops key"]
+        shown = repr(text) if len(text) <= 40 else f"{text[:37]!r}..."
+        return [f"{shown} is neither a number nor a JSON object with a flops key"]
     if not math.isfinite(value) or value <= 0:
         return [f"flops must be a finite number above zero (got {text!r})"]
     return Budget(value)
@@ -104,9 +99,11 @@ def _number_budget(text: str) -> Budget | list[str]:
 
 def _json_budget(text: str) -> Budget | list[str]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        return [f"not valid JSON: {err.msg} (column {err.colno})"]
+        data = loads_json(text)
+    except JSONError as err:
+        if err.column is not None:  # one line: its column says where
+            return [f"{str(err).rpartition(' (line ')[0]} (column {err.column})"]
+        return [str(err)]
     if not isinstance(data, dict):
         return ["a JSON line must be an object with a flops key"]
     problems = [

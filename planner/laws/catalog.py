@@ -141,16 +141,18 @@ def load_law(path: Path) -> Law:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    from planner.inputs import ReadError, read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise LawFileError(path, [f"cannot read the file: {err.strerror or err}"]) from None
-    except UnicodeDecodeError:
-        raise LawFileError(path, ["the file is not UTF-8 text"]) from None
+        text, _ = read_text(str(path), "law file")
+    except ReadError as err:
+        raise LawFileError(path, [err.detail]) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise LawFileError(path, [f"not valid TOML: {err}"]) from None
+    except RecursionError:
+        raise LawFileError(path, ["not valid TOML: nested too deeply"]) from None
 
 
 @cache

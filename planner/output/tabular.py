@@ -131,7 +131,7 @@ def markdown_table(columns: list[str], rows: list[Row], title: str | None = None
     lines.append("|" + "|".join("---" if column in _TEXT_COLUMNS else "---:" for column in columns) + "|")
     for row in rows:
         lines.append("| " + " | ".join(_cell(column, row[column]) for column in columns) + " |")
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(clean("\n".join(lines)) + "\n")
 
 
 _TEXT_COLUMNS = {"law", "binding", "gpu", "check", "quantity", "result"}
@@ -200,4 +200,4 @@ def check_markdown(report: CheckReport) -> None:
             f"{check_value(check.name, check.limit)} | {result} | {check.headroom:+.1%} |"
         )
     lines += ["", f"Law: {report.plan.law.id} ({report.plan.law.citation})."]
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(clean("\n".join(lines)) + "\n")
