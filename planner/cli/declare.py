@@ -173,7 +173,7 @@ class Command:
 def number(option: Option, text: str) -> float:
     """A number, e.g. 1e21 or 0.4 (underscores allowed, as in 1_000)."""
     try:
-        return float(text.replace("_", ""))
+        return float(text.replace("_", "")) + 0.0  # -0 is 0
     except ValueError:
         raise InputError(
             f"{option.flag} {text!r} is not a number; give e.g. {option.flag} {option.example}"

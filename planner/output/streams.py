@@ -75,6 +75,11 @@ def error(message: str) -> None:
     sys.stderr.write(f"error: {clean(message)}\n")
 
 
+def note(message: str) -> None:
+    """A `note: ...` line on stderr, about the run rather than a result."""
+    sys.stderr.write(f"note: {clean(message)}\n")
+
+
 def text(message: str) -> None:
     """A result that is already text (e.g. a JSON Schema), on stdout."""
     sys.stdout.write(message + "\n")
