@@ -29,7 +29,14 @@ LAYERS = [
     ("format", ("planner.laws", "planner.laws.format")),
     (
         "base",
-        ("planner.errors", "planner.units", "planner.optimize", "planner.validation", "planner.version"),
+        (
+            "planner.errors",
+            "planner.inputs",
+            "planner.units",
+            "planner.optimize",
+            "planner.validation",
+            "planner.version",
+        ),
     ),
 ]
 """Top to bottom: a module may import its own layer and the layers below it."""
