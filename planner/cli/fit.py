@@ -105,8 +105,10 @@ def run_fit(request: Request) -> int:
         check_domain(request.domain)
     budget, asymmetric = request.budget, request.asymmetric
 
-    from planner.fitting.limits import check_size, slow_note
+    from planner.fitting.limits import check_budget, check_size, slow_note
     from planner.fitting.runs import read_runs
+
+    check_budget(budget)
 
     runs = read_runs(
         request.runs,

@@ -10,6 +10,7 @@ before numpy and scipy load; raises InputError and never prints.
 from __future__ import annotations
 
 from planner.errors import InputError
+from planner.units import FLOPS_PER_PARAM_TOKEN
 
 MAX_RUNS = 100_000
 """The most runs fitted. Published fits use tens to a few thousand (Hoffmann et al. 2022:
@@ -68,6 +69,15 @@ def check_size(
         raise InputError(
             f"--bootstrap {bootstrap:,} of {kept:,} runs would hold {bootstrap * kept:,} resampled runs "
             f"in memory, more than {MAX_RESAMPLED:,} (about 2 GB); give --bootstrap {most:,} or fewer"
+        )
+
+
+def check_budget(budget: float | None) -> None:
+    """InputError for a --budget too small for any model: one parameter on one token is 6 FLOPs."""
+    if budget is not None and budget < FLOPS_PER_PARAM_TOKEN:
+        raise InputError(
+            f"--budget {budget:g} is below {FLOPS_PER_PARAM_TOKEN:g} FLOPs, the cost of one parameter "
+            "trained on one token (C = 6ND); give a larger budget, e.g. --budget 1e21"
         )
 
 

@@ -20,7 +20,7 @@ from planner.fitting.bootstrap import bootstrap as run_bootstrap
 from planner.fitting.bootstrap import holdout_largest as run_holdout
 from planner.fitting.common import FitResult
 from planner.fitting.forms import FittableForm, fittable_forms, fitter
-from planner.fitting.limits import check_size
+from planner.fitting.limits import check_budget, check_size
 from planner.fitting.report import (
     Bootstrap,
     BudgetPlan,
@@ -81,6 +81,7 @@ def fit(
     _check_options(runs, form, size, drop_highest, asymmetric, bootstrap, seed, holdout_largest)
     if budget is not None:
         budget = check_positive("budget", budget)
+        check_budget(budget)
     arrays = (np.array(runs.params), np.array(runs.tokens), np.array(runs.loss))
     point: FitResult = module.fit(*arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA)
     kept = point.kept

@@ -260,9 +260,16 @@ def test_constant_losses_are_refused(folder: Path) -> None:
 
 def test_a_plan_of_less_than_one_parameter_is_refused(folder: Path) -> None:
     _refused(
-        invoke("fit", "runs.csv", "--bootstrap", "0", "--budget", "1"),
-        "the plan at --budget 1 under this fit would have 0.0827 params (optimum.params): "
+        invoke("fit", "runs.csv", "--bootstrap", "0", "--budget", "10"),
+        "the plan at --budget 10 under this fit would have 0.229 params (optimum.params): "
         "a model needs at least one parameter and one token; give a larger budget",
+    )
+
+
+def test_a_budget_below_one_parameter_on_one_token_is_refused_before_the_fit(folder: Path) -> None:
+    _refused(
+        invoke("fit", "runs.csv", "--budget", "0.5"),
+        "--budget 0.5 is below 6 FLOPs, the cost of one parameter trained on one token (C = 6ND)",
     )
 
 

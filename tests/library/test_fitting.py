@@ -385,5 +385,7 @@ def test_fit_refuses_sizes_and_answers_without_sense(tmp_path) -> None:
         fit(runs, seed=2**64)
     with pytest.raises(InputError, match="is more than the 36 runs"):
         fit(runs, holdout_largest=37)
-    with pytest.raises(InfeasibleError, match=r"would have 0\.0827 params"):
+    with pytest.raises(InputError, match=r"--budget 1 is below 6 FLOPs"):
         fit(runs, budget=1.0)
+    with pytest.raises(InfeasibleError, match=r"would have 0\.229 params"):
+        fit(runs, budget=10.0)
