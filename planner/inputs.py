@@ -51,13 +51,13 @@ def read_bytes(source: str, what: str) -> tuple[bytes, str]:
             with Path(source).open("rb") as file:
                 data = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise _unreadable(what, label, "no such file") from None
+        raise _unreadable(what, label, "no such file", "give a path, or - for stdin") from None
     except IsADirectoryError:
-        raise _unreadable(what, label, "it is a folder") from None
+        raise _unreadable(what, label, "it is a folder", "give a file") from None
     except OSError as err:
-        raise _unreadable(what, label, (err.strerror or str(err)).lower()) from None
+        raise _unreadable(what, label, (err.strerror or str(err)).lower(), "give a readable file") from None
     except ValueError:  # an empty path, or one with a NUL byte
-        raise _unreadable(what, label, "not a file name") from None
+        raise _unreadable(what, label, "not a file name", "give a path, or - for stdin") from None
     if len(data) > MAX_BYTES:
         detail = f"the file is larger than {MAX_BYTES // 2**20} MiB"
         raise ReadError(
@@ -66,12 +66,9 @@ def read_bytes(source: str, what: str) -> tuple[bytes, str]:
     return data, label
 
 
-def _unreadable(what: str, label: str, reason: str) -> ReadError:
+def _unreadable(what: str, label: str, reason: str, hint: str) -> ReadError:
     return ReadError(
-        what,
-        label,
-        f"cannot read the file: {reason}",
-        f"cannot read {what} {label!r}: {reason}; give a readable file, or - for stdin",
+        what, label, f"cannot read the file: {reason}", f"cannot read {what} {label!r}: {reason}; {hint}"
     )
 
 
@@ -86,7 +83,7 @@ def decode(data: bytes, label: str, what: str) -> str:
             what,
             label,
             f"the file is not UTF-8 text ({where}); save it as UTF-8",
-            f"{what} {label!r} is not UTF-8 text ({where}); save it as UTF-8",
+            f"{what} {label} is not UTF-8 text ({where}); save it as UTF-8",
         ) from None
 
 
@@ -172,11 +169,11 @@ def finite(value: Any) -> float | None:
 
 
 def describe(value: Any) -> str:
-    """A value as JSON would write it, shortened for a message."""
+    """A value for a message, shortened: text as Python quotes it, other values as JSON."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**40:
         return f"an integer of {len(str(abs(value))) if abs(value) < 10**4000 else 'over 4,000'} digits"
     try:
-        text = json.dumps(value)
+        text = repr(value) if isinstance(value, str) else json.dumps(value)
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 40 else f"{text[:37]}..."

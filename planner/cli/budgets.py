@@ -75,11 +75,16 @@ def parse_budgets(text: str, name: str) -> list[Budget]:
     return budgets
 
 
+def _json(value: Any) -> str:
+    """A value of a JSON line as JSON writes it, for messages."""
+    return describe(value) if not isinstance(value, str) else describe(value).replace("'", '"')
+
+
 def _positive(key: str, value: Any) -> tuple[float | None, str | None]:
     number = finite(value)
     if number is None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None, f"{key} must be a number, e.g. 1e21 (got {describe(value)})"
+            return None, f"{key} must be a number, e.g. 1e21 (got {_json(value)})"
         return None, f"{key} must be a finite number above zero (got {describe(value)})"
     if number <= 0:
         return None, f"{key} must be a finite number above zero (got {describe(value)})"

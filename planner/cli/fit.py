@@ -5,7 +5,10 @@ Only this command loads numpy and scipy. Raises PlannerError for bad input; neve
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from planner.cli.declare import Argument, Command, Option, Request
+from planner.errors import InputError
 from planner.output import streams
 
 OPTIONS = (
@@ -81,14 +84,18 @@ def one_blas_thread() -> None:
 
 
 def run_fit(request: Request) -> int:
-    """`plan fit RUNS`: fit a law to the runs, print the report, save it as a law file if asked."""
+    """`plan fit RUNS`: fit a law to the runs, print the report, save it as a law file if asked.
+
+    Everything that can be refused is, before numpy and scipy load and before the slow fit:
+    the --out name, the domain, every row of the runs, and the size of the fit
+    (planner.fitting.limits); a fit expected to take long gets a note first.
+    """
     import dataclasses
     import datetime
-    from pathlib import Path
 
     from planner.laws.write import check_writable, law_id_for
 
-    out = Path(request.out) if request.out is not None else None
+    out = _out_path(request.out)
     if out is not None:  # before the fit, so a bad name costs no waiting
         law_id = law_id_for(out, datetime.date.today().year)
         check_writable(out, force=request.force)
@@ -98,12 +105,11 @@ def run_fit(request: Request) -> int:
         check_domain(request.domain)
     budget, asymmetric = request.budget, request.asymmetric
 
-    one_blas_thread()
-    from planner.fitting.forms import fitter
-    from planner.fitting.procedure import fit
+    from planner.fitting.limits import check_budget, check_size, slow_note
     from planner.fitting.runs import read_runs
 
-    fitter(request.form)  # an unknown form, before the runs are read
+    check_budget(budget)
+
     runs = read_runs(
         request.runs,
         params_col=request.params_col,
@@ -111,6 +117,25 @@ def run_fit(request: Request) -> int:
         flops_col=request.flops_col,
         loss_col=request.loss_col,
     )
+    check_size(
+        len(runs),
+        bootstrap=request.bootstrap,
+        seed=request.seed,
+        drop_highest=request.drop_highest,
+        holdout_largest=request.holdout_largest,
+        source=runs.source,
+    )
+
+    one_blas_thread()
+    from planner.fitting.forms import fitter
+    from planner.fitting.procedure import fit
+
+    fitter(request.form)  # an unknown form, before the slow part
+    note = slow_note(len(runs) - request.drop_highest, request.bootstrap)
+    if note is not None:
+        from planner.planning.results import Notice
+
+        streams.notices([Notice("slow_fit", note, "note")])
     report = fit(
         runs,
         form=request.form,
@@ -139,6 +164,25 @@ def run_fit(request: Request) -> int:
     else:
         fit_tables(report)
     return 0
+
+
+def _out_path(name: str | None) -> Path | None:
+    """The --out file, or InputError for a name that cannot be a law file's."""
+    if name is None:
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in name):
+        raise InputError(
+            "--out holds a control character (such as a NUL byte or a newline); "
+            "give a file name such as mylab2026.toml"
+        )
+    path = Path(name)
+    if name.strip() == "" or path.name in ("", ".", ".."):
+        raise InputError(f"--out {name!r} is not a file name; give one such as --out mylab2026.toml")
+    if path.is_dir():
+        raise InputError(
+            f"cannot write {name}: it is a folder; give a file name, such as {path / 'mylab2026.toml'}"
+        )
+    return path
 
 
 COMMAND = Command(

@@ -8,17 +8,19 @@ form's module (planner.fitting.forms). No printing and no files.
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from planner.errors import InputError
+from planner.errors import InfeasibleError, InputError
 from planner.fitting.bootstrap import bootstrap as run_bootstrap
 from planner.fitting.bootstrap import holdout_largest as run_holdout
 from planner.fitting.common import FitResult
 from planner.fitting.forms import FittableForm, fittable_forms, fitter
+from planner.fitting.limits import check_budget, check_size
 from planner.fitting.report import (
     Bootstrap,
     BudgetPlan,
@@ -35,7 +37,7 @@ from planner.fitting.report import (
 from planner.fitting.runs import Runs
 from planner.planning.notices import extrapolation
 from planner.planning.results import Allocation, Intervals, Notice
-from planner.planning.sense import check_positive
+from planner.planning.sense import check_positive, sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 LEVEL = 0.95
@@ -68,13 +70,17 @@ def fit(
         budget: FLOPs to plan at under the fit.
 
     Raises:
-        InputError: an unknown form, a bad option, or fewer runs than the form has parameters.
+        InputError: an unknown form, a bad option, fewer runs than the form has parameters,
+            more than planner.fitting.limits allows, or losses that are all the same.
+        InfeasibleError: a budget plan of less than one parameter or token, or a fit whose
+            numbers are not finite (planner.planning.sense).
     """
     module = fitter(form)
     size = len(module.PARAM_NAMES)
     _check_options(runs, form, size, drop_highest, asymmetric, bootstrap, seed, holdout_largest)
     if budget is not None:
         budget = check_positive("budget", budget)
+        check_budget(budget)
     arrays = (np.array(runs.params), np.array(runs.tokens), np.array(runs.loss))
     point: FitResult = module.fit(*arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA)
     kept = point.kept
@@ -114,6 +120,7 @@ def fit(
     plan = None
     if budget is not None:
         plan = _budget_plan(module, point.params, draws.draws if draws else None, budget)
+        sensible(plan, f"the plan at --budget {budget:g} under this fit")
         beyond = extrapolation(
             "this fit",
             fitted_range.bounds(),
@@ -135,7 +142,7 @@ def fit(
     residuals = point.log_residuals
     from planner.version import __version__
 
-    return FitReport(
+    report = FitReport(
         planner_version=__version__,
         form=form,  # type: ignore[arg-type]  # checked by fitter
         formula=module.params_class().FORMULA,
@@ -183,6 +190,13 @@ def fit(
         notices=tuple(notices),
         command=_command(runs, form, drop_highest, asymmetric, bootstrap, seed),
     )
+    try:
+        return sensible(report, "the fit")
+    except InfeasibleError as err:
+        what = str(err).partition(";")[0]
+        raise InfeasibleError(
+            f"{what}; check the runs for outliers (--drop-highest K) or a column in other units"
+        ) from None
 
 
 def __getattr__(name: str) -> tuple[str, ...]:
@@ -206,6 +220,14 @@ def _check_options(
 ) -> None:
     if drop_highest < 0 or holdout_largest < 0 or seed < 0:
         raise InputError("--drop-highest, --holdout-largest and --seed take a whole number, 0 or more")
+    check_size(
+        len(runs),
+        bootstrap=bootstrap,
+        seed=seed,
+        drop_highest=drop_highest,
+        holdout_largest=holdout_largest,
+        source=runs.source,
+    )
     if asymmetric is not None and not (np.isfinite(asymmetric) and asymmetric > 0):
         raise InputError(f"--asymmetric must be a finite weight above zero, e.g. 10 (got {asymmetric!r})")
     if bootstrap == 1 or bootstrap < 0:
@@ -219,8 +241,13 @@ def _check_options(
         )
     if holdout_largest and left - holdout_largest < size:
         raise InputError(
-            f"--holdout-largest {holdout_largest} leaves {left - holdout_largest} of {left} runs to fit, "
-            f"fewer than the {size} parameters of the {form} form; hold out fewer runs"
+            f"--holdout-largest {holdout_largest} leaves {max(left - holdout_largest, 0)} of {left} runs "
+            f"to fit, fewer than the {size} parameters of the {form} form; hold out fewer runs"
+        )
+    if len(set(runs.loss)) == 1:
+        raise InputError(
+            f"every run in {runs.source} has the same loss ({runs.loss[0]:g}), so no law of size and "
+            "data can be fitted; check the loss column (--loss-col NAME)"
         )
 
 
@@ -257,14 +284,31 @@ def _covariance(module: FittableForm, theta: Any, resamples: int, seed: int) -> 
 
 
 def _allocation(module: FittableForm, values: dict[str, float], flops: float) -> tuple[float, float, float]:
+    """(N, D, loss) of the compute-optimal plan at `flops`; NaN where floating point gives none."""
     params = module.params_class()(**values)
-    n = params.optimal_params(flops)
-    return n, flops / (FLOPS_PER_PARAM_TOKEN * n), params.budget_loss(flops, n)
+    try:
+        n = float(params.optimal_params(flops))
+    except (ArithmeticError, ValueError):
+        return math.nan, math.nan, math.nan
+    if not (math.isfinite(n) and n > 0):
+        return n, math.nan, math.nan
+    try:
+        loss = float(params.budget_loss(flops, n))
+    except (ArithmeticError, ValueError):
+        loss = math.nan
+    return n, flops / (FLOPS_PER_PARAM_TOKEN * n), loss
 
 
 def _budget_plan(module: FittableForm, point: dict[str, float], draws: Any, flops: float) -> BudgetPlan:
     n, d, loss = _allocation(module, point, flops)
+    if not (math.isfinite(n) and n > 0):
+        fitted = ", ".join(f"{name} = {value:.3g}" for name, value in point.items())
+        raise InfeasibleError(
+            f"the fit has no compute-optimal plan at --budget {flops:g}: its optimum is {n:.3g} parameters "
+            f"({fitted}); check that the losses fall with model size and with tokens, or leave out --budget"
+        )
     intervals = None
+    table = np.zeros((0, 3))
     if draws is not None:
         rows = []
         for row in draws.tolist():
@@ -272,8 +316,9 @@ def _budget_plan(module: FittableForm, point: dict[str, float], draws: Any, flop
                 rows.append(_allocation(module, dict(zip(module.PARAM_NAMES, row, strict=True)), flops))
             except (ArithmeticError, ValueError):
                 continue
-        table = np.array(rows)
+        table = np.array(rows, dtype=np.float64).reshape(-1, 3)
         table = table[np.isfinite(table).all(axis=1)]
+    if draws is not None and len(table) >= 2:  # else no interval: too few draws plan at all
         tails = [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2]
         low, high = np.percentile(table, tails, axis=0)
         intervals = Intervals(

@@ -2,8 +2,10 @@
 
 Owns reading a lab's runs: the format (from the extension, else from the first character),
 which columns hold parameters, tokens or FLOPs, and loss (named by the user, else found by
-a known name), and checking every value, naming the column and row of a bad one. Standard
-library only; raises InputError and never prints.
+a known name), and checking every value, naming the column and row of a bad one. Bytes,
+encoding, JSON and numbers go through planner.inputs, as every reader's do. Standard library
+only, so that a bad runs file is refused before numpy and scipy load; raises InputError and
+never prints.
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import math
 import re
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from planner.errors import InputError
+from planner.inputs import decode, describe, finite, loads_json, read_bytes
 from planner.units import FLOPS_PER_PARAM_TOKEN
+
+WHAT = "runs file"
+"""What a runs file is called in messages."""
 
 KNOWN_NAMES = {
     "params": ("params", "n", "nparams", "numparams", "parameters", "modelsize", "paramcount"),
@@ -86,10 +90,10 @@ def read_runs(
     """
     if tokens_col is not None and flops_col is not None:
         raise InputError("give --tokens-col or --flops-col, not both: tokens follow from FLOPs by C = 6ND")
-    source, data = _read(path)
-    text = data.decode("utf-8-sig") if _is_utf8(data) else None
-    if text is None:
-        raise InputError(f"{source} is not UTF-8 text; give a CSV or JSON Lines file of runs")
+    data, source = read_bytes(path, WHAT)
+    text = decode(data, source, WHAT)
+    if not text.strip():
+        raise InputError(f"{source} is empty; give a header row, then one row per training run")
     file_format, table = _parse(path, source, text)
     if not table.rows:
         raise InputError(f"{source} holds no runs; give one row per training run")
@@ -114,6 +118,17 @@ def read_runs(
         tokens_name, flops_name = None, _column(source, table.names, "flops", flops_col)
         flops = _values(source, table, flops_name)
         tokens = tuple(c / (FLOPS_PER_PARAM_TOKEN * n) for n, c in zip(params, flops, strict=True))
+    _at_least_one(source, table, "params", f"column {params_name!r}", params)
+    if tokens_name is not None:
+        _at_least_one(source, table, "tokens", f"column {tokens_name!r}", tokens)
+    else:
+        _at_least_one(source, table, "tokens", f"tokens = {flops_name!r} / (6 x {params_name!r})", tokens)
+    if not all(math.isfinite(c) for c in flops):
+        row = next(index for index, c in enumerate(flops) if not math.isfinite(c))
+        raise InputError(
+            f"{source}, row {row + 1} (line {table.rows[row][0]}): 6 x params x tokens is beyond what "
+            "floating point can hold; fix or remove the run"
+        )
     return Runs(
         source=source,
         file_format=file_format,
@@ -124,31 +139,6 @@ def read_runs(
         loss=loss,
         sha256=hashlib.sha256(data).hexdigest(),
     )
-
-
-def _read(path: str) -> tuple[str, bytes]:
-    if path == "-":
-        return "stdin", sys.stdin.read().encode("utf-8")
-    try:
-        return path, Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            f"cannot read {path}: no such file; give a CSV or JSON Lines file, or - for stdin"
-        ) from None
-    except IsADirectoryError:
-        raise InputError(
-            f"cannot read {path}: it is a folder; give a CSV or JSON Lines file of runs"
-        ) from None
-    except OSError as err:
-        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _parse(path: str, source: str, text: str) -> tuple[Literal["csv", "jsonl"], _Table]:
@@ -182,9 +172,13 @@ def _csv_table(source: str, text: str, delimiter: str) -> _Table:
 def _json_table(source: str, text: str) -> _Table:
     if text.lstrip().startswith("["):
         try:
-            items = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{source} is not valid JSON: {err}") from None
+            items = loads_json(text)
+        except ValueError as err:
+            raise InputError(
+                _advised(f"{source}: {err}", "give a JSON array of objects, one per run")
+            ) from None
+        if not isinstance(items, list):
+            raise InputError(f"{source} is not a JSON array; give an array of objects, one per run")
         records: Sequence[tuple[int, Any]] = [(index + 1, item) for index, item in enumerate(items)]
         where = "item"
     else:
@@ -205,9 +199,16 @@ def _json_lines(source: str, text: str) -> Iterator[tuple[int, Any]]:
         if not content.strip():
             continue
         try:
-            yield line, json.loads(content)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{source}, line {line}: not valid JSON ({err.msg})") from None
+            yield line, loads_json(content)
+        except ValueError as err:
+            raise InputError(
+                _advised(f"{source}, line {line}: {err}", "give one JSON object per run")
+            ) from None
+
+
+def _advised(problem: str, advice: str) -> str:
+    """`problem; advice`, unless the problem (from planner.inputs) already says what to do."""
+    return problem if re.search(r"; (write|give|save) ", problem) else f"{problem}; {advice}"
 
 
 def _normal(name: str) -> str:
@@ -241,17 +242,48 @@ def _values(source: str, table: _Table, column: str) -> tuple[float, ...]:
         where = f"{source}, column {column!r}, row {row} (line {line})"
         if column not in record:
             raise InputError(f"{where}: no value; give every run a value in every column")
-        raw = record[column]
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise InputError(f"{where}: {json.dumps(raw)} is not a number")
-        text = raw.strip().replace("_", "") if isinstance(raw, str) else raw
+        values.append(_number(where, record[column]))
+    return tuple(values)
+
+
+def _number(where: str, raw: Any) -> float:
+    """A value of a run as a finite number above zero, or InputError saying what it is.
+
+    CSV cells are text; so may JSON values be ("2e9"), read as the number they spell.
+    """
+    if isinstance(raw, bool):
+        raise InputError(f"{where}: {describe(raw)} is a boolean, not a number; fix or remove the run")
+    if isinstance(raw, str):
+        text = raw.strip().replace("_", "")
         if text == "":
             raise InputError(f"{where}: empty; give every run a value in every column")
         try:
-            value = float(text)
-        except (ValueError, OverflowError):
-            raise InputError(f"{where}: {raw!r} is not a number") from None
-        if not math.isfinite(value) or value <= 0:
-            raise InputError(f"{where}: {raw!r} is not a finite number above zero; fix or remove the run")
-        values.append(value)
-    return tuple(values)
+            number = float(text)
+        except ValueError:
+            raise InputError(f"{where}: {describe(raw)} is not a number; fix or remove the run") from None
+        value = number + 0.0 if math.isfinite(number) else None
+        overflow = value is None and text.lower().lstrip("+-") not in ("inf", "infinity", "nan")
+    elif isinstance(raw, (int, float)):
+        value = finite(raw)
+        overflow = value is None and not (isinstance(raw, float) and math.isnan(raw))  # JSON has no NaN
+    else:
+        raise InputError(f"{where}: {describe(raw)} is not a number; fix or remove the run")
+    if overflow:
+        raise InputError(
+            f"{where}: {describe(raw) if isinstance(raw, (int, str)) else 'the number'} is beyond what floating "
+            "point can hold (about 1.8e308); fix or remove the run"
+        )
+    if value is None or value <= 0:
+        raise InputError(f"{where}: {describe(raw)} is not a finite number above zero; fix or remove the run")
+    return value
+
+
+def _at_least_one(source: str, table: _Table, quantity: str, label: str, values: Sequence[float]) -> None:
+    """InputError for a run of less than one parameter or token: likely a count in other units."""
+    for row, value in enumerate(values, start=1):
+        if value < 1:
+            raise InputError(
+                f"{source}, {label}, row {row} (line {table.rows[row - 1][0]}): {value:.3g} "
+                f"{quantity}, but a run has at least one; give the count itself, not millions or "
+                "billions (e.g. 1.3e9, not 1.3)"
+            )

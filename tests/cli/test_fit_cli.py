@@ -318,7 +318,7 @@ YEAR = r"\d{4}"
     [
         (
             ["missing.csv"],
-            "cannot read missing.csv: no such file; give a CSV or JSON Lines file, or - for stdin",
+            "cannot read runs file 'missing.csv': no such file; give a path, or - for stdin",
         ),
         (
             ["runs.csv", "--params-col", "N"],

@@ -342,3 +342,50 @@ def test_a_new_form_is_one_module_named_after_it(tmp_path, monkeypatch) -> None:
         sys.modules.pop("planner.fitting.toy_form", None)
         monkeypatch.undo()
         forms.fittable_forms.cache_clear()
+
+
+def test_the_package_loads_lazily_and_bootstrap_stays_the_function() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, planner.fitting.runs; print('numpy' in sys.modules); "
+        "import planner.fitting.procedure; from planner.fitting import bootstrap; print(callable(bootstrap))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "True"]
+    import planner.fitting
+
+    assert planner.fitting.bootstrap is bootstrap
+    assert callable(planner.fitting.bootstrap)
+
+
+def test_a_degenerate_optimum_is_refused_not_divided_by() -> None:
+    from planner.errors import InfeasibleError
+    from planner.fitting import fitter
+    from planner.fitting.procedure import _budget_plan
+
+    flat = {"E": 1.0, "A": 1.0, "B": 1.0, "alpha": 0.0, "beta": 2.0}  # the fit of constant losses
+    with pytest.raises(InfeasibleError, match=r"the fit has no compute-optimal plan at --budget 1e\+40"):
+        _budget_plan(fitter("chinchilla"), flat, None, 1e40)
+
+
+def test_fit_refuses_sizes_and_answers_without_sense(tmp_path) -> None:
+    from planner.errors import InfeasibleError, InputError
+    from planner.fitting import fit
+    from planner.fitting.runs import read_runs
+    from tests.conftest import synthetic_runs, write_runs
+
+    runs = read_runs(str(write_runs(tmp_path / "runs.csv", synthetic_runs(0))))
+    with pytest.raises(InputError, match="more than 100,000 resamples"):
+        fit(runs, bootstrap=100_001)
+    with pytest.raises(InputError, match="--seed must be at most 2"):
+        fit(runs, seed=2**64)
+    with pytest.raises(InputError, match="is more than the 36 runs"):
+        fit(runs, holdout_largest=37)
+    with pytest.raises(InputError, match=r"--budget 1 is below 6 FLOPs"):
+        fit(runs, budget=1.0)
+    with pytest.raises(InfeasibleError, match=r"would have 0\.229 params"):
+        fit(runs, budget=10.0)

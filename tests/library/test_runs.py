@@ -129,7 +129,7 @@ def test_bad_runs_are_named_with_column_and_row(
         ('{"params": 1e9, "tokens": 2e10, "loss": 2.5}\n{"params": 1e9\n', "line 2: not valid JSON"),
         (
             '{"params": 1e9, "tokens": 2e10, "loss": true}\n',
-            "column 'loss', row 1 (line 1): true is not a number",
+            "column 'loss', row 1 (line 1): true is a boolean, not a number; fix or remove the run",
         ),
         (
             '{"params": 1e9, "tokens": 2e10, "loss": 2}\n{"params": 1e9, "tokens": 2e10}\n',
@@ -148,20 +148,23 @@ def test_bad_json_lines(tmp_path: Path, text: str, message: str) -> None:
 
 def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(
-        InputError,
-        match=r"cannot read .*missing\.csv: no such file; give a CSV or JSON Lines file, or - for stdin",
+        InputError, match=r"cannot read runs file '.*missing\.csv': no such file; give a path, or - for stdin"
     ):
         read_runs(str(tmp_path / "missing.csv"))
-    with pytest.raises(InputError, match="it is a folder"):
+    with pytest.raises(InputError, match="it is a folder; give a file"):
         read_runs(str(tmp_path))
     binary = tmp_path / "runs.csv"
     binary.write_bytes(b"\xff\xfe\x00params")
-    with pytest.raises(InputError, match="is not UTF-8 text"):
+    with pytest.raises(
+        InputError, match=r"runs\.csv is not UTF-8 text \(byte 0xff on line 1\); save it as UTF-8"
+    ):
         read_runs(str(binary))
 
 
 positive = st.floats(min_value=1e-3, max_value=1e25, allow_nan=False, allow_infinity=False)
-run = st.tuples(positive, positive, positive)
+count = st.floats(min_value=1, max_value=1e25, allow_nan=False, allow_infinity=False)
+"""Parameters and tokens: a run has at least one of each."""
+run = st.tuples(count, count, positive)
 
 
 @given(st.lists(run, min_size=1, max_size=20), st.sampled_from(["csv", "jsonl"]))
@@ -180,3 +183,43 @@ def test_values_survive_both_formats_exactly(
     assert all(
         math.isclose(c, 6 * n * d) for c, n, d in zip(runs.flops, runs.params, runs.tokens, strict=True)
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ('"2e9"', None),  # a number written as text is read as that number
+        ('" 2_000_000_000 "', None),
+        ("-0.0", "-0.0 is not a finite number above zero"),
+        ('"1e309"', "'1e309' is beyond what floating point can hold"),
+        ("1" + "0" * 400, "an integer of 401 digits is beyond what floating point can hold"),
+        ('"nan"', "'nan' is not a finite number above zero"),
+        ("[1]", "[1] is not a number"),
+        ("0.5", "0.5 params, but a run has at least one; give the count itself"),
+    ],
+)
+def test_numbers_in_json_lines(tmp_path: Path, raw: str, message: str | None) -> None:
+    text = (
+        '{"params": 1e9, "tokens": 2e10, "loss": 2.5}\n{"params": ' + raw + ', "tokens": 2e10, "loss": 2.5}\n'
+    )
+    path = _write(tmp_path, "runs.jsonl", text)
+    if message is None:
+        assert read_runs(path).params == (1e9, 2e9)
+    else:
+        with pytest.raises(InputError, match=re.escape(message)):
+            read_runs(path)
+
+
+def test_stdin_is_read_as_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = "\ufeffparams,tokens,loss\n1e9,2e10,2.5\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    runs = read_runs("-")
+    assert runs.columns.params == "params"  # the byte-order mark is not part of the name
+    import hashlib
+
+    assert runs.sha256 == hashlib.sha256(data).hexdigest()  # the digest of the bytes as given
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO(b"params,tokens,loss\n1e9,2e10,2.5 \xe9\n"))
+    )
+    with pytest.raises(InputError, match=r"runs file stdin is not UTF-8 text \(byte 0xe9 on line 2\)"):
+        read_runs("-")
