@@ -45,8 +45,9 @@ from planner.laws.catalog import DOMAINS, law_ids
 from planner.output.schema import SCHEMAS
 from tests.conftest import ROOT, synthetic_runs
 
-EXAMPLES = int(os.environ.get("PLANNER_FUZZ_EXAMPLES", "0")) or 250
-"""Command lines per run: the default keeps this file near half a minute on two cores."""
+DEEP = int(os.environ.get("PLANNER_FUZZ_EXAMPLES", "0"))
+EXAMPLES = DEEP or 1000
+"""Command lines per run: the default keeps this file under half a minute on two cores."""
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.laws.catalog import available_laws, law_ids
 from tests.conftest import ROOT
 from tests.contracts.test_fuzz_cli import (
+    DEEP,
     FUZZ,
     RUNS_CSV,
     RUNS_JSONL,
@@ -229,7 +230,7 @@ def _parent(tree: Tree, path: tuple[Any, ...]) -> Tree:
     return tree
 
 
-DEEP = "__deep_{}__"
+NESTED = "__deep_{}__"
 """A placeholder the writer's text has replaced by arrays nested that deep (see `deepen`)."""
 
 
@@ -277,7 +278,7 @@ def mutated(draw: st.DrawFn, source: Source, done: list[str]) -> Tree:
             else:
                 parent[f"{path[-1]}_copy"] = parent[path[-1]]
         else:
-            parent[path[-1]] = DEEP.format(draw(st.sampled_from([65, 1000])))
+            parent[path[-1]] = NESTED.format(draw(st.sampled_from([65, 1000])))
             done[-1] += f" {parent[path[-1]]}"
             break
     return tree
@@ -358,6 +359,10 @@ def cases(draw: st.DrawFn) -> Case:
     return Case(source, data, list(draw(st.sampled_from(source.commands))), note, errors, refuse)
 
 
+FILE_FUZZ = settings(FUZZ, max_examples=DEEP or 400)
+"""A fit reads its file in a few tenths of a second: fewer cases than the command lines."""
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz-files")
@@ -366,7 +371,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.xfail(
     reason="the planner breaks the CLI contract on some mutated input files today", strict=False
 )
-@FUZZ
+@FILE_FUZZ
 @given(case=cases())
 def test_every_mutated_input_file_keeps_the_contract(folder: Path, case: Case) -> None:
     path = folder / case.source.name
