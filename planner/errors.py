@@ -9,6 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def one_line(name: str) -> str:
+    """A file name fit for the first line of a message: a newline in it shown, not obeyed."""
+    return name.replace("\r", "\\r").replace("\n", "\\n")
+
+
 class PlannerError(Exception):
     """Base class: a mistake in the input, reported as one clean message (exit 2)."""
 
@@ -46,7 +51,7 @@ class LawFileError(PlannerError, ValueError):
 
     def __str__(self) -> str:
         detail = "".join(f"\n  {problem}" for problem in self.problems)
-        return f"{self.path} is not a valid law file; fix these and retry:{detail}"
+        return f"{one_line(str(self.path))} is not a valid law file; fix these and retry:{detail}"
 
 
 class DataFileError(PlannerError, ValueError):
@@ -60,4 +65,4 @@ class DataFileError(PlannerError, ValueError):
 
     def __str__(self) -> str:
         detail = "".join(f"\n  {problem}" for problem in self.problems)
-        return f"{self.name} is not a valid {self.kind}; fix these and retry:{detail}"
+        return f"{one_line(self.name)} is not a valid {self.kind}; fix these and retry:{detail}"

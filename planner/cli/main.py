@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     from planner.output import streams
 
     args = sys.argv[1:] if argv is None else argv
+    if sys.stdout is None:  # started with stdout closed (>&-): no answer could be delivered
+        streams.Guarded(sys.stderr).write("error: stdout is closed; give plan somewhere to write\n")
+        sys.exit(ExitCode.USAGE)
     out, err = streams.Guarded(sys.stdout), streams.Guarded(sys.stderr)
     real_out, real_err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
@@ -94,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
         out.flush()
     finally:
         sys.stdout, sys.stderr = real_out, real_err
-    if out.failure is not None:
+    if out.failure is not None and code in (ExitCode.OK, ExitCode.CHECK_FAILED):
+        # The answer was lost: say so once (a command that failed has said why already).
         err.write(f"error: cannot write the output: {out.failure}; give a writable stdout\n")
         code = ExitCode.USAGE
     if out.broken or out.failure is not None:

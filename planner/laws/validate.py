@@ -30,6 +30,10 @@ def law_adapter() -> TypeAdapter[Law]:
 
 def validate_law(raw: dict[str, Any], path: Path) -> Law:
     """Validate parsed TOML as a law file named `path`."""
+    if isinstance(raw.get("schema_version"), bool):  # True == 1, but a boolean is no version
+        raise LawFileError(
+            path, [f"schema_version: give the number 1 (got {str(raw['schema_version']).lower()})"]
+        )
     if raw.get("form") not in form_names():
         forms = ", ".join(repr(form) for form in form_names())
         raise LawFileError(path, [f"form: give one of {forms} (got {raw.get('form')!r})"])

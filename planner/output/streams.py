@@ -39,10 +39,12 @@ class Guarded:
     def __init__(self, stream: Any) -> None:
         self.stream = stream
         self.broken = False
-        self.failure: str | None = None if stream is not None else "the stream is closed"
+        self.failure: str | None = None
 
     def write(self, text: str) -> int:
-        if self.stream is not None and not self.broken and self.failure is None:
+        if self.stream is None:
+            self.failure = self.failure or "the stream is closed"
+        elif text and not self.broken and self.failure is None:
             self._guard(self.stream.write, text)
         return len(text)
 

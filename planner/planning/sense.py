@@ -49,6 +49,10 @@ def question(what: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
                 result = ask(*args, **kwargs)
             except ArithmeticError:
                 raise InfeasibleError(f"{what} is {BEYOND}") from None
+            except ValueError as err:
+                if str(err) != "math domain error":  # a log or root of what underflowed to 0
+                    raise
+                raise InfeasibleError(f"{what} is {BEYOND}") from None
             return sensible(result, what)
 
         return answer

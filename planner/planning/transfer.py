@@ -64,9 +64,19 @@ def finetune_size(
                 "this data: the transfer law counts characters, and the ratio is never guessed"
             )
         count = check_count("finetune_tokens", tokens)
-        return count * ratio, count
-    count = check_count("finetune_chars", chars)  # type: ignore[arg-type]
+        return _at_least_one_char(count * ratio, f"{count:.3g} tokens at {ratio:.3g} characters each"), count
+    count = _at_least_one_char(check_count("finetune_chars", chars), f"{chars:.3g} characters")  # type: ignore[arg-type]
     return count, None if ratio is None else count / ratio
+
+
+def _at_least_one_char(chars: float, what: str) -> float:
+    """The fine-tuning set in characters, refused under one: no set is smaller than that."""
+    if not (math.isfinite(chars) and chars >= 1):
+        raise InfeasibleError(
+            f"a fine-tuning set of {what} is {chars:.3g} characters; a fine-tuning set has at "
+            "least one character (and few enough to count): give a larger set or ratio"
+        )
+    return chars
 
 
 @question("the transfer estimate")

@@ -423,9 +423,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz-cli")
 
 
-# Known today: `plan --flops 5e-324` and `--max-tokens 1e-300` exit 70 (ZeroDivisionError),
-# `>&-` exits 70, Latin-1 runs on stdin exit 70; see the fuzz report in the commit message.
-@pytest.mark.xfail(reason="the planner breaks the CLI contract on some generated lines today", strict=False)
 @FUZZ
 @given(line=command_lines())
 def test_every_command_line_keeps_the_contract(workspace: Path, line: Line) -> None:
