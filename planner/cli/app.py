@@ -91,8 +91,8 @@ def run(commands: dict[str, Command], command: Command, argv: list[str]) -> int:
     except typer.Exit as done:
         return done.exit_code
     except typer.Abort:
-        streams.error("aborted")
-        return 130
+        streams.error("interrupted")
+        return ExitCode.INTERRUPTED
     except typer.TyperException as err:  # unknown option, missing value, bad argument
         message = (err.format_message() if hasattr(err, "format_message") else str(err)).rstrip(".")
         streams.error(f"{message[0].lower()}{message[1:]}; run 'plan --help' for usage")

@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 1
     USAGE = 2
     INTERNAL = 70
+    INTERRUPTED = 130
 
 
 Kind = str

@@ -114,6 +114,9 @@ def _run(args: list[str]) -> int:
     except PlannerError as problem:
         streams.error(str(problem))
         return ExitCode.USAGE
+    except KeyboardInterrupt:  # Ctrl-C: the shell's convention, 128 + SIGINT, and no traceback
+        streams.error("interrupted")
+        return ExitCode.INTERRUPTED
     except Exception as bug:
         if debugging():
             import traceback

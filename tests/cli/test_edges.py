@@ -222,3 +222,16 @@ def test_the_library_takes_numpy_scalars_and_0d_arrays(flops: object) -> None:
 def test_the_library_raises_only_its_documented_errors(kwargs: dict[str, object], fragment: str) -> None:
     with pytest.raises(InputError, match=fragment):
         plan(**kwargs)  # type: ignore[call-overload]
+
+
+def test_ctrl_c_is_exit_130_with_one_line(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.planning.budget
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(planner.planning.budget, "plan", interrupted)
+    result = run("--flops", "1e21")
+    assert result.exit_code == 130
+    assert result.stderr == "error: interrupted\n"
+    assert result.stdout == ""
