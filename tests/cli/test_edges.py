@@ -235,3 +235,11 @@ def test_ctrl_c_is_exit_130_with_one_line(run: Run, monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 130
     assert result.stderr == "error: interrupted\n"
     assert result.stdout == ""
+
+
+def test_a_budget_file_too_long_to_plan_is_refused_at_once(run: Run, tmp_path: Path) -> None:
+    from planner.cli.budgets import MAX_LINES
+
+    huge = tmp_path / "huge.txt"
+    huge.write_text("1e21\n" * (MAX_LINES + 1))
+    one_line_error(run("--from", str(huge), "--json"), f"at most {MAX_LINES:,} budgets")
