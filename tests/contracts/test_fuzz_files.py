@@ -13,6 +13,7 @@ checks. PLANNER_FUZZ_EXAMPLES and PLANNER_FUZZ_REPORT work as they do there.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -257,7 +258,7 @@ def mutated(draw: st.DrawFn, source: Source, done: list[str]) -> Tree:
         done.append(f"{action} {where}")
         if action == "replace":
             old = parent[path[-1]]
-            parent[path[-1]] = draw(replacements)
+            parent[path[-1]] = copy.deepcopy(draw(replacements))  # never a shared object
             done[-1] += f" by {parent[path[-1]]!r:.60}"
             if (
                 isinstance(parent[path[-1]], bool)
@@ -268,7 +269,7 @@ def mutated(draw: st.DrawFn, source: Source, done: list[str]) -> Tree:
         elif action == "delete":
             del parent[path[-1]]
         elif action == "add":
-            value = draw(replacements)
+            value = copy.deepcopy(draw(replacements))
             if isinstance(parent, dict):
                 parent[draw(st.sampled_from(["unknown", "E", "flops", "params", "law", "x y"]))] = value
             else:
@@ -278,7 +279,7 @@ def mutated(draw: st.DrawFn, source: Source, done: list[str]) -> Tree:
             if isinstance(parent, list):
                 parent.insert(path[-1], json.loads(json.dumps(parent[path[-1]])))
             else:
-                parent[f"{path[-1]}_copy"] = parent[path[-1]]
+                parent[f"{path[-1]}_copy"] = copy.deepcopy(parent[path[-1]])
         else:
             parent[path[-1]] = NESTED.format(draw(st.sampled_from([65, 1000])))
             done[-1] += f" {parent[path[-1]]}"
