@@ -34,7 +34,9 @@ def laws_dir() -> Path:
     return packaged if packaged.is_dir() else package.parent / "laws"
 
 
+@cache
 def _catalog_paths() -> dict[str, Path]:
+    """Every shipped law file by id, globbed once: the shipped catalog does not change in a run."""
     return {path.stem: path for path in sorted(laws_dir().glob("*/*.toml"))}
 
 
