@@ -10,6 +10,7 @@ and the compute-optimal allocation.  No printing, no I/O.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -21,13 +22,10 @@ from planner.fitting.common import (
     FitResult,
     FloatArray,
     IntArray,
-    check_asymmetric,
-    data_diagnostics,
-    fit_diagnostics,
-    prepare_runs,
+    fit_form,
 )
 from planner.fitting.objective import robust_sum
-from planner.fitting.optimize import BatchFun, chunked, multistart
+from planner.fitting.optimize import BatchFun, chunked
 from planner.forms.chinchilla import ChinchillaParams
 
 FORM = "chinchilla"
@@ -304,33 +302,7 @@ def fit(
     Raises:
         ValueError: fewer runs (after dropping) than the 5 parameters, or bad input.
     """
-    asym = check_asymmetric(asymmetric)
-    runs = prepare_runs(N, D, loss, drop_highest=drop_highest, n_params=5)
-    fun = make_objective(runs.logN, runs.logD, runs.logL, delta=delta, asymmetric=asym)
-    x0 = start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=np.float64))
-    res = multistart(fun, x0, LOWER, UPPER)
-    resid = log_predict(res.x[None, :], runs.logN, runs.logD)[0] - runs.logL
-    diags = data_diagnostics(runs.logN, runs.logD)
-    diags += fit_diagnostics(res.x, THETA_NAMES, LOWER, UPPER, resid, res.converged, res.grad_norm)
-    return FitResult(
-        form=FORM,
-        params=theta_to_params(res.x),
-        objective=res.f,
-        n_runs=int(runs.logL.size),
-        n_starts=res.n_starts,
-        converged=res.converged,
-        grad_norm=res.grad_norm,
-        diagnostics=tuple(diags),
-        theta=tuple(float(v) for v in res.x),
-        theta_names=THETA_NAMES,
-        log_residuals=resid,
-        kept=runs.kept,
-        dropped=tuple(int(i) for i in runs.dropped),
-        delta=float(delta),
-        asymmetric=asym,
-        bounds=tuple(zip(LOWER.tolist(), UPPER.tolist(), strict=True)),
-        log_predict=log_predict,
-    )
+    return fit_form(sys.modules[__name__], N, D, loss, drop_highest, asymmetric, delta, starts)
 
 
 def local_starts(theta_hat: FloatArray, logN: FloatArray, logD: FloatArray) -> FloatArray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -190,3 +191,51 @@ def check_asymmetric(asymmetric: float | None) -> float | None:
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"asymmetric must be a finite factor > 0 (got {asymmetric})")
     return value
+
+
+def fit_form(
+    form: Any,
+    N: ArrayLike,
+    D: ArrayLike,
+    loss: ArrayLike,
+    drop_highest: int,
+    asymmetric: float | None,
+    delta: float,
+    starts: FloatArray | None,
+) -> FitResult:
+    """The fit every form's `fit` is: its start grid, batched to convergence, and diagnostics.
+
+    `form` is a form's fitting module (planner.fitting.forms.FittableForm): its THETA_NAMES,
+    LOWER, UPPER, start_grid, make_objective, log_predict and theta_to_params.
+    """
+    from planner.fitting.optimize import multistart
+
+    asym = check_asymmetric(asymmetric)
+    runs = prepare_runs(N, D, loss, drop_highest=drop_highest, n_params=len(form.THETA_NAMES))
+    fun = form.make_objective(runs.logN, runs.logD, runs.logL, delta=delta, asymmetric=asym)
+    x0 = form.start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=np.float64))
+    res = multistart(fun, x0, form.LOWER, form.UPPER)
+    resid = form.log_predict(res.x[None, :], runs.logN, runs.logD)[0] - runs.logL
+    diags = data_diagnostics(runs.logN, runs.logD)
+    diags += fit_diagnostics(
+        res.x, form.THETA_NAMES, form.LOWER, form.UPPER, resid, res.converged, res.grad_norm
+    )
+    return FitResult(
+        form=form.FORM,
+        params=form.theta_to_params(res.x),
+        objective=res.f,
+        n_runs=int(runs.logL.size),
+        n_starts=res.n_starts,
+        converged=res.converged,
+        grad_norm=res.grad_norm,
+        diagnostics=tuple(diags),
+        theta=tuple(float(v) for v in res.x),
+        theta_names=form.THETA_NAMES,
+        log_residuals=resid,
+        kept=runs.kept,
+        dropped=tuple(int(i) for i in runs.dropped),
+        delta=float(delta),
+        asymmetric=asym,
+        bounds=tuple(zip(form.LOWER.tolist(), form.UPPER.tolist(), strict=True)),
+        log_predict=form.log_predict,
+    )
