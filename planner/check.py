@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -132,17 +131,15 @@ def parse_spec(text: str, label: str, is_json: bool) -> Spec:
     """A spec from its text (JSON or TOML), strictly validated; DataFileError lists every problem."""
     from pydantic import TypeAdapter, ValidationError
 
-    from planner.inputs import loads_json
+    from planner.inputs import JSONError, loads_json, loads_toml
     from planner.validation import problems
 
     try:
-        raw = loads_json(text) if is_json else tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DataFileError(label, [f"not valid TOML: {err}"], KIND) from None
-    except RecursionError:
-        raise DataFileError(label, ["not valid TOML: nested too deeply"], KIND) from None
-    except ValueError as err:
+        raw = loads_json(text) if is_json else loads_toml(text)
+    except JSONError as err:
         raise DataFileError(label, [str(err)], KIND) from None
+    except ValueError as err:
+        raise DataFileError(label, [f"not valid TOML: {err}"], KIND) from None
     if not isinstance(raw, dict):
         raise DataFileError(label, ["(top level): give an object with [run] and [limits]"], KIND)
     try:

@@ -262,7 +262,13 @@ def wall_clock(
 def budget(setup: Hardware, *, days: float | None = None, hours: float | None = None) -> float:
     """The FLOP budget of `setup.gpus` GPUs running for `days` (or `hours`) of wall-clock time."""
     spent, _ = wall_clock(setup, days=days, hours=hours)
-    return flops_for(spent, setup.chip.peak_flops_per_second, setup.mfu)
+    flops = flops_for(spent, setup.chip.peak_flops_per_second, setup.mfu)
+    if not math.isfinite(flops):
+        raise InputError(
+            f"{setup.gpus:.3g} GPUs for that long compute more FLOPs than floating point can count; "
+            "give fewer GPUs or less time"
+        )
+    return flops
 
 
 def use(

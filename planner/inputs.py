@@ -98,10 +98,12 @@ def _no_constant(name: str) -> Any:
 
 
 class JSONError(ValueError):
-    """Text that is no plain JSON; `line` and `column` are set where the parser stopped."""
+    """Text that is no plain JSON; `line` and `column` are set where the parser stopped, and
+    `reason` is the message without them."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(reason if line is None else f"{reason} (line {line}, column {column})")
+        self.reason = reason
         self.line = line
         self.column = column
 
@@ -118,15 +120,23 @@ def loads_json(text: str) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
-        raise JSONError(
-            f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})", err.lineno, err.colno
-        ) from None
+        raise JSONError(f"not valid JSON: {err.msg}", err.lineno, err.colno) from None
     except RecursionError:
         raise JSONError(f"nested too deeply; at most {MAX_DEPTH} levels are taken") from None
     except ValueError as err:
         if "integer string conversion" in str(err):
             raise JSONError("holds an integer of over 4,300 digits; write numbers like 1e21") from None
         raise JSONError(f"not valid JSON: {err}") from None
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """TOML as Python values; ValueError (tomllib's, or for nesting too deep to parse)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
 
 
 def deepest(text: str) -> int:
@@ -168,12 +178,12 @@ def finite(value: Any) -> float | None:
     return number + 0.0  # -0.0 + 0.0 is 0.0
 
 
-def describe(value: Any) -> str:
-    """A value for a message, shortened: text as Python quotes it, other values as JSON."""
+def describe(value: Any, *, as_json: bool = False) -> str:
+    """A value for a message, shortened: as JSON writes it, or text as Python quotes it."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**40:
         return f"an integer of {len(str(abs(value))) if abs(value) < 10**4000 else 'over 4,000'} digits"
     try:
-        text = repr(value) if isinstance(value, str) else json.dumps(value)
+        text = repr(value) if isinstance(value, str) and not as_json else json.dumps(value)
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 40 else f"{text[:37]}..."

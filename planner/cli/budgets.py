@@ -17,7 +17,11 @@ from planner.errors import InputError
 from planner.inputs import JSONError, describe, finite, loads_json
 
 MAX_LINES = 1_000_000
-"""The most lines a budget file may have: a million plans take about a gigabyte and minutes."""
+"""The most lines a budget file may have: a million plans take about a gigabyte and minutes.
+
+Measured on a 2-core x86_64 machine: `seq 1 20000 | sed 's/$/e18/' > b.txt; time plan
+--from b.txt --json > out.jsonl` took 3.3 s of CPU (0.17 ms a budget), and each JSON line is
+about 1.1 KB; every plan is built before the first line prints."""
 
 OPTIONS = ("flops", "law", "max_params", "max_tokens")
 """The keys a JSON line may have; `flops` is required."""
@@ -62,7 +66,7 @@ def parse_budgets(text: str, name: str) -> list[Budget]:
     if len(lines) > MAX_LINES:
         raise InputError(
             f"{name} has {len(lines):,} lines; at most {MAX_LINES:,} budgets are planned in one run "
-            "(all are planned before the first prints, about 1 KB and 0.15 ms each); split the file"
+            "(all are planned before the first prints, about 1 KB and 0.2 ms each); split the file"
         )
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
@@ -84,16 +88,11 @@ def parse_budgets(text: str, name: str) -> list[Budget]:
     return budgets
 
 
-def _json(value: Any) -> str:
-    """A value of a JSON line as JSON writes it, for messages."""
-    return describe(value) if not isinstance(value, str) else describe(value).replace("'", '"')
-
-
 def _positive(key: str, value: Any) -> tuple[float | None, str | None]:
     number = finite(value)
     if number is None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None, f"{key} must be a number, e.g. 1e21 (got {_json(value)})"
+            return None, f"{key} must be a number, e.g. 1e21 (got {describe(value, as_json=True)})"
         return None, f"{key} must be a finite number above zero (got {describe(value)})"
     if number <= 0:
         return None, f"{key} must be a finite number above zero (got {describe(value)})"
@@ -104,8 +103,7 @@ def _number_budget(text: str) -> Budget | list[str]:
     try:
         value = float(text.replace("_", ""))
     except ValueError:
-        shown = repr(text) if len(text) <= 40 else f"{text[:37]!r}..."
-        return [f"{shown} is neither a number nor a JSON object with a flops key"]
+        return [f"{describe(text)} is neither a number nor a JSON object with a flops key"]
     if not math.isfinite(value) or value <= 0:
         return [f"flops must be a finite number above zero (got {text!r})"]
     return Budget(value)
@@ -115,9 +113,8 @@ def _json_budget(text: str) -> Budget | list[str]:
     try:
         data = loads_json(text)
     except JSONError as err:
-        if err.column is not None:  # one line: its column says where
-            return [f"{str(err).rpartition(' (line ')[0]} (column {err.column})"]
-        return [str(err)]
+        # One line: its column says where.
+        return [str(err) if err.column is None else f"{err.reason} (column {err.column})"]
     if not isinstance(data, dict):
         return ["a JSON line must be an object with a flops key"]
     problems = [

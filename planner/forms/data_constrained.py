@@ -1,21 +1,10 @@
 """The data-constrained form: Chinchilla's law with decaying returns on repeated data.
 
-Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv 2305.16264, as
-written in the authors' repository (huggingface/datablations, README "Parametric Fit"):
-
-    R_D = max(D / U_D - 1, 0)                  repetitions beyond the first epoch
-    D'  = U_D + U_D R_D* (1 - exp(-R_D / R_D*))            effective data
-    U_N = min(N, N_opt(U_D)),  R_N = max(N / U_N - 1, 0)    excess parameters
-    N'  = U_N + U_N R_N* (1 - exp(-R_N / R_N*))            effective parameters
-    L   = E + A / N'^alpha + B / D'^beta
-
-N_opt(U_D) = G (G U_D)^(beta/alpha) is Chinchilla's compute-optimal N for a run of U_D
-tokens (Hoffmann et al. 2022, arXiv 2203.15556, Eq. 4 solved for N given D), with the
-law's own constants. U_D is the unique tokens *seen*: min(U, D) for a supply of U unique
-tokens, as the repository's `optimal_allocation` does (`U = min(U_BASE, D)`).
-
-The pricing itself, shared with the chinchilla form's plans under a data limit, is in
-`planner.forms.limited_data`. Pure maths: no I/O, no user errors.
+Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", arXiv 2305.16264: a
+law fitted with its own decay constants R_D* and R_N*. The pricing of repeated data and
+excess parameters (effective D' and N', the authors' parametric fit) is in
+`planner.forms.limited_data`, which the chinchilla form's plans under a data limit share.
+Pure maths: no I/O, no user errors.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import tomllib
 import types
 import typing
 from dataclasses import dataclass
@@ -143,18 +142,16 @@ def load_law(path: Path) -> Law:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    from planner.inputs import ReadError, read_text
+    from planner.inputs import ReadError, loads_toml, read_text
 
     try:
         text, _ = read_text(str(path), "law file")
     except ReadError as err:
         raise LawFileError(path, [err.detail]) from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+        return loads_toml(text)
+    except ValueError as err:
         raise LawFileError(path, [f"not valid TOML: {err}"]) from None
-    except RecursionError:
-        raise LawFileError(path, ["not valid TOML: nested too deeply"]) from None
 
 
 @cache

@@ -102,7 +102,7 @@ def _first_problem(value: Any, path: str) -> tuple[str, float, str] | None:
     return None
 
 
-def check_positive(name: str, value: object, *, least: float = 0.0) -> float:
+def check_positive(name: str, value: object, *, least: float = 0.0, example: str = "1e21") -> float:
     """The value as a float, or InputError unless it is a real, finite number above zero
     (and at least `least`, for counts of parameters, tokens or FLOPs).
 
@@ -111,7 +111,7 @@ def check_positive(name: str, value: object, *, least: float = 0.0) -> float:
     """
     number = real(name, value)
     if not math.isfinite(number) or number <= 0:
-        raise InputError(f"{name} must be a finite number above zero (got {value!r}); give e.g. 1e21")
+        raise InputError(f"{name} must be a finite number above zero (got {value!r}); give e.g. {example}")
     if number < least:
         raise InfeasibleError(
             f"{name} {number:.3g} is too small to plan: {AT_LEAST[name]}; give at least {least:g}"

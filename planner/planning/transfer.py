@@ -18,18 +18,10 @@ from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law, is_law
 from planner.laws.catalog import default_transfer_law, find_law
 from planner.planning.results import Notice, Transfer, TransferUnits, law_ref, planner_version
-from planner.planning.sense import question, real
+from planner.planning.sense import check_positive, question
 
 if TYPE_CHECKING:
     from planner.forms.transfer import TransferLaw
-
-
-def check_count(name: str, value: float) -> float:
-    """The value as a float, or InputError unless it is a real, finite number above zero."""
-    number = real(name, value)
-    if not math.isfinite(number) or number <= 0:
-        raise InputError(f"{name} must be a finite number above zero (got {value!r}); give e.g. 1e8")
-    return number
 
 
 def transfer_law(law: Law | str | None) -> TransferLaw:
@@ -56,16 +48,19 @@ def finetune_size(
     """
     if (chars is None) == (tokens is None):
         raise InputError("give the fine-tuning set once: finetune_chars or finetune_tokens")
-    ratio = None if chars_per_token is None else check_count("chars_per_token", chars_per_token)
+    ratio = (
+        None if chars_per_token is None else check_positive("chars_per_token", chars_per_token, example="3.3")
+    )
     if tokens is not None:
         if ratio is None:
             raise InputError(
                 "finetune_tokens needs chars_per_token, your tokenizer's characters per token on "
                 "this data: the transfer law counts characters, and the ratio is never guessed"
             )
-        count = check_count("finetune_tokens", tokens)
+        count = check_positive("finetune_tokens", tokens, example="1e8")
         return _at_least_one_char(count * ratio, f"{count:.3g} tokens at {ratio:.3g} characters each"), count
-    count = _at_least_one_char(check_count("finetune_chars", chars), f"{chars:.3g} characters")  # type: ignore[arg-type]
+    count = check_positive("finetune_chars", chars, example="1e8")
+    count = _at_least_one_char(count, f"{count:.3g} characters")
     return count, None if ratio is None else count / ratio
 
 
@@ -102,7 +97,9 @@ def transfer(
             fine-tuning sizes, tokens without a ratio, or a law that is not a transfer law.
     """
     chars, tokens = finetune_size(finetune_chars, finetune_tokens, chars_per_token)
-    return transfer_one(transfer_law(law), check_count("params", params), chars, tokens, chars_per_token)
+    return transfer_one(
+        transfer_law(law), check_positive("params", params, example="1e8"), chars, tokens, chars_per_token
+    )
 
 
 @question("the transfer estimates")
@@ -116,7 +113,7 @@ def transfer_grid(
 ) -> list[Transfer]:
     """`transfer` for every model size and every fine-tuning set, model size first."""
     chosen = transfer_law(law)
-    sizes = [check_count("params", value) for value in params]
+    sizes = [check_positive("params", value, example="1e8") for value in params]
     if (finetune_chars is None) == (finetune_tokens is None):
         raise InputError("give the fine-tuning sets once: finetune_chars or finetune_tokens")
     given = finetune_chars if finetune_chars is not None else finetune_tokens

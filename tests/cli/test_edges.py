@@ -46,6 +46,7 @@ def one_line_error(result: object, fragment: str) -> None:
         (["transfer", "--params", "1e9", "--finetune-chars", "1e-320"], "at least one character"),
         (["--flops", "-0"], "--flops must be a finite number above zero"),
         (["--flops", "1e21", "--inference-tokens", "nan"], "--inference-tokens must be a finite number"),
+        (["--gpu", "h100", "--gpus", "1e300", "--days", "1e300"], "more FLOPs than floating point can count"),
     ],
 )
 def test_absurd_or_overflowing_inputs_are_refused_with_one_line(
