@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from planner.errors import DataFileError, PlannerError
 from planner.laws.format import Bound, Positive
 from planner.planning.results import Plan
+from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
 from planner.version import FORMAT
 
@@ -25,8 +25,7 @@ SPEC_CONFIG: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False, "stric
 """Unknown keys are typos and "7e9" in quotes is not a number: a spec must say what it means."""
 
 
-@dataclass(frozen=True)
-class RunSpec:
+class RunSpec(Record):
     """The run: params and tokens; or FLOPs; or wall-clock time on [hardware] (params optional)."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
@@ -38,8 +37,7 @@ class RunSpec:
     hours: Positive | None = None
 
 
-@dataclass(frozen=True)
-class HardwareSpec:
+class HardwareSpec(Record):
     """The chip (see `plan gpus`), how many, how well used, and the price of a GPU-hour."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
@@ -50,8 +48,7 @@ class HardwareSpec:
     price_per_gpu_hour: Positive | None = None
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(Record):
     """Each limit given becomes one check; a value at its limit passes."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
@@ -64,8 +61,7 @@ class Limits:
     max_params_factor: Annotated[float, Bound(ge=1)] | None = None
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(Record):
     """A whole spec file."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = SPEC_CONFIG
@@ -77,8 +73,7 @@ class Spec:
     hardware: HardwareSpec | None = None
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Record):
     """One limit against the run: `margin` is limit - value (negative when over), and
     `headroom` that as a fraction of the limit."""
 
@@ -91,8 +86,7 @@ class CheckResult:
     headroom: float
 
 
-@dataclass(frozen=True, kw_only=True)
-class CheckReport:
+class CheckReport(Record, kw_only=True):
     """What `plan check --json` prints: every check, the verdict, and the plan behind them."""
 
     format: str = FORMAT

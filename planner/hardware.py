@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -19,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from planner.errors import DataFileError, InputError
 from planner.laws.format import STRICT, Bound, Positive
 from planner.planning.results import HardwareUse
+from planner.records import Record
 from planner.version import FORMAT
 
 SECONDS_PER_HOUR = 3600.0
@@ -35,8 +35,7 @@ DEFAULT_MFU_SOURCE = "PaLM 540B's MFU (Chowdhery et al. 2022, arXiv:2204.02311, 
 UNIT_BYTES = {"GB": 1e9, "GiB": float(2**30)}
 
 
-@dataclass(frozen=True)
-class ChipSource:
+class ChipSource(Record):
     """Where a chip's figures come from, and how we read them (see hardware.toml)."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -53,8 +52,7 @@ class ChipSource:
             raise ValueError("checked = 'copy' needs seen_at: where the figures were read")
 
 
-@dataclass(frozen=True)
-class Chip:
+class Chip(Record):
     """One accelerator: dense peak FLOP/s per chip and memory per chip, with their source."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -81,8 +79,7 @@ class Chip:
         return self.memory * UNIT_BYTES[self.memory_unit]
 
 
-@dataclass(frozen=True)
-class HardwareTable:
+class HardwareTable(Record):
     """The whole file: a format version and the chips."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -209,8 +206,7 @@ def cost_of(gpu_hours: float, price_per_gpu_hour: float) -> float:
     return gpu_hours * price_per_gpu_hour
 
 
-@dataclass(frozen=True)
-class Hardware:
+class Hardware(Record):
     """The hardware a run uses: which chip, how well it is used, how many, at what price."""
 
     chip: Chip
@@ -300,8 +296,7 @@ def use(
     )
 
 
-@dataclass(frozen=True, kw_only=True)
-class GpuRecord:
+class GpuRecord(Record, kw_only=True):
     """One chip as `plan gpus --json` prints it: base units, with the source."""
 
     format: str

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import InputError
 from planner.inputs import JSONError, describe, finite, loads_json
+from planner.records import Record
 
 MAX_LINES = 1_000_000
 """The most lines a budget file may have: a million plans take about a gigabyte and minutes.
@@ -27,8 +27,7 @@ OPTIONS = ("flops", "law", "max_params", "max_tokens")
 """The keys a JSON line may have; `flops` is required."""
 
 
-@dataclass(frozen=True)
-class Budget:
+class Budget(Record):
     """One line of a budget file: a FLOP budget and the options that line sets."""
 
     flops: float

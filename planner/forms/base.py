@@ -8,8 +8,6 @@ code asks these questions and never which form a law has. Standard library only.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 from planner.laws.format import (
@@ -26,6 +24,7 @@ from planner.laws.format import (
     Source,
     parameter_value,
 )
+from planner.records import Record, fields
 
 Kind = Literal["budget", "transfer"]
 
@@ -58,8 +57,7 @@ class Limited(Form, Protocol):
         """(N', D'): what N parameters trained on D tokens from this supply are worth."""
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class Law:
+class Law(Record, kw_only=True, eq=False):
     """A law file: the tables every law shares; each form's subclass adds `form` and `params`.
 
     The class attributes and methods below are the capabilities planning uses, answered
@@ -132,7 +130,7 @@ class Law:
             problems.append(f"fitted_range of form {self.form} cannot bound {', '.join(misplaced)}")
         if problems:
             raise ValueError("; ".join(problems))
-        known = {field.name for field in dataclasses.fields(self.params)}
+        known = set(fields(self.params))
         unknown = sorted(set(self.stderr or {}) - known)
         if unknown:
             raise ValueError(f"stderr names {', '.join(unknown)}, which [params] does not have")

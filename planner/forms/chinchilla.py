@@ -8,19 +8,18 @@ finite supply of unique tokens, repeats are priced by planner.forms.limited_data
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, Positive
+from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
     from planner.forms.limited_data import LimitedDataForm
 
 
-@dataclass(frozen=True, eq=False)
-class ChinchillaParams:
+class ChinchillaParams(Record, eq=False):
     """E, A, B as printed, or their natural logs where the source prints those."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -118,8 +117,7 @@ class ChinchillaParams:
         return float((A / (L - E)) ** (1.0 / self.alpha))
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class ChinchillaLaw(Law):
+class ChinchillaLaw(Law, kw_only=True, eq=False):
     """A law of the form L(N, D) = E + A / N^alpha + B / D^beta."""
 
     form: Literal["chinchilla"]

@@ -9,7 +9,6 @@ Pure maths: no I/O, no user errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from planner.forms.base import Law
@@ -18,8 +17,7 @@ from planner.forms.limited_data import LimitedDataForm
 from planner.laws.format import STRICT, Positive
 
 
-@dataclass(frozen=True, eq=False)
-class DataConstrainedParams(ChinchillaParams):
+class DataConstrainedParams(ChinchillaParams, kw_only=True, eq=False):
     """Chinchilla's E, A, B, alpha, beta plus the decay constants R_D* and R_N*.
 
     With unlimited unique data nothing repeats, so the law is Chinchilla's (Eq. 2 and 4):
@@ -32,16 +30,15 @@ class DataConstrainedParams(ChinchillaParams):
         "R_D = D / U_D - 1; N' likewise with U_N = min(N, N_opt(U_D)) and R_N*"
     )
 
-    R_D_star: Positive = field(kw_only=True)
-    R_N_star: Positive = field(kw_only=True)
+    R_D_star: Positive
+    R_N_star: Positive
 
     def limited(self, U: float) -> LimitedDataForm:
         """This law with U unique tokens available."""
         return LimitedDataForm(self, U, self.R_D_star, self.R_N_star)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class DataConstrainedLaw(Law):
+class DataConstrainedLaw(Law, kw_only=True, eq=False):
     """Chinchilla's form with decaying value of repeated data and excess parameters
     (Muennighoff et al. 2023); with unlimited unique data it plans as Chinchilla's."""
 

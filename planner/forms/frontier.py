@@ -8,17 +8,16 @@ Pure maths: such a law gives the loss on its frontier only, never off it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.forms.model_size import ModelSizeParams
 from planner.laws.format import STRICT, Exponent, NonNegative, Positive
+from planner.records import Record
 from planner.units import COMPUTE_UNITS
 
 
-@dataclass(frozen=True, eq=False)
-class FrontierParams:
+class FrontierParams(Record, eq=False):
     """Frontier loss L(C) and the compute-optimal size N_opt(C), C in `compute_unit`.
 
     D_e and p_D, where given, are a separately printed token law D_opt = D_e C^p_D (Kaplan's
@@ -119,8 +118,7 @@ class FrontierParams:
         return self.L_inf
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class FrontierLaw(Law):
+class FrontierLaw(Law, kw_only=True, eq=False):
     """A law giving loss on the compute frontier, L(C), and N_opt(C); optionally the same
     source's model-size law L(N) as `model_size`."""
 

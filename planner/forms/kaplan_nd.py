@@ -8,20 +8,19 @@ Pure maths; the allocation under C = 6ND is derived below, not printed in the pa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, Positive
 from planner.optimize import flops_for_loss, frontier_loss
+from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 LOWEST_BRACKET = 1e20
 """Where the search for the least compute reaching a loss starts, stepping up by decades."""
 
 
-@dataclass(frozen=True, eq=False)
-class KaplanNDParams:
+class KaplanNDParams(Record, eq=False):
     """alpha_N, alpha_D, N_c (non-embedding parameters), D_c (tokens), as in Table 2."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -113,8 +112,7 @@ class KaplanNDParams:
         return math.exp(math.log(self.D_c) + p * (math.log(N) - math.log(self.N_c)) - math.log(excess))
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class KaplanNDLaw(Law):
+class KaplanNDLaw(Law, kw_only=True, eq=False):
     """A law of the form L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D."""
 
     form: Literal["kaplan-nd"]

@@ -7,15 +7,14 @@ about compute, so it cannot split a budget on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, NonNegative, Positive
+from planner.records import Record
 
 
-@dataclass(frozen=True, eq=False)
-class ModelSizeParams:
+class ModelSizeParams(Record, eq=False):
     """L_inf, N_0 (non-embedding parameters) and alpha_N, as printed."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -35,8 +34,7 @@ class ModelSizeParams:
         return self.L_inf
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class ModelSizeLaw(Law):
+class ModelSizeLaw(Law, kw_only=True, eq=False):
     """A law giving loss from model size alone, L(N): it cannot split a compute budget."""
 
     form: Literal["model-size"]

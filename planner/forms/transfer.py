@@ -11,15 +11,14 @@ Pure maths: no files, no printing, no user-facing errors.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from planner.forms.base import Kind, Law
 from planner.laws.format import STRICT, Bound, Exponent, Fraction, Positive
+from planner.records import Record
 
 
-@dataclass(frozen=True, eq=False)
-class TransferParams:
+class TransferParams(Record, eq=False):
     """k, alpha (exponent on D_F) and beta (exponent on N), as in Table 1.
 
     alpha is below 1: otherwise the multiplier would grow with the fine-tuning data, the
@@ -54,8 +53,7 @@ class TransferParams:
         return 1.0 - 1.0 / self.multiplier(D_F, N)
 
 
-@dataclass(frozen=True, eq=False)
-class TransferRegime:
+class TransferRegime(Record, eq=False):
     """Where a transfer law holds: the low-data regime, and where pre-training can hurt.
 
     D(N) is the data a model of N parameters needs to reach `converged_performance` of its
@@ -74,8 +72,7 @@ class TransferRegime:
     finetune_data_available: Positive | None = None
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class TransferLaw(Law):
+class TransferLaw(Law, kw_only=True, eq=False):
     """Effective data transferred by pre-training, D_T = k D_F^alpha N^beta (not a budget law)."""
 
     form: Literal["transfer"]

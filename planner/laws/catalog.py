@@ -8,11 +8,9 @@ pydantic; a file given by path is always validated in full (planner.laws.validat
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import types
 import typing
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, cast
@@ -21,6 +19,7 @@ from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.forms import law_class
 from planner.forms.base import Law
 from planner.laws.format import DOMAINS, STRICT
+from planner.records import Record, type_hints
 
 if TYPE_CHECKING:
     from planner.forms.transfer import TransferLaw
@@ -73,8 +72,7 @@ def check_domain(domain: str) -> str:
     return domain
 
 
-@dataclass(frozen=True, eq=False)
-class Default:
+class Default(Record, eq=False):
     """The law used when none is named, and why (laws/defaults.toml)."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -163,9 +161,13 @@ def _load_shipped(path: Path) -> Law:
     return law
 
 
-@cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    if cls not in _HINTS:
+        _HINTS[cls] = type_hints(cls)
+    return _HINTS[cls]
 
 
 def build(tp: Any, value: Any) -> Any:
@@ -173,7 +175,7 @@ def build(tp: Any, value: Any) -> Any:
     origin = typing.get_origin(tp)
     if origin is Annotated:
         return build(typing.get_args(tp)[0], value)
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+    if isinstance(tp, type) and issubclass(tp, Record):
         hints = _hints(tp)
         return tp(**{key: build(hints[key], item) for key, item in value.items()})
     if origin in (Union, types.UnionType):

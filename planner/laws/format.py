@@ -9,12 +9,12 @@ for their `[params]`. Knows no form: each form's law class (planner.forms) adds 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 import typing
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
+
+from planner.records import Record
 
 
 class Bound:
@@ -52,8 +52,7 @@ LAW_ID = re.compile(r"[a-z][a-z0-9]*[0-9]{4}[a-z0-9-]*")
 """A law id, which is also its file name: firstauthor2024 or firstauthor2024-variant."""
 
 
-@dataclass(frozen=True, eq=False)
-class Source:
+class Source(Record, eq=False):
     """Where the numbers come from, precise enough to check them by hand.
 
     A published law cites an arXiv id or a DOI. A fit to a lab's own runs (`plan fit`)
@@ -97,8 +96,7 @@ class Source:
         return f"{self.authors} {self.year}, {where}"
 
 
-@dataclass(frozen=True, eq=False)
-class Quantities:
+class Quantities(Record, eq=False):
     """What the law's symbols count: mixing total and non-embedding N is a classic mistake."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -112,8 +110,7 @@ class Quantities:
     """What D counts: tokens for the compute laws, characters for Hernandez et al.'s transfer laws."""
 
 
-@dataclass(frozen=True, eq=False)
-class FittedRange:
+class FittedRange(Record, eq=False):
     """The range of the runs behind the fit; outside it the planner extrapolates."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -145,8 +142,7 @@ BUDGET_OUTPUTS = ("params", "tokens", "tokens_per_param", "loss", "reducible_los
 TRANSFER_OUTPUTS = ("transferred", "effective", "multiplier", "fraction_transferred")
 
 
-@dataclass(frozen=True, eq=False)
-class NaturalUnit:
+class NaturalUnit(Record, eq=False):
     """A unit people of a domain count in (an image, a clip, a frame), as a number of tokens."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -156,8 +152,7 @@ class NaturalUnit:
     note: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Covariance:
+class Covariance(Record, eq=False):
     """Covariance of a law's fitted parameters, so that plans under it can carry intervals.
 
     `names` are [params] keys, or `log_<key>` for the natural log of one (bootstrap
@@ -228,8 +223,7 @@ def parameter_value(params: Any, name: str) -> float | None:
     return math.exp(logged) if logged is not None else None
 
 
-@dataclass(frozen=True, eq=False)
-class Reproduction:
+class Reproduction(Record, eq=False):
     """A number quoted from the source that the law must reproduce, within rel_tol.
 
     Two shapes. A budget row gives `flops` and quotes any of params, tokens,
@@ -300,4 +294,4 @@ def same_law(first: Any, second: Any) -> bool:
     Law-file types compare by identity: generating field-by-field equality for each of them
     cost about 0.4 ms of start-up per class, and only the tests and the law writer compare.
     """
-    return type(first) is type(second) and dataclasses.asdict(first) == dataclasses.asdict(second)
+    return type(first) is type(second) and first.to_dict() == second.to_dict()

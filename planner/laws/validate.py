@@ -12,18 +12,21 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
 from planner.errors import LawFileError
 from planner.forms import form_names, law_classes
 from planner.forms.base import Law
+from planner.records import mirror, record_of
 from planner.validation import problems
 
 
 @cache
 def law_adapter() -> TypeAdapter[Law]:
     """The validator for a whole law file, one model per form chosen by `form`."""
-    union: Any = Annotated[Union[law_classes()], Field(discriminator="form")]  # noqa: UP007
+    # A discriminated union takes dataclasses, not the records they build: one mirror per form.
+    mirrors = tuple(mirror(cls) for cls in law_classes())
+    union: Any = Annotated[Union[mirrors], Field(discriminator="form"), AfterValidator(record_of)]  # noqa: UP007
     adapter: TypeAdapter[Law] = TypeAdapter(union)
     return adapter
 

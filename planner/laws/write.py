@@ -9,7 +9,6 @@ validate: the caller checks the text with planner.laws.validate before writing i
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import re
@@ -22,6 +21,7 @@ from typing import Any
 from planner.errors import InputError, LawFileError
 from planner.forms.base import Law
 from planner.laws.format import LAW_ID, same_law
+from planner.records import fields, is_record
 
 ORDER = (
     "schema_version",
@@ -72,26 +72,25 @@ def render_law(law: Law, *, header: Sequence[str] = (), comments: Mapping[str, S
                 lines += ["", *notes, f"[[{_key(key)}]]", *_pairs(_present(item))]
                 notes = []
         else:
-            pairs = _present(value) if dataclasses.is_dataclass(value) else dict(value)
+            pairs = _present(value) if is_record(value) else dict(value)
             lines += ["", *notes, f"[{_key(key)}]", *_pairs(pairs)]
     return "\n".join(lines) + "\n"
 
 
 def _present(item: Any) -> dict[str, Any]:
-    """The fields of a dataclass that differ from their defaults (None, (), ...), in order."""
-    present = {}
-    for field in dataclasses.fields(item):
-        value = getattr(item, field.name)
-        if field.default is not dataclasses.MISSING and value == field.default:
-            continue
-        present[field.name] = value
-    return present
+    """The fields of a record that differ from their defaults (None, (), ...), in order."""
+    defaults = type(item).__defaults__
+    return {
+        name: getattr(item, name)
+        for name in fields(item)
+        if not (name in defaults and getattr(item, name) == defaults[name])
+    }
 
 
 def _is_table(value: Any) -> bool:
-    if isinstance(value, dict) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+    if isinstance(value, dict) or is_record(value):
         return True
-    return isinstance(value, tuple) and bool(value) and dataclasses.is_dataclass(value[0])
+    return isinstance(value, tuple) and bool(value) and is_record(value[0])
 
 
 def _pairs(table: Mapping[str, Any]) -> list[str]:

@@ -4,11 +4,10 @@ held-out runs, and the report as one JSON object.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from planner.output._base import count, interval_row, new_console, sci, span
-from planner.output.streams import _json_line
+from planner.output.streams import _json_line, plain
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 
 def fit_json(report: FitReport) -> None:
     """The fit report as one compact JSON object on one line."""
-    _json_line(dataclasses.asdict(report))
+    _json_line(plain(report))
 
 
 def fit_tables(report: FitReport) -> None:

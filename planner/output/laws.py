@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ from planner.forms.base import Law
 from planner.laws.catalog import default_reason, is_default
 from planner.output._base import new_console, sci
 from planner.output.streams import _json_line
+from planner.records import fields
 from planner.version import FORMAT
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def law_record(law: Law) -> dict[str, Any]:
 
     from planner.version import __version__
 
-    record: dict[str, Any] = prune(dataclasses.asdict(law))
+    record: dict[str, Any] = prune(law.to_dict())
     return {
         "format": FORMAT,
         "planner_version": __version__,
@@ -72,13 +72,13 @@ def _parameter_table(title: str, params: Any, stderr: dict[str, float]) -> Any:
     table.add_column("name")
     table.add_column("value", justify="right")
     table.add_column("std. error", justify="right")
-    for field in dataclasses.fields(params):
-        value = getattr(params, field.name)
+    for name in fields(params):
+        value = getattr(params, name)
         if value is None:
             continue
-        spread = stderr.get(field.name)
+        spread = stderr.get(name)
         table.add_row(
-            field.name,
+            name,
             f"{value:g}" if isinstance(value, float) else str(value),
             f"{spread:g}" if spread is not None else "",
         )

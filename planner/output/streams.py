@@ -10,7 +10,6 @@ import rich, compute plans or read files.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from collections.abc import Iterable
@@ -99,9 +98,32 @@ def _json_line(data: dict[str, Any]) -> None:
 
 
 def json_lines(results: Iterable[Any]) -> None:
-    """One compact JSON object per result (a result dataclass) per line."""
+    """One compact JSON object per result (a record, or a fit's dataclass) per line."""
     for result in results:
-        _json_line(dataclasses.asdict(result))
+        _json_line(plain(result))
+
+
+def plain(result: Any) -> dict[str, Any]:
+    """A result as plain data for JSON: a record's `to_dict`, else a dataclass's fields."""
+    to_dict = getattr(result, "to_dict", None)
+    if to_dict is not None:
+        data: dict[str, Any] = to_dict()
+        return data
+    import dataclasses  # the fitting results, which load numpy anyway
+
+    def convert(value: Any) -> Any:
+        if hasattr(value, "to_dict"):
+            return value.to_dict()
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {field.name: convert(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        if isinstance(value, (tuple, list)):
+            return [convert(item) for item in value]
+        if isinstance(value, dict):
+            return {key: convert(item) for key, item in value.items()}
+        return value
+
+    data = convert(result)
+    return data
 
 
 def coded_notices(items: Iterable[Notice]) -> None:

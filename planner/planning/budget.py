@@ -8,7 +8,6 @@ starts fast.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from collections.abc import Iterable, Sequence
@@ -546,4 +545,4 @@ def plan_for_time(
         repeated_fraction=repeated_fraction,
         repeats=repeats,
     )
-    return dataclasses.replace(result, hardware=use(flops, setup, days=days, hours=hours))
+    return result.replace(hardware=use(flops, setup, days=days, hours=hours))

@@ -11,10 +11,8 @@ ratio, N is passed unchanged, and a notice says both. Never prints; standard lib
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from planner.errors import InputError
 from planner.forms.base import Law
@@ -22,11 +20,11 @@ from planner.forms.transfer import TransferLaw
 from planner.optimize import minimize_log
 from planner.planning.results import FineTune, Notice
 from planner.planning.transfer import finetune_size, transfer_law, transfer_one
+from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 
-@dataclass(frozen=True)
-class Ask:
+class Ask(Record):
     """A fine-tuning set and the transfer law that prices it, as `plan` was given them."""
 
     law: TransferLaw
@@ -71,7 +69,7 @@ def report(law: Law, fine: Ask, params: float) -> tuple[FineTune, list[Notice]]:
     ratio = fine.chars_per_token
     result = FineTune(
         mode="report",
-        transfer=dataclasses.replace(estimate, notices=()),
+        transfer=estimate.replace(notices=()),
         effective_tokens=estimate.effective / ratio if ratio else None,
         loss_from_scratch=None,
     )
@@ -116,7 +114,7 @@ def data_limited(
     scratch = law.params.loss(params, tokens)
     result = FineTune(
         mode="data_limited",
-        transfer=dataclasses.replace(estimate, notices=()),
+        transfer=estimate.replace(notices=()),
         effective_tokens=effective,
         loss_from_scratch=scratch,
     )

@@ -17,7 +17,6 @@ objective with D_inf scaled by MFU_train / MFU_inference. Owns `inference_optimu
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING
 
@@ -181,8 +180,7 @@ def inference_optimum(
     )
     notices = [notice for notice in base.notices if notice.code != "extrapolation"]
     outside = range_notice(chosen, {"flops": training, "params": n, "tokens": d})
-    return dataclasses.replace(
-        base,
+    return base.replace(
         optimum=optimum,
         intervals=None,  # the base plan's intervals are for its own split, not this one
         notices=tuple(notices if outside is None else [outside, *notices]),

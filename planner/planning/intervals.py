@@ -8,7 +8,6 @@ point estimate, so an interval is the spread of the same calculation. Imports nu
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 from planner.forms.base import Law
 from planner.laws.format import parameter_value
 from planner.planning.results import Intervals
+from planner.records import fields
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 SAMPLES = 4000
@@ -43,12 +43,12 @@ def parameter_draws(law: Law, samples: int = SAMPLES, seed: int = SEED) -> list[
     root = vectors * np.sqrt(np.clip(values, 0.0, None))
     draws = mean + np.random.default_rng(seed).standard_normal((samples, len(names))) @ root.T
     point: Any = law.params
-    given = {field.name for field in dataclasses.fields(point) if getattr(point, field.name) is not None}
+    given = {name for name in fields(point) if getattr(point, name) is not None}
     out = []
     for row in draws.tolist():
         changes = _changes(names, row, given)
         if changes is not None:
-            out.append(dataclasses.replace(point, **changes))
+            out.append(point.replace(**changes))
     return out
 
 

@@ -11,7 +11,6 @@ raises `InputError`; never prints. Standard library only; loaded only for these 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING
 
@@ -46,7 +45,7 @@ def plannable_law(law: Law | str | None, domain: str | None) -> Law:
 
 
 def _marked(plan: Plan, given: Given, value: float, method: str) -> Plan:
-    return dataclasses.replace(plan, inverse=Inverse(given, value, method))
+    return plan.replace(inverse=Inverse(given, value, method))
 
 
 def _budget(law: Law, what: str, solve: float) -> float:

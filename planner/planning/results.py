@@ -7,17 +7,16 @@ renaming, removing or changing the meaning of one bumps it. Standard library onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from planner.records import Record
 from planner.version import FORMAT, __version__
 
 if TYPE_CHECKING:
     from planner.forms.base import Law
 
 
-@dataclass(frozen=True)
-class LawRef:
+class LawRef(Record):
     """Which law a result used, with enough to find its numbers in the source."""
 
     id: str
@@ -28,8 +27,7 @@ class LawRef:
     locator: str
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(Record):
     """Something the user should know about a result, e.g. extrapolation beyond the fit."""
 
     code: str
@@ -37,16 +35,14 @@ class Notice:
     level: Literal["warning", "note"] = "warning"
 
 
-@dataclass(frozen=True)
-class TransferUnits:
+class TransferUnits(Record):
     """What the numbers count: N and data differ between transfer laws and compute laws."""
 
     params: str
     data: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class Transfer:
+class Transfer(Record, kw_only=True):
     """The effective data a fine-tune is worth, at one model size and fine-tuning set.
 
     D_T (`transferred`) = k D_F^alpha N^beta, D_E (`effective`) = D_F + D_T, `multiplier`
@@ -71,8 +67,7 @@ class Transfer:
     caveats: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class FineTune:
+class FineTune(Record):
     """A plan's fine-tune on top of pre-training, priced with a transfer law.
 
     mode "report": the transfer law at the plan's N for the whole fine-tuning set; the
@@ -93,8 +88,7 @@ class FineTune:
 Binding = Literal["max_params", "max_tokens"]
 
 
-@dataclass(frozen=True)
-class Allocation:
+class Allocation(Record):
     """A split of the budget: parameters, tokens and the loss the law predicts for it."""
 
     params: float
@@ -103,8 +97,7 @@ class Allocation:
     loss: float
 
 
-@dataclass(frozen=True)
-class Units:
+class Units(Record):
     """What the numbers count: parameters, tokens, loss and FLOPs differ between laws."""
 
     params: str
@@ -113,8 +106,7 @@ class Units:
     flops: str
 
 
-@dataclass(frozen=True)
-class Constraints:
+class Constraints(Record):
     """Limits asked for, which one binds, and what it costs against the free optimum."""
 
     max_params: float | None
@@ -124,8 +116,7 @@ class Constraints:
     loss_increase: float | None
 
 
-@dataclass(frozen=True)
-class LimitedData:
+class LimitedData(Record):
     """What a limited supply of unique tokens does to the plan (Muennighoff et al. 2023).
 
     The plan's `optimum` is the best split of the budget given the supply: its tokens may
@@ -161,8 +152,7 @@ class LimitedData:
         return self.loss_per_ln_flops / self.unlimited_loss_per_ln_flops
 
 
-@dataclass(frozen=True)
-class RepeatedSubset:
+class RepeatedSubset(Record):
     """A subset of `fraction` of the training tokens seen `repeats` times (Hernandez et al.
     2022): it makes up `token_share` = fraction x repeats of the run, `repeated_tokens` in all.
     Reported and warned about, never priced: the paper gives no formula for the damage."""
@@ -174,8 +164,7 @@ class RepeatedSubset:
     token_share: float
 
 
-@dataclass(frozen=True)
-class NaturalAmount:
+class NaturalAmount(Record):
     """The plan in a unit of the domain: how many images (clips, frames) and the loss per one."""
 
     unit: str
@@ -184,8 +173,7 @@ class NaturalAmount:
     loss_per_unit: float
 
 
-@dataclass(frozen=True)
-class Intervals:
+class Intervals(Record):
     """Central intervals on a plan from the parameter covariance its law carries (see method)."""
 
     level: float
@@ -196,8 +184,7 @@ class Intervals:
     method: str
 
 
-@dataclass(frozen=True)
-class RunEvaluation:
+class RunEvaluation(Record):
     """A given run (params, tokens) against the compute-optimal plan at the same FLOPs.
 
     `loss_gap` is the run's loss above the optimum's, never negative; `params_ratio` is
@@ -221,8 +208,7 @@ class RunEvaluation:
 Given = Literal["loss", "params", "tokens"]
 
 
-@dataclass(frozen=True)
-class Inverse:
+class Inverse(Record):
     """What an inverse plan was solved from: a target `loss`, or the `params` or `tokens` it
     must have; `method` says how the budget was found (closed form or bisection)."""
 
@@ -231,8 +217,7 @@ class Inverse:
     method: str
 
 
-@dataclass(frozen=True)
-class SizePoint:
+class SizePoint(Record):
     """One model size at a budget: `fraction` of the optimum's params, trained on what the
     budget leaves (C / 6N). `flops_to_match` is the compute this size needs, trained for
     longer or shorter, to reach the optimum's loss; `compute_overhead` is that over the
@@ -248,8 +233,7 @@ class SizePoint:
     compute_overhead: float | None
 
 
-@dataclass(frozen=True, kw_only=True)
-class SizeCurve:
+class SizeCurve(Record, kw_only=True):
     """Model sizes as fractions of the compute-optimal size at one budget (`plan --size-range`)."""
 
     format: str = FORMAT
@@ -264,8 +248,7 @@ class SizeCurve:
 Objective = Literal["flops", "cost"]
 
 
-@dataclass(frozen=True)
-class InferenceAware:
+class InferenceAware(Record):
     """A plan's lifetime view: the plan trains N on D and then serves `inference_tokens`.
 
     The plan's `flops` and `optimum` are the inference-aware training run (its loss is
@@ -297,8 +280,7 @@ class InferenceAware:
     cost_saved: float | None
 
 
-@dataclass(frozen=True)
-class HardwareUse:
+class HardwareUse(Record):
     """What a plan costs in GPU time and money on the given hardware (a plan's `hardware`).
 
     `peak_flops_per_second` is one GPU's dense peak; `days` is wall-clock time on `gpus`
@@ -318,8 +300,7 @@ class HardwareUse:
     cost: float | None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Plan:
+class Plan(Record, kw_only=True):
     """The compute-optimal plan for one budget under one law."""
 
     format: str = FORMAT
@@ -343,16 +324,14 @@ class Plan:
     inference: InferenceAware | None = None
 
 
-@dataclass(frozen=True)
-class Spread:
+class Spread(Record):
     """How far apart the laws are: max / min of params and of tokens over the plans."""
 
     params: float
     tokens: float
 
 
-@dataclass(frozen=True, kw_only=True)
-class Comparison:
+class Comparison(Record, kw_only=True):
     """Every law of a domain planned at the same budget."""
 
     format: str = FORMAT

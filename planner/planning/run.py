@@ -8,7 +8,6 @@ Standard library only.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING
 
@@ -96,7 +95,7 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
     )
     outside = range_notice(law, {"params": n, "tokens": d}, " (the given run)")
     notices = (*base.notices, outside) if outside is not None else base.notices
-    return dataclasses.replace(base, run=run, notices=notices)
+    return base.replace(run=run, notices=notices)
 
 
 def _refuse_frontier(law: Law) -> None:

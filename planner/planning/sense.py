@@ -12,13 +12,13 @@ InfeasibleError naming the quantity; never prints.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections.abc import Callable
 from typing import Any, ParamSpec, SupportsFloat, TypeVar, cast
 
 from planner.errors import InfeasibleError, InputError
+from planner.records import Record
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -88,9 +88,10 @@ def _first_problem(value: Any, path: str) -> tuple[str, float, str] | None:
         if path.rpartition(".")[2] in AT_LEAST_ONE and value < 1:
             return path, value, "small"
         return None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            found = _first_problem(getattr(value, field.name), f"{path}.{field.name}".lstrip("."))
+    names = value.__fields__ if isinstance(value, Record) else getattr(value, "__dataclass_fields__", None)
+    if names is not None and not isinstance(value, type):  # a record, or a fit's dataclass
+        for name in names:
+            found = _first_problem(getattr(value, name), f"{path}.{name}".lstrip("."))
             if found is not None:
                 return found
         return None

@@ -13,7 +13,6 @@ root when the shared data is there, and skip cleanly when it is not.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -218,11 +217,12 @@ def test_check_page_shows_the_example_spec_as_it_is() -> None:
 
 def test_check_page_lists_every_spec_key() -> None:
     from planner.check import HardwareSpec, Limits, RunSpec, Spec
+    from planner.records import fields
 
     text = (DOCS / "check.md").read_text()
     for kind in (Spec, RunSpec, HardwareSpec, Limits):
-        for field in dataclasses.fields(kind):
-            assert f"`{field.name}`" in text or f"`[{field.name}]`" in text, field.name
+        for name in fields(kind):
+            assert f"`{name}`" in text or f"`[{name}]`" in text, name
 
 
 # Links: every relative link resolves, to a file and, with #anchor, to one of its headings.

@@ -34,6 +34,7 @@ LAYERS = [
             "planner.inputs",
             "planner.units",
             "planner.optimize",
+            "planner.records",
             "planner.validation",
             "planner.version",
         ),

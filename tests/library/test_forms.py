@@ -16,6 +16,7 @@ from planner.forms.frontier import FrontierParams
 from planner.forms.kaplan_nd import KaplanNDLaw, KaplanNDParams
 from planner.laws.catalog import planning_laws
 from planner.planning.budget import plan, why_unplannable
+from planner.records import type_hints
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 budgets = st.floats(min_value=1e15, max_value=1e28)
@@ -132,15 +133,14 @@ TOY_FORM = '''"""A toy form for the registry test: L(N, D) = A / N^alpha + B / D
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, Positive
+from planner.records import Record
 
 
-@dataclass(frozen=True, eq=False)
-class PowerSumParams:
+class PowerSumParams(Record, eq=False):
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
     FRONTIER_BUDGET_METHOD: ClassVar[str] = "none"
     irreducible_loss: ClassVar[float] = 0.0
@@ -165,8 +165,7 @@ class PowerSumParams:
         return self.budget_loss(C, N)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class PowerSumLaw(Law):
+class PowerSumLaw(Law, kw_only=True, eq=False):
     """A law of the toy form L(N, D) = A / N^alpha + B / D^beta."""
 
     form: Literal["power-sum"]
@@ -268,6 +267,6 @@ def test_every_form_module_names_its_form() -> None:
     for form in form_names():
         cls = law_class(form)
         assert cls is not None
-        assert typing.get_args(typing.get_type_hints(cls)["form"]) == (form,)
+        assert typing.get_args(type_hints(cls)["form"]) == (form,)
     assert law_class("kaplan_nd") is None
     assert law_class("quadratic") is None

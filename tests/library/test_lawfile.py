@@ -3,7 +3,6 @@ and the format's extensions for a lab's own fits (user-fit sources, covariance).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 import tomllib
@@ -20,6 +19,7 @@ from planner.laws.format import LAW_ID, Covariance, same_law
 from planner.laws.validate import validate_law
 from planner.laws.write import law_id_for, render_law, suggest_id, write_atomically
 from planner.planning.budget import plan
+from planner.records import fields
 
 
 def _reload(law: Law, text: str) -> Law:
@@ -34,7 +34,7 @@ def test_every_shipped_law_renders_to_a_file_that_loads_as_the_same_law(law: Law
 @given(st.text())
 def test_any_text_survives_the_toml_string(text: str) -> None:
     law = find_law("besiroglu2024")
-    changed = dataclasses.replace(law, name=text, caveats=(text, "plain"))
+    changed = law.replace(name=text, caveats=(text, "plain"))
     back = _reload(changed, render_law(changed, header=["a header"], comments={"params": ["note"]}))
     assert back.name == text
     assert back.caveats == (text, "plain")
@@ -43,12 +43,12 @@ def test_any_text_survives_the_toml_string(text: str) -> None:
 @given(st.floats(min_value=1e-300, max_value=1e300))
 def test_any_finite_number_survives_exactly(value: float) -> None:
     law = find_law("besiroglu2024")
-    changed = dataclasses.replace(law, stderr={"A": value})
+    changed = law.replace(stderr={"A": value})
     assert _reload(changed, render_law(changed)).stderr == {"A": value}
 
 
 def test_non_finite_numbers_are_refused() -> None:
-    law = dataclasses.replace(find_law("besiroglu2024"), stderr={"A": math.inf})
+    law = find_law("besiroglu2024").replace(stderr={"A": math.inf})
     with pytest.raises(ValueError, match="finite numbers only"):
         render_law(law)
 
@@ -102,8 +102,8 @@ def test_writes_atomically_and_refuses_to_overwrite(tmp_path: Path) -> None:
 
 def _user_fit(covariance: Covariance | None) -> Law:
     law = find_law("besiroglu2024")
-    source = dataclasses.replace(law.source, kind="user-fit", arxiv=None, url=None, data="runs.csv")
-    return dataclasses.replace(law, id="mylab2026", source=source, covariance=covariance)
+    source = law.source.replace(kind="user-fit", arxiv=None, url=None, data="runs.csv")
+    return law.replace(id="mylab2026", source=source, covariance=covariance)
 
 
 def test_a_user_fit_needs_no_paper_but_names_its_runs(tmp_path: Path) -> None:
@@ -174,11 +174,11 @@ def test_a_singular_covariance_is_still_a_covariance() -> None:
 
 
 def _with_small_covariance(law: Law) -> Law:
-    given = [f.name for f in dataclasses.fields(law.params) if isinstance(getattr(law.params, f.name), float)]
+    given = [name for name in fields(law.params) if isinstance(getattr(law.params, name), float)]
     names = tuple(name if name.startswith("log_") else f"log_{name}" for name in given if name != "L_inf")
     size = len(names)
     matrix = tuple(tuple(1e-4 if i == j else 0.0 for j in range(size)) for i in range(size))
-    return dataclasses.replace(law, covariance=Covariance(method="bootstrap", names=names, matrix=matrix))
+    return law.replace(covariance=Covariance(method="bootstrap", names=names, matrix=matrix))
 
 
 @pytest.mark.parametrize(

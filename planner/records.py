@@ -1,0 +1,227 @@
+"""Frozen records: how planner declares its result and law-file classes.
+
+A record is declared like a frozen dataclass (annotated fields, defaults, `__post_init__`)
+by subclassing `Record`; `Record` gives it a generated `__init__`, field-wise equality and
+hash (or identity, with `eq=False`), a repr, immutability, `replace` and `to_dict`. It
+exists because of start-up time: the standard dataclasses module costs about 25 ms to
+import (it brings inspect) and about 1 ms per class, and `plan` creates some 40 classes at
+every start; a record class costs tens of microseconds. Type checkers see records as
+dataclasses (PEP 681). Standard library only, and none of it imported at start.
+
+Field annotations stay strings (`from __future__ import annotations`): a record never
+evaluates them. Whoever needs the types (validation, the law-file builder) resolves them.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, ClassVar, Self, dataclass_transform
+else:
+
+    def dataclass_transform(**_: object) -> Callable[[type], type]:
+        return lambda cls: cls
+
+
+class FrozenError(AttributeError):
+    """Raised on an attempt to change a field of a record."""
+
+
+def _is_field(annotation: object) -> bool:
+    text = str(annotation)
+    return not (text.startswith(("ClassVar", "typing.ClassVar")) or text.startswith("InitVar"))
+
+
+@dataclass_transform(frozen_default=True, eq_default=True)
+class Record:
+    """The base of every record: subclass it and annotate the fields."""
+
+    __fields__: ClassVar[tuple[str, ...]] = ()
+    """Every field, in declaration order (a base class's first)."""
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    """The default of every field that has one."""
+    __keyword_fields__: ClassVar[frozenset[str]] = frozenset()
+    """Fields given by keyword only: those of a class declared with `kw_only=True`."""
+
+    def __init_subclass__(cls, *, kw_only: bool = False, eq: bool = True, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 (inspect costs start-up)
+        own = {name: text for name, text in annotations.items() if _is_field(text)}
+        names = [*cls.__fields__, *(name for name in own if name not in cls.__fields__)]
+        defaults = dict(cls.__defaults__)
+        for name in own:
+            if name in cls.__dict__:
+                defaults[name] = cls.__dict__[name]
+            else:
+                defaults.pop(name, None)
+        cls.__fields__ = tuple(names)
+        cls.__defaults__ = defaults
+        keyword = set(cls.__keyword_fields__) - set(own)
+        cls.__keyword_fields__ = frozenset(keyword | set(own) if kw_only else keyword)
+        type.__setattr__(cls, "__init__", _make_init(cls))
+        if not eq:
+            type.__setattr__(cls, "__eq__", object.__eq__)
+            type.__setattr__(cls, "__hash__", object.__hash__)
+        elif cls.__dict__.get("__hash__", Record.__hash__) is None:
+            type.__setattr__(cls, "__hash__", Record.__hash__)
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenError(f"cannot assign to field {name!r} of a frozen {type(self).__name__}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenError(f"cannot delete field {name!r} of a frozen {type(self).__name__}")
+
+    def _values(self) -> tuple[Any, ...]:
+        values = self.__dict__
+        return tuple(values[name] for name in self.__fields__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        values = self.__dict__
+        inner = ", ".join(f"{name}={values[name]!r}" for name in self.__fields__)
+        return f"{type(self).__qualname__}({inner})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), dict(self.__dict__))
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with `changes` applied, checked again by `__post_init__`."""
+        unknown = sorted(set(changes) - set(self.__fields__))
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
+        values = self.__dict__
+        return type(self)(**{name: changes.get(name, values[name]) for name in self.__fields__})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain data: records become dicts, tuples lists, recursively."""
+        return {name: _plain(value) for name, value in self.__dict__.items()}
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic validates a record as its `mirror`, a dataclass, and returns the record."""
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(record_of, handler(mirror(cls)))
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is float or kind is str or kind is int or value is None or kind is bool:
+        return value
+    if isinstance(value, Record):
+        return value.to_dict()
+    if kind is tuple or kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _rebuild(cls: type[Record], values: dict[str, Any]) -> Record:
+    record = cls.__new__(cls)
+    record.__dict__.update(values)
+    return record
+
+
+def _make_init(cls: type[Record]) -> Callable[..., None]:
+    """`__init__` for the fields of cls, compiled once: it stores each argument in order."""
+    scope: dict[str, Any] = {}
+    positional: list[str] = []
+    keywords: list[str] = []
+    for name in cls.__fields__:
+        if name in cls.__defaults__:
+            scope[f"_d_{name}"] = cls.__defaults__[name]
+            argument = f"{name}=_d_{name}"
+        else:
+            argument = name
+        if name in cls.__keyword_fields__:
+            keywords.append(argument)
+        elif positional and "=" in positional[-1] and "=" not in argument:
+            raise TypeError(f"{cls.__name__}: field {name!r} without a default follows one with a default")
+        else:
+            positional.append(argument)
+    arguments = ", ".join(["self", *positional, *(["*", *keywords] if keywords else [])])
+    body = [f"    _v['{name}'] = {name}" for name in cls.__fields__]
+    lines = [f"def __init__({arguments}):", "    _v = self.__dict__", *body]
+    if hasattr(cls, "__post_init__"):
+        lines.append("    self.__post_init__()")
+    exec("\n".join(lines), scope)
+    init: Callable[..., None] = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+HINT_NAMES: dict[str, Any] = {}
+"""Names that field annotations may use beyond their module's own (type aliases kept as
+strings so that importing them costs nothing; see planner.laws.format)."""
+
+
+def type_hints(cls: type) -> dict[str, Any]:
+    """The field types of a record class, evaluated (with Annotated metadata kept).
+
+    Only validation and schemas need them; this imports typing, which start-up avoids.
+    """
+    import typing
+
+    names = {name: getattr(typing, name) for name in ("Annotated", "Any", "ClassVar", "Literal", "Union")}
+    return typing.get_type_hints(cls, localns={**names, **HINT_NAMES}, include_extras=True)
+
+
+_MIRRORS: dict[type, type] = {}
+
+
+def mirror(cls: type[Record]) -> type:
+    """A frozen dataclass with the fields, types, defaults and pydantic config of `cls`,
+    whose `__post_init__` builds the record (so its checks run where pydantic reports
+    errors by location); the record is on the instance as `__record__`."""
+    if cls not in _MIRRORS:
+        import dataclasses
+
+        hints = type_hints(cls)
+
+        def post_init(self: Any) -> None:
+            values = {name: getattr(self, name) for name in cls.__fields__}
+            object.__setattr__(self, "__record__", cls(**values))
+
+        specs = []
+        for name in cls.__fields__:
+            keyword = name in cls.__keyword_fields__
+            if name in cls.__defaults__:
+                spec = dataclasses.field(default=cls.__defaults__[name], kw_only=keyword)
+            else:
+                spec = dataclasses.field(kw_only=keyword)
+            specs.append((name, hints[name], spec))
+        namespace = {"__doc__": cls.__doc__, "__module__": cls.__module__, "__post_init__": post_init}
+        if hasattr(cls, "__pydantic_config__"):
+            namespace["__pydantic_config__"] = cls.__pydantic_config__
+        made = dataclasses.make_dataclass(cls.__name__, specs, namespace=namespace, frozen=True, eq=False)
+        made.__qualname__ = cls.__qualname__
+        _MIRRORS[cls] = made
+    return _MIRRORS[cls]
+
+
+def record_of(value: Any) -> Any:
+    """The record a validated mirror instance built (see `mirror`)."""
+    return value.__record__
+
+
+def fields(record: Record | type[Record]) -> tuple[str, ...]:
+    """The field names of a record or record class, in order."""
+    return record.__fields__
+
+
+def is_record(value: object) -> bool:
+    """Whether `value` is a record instance (not a record class)."""
+    return isinstance(value, Record)
