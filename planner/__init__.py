@@ -16,51 +16,90 @@ The public API: each `plan` command is one call here, returning the objects `--j
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from planner.errors import (
-    DataFileError,
-    InfeasibleError,
-    InputError,
-    LawFileError,
-    LawNotFoundError,
-    PlannerError,
-)
-from planner.forms.base import Law
-from planner.laws.catalog import (
-    available_laws,
-    default_law,
-    default_transfer_law,
-    find_law,
-    load_law,
-    planning_laws,
-    transfer_laws,
-)
-from planner.planning.budget import compare, plan
-from planner.planning.results import (
-    Allocation,
-    Comparison,
-    FineTune,
-    LimitedData,
-    Notice,
-    Plan,
-    RepeatedSubset,
-    Transfer,
-)
 from planner.version import __version__
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from planner.check import read_spec, run_checks
+    from planner.errors import (
+        DataFileError,
+        InfeasibleError,
+        InputError,
+        LawFileError,
+        LawNotFoundError,
+        PlannerError,
+    )
     from planner.fitting import FitReport, fit, fitted_law
     from planner.fitting.runs import Runs, read_runs
+    from planner.forms.base import Law
+    from planner.laws.catalog import (
+        available_laws,
+        default_law,
+        default_transfer_law,
+        find_law,
+        load_law,
+        planning_laws,
+        transfer_laws,
+    )
     from planner.laws.write import save_law
-    from planner.planning.budget import plan_for_time
+    from planner.planning.budget import compare, plan, plan_for_time
     from planner.planning.inference import inference_optimum
     from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve
+    from planner.planning.results import (
+        Allocation,
+        Comparison,
+        FineTune,
+        LimitedData,
+        Notice,
+        Plan,
+        RepeatedSubset,
+        Transfer,
+    )
     from planner.planning.run import evaluate
     from planner.planning.transfer import transfer, transfer_grid
 
 _LAZY = {
+    **dict.fromkeys(
+        (
+            "DataFileError",
+            "InfeasibleError",
+            "InputError",
+            "LawFileError",
+            "LawNotFoundError",
+            "PlannerError",
+        ),
+        "planner.errors",
+    ),
+    "Law": "planner.forms.base",
+    **dict.fromkeys(
+        (
+            "available_laws",
+            "default_law",
+            "default_transfer_law",
+            "find_law",
+            "load_law",
+            "planning_laws",
+            "transfer_laws",
+        ),
+        "planner.laws.catalog",
+    ),
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "Comparison",
+            "FineTune",
+            "LimitedData",
+            "Notice",
+            "Plan",
+            "RepeatedSubset",
+            "Transfer",
+        ),
+        "planner.planning.results",
+    ),
+    "compare": "planner.planning.budget",
+    "plan": "planner.planning.budget",
     "FitReport": "planner.fitting",
     "fit": "planner.fitting",
     "fitted_law": "planner.fitting",
@@ -79,7 +118,8 @@ _LAZY = {
     "read_spec": "planner.check",
     "run_checks": "planner.check",
 }
-"""What a plain plan does not need, imported on first use (the fitting API loads numpy and scipy)."""
+"""Where each public name lives, imported on first use: `import planner` itself loads nothing
+else (the command line imports only what a command needs; the fitting API loads numpy)."""
 
 
 def __getattr__(name: str) -> Any:
@@ -87,7 +127,9 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'planner' has no attribute {name!r}")
 
 

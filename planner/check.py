@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any, ClassVar
 
 from planner.errors import DataFileError, PlannerError
 from planner.laws.format import Bound, Positive
@@ -19,6 +18,10 @@ from planner.planning.results import Plan
 from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
 from planner.version import FORMAT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any, ClassVar
 
 KIND = "check spec"
 SPEC_CONFIG: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False, "strict": True}

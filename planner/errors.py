@@ -6,7 +6,9 @@ terminal: what was wrong and what to do. Must not print or exit: the CLI does th
 
 from __future__ import annotations
 
-from pathlib import Path
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def one_line(name: str) -> str:
@@ -46,6 +48,8 @@ class LawFileError(PlannerError, ValueError):
 
     def __init__(self, path: Path | str, problems: list[str]) -> None:
         super().__init__(str(path))
+        from pathlib import Path  # only a failed law file needs it
+
         self.path = Path(path)
         self.problems = problems
 

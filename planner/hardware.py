@@ -13,13 +13,16 @@ import math
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
 
 from planner.errors import DataFileError, InputError
 from planner.laws.format import STRICT, Bound, Positive
 from planner.planning.results import HardwareUse
 from planner.records import Record
 from planner.version import FORMAT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any, ClassVar, Literal
 
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0

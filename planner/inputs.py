@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import math
 import sys
-from pathlib import Path
-from typing import Any
 
 from planner.errors import InputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_BYTES = 256 * 2**20
 """The largest input read whole (256 MiB): far beyond any budget list, spec, law file or set
@@ -48,7 +50,7 @@ def read_bytes(source: str, what: str) -> tuple[bytes, str]:
             stream = getattr(sys.stdin, "buffer", None)
             data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read().encode("utf-8")
         else:
-            with Path(source).open("rb") as file:
+            with open(source, "rb") as file:
                 data = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise _unreadable(what, label, "no such file", "give a path, or - for stdin") from None

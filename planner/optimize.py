@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Protocol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
 
 INVERSE_PHI = (math.sqrt(5.0) - 1.0) / 2.0
 """1 / phi = 0.618...: each golden-section step keeps this share of the bracket."""
@@ -94,14 +97,16 @@ def minimize_log(f: Callable[[float], float], low: float, high: float, *, steps:
     return min((f(low), 0, low), (f(high), 0, high), (f(inner), 1, inner))[2]
 
 
-class Frontier(Protocol):
-    """A form with a compute-optimal size and a loss on the budget line (planner.forms.base.Form)."""
+if TYPE_CHECKING:  # protocols: only type checkers read them
 
-    def optimal_params(self, C: float) -> float:
-        """Compute-optimal N at C."""
+    class Frontier(Protocol):
+        """A form with a compute-optimal size and a loss on the budget line (planner.forms.base.Form)."""
 
-    def budget_loss(self, C: float, N: float) -> float:
-        """Loss of N parameters on C / (6N) tokens."""
+        def optimal_params(self, C: float) -> float:
+            """Compute-optimal N at C."""
+
+        def budget_loss(self, C: float, N: float) -> float:
+            """Loss of N parameters on C / (6N) tokens."""
 
 
 def frontier_loss(form: Frontier, flops: float) -> float:

@@ -163,6 +163,31 @@ def _make_init(cls: type[Record]) -> Callable[..., None]:
     return init
 
 
+class Alias(str):
+    """A type alias kept as text at run time, so that defining it needs no typing import.
+
+    Modules write `if TYPE_CHECKING: Positive = Annotated[...]` for type checkers and
+    `else: Positive = Alias("Annotated[...]")`; `type_hints` evaluates the text where types
+    are needed. `Positive | None` works as in an annotation.
+    """
+
+    def __or__(self, other: object) -> Alias:
+        return Alias(f"Union[{self}, {_text(other)}]")
+
+    def __ror__(self, other: object) -> Alias:
+        return Alias(f"Union[{_text(other)}, {self}]")
+
+
+def _text(other: object) -> str:
+    return (
+        "None"
+        if other is None
+        else other
+        if isinstance(other, str)
+        else getattr(other, "__name__", repr(other))
+    )
+
+
 HINT_NAMES: dict[str, Any] = {}
 """Names that field annotations may use beyond their module's own (type aliases kept as
 strings so that importing them costs nothing; see planner.laws.format)."""

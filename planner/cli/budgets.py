@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
 from planner.errors import InputError
 from planner.inputs import JSONError, describe, finite, loads_json
 from planner.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_LINES = 1_000_000
 """The most lines a budget file may have: a million plans take about a gigabyte and minutes.

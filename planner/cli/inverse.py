@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from planner.errors import InputError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.cli.declare import Request
     from planner.hardware import Hardware

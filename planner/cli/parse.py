@@ -10,9 +10,11 @@ Standard library only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from planner.cli.declare import Command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def normalise(command: Command, argv: list[str]) -> list[str]:

@@ -8,12 +8,12 @@ code. Raises PlannerError for bad input (planner.cli.main reports it); never par
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from planner.cli.declare import Command, Option, Request
 from planner.errors import InputError
 from planner.output import streams
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.planning.results import Notice
 

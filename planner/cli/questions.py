@@ -11,11 +11,13 @@ InputError; never prints.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from planner.errors import InputError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from planner.cli.declare import Request
     from planner.hardware import Hardware
     from planner.planning.results import Comparison, Plan, SizeCurve

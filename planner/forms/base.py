@@ -8,8 +8,6 @@ code asks these questions and never which form a law has. Standard library only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
-
 from planner.laws.format import (
     LAW_ID,
     STRICT,
@@ -24,37 +22,45 @@ from planner.laws.format import (
     Source,
     parameter_value,
 )
-from planner.records import Record, fields
+from planner.records import Alias, Record, fields
 
-Kind = Literal["budget", "transfer"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any, ClassVar, Literal, Protocol
 
-
-class Form(Protocol):
-    """A law's maths on the budget line C = 6ND; C always in FLOPs, N and D in counts."""
-
-    def optimal_params(self, C: float) -> float:
-        """Compute-optimal N at budget C, tokens following from C = 6ND."""
-
-    def budget_loss(self, C: float, N: float) -> float | None:
-        """Loss of N parameters trained on C / (6N) tokens; None off the form's frontier."""
-
-    def plan_loss(self, C: float, N: float) -> float:
-        """The loss a plan of N parameters at C reports (the frontier loss for frontier laws)."""
+if TYPE_CHECKING:
+    Kind = Literal["budget", "transfer"]
+else:
+    Kind = Alias("Literal['budget', 'transfer']")
 
 
-class Limited(Form, Protocol):
-    """A law's budget line with a finite supply of U unique tokens (Muennighoff et al. 2023)."""
+if TYPE_CHECKING:  # protocols: only type checkers read them
 
-    U: float
-    R_D_star: float
-    R_N_star: float
+    class Form(Protocol):
+        """A law's maths on the budget line C = 6ND; C always in FLOPs, N and D in counts."""
 
-    @property
-    def saturation(self) -> float:
-        """U (1 + R_D*): the effective data no number of epochs reaches."""
+        def optimal_params(self, C: float) -> float:
+            """Compute-optimal N at budget C, tokens following from C = 6ND."""
 
-    def effective(self, N: float, D: float) -> tuple[float, float]:
-        """(N', D'): what N parameters trained on D tokens from this supply are worth."""
+        def budget_loss(self, C: float, N: float) -> float | None:
+            """Loss of N parameters trained on C / (6N) tokens; None off the form's frontier."""
+
+        def plan_loss(self, C: float, N: float) -> float:
+            """The loss a plan of N parameters at C reports (the frontier loss for frontier laws)."""
+
+    class Limited(Form, Protocol):
+        """A law's budget line with a finite supply of U unique tokens (Muennighoff et al. 2023)."""
+
+        U: float
+        R_D_star: float
+        R_N_star: float
+
+        @property
+        def saturation(self) -> float:
+            """U (1 + R_D*): the effective data no number of epochs reaches."""
+
+        def effective(self, N: float, D: float) -> tuple[float, float]:
+            """(N', D'): what N parameters trained on D tokens from this supply are worth."""
 
 
 class Law(Record, kw_only=True, eq=False):

@@ -8,14 +8,16 @@ finite supply of unique tokens, repeats are priced by planner.forms.limited_data
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, Positive
 from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, Literal
+
     from planner.forms.limited_data import LimitedDataForm
 
 

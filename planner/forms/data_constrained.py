@@ -9,12 +9,14 @@ Pure maths: no I/O, no user errors.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
-
 from planner.forms.base import Law
 from planner.forms.chinchilla import ChinchillaParams
 from planner.forms.limited_data import LimitedDataForm
 from planner.laws.format import STRICT, Positive
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Literal
 
 
 class DataConstrainedParams(ChinchillaParams, kw_only=True, eq=False):

@@ -8,13 +8,15 @@ Pure maths: such a law gives the loss on its frontier only, never off it.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
-
 from planner.forms.base import Law
 from planner.forms.model_size import ModelSizeParams
 from planner.laws.format import STRICT, Exponent, NonNegative, Positive
 from planner.records import Record
 from planner.units import COMPUTE_UNITS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Literal
 
 
 class FrontierParams(Record, eq=False):

@@ -8,13 +8,16 @@ Pure maths; the allocation under C = 6ND is derived below, not printed in the pa
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, Positive
 from planner.optimize import flops_for_loss, frontier_loss
 from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Literal
 
 LOWEST_BRACKET = 1e20
 """Where the search for the least compute reaching a loss starts, stepping up by decades."""

@@ -22,9 +22,12 @@ data-constrained forms; not a form itself. Pure maths: no I/O, no user errors.
 from __future__ import annotations
 
 import math
-from typing import Protocol
 
 from planner.units import FLOPS_PER_PARAM_TOKEN
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
 
 ROUNDING = 1e-12
 """N within this relative distance of N_opt(U_D) is not in excess: the inverse allocation
@@ -34,23 +37,25 @@ SCAN_E_FOLDS = 25.0
 """The solver scans N over N_opt(C) e^(+-25), a factor of 7e10 each way (inside 1 <= N <= C/6)."""
 
 
-class Coefficients(Protocol):
-    """The Chinchilla-form parameters the pricing reads (see planner.forms.chinchilla)."""
+if TYPE_CHECKING:  # protocols: only type checkers read them
 
-    @property
-    def alpha(self) -> float:
-        """The exponent on N."""
+    class Coefficients(Protocol):
+        """The Chinchilla-form parameters the pricing reads (see planner.forms.chinchilla)."""
 
-    @property
-    def beta(self) -> float:
-        """The exponent on D."""
+        @property
+        def alpha(self) -> float:
+            """The exponent on N."""
 
-    @property
-    def coefficients(self) -> tuple[float, float, float]:
-        """(E, A, B)."""
+        @property
+        def beta(self) -> float:
+            """The exponent on D."""
 
-    def optimal_params(self, C: float) -> float:
-        """Chinchilla's compute-optimal N at C."""
+        @property
+        def coefficients(self) -> tuple[float, float, float]:
+            """(E, A, B)."""
+
+        def optimal_params(self, C: float) -> float:
+            """Chinchilla's compute-optimal N at C."""
 
 
 def effective_data(D: float, U_D: float, R_D_star: float) -> float:

@@ -7,11 +7,13 @@ about compute, so it cannot split a budget on its own.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
-
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, NonNegative, Positive
 from planner.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Literal
 
 
 class ModelSizeParams(Record, eq=False):

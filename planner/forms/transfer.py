@@ -11,11 +11,14 @@ Pure maths: no files, no printing, no user-facing errors.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Literal
 
 from planner.forms.base import Kind, Law
 from planner.laws.format import STRICT, Bound, Exponent, Fraction, Positive
 from planner.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any, ClassVar, Literal
 
 
 class TransferParams(Record, eq=False):

@@ -8,34 +8,56 @@ pydantic; a file given by path is always validated in full (planner.laws.validat
 
 from __future__ import annotations
 
+import os
 import sys
 import types
-import typing
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, cast
 
 from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.forms import law_class
 from planner.forms.base import Law
 from planner.laws.format import DOMAINS, STRICT
+from planner.laws.index import Index
 from planner.records import Record, type_hints
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, ClassVar, Literal
+
     from planner.forms.transfer import TransferLaw
 
 
 def laws_dir() -> Path:
     """The shipped law files: inside the installed package, else the source checkout's laws/."""
-    package = Path(__file__).parents[1]
-    packaged = package / "_laws"
-    return packaged if packaged.is_dir() else package.parent / "laws"
+    from pathlib import Path
+
+    return Path(_root())
 
 
 @cache
-def _catalog_paths() -> dict[str, Path]:
-    """Every shipped law file by id, globbed once: the shipped catalog does not change in a run."""
-    return {path.stem: path for path in sorted(laws_dir().glob("*/*.toml"))}
+def _root() -> str:
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    packaged = os.path.join(package, "_laws")
+    return packaged if os.path.isdir(packaged) else os.path.join(os.path.dirname(package), "laws")
+
+
+@cache
+def _catalog_paths() -> dict[str, str]:
+    """Every shipped law file (laws/<folder>/<id>.toml) by id, as a path under laws/, listed
+    once: the shipped catalog does not change in a run."""
+    root = _root()
+    found = []
+    for folder in sorted(os.listdir(root)):
+        if os.path.isdir(os.path.join(root, folder)):
+            names = os.listdir(os.path.join(root, folder))
+            found += [f"{folder}/{name}" for name in sorted(names) if name.endswith(".toml")]
+    return {relative.rpartition("/")[2][: -len(".toml")]: relative for relative in sorted(found)}
+
+
+@cache
+def _index() -> Index:
+    return Index(_root())
 
 
 def law_ids() -> list[str]:
@@ -49,7 +71,7 @@ def available_laws(domain: str | None = None) -> list[Law]:
     A law lives in the directory of its domain (the tests check it), so one domain's
     laws load without reading the others' files.
     """
-    paths = [path for path in _catalog_paths().values() if domain is None or path.parent.name == domain]
+    paths = [path for path in _catalog_paths().values() if domain is None or path.partition("/")[0] == domain]
     laws = [_load_shipped(path) for path in paths]
     laws = [law for law in laws if domain is None or law.domain == domain]
     return sorted(laws, key=lambda law: (DOMAINS.index(law.domain), law.id))
@@ -62,7 +84,8 @@ def planning_laws(domain: str | None = None) -> list[Law]:
 
 def transfer_laws() -> list[TransferLaw]:
     """The shipped transfer laws."""
-    return [cast("TransferLaw", law) for law in available_laws() if law.kind == "transfer"]
+    found: list[TransferLaw] = [law for law in available_laws() if law.kind == "transfer"]  # type: ignore[misc]
+    return found
 
 
 def check_domain(domain: str) -> str:
@@ -84,8 +107,12 @@ class Default(Record, eq=False):
 @cache
 def defaults() -> dict[str, Default]:
     """Each domain's default budget law, and the default transfer law under "transfer"."""
-    path = laws_dir() / "defaults.toml"
-    return {key: build(Default, entry) for key, entry in _read_toml(path).items()}
+    path = os.path.join(_root(), "defaults.toml")
+    data = _read_bytes(path)
+    indexed: dict[str, Default] | None = _index().defaults(data)
+    if indexed is not None:
+        return indexed
+    return {key: build(Default, entry) for key, entry in _toml(data, path).items()}
 
 
 def default_reason(law: Law) -> str | None:
@@ -113,7 +140,7 @@ def default_transfer_law() -> TransferLaw:
     """The law `plan transfer` uses when none is named: "transfer" in laws/defaults.toml."""
     law = find_law(defaults()["transfer"].law)
     assert law.kind == "transfer", "defaults.toml names a budget law for transfer"
-    return cast("TransferLaw", law)
+    return law  # type: ignore[return-value]
 
 
 def find_law(name: str, kind: Literal["budget", "transfer"] | None = None) -> Law:
@@ -122,6 +149,8 @@ def find_law(name: str, kind: Literal["budget", "transfer"] | None = None) -> La
     kind narrows the ids an unknown name is told to choose from: budget or transfer laws.
     """
     if "/" in name or name.endswith(".toml") or (sys.platform == "win32" and "\\" in name):
+        from pathlib import Path
+
         return load_law(Path(name))
     path = _catalog_paths().get(name)
     if path is None:
@@ -139,11 +168,25 @@ def load_law(path: Path) -> Law:
     return validate_law(_read_toml(path), path)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    from planner.inputs import ReadError, loads_toml, read_text
+def _read_toml(path: Path | str) -> dict[str, Any]:
+    return _toml(_read_bytes(path), path)
+
+
+def _read_bytes(path: Path | str) -> bytes:
+    from planner.inputs import ReadError, read_bytes
 
     try:
-        text, _ = read_text(str(path), "law file")
+        data, _ = read_bytes(os.fspath(path), "law file")
+    except ReadError as err:
+        raise LawFileError(path, [err.detail]) from None
+    return data
+
+
+def _toml(data: bytes, path: Path | str) -> dict[str, Any]:
+    from planner.inputs import ReadError, decode, loads_toml
+
+    try:
+        text = decode(data, os.fspath(path), "law file")
     except ReadError as err:
         raise LawFileError(path, [err.detail]) from None
     try:
@@ -153,8 +196,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 @cache
-def _load_shipped(path: Path) -> Law:
-    raw = _read_toml(path)
+def _load_shipped(relative: str) -> Law:
+    """A shipped law: from the index while the file is unchanged, else built from its TOML."""
+    path = os.path.join(_root(), relative)
+    data = _read_bytes(path)
+    indexed: Law | None = _index().law(relative, data)
+    if indexed is not None:
+        return indexed
+    raw = _toml(data, path)
     cls = law_class(raw["form"])
     assert cls is not None, f"shipped law {path} has an unknown form"
     law: Law = build(cls, raw)
@@ -172,13 +221,15 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def build(tp: Any, value: Any) -> Any:
     """Build typed data from parsed TOML without validating it (shipped files only)."""
+    import typing  # reading the types costs start-up time: only a changed shipped file comes here
+
     origin = typing.get_origin(tp)
-    if origin is Annotated:
+    if origin is typing.Annotated:
         return build(typing.get_args(tp)[0], value)
     if isinstance(tp, type) and issubclass(tp, Record):
         hints = _hints(tp)
         return tp(**{key: build(hints[key], item) for key, item in value.items()})
-    if origin in (Union, types.UnionType):
+    if origin in (typing.Union, types.UnionType):
         if value is None:
             return None
         options = [arg for arg in typing.get_args(tp) if arg is not type(None)]

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-import typing
-from typing import Annotated, Any, ClassVar, Literal
 
-from planner.records import Record
+from planner.records import HINT_NAMES, Alias, Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any, ClassVar, Literal
 
 
 class Bound:
@@ -33,18 +35,30 @@ class Bound:
         return schema
 
 
-Positive = Annotated[float, Bound(gt=0)]
-Exponent = Annotated[float, Bound(gt=0, lt=10)]
-NonNegative = Annotated[float, Bound(ge=0)]
-Fraction = Annotated[float, Bound(gt=0, lt=1)]
+DOMAINS: tuple[str, ...] = ("language", "image", "video", "multimodal", "math", "code")
+
+if TYPE_CHECKING:
+    Positive = Annotated[float, Bound(gt=0)]
+    Exponent = Annotated[float, Bound(gt=0, lt=10)]
+    NonNegative = Annotated[float, Bound(ge=0)]
+    Fraction = Annotated[float, Bound(gt=0, lt=1)]
+    Domain = Literal["language", "image", "video", "multimodal", "math", "code"]
+    Pair = tuple[Positive, Positive]
+else:  # text until validation reads the types (planner.records.type_hints): no typing at start
+    Positive = Alias("Annotated[float, Bound(gt=0)]")
+    Exponent = Alias("Annotated[float, Bound(gt=0, lt=10)]")
+    NonNegative = Alias("Annotated[float, Bound(ge=0)]")
+    Fraction = Alias("Annotated[float, Bound(gt=0, lt=1)]")
+    Domain = Alias(f"Literal[{', '.join(map(repr, DOMAINS))}]")
+    Pair = Alias("tuple[Positive, Positive]")
+HINT_NAMES.update(
+    Bound=Bound, Positive=Positive, Exponent=Exponent, NonNegative=NonNegative, Fraction=Fraction, Pair=Pair
+)
 
 STRICT: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False}
 """pydantic config for every law-file table: unknown keys are typos, NaN is never data."""
 
 
-Domain = Literal["language", "image", "video", "multimodal", "math", "code"]
-DOMAINS: tuple[str, ...] = typing.get_args(Domain)
-Pair = tuple[Positive, Positive]
 RANGED = ("flops", "params", "tokens", "finetune_chars")
 """The quantities a fitted range can bound."""
 

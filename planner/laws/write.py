@@ -4,7 +4,8 @@ Owns how a law is rendered (keys and tables in the order of laws/language/*.toml
 comments where the caller gives them) and the rules for the file written: its name is the
 law's id, an existing file is replaced only when asked, and the file appears whole or not
 at all (a temporary file beside it, then os.replace). Standard library only; it does not
-validate: the caller checks the text with planner.laws.validate before writing it.
+validate: the caller checks the text with planner.laws.validate before writing it. Also
+writes the index of the shipped laws (`render_index`, planner.laws.index), validating each.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 from planner.errors import InputError, LawFileError
 from planner.forms.base import Law
 from planner.laws.format import LAW_ID, same_law
 from planner.records import fields, is_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ORDER = (
     "schema_version",
@@ -245,3 +249,45 @@ def _put_in_place(temporary: str, path: Path, *, force: bool) -> None:
     except OSError:  # a file system without hard links
         check_writable(path, force=False)
         os.replace(temporary, path)
+
+
+def _line(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
+def render_index(root: str) -> str:
+    """The index of the laws folder `root` (planner.laws.index), from its files, each
+    validated in full."""
+    from planner.inputs import loads_toml
+    from planner.laws.catalog import Default, build
+    from planner.laws.index import VERSION, crc, encode
+    from planner.laws.validate import validate_law
+
+    folder = Path(root)
+    defaults = (folder / "defaults.toml").read_bytes()
+    entries = {key: build(Default, entry) for key, entry in loads_toml(defaults.decode("utf-8")).items()}
+    header = {
+        "index": VERSION,
+        "note": "written by `python -m planner.laws` from the law files; do not edit",
+        "defaults": {"crc32": crc(defaults), "entries": encode(entries)},
+    }
+    lines = [_line(header)]
+    for path in sorted(folder.glob("*/*.toml")):
+        data = path.read_bytes()
+        law = validate_law(loads_toml(data.decode("utf-8")), path)
+        relative = path.relative_to(folder).as_posix()
+        lines.append(_line({"file": relative, "crc32": crc(data), "law": encode(law)}))
+    return "\n".join(lines) + "\n"
+
+
+def write_index() -> None:
+    """Rewrite the index of the shipped laws folder (`python -m planner.laws`)."""
+    from planner.laws.catalog import laws_dir
+    from planner.laws.index import NAME
+
+    path = laws_dir() / NAME
+    text = render_index(str(laws_dir()))
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}: {text.count(chr(10)) - 1} law files")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from planner.output._base import sci
 from planner.output.streams import clean
 from planner.planning.results import Comparison, Plan
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.check import CheckReport
     from planner.planning.results import HardwareUse

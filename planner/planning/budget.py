@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, overload
 
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law, is_law
@@ -38,11 +37,18 @@ from planner.planning.results import (
 from planner.planning.sense import check_positive, is_one, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import overload
+
     from planner.forms.base import Form, Limited
     from planner.hardware import Hardware
     from planner.planning.finetune import Ask
     from planner.planning.results import HardwareUse
+else:
+
+    def overload(function: object) -> object:  # the typing module costs start-up time
+        return function
 
 
 def resolve_law(law: Law | str | None, domain: str | None = None) -> Law:
@@ -82,7 +88,7 @@ def plan(
     repeats: float | None = ...,
 ) -> Plan: ...
 @overload
-def plan(
+def plan(  # noqa: F811 (overload is typing's to type checkers)
     flops: Iterable[float],
     law: Law | str | None = ...,
     *,
@@ -99,7 +105,7 @@ def plan(
     repeats: float | None = ...,
 ) -> list[Plan]: ...
 @question("the plan")
-def plan(
+def plan(  # noqa: F811 (overload is typing's to type checkers)
     flops: float | Iterable[float],
     law: Law | str | None = None,
     *,

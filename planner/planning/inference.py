@@ -18,7 +18,6 @@ objective with D_inf scaled by MFU_train / MFU_inference. Owns `inference_optimu
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
@@ -29,6 +28,7 @@ from planner.planning.results import Allocation, InferenceAware, Objective
 from planner.planning.sense import check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.hardware import Hardware
     from planner.planning.results import Plan

@@ -9,7 +9,6 @@ point estimate, so an interval is the spread of the same calculation. Imports nu
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
@@ -18,6 +17,10 @@ from planner.laws.format import parameter_value
 from planner.planning.results import Intervals
 from planner.records import fields
 from planner.units import FLOPS_PER_PARAM_TOKEN
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SAMPLES = 4000
 """Draws per plan: enough for stable 2.5% tails, a few tens of milliseconds."""

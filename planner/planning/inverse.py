@@ -12,7 +12,6 @@ raises `InputError`; never prints. Standard library only; loaded only for these 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
@@ -29,6 +28,7 @@ from planner.planning.results import (
 from planner.planning.sense import check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.hardware import Hardware
     from planner.planning.results import Plan

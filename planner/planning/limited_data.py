@@ -13,9 +13,13 @@ import math
 from collections.abc import Iterator
 
 from planner.errors import InfeasibleError, InputError
-from planner.forms.base import Law, Limited
+from planner.forms.base import Law
 from planner.laws.catalog import find_law
 from planner.planning.results import Allocation, LimitedData, Notice, RepeatedSubset
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from planner.forms.base import Limited
 
 DECAY_LAW = "muennighoff2023"
 """The law whose R_D* and R_N* price repeats under laws that have none of their own."""

@@ -8,11 +8,11 @@ it can, what to do. Must not compute plans or print.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from planner.forms.base import Law
 from planner.planning.results import Allocation, Constraints, Intervals, Notice
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.hardware import Hardware
 

@@ -7,12 +7,13 @@ renaming, removing or changing the meaning of one bumps it. Standard library onl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
-
-from planner.records import Record
+from planner.records import Alias, Record
 from planner.version import FORMAT, __version__
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Literal
+
     from planner.forms.base import Law
 
 
@@ -85,7 +86,10 @@ class FineTune(Record):
     loss_from_scratch: float | None
 
 
-Binding = Literal["max_params", "max_tokens"]
+if TYPE_CHECKING:
+    Binding = Literal["max_params", "max_tokens"]
+else:
+    Binding = Alias("Literal['max_params', 'max_tokens']")
 
 
 class Allocation(Record):
@@ -205,7 +209,10 @@ class RunEvaluation(Record):
     compute_overhead: float
 
 
-Given = Literal["loss", "params", "tokens"]
+if TYPE_CHECKING:
+    Given = Literal["loss", "params", "tokens"]
+else:
+    Given = Alias("Literal['loss', 'params', 'tokens']")
 
 
 class Inverse(Record):
@@ -245,7 +252,10 @@ class SizeCurve(Record, kw_only=True):
     notices: tuple[Notice, ...] = ()
 
 
-Objective = Literal["flops", "cost"]
+if TYPE_CHECKING:
+    Objective = Literal["flops", "cost"]
+else:
+    Objective = Alias("Literal['flops', 'cost']")
 
 
 class InferenceAware(Record):

@@ -9,7 +9,6 @@ Standard library only.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from planner.errors import InfeasibleError
 from planner.forms.base import Law
@@ -20,6 +19,7 @@ from planner.planning.results import Plan, RunEvaluation
 from planner.planning.sense import check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.hardware import Hardware
 

@@ -15,13 +15,17 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from typing import Any, ParamSpec, SupportsFloat, TypeVar, cast
 
 from planner.errors import InfeasibleError, InputError
 from planner.records import Record
 
-T = TypeVar("T")
-P = ParamSpec("P")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ParamSpec, TypeVar
+
+    T = TypeVar("T")
+    P = ParamSpec("P")
+
 
 UNITS = {
     "params": "a model has at least one parameter",
@@ -138,7 +142,7 @@ def real(name: str, value: object) -> float:
     if isinstance(value, (str, bytes, bool, complex)) or not hasattr(value, "__float__"):
         raise InputError(f"{name} must be a number (got {type(value).__name__} {value!r}); give e.g. 1e21")
     try:
-        return float(cast(SupportsFloat, value))
+        return float(value)  # type: ignore[arg-type,unused-ignore]
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name} must be a single number (got {value!r}); give e.g. 1e21") from None
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, cast
 
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law, is_law
@@ -20,6 +19,7 @@ from planner.laws.catalog import default_transfer_law, find_law
 from planner.planning.results import Notice, Transfer, TransferUnits, law_ref, planner_version
 from planner.planning.sense import check_positive, question
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.forms.transfer import TransferLaw
 
@@ -36,7 +36,7 @@ def transfer_law(law: Law | str | None) -> TransferLaw:
             f"law {chosen.id} has form {chosen.form}, not transfer: it plans FLOP budgets; "
             "give a transfer law such as hernandez2021-text (see plan laws)"
         )
-    return cast("TransferLaw", chosen)
+    return chosen  # type: ignore[return-value]
 
 
 def finetune_size(

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError, LawFileError, LawNotFoundError
+from planner.forms import law_class
 from planner.forms.base import Law
 from planner.forms.kaplan_nd import KaplanNDLaw
 from planner.forms.transfer import TransferLaw
 from planner.laws.catalog import (
     _catalog_paths,
     available_laws,
+    build,
     default_law,
     default_transfer_law,
     find_law,
@@ -24,18 +26,44 @@ from planner.laws.catalog import (
     transfer_laws,
 )
 from planner.laws.format import DOMAINS, Reproduction, same_law
+from planner.laws.index import Index
+from planner.laws.write import render_index
 from planner.planning.budget import plan, reproduce, why_unplannable
 
 BAD_LAWS = Path(__file__).parents[1] / "bad_laws"
-SHIPPED = list(_catalog_paths().values())
+SHIPPED = sorted(laws_dir().glob("*/*.toml"))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
-def test_shipped_file_validates_and_the_fast_path_builds_the_same_law(path: Path) -> None:
+def test_shipped_file_validates_and_the_fast_paths_build_the_same_law(path: Path) -> None:
+    """Validated in full, read from the index, and built from its TOML: one and the same law."""
     validated = load_law(path)
+    relative = path.relative_to(laws_dir()).as_posix()
+    indexed = Index(str(laws_dir())).law(relative, path.read_bytes())
+    raw = tomllib.loads(path.read_text())
+    built = build(law_class(raw["form"]), raw)
+    assert indexed is not None, "the index is stale: run python -m planner.laws"
+    assert repr(validated) == repr(indexed) == repr(built)  # repr tells tuples from lists
     assert same_law(validated, find_law(path.stem))
+    assert _catalog_paths()[path.stem] == relative
     assert validated.id == path.stem
     assert path.parent.name == validated.domain
+
+
+def test_the_index_is_current() -> None:
+    assert render_index(str(laws_dir())) == (laws_dir() / "index.jsonl").read_text(), (
+        "laws/index.jsonl is stale: run python -m planner.laws"
+    )
+
+
+def test_a_changed_or_unknown_file_is_not_read_from_the_index(tmp_path: Path) -> None:
+    index = Index(str(laws_dir()))
+    text = (laws_dir() / "language" / "hoffmann2022.toml").read_bytes()
+    assert index.law("language/hoffmann2022.toml", text) is not None
+    assert index.law("language/hoffmann2022.toml", text.replace(b"0.34", b"0.35")) is None
+    assert index.law("language/unknown2026.toml", text) is None
+    assert index.defaults(b"language = 1") is None
+    assert Index(str(tmp_path)).law("language/hoffmann2022.toml", text) is None  # no index there
 
 
 def test_the_catalog_is_found_and_ids_are_unique() -> None:

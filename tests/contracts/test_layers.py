@@ -24,7 +24,16 @@ LAYERS = [
     ("planning", ("planner.planning",)),
     ("hardware", ("planner.hardware",)),
     ("results", ("planner.planning.results",)),
-    ("catalog", ("planner.laws.catalog", "planner.laws.validate", "planner.laws.write")),
+    (
+        "catalog",
+        (
+            "planner.laws.__main__",
+            "planner.laws.catalog",
+            "planner.laws.index",
+            "planner.laws.validate",
+            "planner.laws.write",
+        ),
+    ),
     ("forms", ("planner.forms",)),
     ("format", ("planner.laws", "planner.laws.format")),
     (

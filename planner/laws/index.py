@@ -1,0 +1,118 @@
+"""The index of the shipped law files: each file already built, so `plan` starts without TOML.
+
+Owns `laws/index.jsonl`, which `python -m planner.laws` writes from the law files
+and a test keeps current. Its first line holds `laws/defaults.toml`; every other line one
+law file: its path under laws/, the CRC-32 of its bytes, and the law as validated, each
+record tagged with its class. A line is used only while its file still has those bytes;
+a file that changed (or is missing from the index) is read from its TOML as before, so the
+index can make `plan` slower but never different. Standard library only.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import os
+import sys
+
+from planner.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+NAME = "index.jsonl"
+VERSION = 1
+TAG = "~"
+"""The key naming a record's class, `module:Class`, in the index."""
+
+
+def crc(data: bytes) -> int:
+    """The CRC-32 an index entry keeps of its file's bytes."""
+    return binascii.crc32(data)
+
+
+class Index:
+    """The index of one laws folder, read once; its entries decoded on request."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.lines: dict[str, str] = {}
+        self.header: dict[str, Any] = {}
+        try:
+            with open(os.path.join(root, NAME), encoding="utf-8") as file:
+                text = file.read()
+        except OSError:
+            return
+        first, _, rest = text.partition("\n")
+        try:
+            header = json.loads(first)
+        except ValueError:
+            return
+        if not isinstance(header, dict) or header.get("index") != VERSION:
+            return
+        self.header = header
+        for line in rest.splitlines():
+            # Each line starts {"file":"<path>",...: find the file without parsing the line.
+            start = line.find('"file":"') + 8
+            self.lines[line[start : line.index('"', start)]] = line
+
+    def law(self, relative: str, data: bytes) -> Any:
+        """The law of the file at `relative` (under the laws folder) whose bytes are `data`,
+        or None when the index has no entry for exactly those bytes."""
+        line = self.lines.get(relative)
+        if line is None:
+            return None
+        start = line.find('"crc32":') + 8
+        if line[start : line.index(",", start)] != str(crc(data)):
+            return None
+        return json.loads(line, object_hook=_decode)["law"]
+
+    def defaults(self, data: bytes) -> Any:
+        """The entries of defaults.toml, or None unless the index has them for these bytes."""
+        entry = self.header.get("defaults")
+        if not entry or entry["crc32"] != crc(data):
+            return None
+        return _decode_all(entry["entries"])
+
+
+def _decode(value: dict[str, Any]) -> Any:
+    tag = value.pop(TAG, None)
+    if tag is None:
+        return value
+    module, _, name = tag.partition(":")
+    if module not in sys.modules:
+        __import__(module)
+    cls: type[Record] = getattr(sys.modules[module], name)
+    return cls(**{key: _tuples(item) for key, item in value.items()})
+
+
+def _tuples(value: Any) -> Any:
+    """Arrays as tuples, which is how records hold them, in tables too."""
+    kind = type(value)
+    if kind is list:
+        return tuple(_tuples(item) for item in value)
+    if kind is dict:
+        return {key: _tuples(item) for key, item in value.items()}
+    return value
+
+
+def _decode_all(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _decode({key: _decode_all(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [_decode_all(item) for item in value]
+    return value
+
+
+def encode(value: Any) -> Any:
+    """A record (and what it holds) as tagged JSON data, every field written out."""
+    if isinstance(value, Record):
+        cls = type(value)
+        tagged = {TAG: f"{cls.__module__}:{cls.__qualname__}"}
+        return tagged | {name: encode(getattr(value, name)) for name in cls.__fields__}
+    if isinstance(value, (tuple, list)):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: encode(item) for key, item in value.items()}
+    return value
