@@ -8,10 +8,14 @@ about compute, so it cannot split a budget on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from planner.forms.base import Law
 from planner.laws.format import STRICT, Exponent, NonNegative, Positive
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,6 +37,11 @@ class ModelSizeParams:
     def irreducible_loss(self) -> float:
         """L_inf: the loss no model size goes below."""
         return self.L_inf
+
+    def loss_array(self, N: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`loss` for an array of sizes (planner.planning.columns), the same formula."""
+        result: NDArray[np.float64] = self.L_inf + (self.N_0 / N) ** self.alpha_N
+        return result
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
