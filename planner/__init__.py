@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     )
     from planner.laws.write import save_law
     from planner.planning.budget import compare, plan, plan_for_time
+    from planner.planning.columns import PlanColumns, plan_array
     from planner.planning.inference import inference_optimum
     from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve
     from planner.planning.results import (
@@ -99,6 +100,8 @@ _LAZY = {
         "planner.planning.results",
     ),
     "compare": "planner.planning.budget",
+    "plan_array": "planner.planning.columns",
+    "PlanColumns": "planner.planning.columns",
     "plan": "planner.planning.budget",
     "FitReport": "planner.fitting",
     "fit": "planner.fitting",
@@ -147,6 +150,7 @@ __all__ = [
     "LimitedData",
     "Notice",
     "Plan",
+    "PlanColumns",
     "PlannerError",
     "RepeatedSubset",
     "Runs",
@@ -166,6 +170,7 @@ __all__ = [
     "inference_optimum",
     "load_law",
     "plan",
+    "plan_array",
     "plan_for_time",
     "planning_laws",
     "read_runs",

@@ -3,7 +3,7 @@
 A form is the maths of one kind of law file (`form = "kaplan-nd"` in the file). Its module,
 `planner/forms/kaplan_nd.py` (the form name with `_` for `-`), owns all of it:
 
-- a frozen dataclass of the `[params]` table in the paper's own symbols, with the loss and
+- a frozen record (`planner.records.Record`) of the `[params]` table in the paper's own symbols, with the loss and
   the compute-optimal allocation (`optimal_params`, `budget_loss`, `plan_loss`; see
   `planner.forms.base.Form`), citing paper and equation in place;
 - its law class, a subclass of `planner.forms.base.Law` with `form: Literal["kaplan-nd"]`

@@ -18,6 +18,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar, Literal
 
+    import numpy as np
+    from numpy.typing import NDArray
+
     from planner.forms.limited_data import LimitedDataForm
 
 
@@ -117,6 +120,28 @@ class ChinchillaParams(Record, eq=False):
         """The N that reaches loss L only with unlimited data, (A / (L - E))^(1/alpha)."""
         E, A, _ = self.coefficients
         return float((A / (L - E)) ** (1.0 / self.alpha))
+
+    # Arrays of budgets (planner.planning.columns): the same formulas, written in the same
+    # order as the scalar methods above so that each result matches them to rounding.
+
+    def optimal_params_array(self, C: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`optimal_params` for an array of budgets, Eq. (4)."""
+        _, A, B = self.coefficients
+        s = self.alpha + self.beta
+        G = (self.alpha * A / (self.beta * B)) ** (1.0 / s)
+        result: NDArray[np.float64] = G * (C / FLOPS_PER_PARAM_TOKEN) ** (self.beta / s)
+        return result
+
+    def budget_loss_array(self, C: NDArray[np.float64], N: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`budget_loss` for arrays of budgets and sizes, Eq. (2) on C = 6ND."""
+        E, A, B = self.coefficients
+        D = C / (FLOPS_PER_PARAM_TOKEN * N)
+        result: NDArray[np.float64] = E + A / N**self.alpha + B / D**self.beta
+        return result
+
+    def plan_loss_array(self, C: NDArray[np.float64], N: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`plan_loss` for arrays: the budget-line loss."""
+        return self.budget_loss_array(C, N)
 
 
 class ChinchillaLaw(Law, kw_only=True, eq=False):

@@ -18,6 +18,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar, Literal
 
+    import numpy as np
+    from numpy.typing import NDArray
+
 
 class FrontierParams(Record, eq=False):
     """Frontier loss L(C) and the compute-optimal size N_opt(C), C in `compute_unit`.
@@ -119,6 +122,26 @@ class FrontierParams(Record, eq=False):
         """L_inf (zero for Kaplan's language frontier, which has none)."""
         return self.L_inf
 
+    # Arrays of budgets (planner.planning.columns): the formulas above, in the same order.
+
+    def optimal_params_array(self, C: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`optimal_params` for an array of budgets in FLOPs."""
+        c = C / COMPUTE_UNITS[self.compute_unit]
+        if self.N_e is not None and self.p_N is not None:
+            result: NDArray[np.float64] = self.N_e * c**self.p_N
+            return result
+        if self.C_N is not None and self.beta_N is not None:
+            result = (c / self.C_N) ** self.beta_N
+            return result
+        raise ValueError("this law gives no N_opt(C)")
+
+    def plan_loss_array(self, C: NDArray[np.float64], N: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`plan_loss` for arrays: the frontier loss L(C), whatever N."""
+        result: NDArray[np.float64] = (
+            self.L_inf + (self.C_c / (C / COMPUTE_UNITS[self.compute_unit])) ** self.alpha_C
+        )
+        return result
+
 
 class FrontierLaw(Law, kw_only=True, eq=False):
     """A law giving loss on the compute frontier, L(C), and N_opt(C); optionally the same
@@ -143,6 +166,10 @@ class FrontierLaw(Law, kw_only=True, eq=False):
     def converged_loss(self, params: float) -> float | None:
         """L(N) of the same source's model-size law, where the file gives it."""
         return self.model_size.loss(params) if self.model_size is not None else None
+
+    def converged_loss_array(self, params: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        """`converged_loss` for an array of sizes; None where the file gives no L(N)."""
+        return self.model_size.loss_array(params) if self.model_size is not None else None
 
 
 LAW = FrontierLaw

@@ -19,6 +19,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar, Literal
 
+    import numpy as np
+    from numpy.typing import NDArray
+
 LOWEST_BRACKET = 1e20
 """Where the search for the least compute reaching a loss starts, stepping up by decades."""
 
@@ -113,6 +116,31 @@ class KaplanNDParams(Record, eq=False):
         p = self.alpha_N / self.alpha_D
         excess = math.expm1(-math.log(performance) / self.alpha_D)
         return math.exp(math.log(self.D_c) + p * (math.log(N) - math.log(self.N_c)) - math.log(excess))
+
+    # Arrays of budgets (planner.planning.columns): the formulas above, in the same order.
+
+    def optimal_params_array(self, C: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`optimal_params` for an array of budgets."""
+        import numpy as np
+
+        p = self.alpha_N / self.alpha_D
+        scale = math.log(p) + p * math.log(self.N_c)
+        result: NDArray[np.float64] = np.exp(
+            (scale + np.log(C) - math.log(FLOPS_PER_PARAM_TOKEN * self.D_c)) / (p + 1.0)
+        )
+        return result
+
+    def budget_loss_array(self, C: NDArray[np.float64], N: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`budget_loss` for arrays of budgets and sizes, Eq. (1.5) on C = 6ND."""
+        D = C / (FLOPS_PER_PARAM_TOKEN * N)
+        result: NDArray[np.float64] = (
+            (self.N_c / N) ** (self.alpha_N / self.alpha_D) + self.D_c / D
+        ) ** self.alpha_D
+        return result
+
+    def plan_loss_array(self, C: NDArray[np.float64], N: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`plan_loss` for arrays: the budget-line loss."""
+        return self.budget_loss_array(C, N)
 
 
 class KaplanNDLaw(Law, kw_only=True, eq=False):

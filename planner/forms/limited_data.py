@@ -27,7 +27,13 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Protocol
+
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Floats = NDArray[np.float64]
 
 ROUNDING = 1e-12
 """N within this relative distance of N_opt(U_D) is not in excess: the inverse allocation
@@ -56,6 +62,9 @@ if TYPE_CHECKING:  # protocols: only type checkers read them
 
         def optimal_params(self, C: float) -> float:
             """Chinchilla's compute-optimal N at C."""
+
+        def optimal_params_array(self, C: Floats) -> Floats:
+            """Chinchilla's compute-optimal N at each budget of an array."""
 
 
 def effective_data(D: float, U_D: float, R_D_star: float) -> float:
@@ -137,3 +146,244 @@ class LimitedDataForm:
 
         best, _ = minimize(lambda log_n: self.budget_loss(C, math.exp(log_n)), low, high)
         return math.exp(best)
+
+    # Arrays of budgets (planner.planning.columns): the methods above for many budgets at
+    # once, the same formulas in the same order, and the same search row by row.
+
+    def unique_params_array(self, U_D: Floats) -> Floats:
+        """`unique_params` for an array of unique token counts."""
+        _, A, B = self.law.coefficients
+        alpha, beta = self.law.alpha, self.law.beta
+        G = (alpha * A / (beta * B)) ** (1.0 / (alpha + beta))
+        result: Floats = G * (G * U_D) ** (beta / alpha)
+        return result
+
+    def effective_array(self, N: Floats, D: Floats) -> tuple[Floats, Floats]:
+        """`effective` for arrays: (N', D') of N parameters trained on D tokens."""
+        import numpy as np
+
+        U_D = np.minimum(self.U, D)
+        useful = self.unique_params_array(U_D)
+        U_N = np.where(N / useful - 1.0 > ROUNDING, useful, N)
+        R_N = np.maximum(N / U_N - 1.0, 0.0)
+        R_D = np.maximum(D / U_D - 1.0, 0.0)
+        N_eff = U_N + U_N * self.R_N_star * -np.expm1(-R_N / self.R_N_star)
+        D_eff = U_D + U_D * self.R_D_star * -np.expm1(-R_D / self.R_D_star)
+        return N_eff, D_eff
+
+    def budget_loss_array(self, C: Floats, N: Floats) -> Floats:
+        """`budget_loss` for arrays of budgets and sizes (broadcast against each other)."""
+        E, A, B = self.law.coefficients
+        N_eff, D_eff = self.effective_array(N, C / (FLOPS_PER_PARAM_TOKEN * N))
+        result: Floats = E + A / N_eff**self.law.alpha + B / D_eff**self.law.beta
+        return result
+
+    def plan_loss_array(self, C: Floats, N: Floats) -> Floats:
+        """`plan_loss` for arrays: the budget-line loss."""
+        return self.budget_loss_array(C, N)
+
+    def optimal_params_array(self, C: Floats) -> Floats:
+        """`optimal_params` for an array of budgets: the same scan of log N (the same points)
+        and golden-section refinement of its dips (the same tolerance), on every budget at once.
+
+        The loss is so flat at these optima that N is fixed only to about 1e-5 relative in
+        floating point (the scalar search lands anywhere in that flat bottom too); the loss
+        there is the same to rounding. Dips of the scan on one flat bottom (ties) are refined once.
+        """
+        import numpy as np
+
+        free = self.law.optimal_params_array(C)
+        log_free = np.log(free)
+        low = np.maximum(log_free - SCAN_E_FOLDS, 0.0)
+        high = np.minimum(log_free + SCAN_E_FOLDS, np.log(C / FLOPS_PER_PARAM_TOKEN))
+        searched = np.flatnonzero((C / (FLOPS_PER_PARAM_TOKEN * free) > self.U) & (low < high))
+        result = free.copy()
+        if searched.size:
+            result[searched] = np.exp(
+                minimize_rows(self._search_loss(C[searched]), low[searched], high[searched])
+            )
+        return result
+
+    def optimal_params_near_array(self, C: Floats, N: Floats) -> Floats:
+        """`optimal_params` at budgets C whose optimum is known to lie within NEAR e-folds of N
+        (a budget a hair away from one already solved): golden-section search only there."""
+        import numpy as np
+
+        free = self.law.optimal_params_array(C)
+        low = np.maximum(np.log(free) - SCAN_E_FOLDS, 0.0)
+        high = np.minimum(np.log(free) + SCAN_E_FOLDS, np.log(C / FLOPS_PER_PARAM_TOKEN))
+        searched = np.flatnonzero((C / (FLOPS_PER_PARAM_TOKEN * free) > self.U) & (low < high))
+        result = free.copy()
+        if searched.size:
+            centre = np.log(N[searched])
+            lows = np.maximum(centre - NEAR, low[searched])
+            highs = np.minimum(centre + NEAR, high[searched])
+            x, _ = golden_section_rows(self._search_loss(C[searched]), lows, highs, 1e-9)
+            result[searched] = np.exp(x)
+        return result
+
+    def _search_loss(self, C: Floats) -> Callable[..., Floats]:
+        """The loss at log N for budgets C (row r at C[r], or C[which] where given), for the
+        search only: `budget_loss` rewritten in place, in logs where that saves a power."""
+        import numpy as np
+
+        E, A, B = self.law.coefficients
+        alpha, beta = self.law.alpha, self.law.beta
+        log_G = math.log((alpha * A / (beta * B)) ** (1.0 / (alpha + beta)))
+        log_U = math.log(self.U)
+        shift = log_G * (1.0 + beta / alpha)  # ln N_opt(U_D) = shift + (beta/alpha) ln U_D
+        per_N, per_D = 1.0 / self.R_N_star, 1.0 / self.R_D_star
+        sixth = C / FLOPS_PER_PARAM_TOKEN
+        log_sixth = np.log(sixth)
+
+        def loss(log_n: Floats, which: NDArray[np.intp] | None = None) -> Floats:
+            shape = (-1,) + (1,) * (log_n.ndim - 1)
+            c6 = (sixth if which is None else sixth[which]).reshape(shape)
+            log_c6 = (log_sixth if which is None else log_sixth[which]).reshape(shape)
+            N = np.exp(log_n)
+            D = c6 / N
+            useful = np.subtract(log_c6, log_n)  # ln D, then ln U_D, then N_opt(U_D)
+            np.minimum(useful, log_U, out=useful)
+            useful *= beta / alpha
+            useful += shift
+            np.exp(useful, out=useful)
+            U_D = np.minimum(D, self.U)
+            D /= self.U  # R_D + 1, then the repeats' worth
+            D -= 1.0
+            np.maximum(D, 0.0, out=D)
+            D *= -per_D
+            np.maximum(D, -FADED, out=D)  # exp() of less is below rounding of 1, and slow
+            np.exp(D, out=D)
+            np.subtract(1.0, D, out=D)
+            D *= self.R_D_star
+            D += 1.0
+            D *= U_D  # D'
+            np.power(D, -beta, out=D)
+            D *= B
+            excess = np.divide(N, useful)  # R_N + 1, then the excess's worth
+            np.minimum(N, useful, out=N)  # U_N
+            excess -= 1.0
+            np.maximum(excess, 0.0, out=excess)
+            excess *= -per_N
+            np.maximum(excess, -FADED, out=excess)
+            np.exp(excess, out=excess)
+            np.subtract(1.0, excess, out=excess)
+            excess *= self.R_N_star
+            excess += 1.0
+            excess *= N  # N'
+            np.power(excess, -alpha, out=excess)
+            excess *= A
+            D += excess
+            D += E
+            return D
+
+        return loss
+
+
+FADED = 40.0
+"""Repeats worth 1 - exp(-40) of a unique token count as worth one: the rest is below rounding."""
+
+NEAR = 0.5
+"""Half-width in ln N of the search near a known optimum: two scan steps of the full search."""
+
+ROWS_PER_SCAN = 256
+"""Budgets scanned together: 201 points each, so the temporaries stay in the CPU's cache."""
+
+
+def minimize_rows(
+    f: Callable[[Floats, NDArray[np.intp]], Floats],
+    low: Floats,
+    high: Floats,
+    *,
+    steps: int = 200,
+    tol: float = 1e-9,
+    most: int = 5,
+) -> Floats:
+    """planner.optimize.minimize on each row; returns each row's best x.
+
+    Row r is its own function: f(x, which) gives, for x of shape (len(which),) or
+    (len(which), k), the values of the functions of rows `which` at their points. The same
+    scan points and golden-section tolerance as the scalar search; of the `most` lowest dips
+    of the scan, those on the flat bottom of a dip already refined (a run of equal values)
+    are skipped. The scan goes ROWS_PER_SCAN rows at a time; the refinement, all at once.
+    """
+    import numpy as np
+
+    best_x, best_f = np.empty_like(low), np.empty_like(low)
+    found: list[tuple[NDArray[np.intp], Floats, Floats, int]] = []  # (rows, lows, highs, rank)
+    for start in range(0, low.size, ROWS_PER_SCAN):
+        rows = np.arange(start, min(start + ROWS_PER_SCAN, low.size))
+        here = np.arange(rows.size)
+        step = (high[rows] - low[rows]) / steps
+        xs = low[rows, None] + np.arange(steps + 1) * step[:, None]
+        xs[:, steps] = high[rows]
+        values = f(xs, rows)
+        best = np.argmin(values, axis=1)
+        best_x[rows], best_f[rows] = xs[here, best], values[here, best]
+        dip = np.ones(values.shape, dtype=bool)
+        dip[:, 1:] = values[:, 1:] <= values[:, :-1]
+        dip[:, :-1] &= values[:, :-1] <= values[:, 1:]
+        order = np.argsort(np.where(dip, values, np.inf), axis=1, kind="stable")[:, :most]
+        count = np.count_nonzero(dip, axis=1)
+        run = np.zeros(values.shape, dtype=np.intp)  # runs of equal values: one flat bottom each
+        np.cumsum(values[:, 1:] != values[:, :-1], axis=1, out=run[:, 1:])
+        refined = np.full((rows.size, most), -1)
+        for k in range(min(most, steps + 1)):
+            i = order[:, k]
+            basin = run[here, i]
+            has = np.flatnonzero((k < count) & (basin[:, None] != refined[:, :k]).all(axis=1))
+            refined[has, k] = basin[has]
+            i = i[has]
+            found.append((rows[has], xs[has, np.maximum(i - 1, 0)], xs[has, np.minimum(i + 1, steps)], k))
+    which = np.concatenate([rows for rows, _, _, _ in found])
+    ranks = np.concatenate([np.full(rows.size, k) for rows, _, _, k in found])
+    x, fx = golden_section_rows(
+        lambda v: f(v, which),
+        np.concatenate([lows for _, lows, _, _ in found]),
+        np.concatenate([highs for _, _, highs, _ in found]),
+        tol,
+    )
+    for k in range(most):  # in the scalar's order: the lowest dip first, a later one if better
+        picked = np.flatnonzero(ranks == k)
+        better = picked[fx[picked] < best_f[which[picked]]]
+        best_x[which[better]] = x[better]
+        best_f[which[better]] = fx[better]
+    return best_x
+
+
+def golden_section_rows(
+    f: Callable[[Floats], Floats], low: Floats, high: Floats, tol: float
+) -> tuple[Floats, Floats]:
+    """planner.optimize.golden_section on each row: (x, f(x)) at a minimum in [low, high]."""
+    import numpy as np
+
+    from planner.optimize import INVERSE_PHI
+
+    a, b = low.copy(), high.copy()
+    c = b - INVERSE_PHI * (b - a)
+    d = a + INVERSE_PHI * (b - a)
+    fc, fd = f(c), f(d)
+    active = b - a > tol
+    x = np.empty_like(a)
+    while active.any():
+        left = fc <= fd
+        high_side = active & left  # the minimum is in [a, d]; the old c becomes the new d
+        low_side = active & ~left  # the minimum is in [c, b]; the old d becomes the new c
+        np.copyto(b, d, where=high_side)
+        np.copyto(a, c, where=low_side)
+        np.copyto(d, c, where=high_side)
+        np.copyto(fd, fc, where=high_side)
+        np.copyto(c, d, where=low_side)
+        np.copyto(fc, fd, where=low_side)
+        np.subtract(b, a, out=x)
+        x *= INVERSE_PHI
+        np.negative(x, out=x, where=left)
+        x += np.where(left, b, a)  # b - phi (b - a) on the high side, a + phi (b - a) on the low
+        fx = f(x)
+        np.copyto(c, x, where=high_side)
+        np.copyto(fc, fx, where=high_side)
+        np.copyto(d, x, where=low_side)
+        np.copyto(fd, fx, where=low_side)
+        active = b - a > tol
+    first = fc <= fd
+    return np.where(first, c, d), np.where(first, fc, fd)

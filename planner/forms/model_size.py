@@ -15,6 +15,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar, Literal
 
+    import numpy as np
+    from numpy.typing import NDArray
+
 
 class ModelSizeParams(Record, eq=False):
     """L_inf, N_0 (non-embedding parameters) and alpha_N, as printed."""
@@ -34,6 +37,11 @@ class ModelSizeParams(Record, eq=False):
     def irreducible_loss(self) -> float:
         """L_inf: the loss no model size goes below."""
         return self.L_inf
+
+    def loss_array(self, N: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`loss` for an array of sizes (planner.planning.columns), the same formula."""
+        result: NDArray[np.float64] = self.L_inf + (self.N_0 / N) ** self.alpha_N
+        return result
 
 
 class ModelSizeLaw(Law, kw_only=True, eq=False):

@@ -1,0 +1,95 @@
+"""Arrays of budgets: plan_array's budgets per second and peak memory, beside the floor.
+
+    python benchmarks/bench_arrays.py [--budgets 1000000] [--sample 2000]
+
+Each case plans the same seeded array of budgets (log-uniform over 1e18-1e26 FLOPs) in a
+fresh interpreter, and prints budgets/s (best of three) and the peak memory of the call
+(tracemalloc, which numpy reports its arrays to) and of the process (ru_maxrss, numpy's
+import included). The floor is a bare numpy closed form of the Chinchilla allocation (Eq. 4
+of Hoffmann et al. 2022) with its loss on the same array; the scalar `plan()` loop runs on a
+sample. Prints figures only; never a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+CASES = [
+    ("floor: numpy closed form", "floor", {}),
+    ("plan() loop, besiroglu2024", "scalar", {}),
+    ("besiroglu2024 (default)", "besiroglu2024", {}),
+    ("hoffmann2022", "hoffmann2022", {}),
+    ("kaplan2020-nd", "kaplan2020-nd", {}),
+    ("kaplan2020 (frontier)", "kaplan2020", {}),
+    ("max_params=3e9", "besiroglu2024", {"max_params": 3e9}),
+    ("max_tokens=1e11", "besiroglu2024", {"max_tokens": 1e11}),
+    ("unique_tokens=25e9", "besiroglu2024", {"unique_tokens": 25e9}),
+    ("muennighoff2023, unique_tokens=25e9", "muennighoff2023", {"unique_tokens": 25e9}),
+]
+
+CHILD = r"""
+import json, math, resource, sys, time, tracemalloc
+import numpy as np
+from planner.planning.budget import plan
+from planner.planning.columns import plan_array
+
+law, options, size, sample = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+budgets = 10.0 ** np.random.default_rng(2024).uniform(18.0, 26.0, size)
+
+
+def floor(C):
+    E, A, B, alpha, beta = 1.81686, 482.00572, 2085.43420, 0.34781, 0.36585
+    s = alpha + beta
+    G = (alpha * A / (beta * B)) ** (1.0 / s)
+    N = G * (C / 6.0) ** (beta / s)
+    D = C / (6.0 * N)
+    return N, D, D / N, E + A / N**alpha + B / D**beta
+
+
+if law == "scalar":
+    values = budgets[:sample].tolist()
+    start = time.perf_counter()
+    plan(values)
+    print(json.dumps({"rate": sample / (time.perf_counter() - start), "peak": None, "rss": None}))
+    sys.exit()
+run = (lambda: floor(budgets)) if law == "floor" else (lambda: plan_array(budgets, law, **options))
+run()  # warm: the law file, numpy's first calls
+times = []
+for _ in range(3):
+    start = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - start)
+tracemalloc.start()
+run()
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"rate": size / min(times), "peak": peak / 2**20, "rss": rss}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budgets", type=int, default=1_000_000)
+    parser.add_argument("--sample", type=int, default=2000, help="budgets for the plan() loop")
+    args = parser.parse_args()
+    print(f"{args.budgets:.0e} budgets, log-uniform over 1e18-1e26 FLOPs; one fresh interpreter per case")
+    print(f"{'case':40} {'budgets/s':>11} {'peak MB':>9} {'max RSS MB':>11}")
+    for name, law, options in CASES:
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, law, json.dumps(options), str(args.budgets), str(args.sample)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        got = json.loads(done.stdout)
+        peak = "" if got["peak"] is None else f"{got['peak']:.0f}"
+        rss = "" if got["rss"] is None else f"{got['rss']:.0f}"
+        print(f"{name:40} {got['rate']:11.3g} {peak:>9} {rss:>11}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
