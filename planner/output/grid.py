@@ -173,7 +173,7 @@ class Screen:
             self.box, self.encoding = ASCII, encoding
         else:
             self.box = UNICODE
-            self.encoding = None if encoding.lower().replace("-", "") == "utf8" else encoding
+            self.encoding = None if encoding.lower().replace("-", "").replace("_", "") == "utf8" else encoding
 
     def text(self, text: str) -> str:
         """Text made safe to show: control characters spelled out, tabs as spaces, and what
