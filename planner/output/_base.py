@@ -1,16 +1,15 @@
-"""Shared pieces of the rich tables: number formats, the console, and the footer lines
-every plan table ends with. No table of its own; must not compute plans.
+"""Shared pieces of the tables: number formats, the screen they are drawn on, and the
+footer lines every plan table ends with. No table of its own; must not compute plans.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
-
-from planner.planning.results import Intervals, Plan
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from rich.console import Console
+    from collections.abc import Callable
+
+    from planner.output.grid import Screen
+    from planner.planning.results import Intervals, Plan
 
 
 def count(value: float) -> str:
@@ -27,48 +26,7 @@ def sci(value: float) -> str:
     return text.replace("e+", "e").replace("e0", "e").replace("e-0", "e-")
 
 
-MIN_WIDTH = 60
-"""The narrowest table drawn: below it cells would shrink to ellipses, so lines wrap instead."""
-
-
-def new_console() -> Console:
-    """A console for tables: no markup, control characters in text shown, a sane width.
-
-    Piped or redirected output has no screen to fit, so tables get 120 columns unless COLUMNS
-    says otherwise; COLUMNS below MIN_WIDTH, zero or not a number is taken as MIN_WIDTH.
-    """
-    import os
-
-    columns = os.environ.get("COLUMNS")
-    width: int | None = None
-    if columns is not None:
-        width = max(int(columns), MIN_WIDTH) if columns.strip().isdigit() else MIN_WIDTH
-    console = _safe_console()(highlight=False, markup=False, width=width)
-    if not console.is_terminal and columns is None:
-        console = _safe_console()(highlight=False, markup=False, width=120)
-    return console
-
-
-@cache
-def _safe_console() -> type[Console]:
-    from rich.console import Console
-    from rich.text import Text
-
-    from planner.output.streams import clean
-
-    class SafeConsole(Console):
-        """A console that shows control characters in text instead of sending them.
-
-        No markup: law files and runs files supply text, and "[params]" in it is not a style.
-        """
-
-        def render_str(self, text: str, **options: Any) -> Text:
-            return super().render_str(clean(text), **options)
-
-    return SafeConsole
-
-
-def span(low: float, high: float, show: Any = None) -> str:
+def span(low: float, high: float, show: Callable[[float], str] | None = None) -> str:
     """An interval for people: 2.10B to 3.61B, or with `show` (a formatter) for other numbers."""
     text = show or count
     return f"{text(low)} to {text(high)}"
@@ -85,42 +43,37 @@ def interval_row(bounds: Intervals) -> list[str]:
     ]
 
 
-def data_footer(console: Console, item: Plan) -> None:
+def data_footer(screen: Screen, item: Plan) -> None:
     data = item.data
     if data is not None:
-        console.print(
+        screen.line(
             "epochs: tokens / unique tokens; D' and N': effective tokens and params, what repeated "
             "tokens and parameters beyond the unique data's use are worth, with decay constants "
-            f"R_D* {data.R_D_star} and R_N* {data.R_N_star} ({data.decay_source})",
-            soft_wrap=True,
+            f"R_D* {data.R_D_star} and R_N* {data.R_N_star} ({data.decay_source})"
         )
-        console.print(
+        screen.line(
             "+loss: above the plan with unlimited unique data; dL/dlnC: change in loss per e-fold "
             "(x2.72) more compute, by central difference; returns: dL/dlnC as a share of its value "
-            "with unlimited unique data",
-            soft_wrap=True,
+            "with unlimited unique data"
         )
     subset = item.repeated_subset
     if subset is not None:
-        console.print(
+        screen.line(
             f"repeated subset: {subset.fraction * 100:.3g}% of the training tokens seen {subset.repeats:g} "
-            f"times, {subset.token_share * 100:.3g}% of the run; not priced (no published formula)",
-            soft_wrap=True,
+            f"times, {subset.token_share * 100:.3g}% of the run; not priced (no published formula)"
         )
 
 
-def footer(console: Console, item: Plan) -> None:
-    data_footer(console, item)
-    console.print(
-        f"params: {counts(item.units.params)} parameters; loss in {item.units.loss}", soft_wrap=True
-    )
-    console.print(f"FLOPs: {item.units.flops}", soft_wrap=True)
-    console.print(f"tokens: {item.units.tokens}", soft_wrap=True)
+def footer(screen: Screen, item: Plan) -> None:
+    data_footer(screen, item)
+    screen.line(f"params: {counts(item.units.params)} parameters; loss in {item.units.loss}")
+    screen.line(f"FLOPs: {item.units.flops}")
+    screen.line(f"tokens: {item.units.tokens}")
     for amount in item.natural_units:
-        console.print(f"{amount.unit}: {amount.tokens_per_unit:,.0f} tokens", soft_wrap=True)
-    console.print(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}", soft_wrap=True)
+        screen.line(f"{amount.unit}: {amount.tokens_per_unit:,.0f} tokens")
+    screen.line(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}")
     for caveat in item.caveats:
-        console.print(f"caveat: {caveat}", soft_wrap=True)
+        screen.line(f"caveat: {caveat}")
 
 
 def counts(params: str) -> str:

@@ -4,29 +4,25 @@ beside the compute-optimal one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from planner.output._base import count, footer, sci
+from planner.output.grid import Screen, Table
 
-from planner.output._base import count, footer, new_console, sci
-from planner.planning.results import Plan
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from planner.planning.results import SizeCurve
+    from planner.planning.results import Plan, SizeCurve
 
 
 def size_curve_table(curve: SizeCurve) -> None:
     """Model sizes around the optimum at one budget: loss, and compute to match the optimum."""
-    from rich.table import Table
-
     table = Table(
         title=f"Model sizes around the optimum at {sci(curve.flops)} FLOPs under {curve.law.id}",
-        title_justify="left",
     )
     for name in ("size", "params", "tokens", "tokens/param", "loss", "+loss", "FLOPs to match", "overhead"):
-        table.add_column(name, justify="right")
+        table.column(name)
     for point in curve.points:
         matched = point.flops_to_match
         overhead = point.compute_overhead
-        table.add_row(
+        table.row(
             f"{point.fraction:g}x",
             count(point.params),
             count(point.tokens),
@@ -36,21 +32,18 @@ def size_curve_table(curve: SizeCurve) -> None:
             "never" if matched is None else sci(matched),
             "" if overhead is None else f"+{overhead:.1%}",
         )
-    console = new_console()
-    console.print(table)
-    console.print(
+    screen = Screen()
+    screen.table(table)
+    screen.line(
         "loss: each size trained on the tokens the budget leaves (C = 6ND); FLOPs to match: what "
         f"that size needs, trained on more or fewer tokens, to reach the optimum's loss "
-        f"{curve.optimum.loss:.4f}; overhead: that above the budget",
-        soft_wrap=True,
+        f"{curve.optimum.loss:.4f}; overhead: that above the budget"
     )
-    console.print(f"law: {curve.law.name}; {curve.law.citation}; {curve.law.locator}", soft_wrap=True)
+    screen.line(f"law: {curve.law.name}; {curve.law.citation}; {curve.law.locator}")
 
 
 def inference_table(item: Plan) -> None:
     """The lifetime-optimal plan beside the compute-optimal one for the same loss."""
-    from rich.table import Table
-
     from planner.output.tabular import hardware_line, money
 
     life = item.inference
@@ -58,13 +51,12 @@ def inference_table(item: Plan) -> None:
     table = Table(
         title=f"Training plus inference for loss {life.target_loss:.4f} and {count(life.inference_tokens)} "
         f"inference tokens under {item.law.id}",
-        title_justify="left",
     )
     priced = life.total_cost is not None
     names = ["", "params", "tokens", "tokens/param", "training FLOPs", "inference FLOPs", "total FLOPs"]
     names += ["total cost"] if priced else []
     for name in names:
-        table.add_column(name, justify="left" if not name else "right")
+        table.column(name, right=bool(name))
     best, usual = item.optimum, life.compute_optimal
     rows = [
         (
@@ -88,25 +80,23 @@ def inference_table(item: Plan) -> None:
         row = [label, count(split.params), count(split.tokens), f"{split.tokens_per_param:.3g}"]
         row += [sci(training), sci(inference), sci(total)]
         row += [money(cost)] if priced else []
-        table.add_row(*row)
-    console = new_console()
-    console.print(table)
-    console.print(
+        table.row(*row)
+    screen = Screen()
+    screen.table(table)
+    screen.line(
         f"the inference-aware model has {life.params_fraction:.2%} of the parameters and needs "
         f"{life.total_flops_fraction:.2%} of the total FLOPs of the compute-optimal one "
         f"(saves {sci(life.flops_saved)} FLOPs); objective: {life.objective}; "
-        "inference costs 2N FLOPs per token (Sardana et al. 2023, arXiv:2401.00448)",
-        soft_wrap=True,
+        "inference costs 2N FLOPs per token (Sardana et al. 2023, arXiv:2401.00448)"
     )
     if priced and life.cost_saved is not None:
-        console.print(
+        screen.line(
             f"cost: training {money(life.training_cost)} + inference {money(life.inference_cost)} at "
-            f"inference MFU {life.inference_mfu:g}; saves {money(life.cost_saved)}",
-            soft_wrap=True,
+            f"inference MFU {life.inference_mfu:g}; saves {money(life.cost_saved)}"
         )
     if item.hardware is not None:
         spent = item.hardware
         days = f", {spent.days:,.1f} days" if spent.days is not None else ""
-        console.print(f"training: {spent.gpu_hours:,.0f} GPU-hours{days}", soft_wrap=True)
-        console.print(hardware_line(spent), soft_wrap=True)
-    footer(console, item)
+        screen.line(f"training: {spent.gpu_hours:,.0f} GPU-hours{days}")
+        screen.line(hardware_line(spent))
+    footer(screen, item)

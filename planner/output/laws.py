@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-
-from planner.forms.base import Law
 from planner.laws.catalog import default_reason, is_default
-from planner.output._base import new_console, sci
-from planner.output.streams import _json_line
-from planner.records import fields
-from planner.version import FORMAT
+from planner.output._base import sci
+from planner.output.grid import Screen, Table
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Iterable
+    from typing import Any
+
+    from planner.forms.base import Law
 
 
 def law_record(law: Law) -> dict[str, Any]:
@@ -26,7 +24,7 @@ def law_record(law: Law) -> dict[str, Any]:
             return [prune(item) for item in value]
         return value
 
-    from planner.version import __version__
+    from planner.version import FORMAT, __version__
 
     record: dict[str, Any] = prune(law.to_dict())
     return {
@@ -40,44 +38,42 @@ def law_record(law: Law) -> dict[str, Any]:
 
 def laws_json(laws: Iterable[Law]) -> None:
     """The catalog as JSON Lines, one law per line."""
+    from planner.output.streams import _json_line
+
     for law in laws:
         _json_line(law_record(law))
 
 
 def laws_table(laws: list[Law]) -> None:
     """The catalog: one row per law."""
-    from rich.table import Table
-
-    table = Table(title="Scaling laws", title_justify="left")
+    table = Table(title="Scaling laws")
     for name in ("id", "domain", "form", "source"):
-        table.add_column(name, no_wrap=True)
+        table.column(name, right=False, wrap=name == "source")
     for law in laws:
-        table.add_row(
+        table.row(
             f"{law.id} *" if is_default(law) else law.id,
             law.domain,
             law.form,
             f"{law.source.authors.split(',')[0]}{' et al.' if ',' in law.source.authors else ''} {law.source.year}",
         )
-    console = new_console()
-    console.print(table)
-    console.print(
-        "* the domain's default law. In full, with source and parameters: plan laws show ID", soft_wrap=True
-    )
+    screen = Screen()
+    screen.table(table)
+    screen.line("* the domain's default law. In full, with source and parameters: plan laws show ID")
 
 
-def _parameter_table(title: str, params: Any, stderr: dict[str, float]) -> Any:
-    from rich.table import Table
+def _parameter_table(title: str, params: Any, stderr: dict[str, float]) -> Table:
+    from planner.records import fields
 
-    table = Table(title=title, title_justify="left")
-    table.add_column("name")
-    table.add_column("value", justify="right")
-    table.add_column("std. error", justify="right")
+    table = Table(title=title)
+    table.column("name", right=False)
+    table.column("value")
+    table.column("std. error")
     for name in fields(params):
         value = getattr(params, name)
         if value is None:
             continue
         spread = stderr.get(name)
-        table.add_row(
+        table.row(
             name,
             f"{value:g}" if isinstance(value, float) else str(value),
             f"{spread:g}" if spread is not None else "",
@@ -88,72 +84,61 @@ def _parameter_table(title: str, params: Any, stderr: dict[str, float]) -> Any:
 def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
     """One law in full: formula, parameters with standard errors, source, range, caveats,
     and each quoted number beside what the law gives for it."""
-    console = new_console()
-    from rich.text import Text
-
-    console.print(Text.assemble((law.id, "bold"), f": {law.name}"), soft_wrap=True)
+    screen = Screen()
+    screen.line(f": {law.name}", strong=law.id)
     source = law.source
     if source.kind == "user-fit":
-        console.print(f'source: a fit by {source.authors} ({source.year}), "{source.title}"', soft_wrap=True)
+        screen.line(f'source: a fit by {source.authors} ({source.year}), "{source.title}"')
         digest = f" (sha256 {source.data_sha256})" if source.data_sha256 else ""
-        console.print(f"runs: {source.data}{digest}", soft_wrap=True)
+        screen.line(f"runs: {source.data}{digest}")
     else:
         where = f"arXiv:{source.arxiv}" if source.arxiv else f"doi:{source.doi}"
-        console.print(f'source: {source.authors} ({source.year}), "{source.title}", {where}', soft_wrap=True)
-    console.print(f"where: {source.locator}", soft_wrap=True)
-    console.print(f"domain: {law.domain}   form: {law.form}", soft_wrap=True)
+        screen.line(f'source: {source.authors} ({source.year}), "{source.title}", {where}')
+    screen.line(f"where: {source.locator}")
+    screen.line(f"domain: {law.domain}   form: {law.form}")
     reason = default_reason(law)
     if reason is not None:
-        console.print(
-            f"the default {'transfer' if law.kind == 'transfer' else law.domain} law: {reason}",
-            soft_wrap=True,
-        )
-    console.print(f"formula: {law.params.FORMULA}", soft_wrap=True)
-    console.print(_parameter_table("parameters (as printed)", law.params, law.stderr or {}))
+        screen.line(f"the default {'transfer' if law.kind == 'transfer' else law.domain} law: {reason}")
+    screen.line(f"formula: {law.params.FORMULA}")
+    screen.table(_parameter_table("parameters (as printed)", law.params, law.stderr or {}))
     model_size = getattr(law, "model_size", None)
     if model_size is not None:
-        console.print(f"the same source's model-size law: {model_size.FORMULA}", soft_wrap=True)
-        console.print(_parameter_table("L(N) parameters (as printed)", model_size, {}))
+        screen.line(f"the same source's model-size law: {model_size.FORMULA}")
+        screen.table(_parameter_table("L(N) parameters (as printed)", model_size, {}))
     quantities = law.quantities
-    console.print(f"N counts: {quantities.params.replace('_', '-')} parameters", soft_wrap=True)
-    console.print(f"{quantities.data_unit}: {quantities.tokens}", soft_wrap=True)
+    screen.line(f"N counts: {quantities.params.replace('_', '-')} parameters")
+    screen.line(f"{quantities.data_unit}: {quantities.tokens}")
     for unit in law.units:
-        console.print(f"{unit.name}: {unit.tokens:,.0f} tokens ({unit.note or ''})", soft_wrap=True)
-    console.print(f"loss: {quantities.loss} ({quantities.loss_units})", soft_wrap=True)
-    console.print(f"FLOPs: {quantities.flops}", soft_wrap=True)
+        screen.line(f"{unit.name}: {unit.tokens:,.0f} tokens ({unit.note or ''})")
+    screen.line(f"loss: {quantities.loss} ({quantities.loss_units})")
+    screen.line(f"FLOPs: {quantities.flops}")
     regime = getattr(law, "regime", None)  # a transfer law's: where its fit holds
     if regime is not None:
-        console.print(
+        screen.line(
             f"low-data regime: D_F up to {regime.low_data_fraction:g} D(N), D(N) the data to reach "
             f"{regime.converged_performance:g} of infinite-data performance, estimated with "
-            f"{regime.converged_data_law}",
-            soft_wrap=True,
+            f"{regime.converged_data_law}"
         )
         if regime.ossification_fraction is not None:
-            console.print(
-                f"ossification notice: from D_F = {regime.ossification_fraction:g} D(N)", soft_wrap=True
-            )
+            screen.line(f"ossification notice: from D_F = {regime.ossification_fraction:g} D(N)")
         if regime.finetune_data_available is not None:
-            console.print(
+            screen.line(
                 f"fine-tuning data behind the fit: at most {sci(regime.finetune_data_available)} {law.quantities.data_unit}"
             )
     bounds = law.fitted_range.bounds()
     for name, (low, high) in bounds.items():
-        console.print(f"fitted range, {name}: {sci(low)} to {sci(high)}")
+        screen.line(f"fitted range, {name}: {sci(low)} to {sci(high)}")
     for name, decades in (law.fitted_range.decades or {}).items():
-        console.print(f"fitted range, {name}: about {decades:g} orders of magnitude")
+        screen.line(f"fitted range, {name}: about {decades:g} orders of magnitude")
     if law.fitted_range.note:
-        console.print(f"fitted range: {law.fitted_range.note}", soft_wrap=True)
+        screen.line(f"fitted range: {law.fitted_range.note}")
     if law.covariance is not None:
         cov = law.covariance
         how = f"{cov.method}" + (f", {cov.resamples} resamples" if cov.resamples else "")
         how += f", seed {cov.seed}" if cov.seed is not None else ""
-        console.print(
-            f"covariance: {how}, of {', '.join(cov.names)}; plans under this law carry intervals",
-            soft_wrap=True,
-        )
+        screen.line(f"covariance: {how}, of {', '.join(cov.names)}; plans under this law carry intervals")
     for caveat in law.caveats:
-        console.print(f"caveat: {caveat}", soft_wrap=True)
+        screen.line(f"caveat: {caveat}")
     for row, got in zip(law.reproduces, reproduced, strict=True):
         per = f" per {row.unit}" if row.unit else ""
         if row.finetune_chars is not None:
@@ -166,8 +151,7 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
         pairs = ", ".join(
             f"{name} {sci(value)} (gives {sci(got[name])})" for name, value in row.expected().items()
         )
-        console.print(
+        screen.line(
             f'reproduces: "{row.quote}" ({row.locator or law.source.locator}): {where}{pairs}{per}, '
-            f"within {row.rel_tol:.0%}",
-            soft_wrap=True,
+            f"within {row.rel_tol:.0%}"
         )

@@ -14,7 +14,7 @@ from planner.planning.results import Comparison, Plan, SizeCurve
 
 
 def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:
-    """Results as rich tables (fmt "table"), CSV or Markdown."""
+    """Results as tables (fmt "table"), CSV or Markdown."""
     if fmt in ("csv", "markdown"):
         from planner.output.tabular import csv_table, markdown_table, plan_rows
 
@@ -28,7 +28,7 @@ def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:
 
 
 def tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:
-    """One rich table per comparison, size curve, given run or lifetime plan, and per run of
+    """One table per comparison, size curve, given run or lifetime plan, and per run of
     consecutive plans under the same law, hardware and question."""
     from planner.output.plans import comparison_table, evaluation_table, plans_table
 

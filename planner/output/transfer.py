@@ -4,30 +4,27 @@ fine-tuning sets.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from planner.output._base import count, counts, sci
+from planner.output.grid import Screen, Table
 
-from planner.forms.transfer import TransferLaw
-from planner.output._base import count, counts, new_console, sci
-from planner.planning.results import Transfer
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    pass
+    from planner.forms.transfer import TransferLaw
+    from planner.planning.results import Transfer
 
 
 def transfer_table(results: list[Transfer], law: TransferLaw) -> None:
     """Transfer estimates for a grid of model sizes and fine-tuning sets, as one table."""
-    from rich.table import Table
-
-    table = Table(title=f"Effective data from pre-training under {law.id}", title_justify="left")
+    table = Table(title=f"Effective data from pre-training under {law.id}")
     with_tokens = any(item.finetune_tokens is not None for item in results)
     names = ["params", "D_F chars", *(["D_F tokens"] if with_tokens else []), "D_T chars", "D_E chars"]
     for name in [*names, "multiplier", "from transfer"]:
-        table.add_column(name, justify="right")
+        table.column(name)
     for item in results:
         tokens = (
             [count(item.finetune_tokens) if item.finetune_tokens is not None else ""] if with_tokens else []
         )
-        table.add_row(
+        table.row(
             count(item.params),
             count(item.finetune_chars),
             *tokens,
@@ -36,17 +33,14 @@ def transfer_table(results: list[Transfer], law: TransferLaw) -> None:
             f"{item.multiplier:.4g}",
             f"{item.fraction_transferred:.1%}",
         )
-    console = new_console()
-    console.print(table)
+    screen = Screen()
+    screen.table(table)
     curve = law.params
-    console.print(
+    screen.line(
         f"D_T = k D_F^alpha N^beta with k {sci(curve.k)}, alpha {curve.alpha:g}, beta {curve.beta:g}; "
-        "D_E = D_F + D_T; multiplier D_E / D_F; from transfer D_T / D_E",
-        soft_wrap=True,
+        "D_E = D_F + D_T; multiplier D_E / D_F; from transfer D_T / D_E"
     )
-    console.print(
-        f"params: {counts(law.quantities.params)} parameters; data: {law.quantities.tokens}", soft_wrap=True
-    )
-    console.print(f"law: {law.name}; {law.citation}; {law.source.locator}", soft_wrap=True)
+    screen.line(f"params: {counts(law.quantities.params)} parameters; data: {law.quantities.tokens}")
+    screen.line(f"law: {law.name}; {law.citation}; {law.source.locator}")
     for caveat in law.caveats:
-        console.print(f"caveat: {caveat}", soft_wrap=True)
+        screen.line(f"caveat: {caveat}")
