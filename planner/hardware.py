@@ -10,9 +10,8 @@ Checks its inputs and raises `InputError`; never prints. Standard library only.
 from __future__ import annotations
 
 import math
-import tomllib
+import os
 from functools import cache
-from pathlib import Path
 
 from planner.errors import DataFileError, InputError
 from planner.laws.format import STRICT, Bound, Positive
@@ -22,6 +21,7 @@ from planner.version import FORMAT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Annotated, Any, ClassVar, Literal
 
 SECONDS_PER_HOUR = 3600.0
@@ -99,11 +99,19 @@ class HardwareTable(Record):
 
 def table_path() -> Path:
     """The shipped chip table."""
-    return Path(__file__).with_name("hardware.toml")
+    from pathlib import Path
+
+    return Path(_table_file())
+
+
+def _table_file() -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "hardware.toml")
 
 
 def read_table_file(path: Path) -> dict[str, Any]:
     """Parsed TOML of a chip table."""
+    import tomllib
+
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
@@ -118,7 +126,7 @@ def load_table(path: Path) -> HardwareTable:
         raw = read_table_file(path)
     except OSError as err:
         raise DataFileError(path, [f"cannot read the file: {err.strerror or err}"], kind) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+    except (UnicodeDecodeError, ValueError) as err:  # tomllib.TOMLDecodeError is a ValueError
         raise DataFileError(path, [f"not valid TOML: {err}"], kind) from None
     try:
         return TypeAdapter(HardwareTable).validate_python(raw)
@@ -126,12 +134,27 @@ def load_table(path: Path) -> HardwareTable:
         raise DataFileError(path, problems(err, kind), kind) from None
 
 
+def render_index(path: Path) -> str:
+    """The index of the chip table at `path` (planner.laws.index.built), validated in full."""
+    from planner.laws.index import crc, encode
+    from planner.laws.write import index_line
+
+    return index_line({"crc32": crc(path.read_bytes()), "data": encode(load_table(path))}) + "\n"
+
+
 @cache
 def table() -> HardwareTable:
-    """The shipped chip table, built without validation (the tests validate it)."""
-    from planner.laws.catalog import build
+    """The shipped chip table: from its index while the file is unchanged, else built from
+    its TOML without validation (the tests validate it, and keep the index current)."""
+    from planner.laws.index import built as indexed
 
-    built = build(HardwareTable, read_table_file(table_path()))
+    with open(_table_file(), "rb") as file:
+        data = file.read()
+    built = indexed(_table_file(), data)
+    if built is None:
+        from planner.laws.catalog import build
+
+        built = build(HardwareTable, read_table_file(table_path()))
     assert isinstance(built, HardwareTable)
     return built
 

@@ -5,7 +5,8 @@ and a test keeps current. Its first line holds `laws/defaults.toml`; every other
 law file: its path under laws/, the CRC-32 of its bytes, and the law as validated, each
 record tagged with its class. A line is used only while its file still has those bytes;
 a file that changed (or is missing from the index) is read from its TOML as before, so the
-index can make `plan` slower but never different. Standard library only.
+index can make `plan` slower but never different. The chip table has an index of the same
+kind beside it (`planner/hardware.toml.index.json`, see `built`). Standard library only.
 """
 
 from __future__ import annotations
@@ -74,6 +75,20 @@ class Index:
         if not entry or entry["crc32"] != crc(data):
             return None
         return _decode_all(entry["entries"])
+
+
+def built(path: str, data: bytes) -> Any:
+    """What the index of a single data file (`<path>.index.json` beside it, e.g. the chip
+    table's) holds for a file of exactly these bytes, or None."""
+    try:
+        with open(path + ".index.json", encoding="utf-8") as file:
+            text = file.read()
+    except OSError:
+        return None
+    start = text.find('"crc32":') + 8
+    if start < 8 or text[start : text.index(",", start)] != str(crc(data)):
+        return None
+    return json.loads(text, object_hook=_decode)["data"]
 
 
 def _decode(value: dict[str, Any]) -> Any:

@@ -5,7 +5,7 @@ comments where the caller gives them) and the rules for the file written: its na
 law's id, an existing file is replaced only when asked, and the file appears whole or not
 at all (a temporary file beside it, then os.replace). Standard library only; it does not
 validate: the caller checks the text with planner.laws.validate before writing it. Also
-writes the index of the shipped laws (`render_index`, planner.laws.index), validating each.
+renders the index of the shipped laws (`render_index`, planner.laws.index), validating each.
 """
 
 from __future__ import annotations
@@ -251,7 +251,8 @@ def _put_in_place(temporary: str, path: Path, *, force: bool) -> None:
         os.replace(temporary, path)
 
 
-def _line(data: dict[str, Any]) -> str:
+def index_line(data: dict[str, Any]) -> str:
+    """One line of an index: compact JSON."""
     import json
 
     return json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
@@ -273,21 +274,10 @@ def render_index(root: str) -> str:
         "note": "written by `python -m planner.laws` from the law files; do not edit",
         "defaults": {"crc32": crc(defaults), "entries": encode(entries)},
     }
-    lines = [_line(header)]
+    lines = [index_line(header)]
     for path in sorted(folder.glob("*/*.toml")):
         data = path.read_bytes()
         law = validate_law(loads_toml(data.decode("utf-8")), path)
         relative = path.relative_to(folder).as_posix()
-        lines.append(_line({"file": relative, "crc32": crc(data), "law": encode(law)}))
+        lines.append(index_line({"file": relative, "crc32": crc(data), "law": encode(law)}))
     return "\n".join(lines) + "\n"
-
-
-def write_index() -> None:
-    """Rewrite the index of the shipped laws folder (`python -m planner.laws`)."""
-    from planner.laws.catalog import laws_dir
-    from planner.laws.index import NAME
-
-    path = laws_dir() / NAME
-    text = render_index(str(laws_dir()))
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}: {text.count(chr(10)) - 1} law files")

@@ -26,7 +26,7 @@ from planner.laws.catalog import (
     transfer_laws,
 )
 from planner.laws.format import DOMAINS, Reproduction, same_law
-from planner.laws.index import Index
+from planner.laws.index import Index, built
 from planner.laws.write import render_index
 from planner.planning.budget import plan, reproduce, why_unplannable
 
@@ -54,6 +54,18 @@ def test_the_index_is_current() -> None:
     assert render_index(str(laws_dir())) == (laws_dir() / "index.jsonl").read_text(), (
         "laws/index.jsonl is stale: run python -m planner.laws"
     )
+
+
+def test_the_chip_index_is_current() -> None:
+    from planner.hardware import render_index as chip_index
+    from planner.hardware import table_path
+
+    assert chip_index(table_path()) == Path(f"{table_path()}.index.json").read_text(), (
+        "the chip table's index is stale: run python -m planner.laws"
+    )
+    data = table_path().read_bytes()
+    assert built(str(table_path()), data) is not None
+    assert built(str(table_path()), data + b"\n") is None
 
 
 def test_a_changed_or_unknown_file_is_not_read_from_the_index(tmp_path: Path) -> None:

@@ -20,14 +20,13 @@ LAYERS = [
     ("cli", ("planner.cli",)),
     ("api", ("planner",)),
     ("output", ("planner.output",)),
-    ("applications", ("planner.check", "planner.fitting")),
+    ("applications", ("planner.check", "planner.fitting", "planner.laws.__main__")),
     ("planning", ("planner.planning",)),
     ("hardware", ("planner.hardware",)),
     ("results", ("planner.planning.results",)),
     (
         "catalog",
         (
-            "planner.laws.__main__",
             "planner.laws.catalog",
             "planner.laws.index",
             "planner.laws.validate",
