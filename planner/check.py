@@ -15,7 +15,7 @@ import math
 from planner.errors import DataFileError, PlannerError
 from planner.laws.format import Bound, Positive
 from planner.planning.results import Plan
-from planner.records import Record
+from planner.records import Record, strict_build
 from planner.units import FLOPS_PER_PARAM_TOKEN
 from planner.version import FORMAT
 
@@ -125,11 +125,12 @@ def read_spec(source: str) -> tuple[Spec, str]:
 
 
 def parse_spec(text: str, label: str, is_json: bool) -> Spec:
-    """A spec from its text (JSON or TOML), strictly validated; DataFileError lists every problem."""
-    from pydantic import TypeAdapter, ValidationError
+    """A spec from its text (JSON or TOML), strictly validated; DataFileError lists every problem.
 
+    A spec that plainly fits is built at once (planner.records.strict_build); any other goes
+    through pydantic, which decides and names every problem.
+    """
     from planner.inputs import JSONError, loads_json, loads_toml
-    from planner.validation import problems
 
     try:
         raw = loads_json(text) if is_json else loads_toml(text)
@@ -139,14 +140,25 @@ def parse_spec(text: str, label: str, is_json: bool) -> Spec:
         raise DataFileError(label, [f"not valid TOML: {err}"], KIND) from None
     if not isinstance(raw, dict):
         raise DataFileError(label, ["(top level): give an object with [run] and [limits]"], KIND)
-    try:
-        # Through JSON: strict pydantic takes nested tables as objects only in JSON mode.
-        spec = TypeAdapter(Spec).validate_json(json.dumps(raw, default=str), strict=True)
-    except ValidationError as err:
-        raise DataFileError(label, problems(err, KIND), KIND) from None
+    spec: Spec | None = strict_build(Spec, raw)
+    if spec is None:
+        spec = _validated(raw, label)
     found = consistency_problems(spec)
     if found:
         raise DataFileError(label, found, KIND)
+    return spec
+
+
+def _validated(raw: dict[str, Any], label: str) -> Spec:
+    from pydantic import TypeAdapter, ValidationError
+
+    from planner.validation import problems
+
+    try:
+        # Through JSON: strict pydantic takes nested tables as objects only in JSON mode.
+        spec: Spec = TypeAdapter(Spec).validate_json(json.dumps(raw, default=str), strict=True)
+    except ValidationError as err:
+        raise DataFileError(label, problems(err, KIND), KIND) from None
     return spec
 
 

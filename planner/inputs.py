@@ -19,6 +19,7 @@ from planner.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MAX_BYTES = 256 * 2**20
@@ -66,6 +67,27 @@ def read_bytes(source: str, what: str) -> tuple[bytes, str]:
             what, label, detail, f"{what} {label} is larger than {MAX_BYTES // 2**20} MiB; split it"
         )
     return data, label
+
+
+def open_source(source: str, what: str) -> tuple[Callable[[int], bytes], str, Callable[[], None]]:
+    """(read: at most n bytes, what has arrived, b"" at the end; the label; close) for a path
+    or `-` for stdin, to read as the input arrives; ReadError as read_bytes gives it."""
+    if source == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream without bytes underneath (an embedding program's)
+            return (lambda size: sys.stdin.read(size).encode("utf-8")), "stdin", lambda: None
+        return getattr(stream, "read1", stream.read), "stdin", lambda: None
+    try:
+        file = open(source, "rb")  # noqa: SIM115 (closed by the caller, when the stream ends)
+    except FileNotFoundError:
+        raise _unreadable(what, source, "no such file", "give a path, or - for stdin") from None
+    except IsADirectoryError:
+        raise _unreadable(what, source, "it is a folder", "give a file") from None
+    except OSError as err:
+        raise _unreadable(what, source, (err.strerror or str(err)).lower(), "give a readable file") from None
+    except ValueError:  # an empty path, or one with a NUL byte
+        raise _unreadable(what, source, "not a file name", "give a path, or - for stdin") from None
+    return file.read1, source, file.close
 
 
 def _unreadable(what: str, label: str, reason: str, hint: str) -> ReadError:

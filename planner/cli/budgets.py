@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Iterator
 
 from planner.errors import InputError
 from planner.inputs import JSONError, describe, finite, loads_json
@@ -19,12 +20,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-MAX_LINES = 1_000_000
-"""The most lines a budget file may have: a million plans take about a gigabyte and minutes.
-
-Measured on a 2-core x86_64 machine: `seq 1 20000 | sed 's/$/e18/' > b.txt; time plan
---from b.txt --json > out.jsonl` took 3.3 s of CPU (0.17 ms a budget), and each JSON line is
-about 1.1 KB; every plan is built before the first line prints."""
+BLOCK = 1 << 16
+"""Bytes read at a time: the lines in them are planned and printed before more is read."""
+MAX_LINE = 1 << 20
+"""The longest line taken (1 MiB): far beyond any budget, and a bound on what is held."""
 
 OPTIONS = ("flops", "law", "max_params", "max_tokens")
 """The keys a JSON line may have; `flops` is required."""
@@ -53,24 +52,109 @@ class BudgetFileError(InputError):
 
 
 def read_budgets(source: str) -> list[Budget]:
-    """Budgets from a file path, or from stdin when `source` is `-` (planner.inputs reads it)."""
-    from planner.inputs import read_text
-
-    text, label = read_text(source, "--from file")
-    return parse_budgets(text, label)
+    """Every budget of a file, or of stdin when `source` is `-`; BudgetFileError naming each
+    bad line. Reads it all: `budget_blocks` streams."""
+    budgets: list[Budget] = []
+    for block in budget_blocks(source):
+        budgets += block
+    return budgets
 
 
 def parse_budgets(text: str, name: str) -> list[Budget]:
     """Every budget in `text`; BudgetFileError naming each bad line (`name` labels them)."""
-    budgets: list[Budget] = []
+    budgets, problems = _parse(enumerate(text.splitlines(), start=1))
+    if problems:
+        raise BudgetFileError(name, [f"line {number}: {problem}" for number, problem in problems])
+    if not budgets:
+        raise InputError(f"{name} holds no budgets; give one FLOP budget per line, e.g. 1e21")
+    return [budget for _, budget in budgets]
+
+
+def budget_blocks(source: str) -> Iterator[list[Budget]]:
+    """The budgets of a file, or of stdin for `-`, a block at a time as the lines arrive.
+
+    Each block holds the lines read so far (at most BLOCK bytes at once, and what a pipe has
+    ready), so a caller that plans and prints each block shows line 1 before the input ends
+    and holds one block at a time. A bad line stops the blocks: the lines before it come
+    first, then BudgetFileError names every bad line of the rest of the input.
+    """
+    from planner.inputs import open_source
+
+    read, label, close = open_source(source, "--from file")
     problems: list[str] = []
-    lines = text.splitlines()
-    if len(lines) > MAX_LINES:
-        raise InputError(
-            f"{name} has {len(lines):,} lines; at most {MAX_LINES:,} budgets are planned in one run "
-            "(all are planned before the first prints, about 1 KB and 0.2 ms each); split the file"
-        )
-    for number, raw in enumerate(lines, start=1):
+    seen = 0
+    try:
+        for lines in _lines(read, label):
+            budgets, found = _parse(lines)
+            seen += len(budgets)
+            if not problems:
+                before = [budget for number, budget in budgets if not found or number < found[0][0]]
+                if before:
+                    yield before
+            problems += [f"line {number}: {problem}" for number, problem in found]
+    finally:
+        close()
+    if problems:
+        raise BudgetFileError(label, problems)
+    if not seen:
+        raise InputError(f"{label} holds no budgets; give one FLOP budget per line, e.g. 1e21")
+
+
+def _lines(read: Callable[[int], bytes], label: str) -> Iterator[list[tuple[int, str]]]:
+    """Numbered lines of text, a block at a time; ReadError for bytes that are not UTF-8."""
+    from planner.inputs import ReadError, decode
+
+    pending = b""
+    number = 0
+    first = True
+    while True:
+        try:
+            data = read(BLOCK)
+        except OSError as err:
+            reason = (err.strerror or str(err)).lower()
+            raise ReadError(
+                "--from file",
+                label,
+                f"cannot read the file: {reason}",
+                f"cannot read --from file {label!r}: {reason}",
+            ) from None
+        if data:
+            pending += data
+            cut = pending.rfind(b"\n") + 1
+            if not cut:
+                if len(pending) > MAX_LINE:
+                    raise InputError(
+                        f"line {number + 1} of {label} is longer than {MAX_LINE:,} bytes; give one budget per line"
+                    )
+                continue
+            ready, pending = pending[:cut], pending[cut:]
+        else:
+            ready, pending = pending, b""
+            if not ready:
+                return
+        if first and ready.startswith(b"\xef\xbb\xbf"):
+            ready = ready[3:]
+        first = False
+        try:
+            text = ready.decode("utf-8")
+        except UnicodeDecodeError as err:  # said as for a whole file, at the right line
+            head = ready[: err.start].count(b"\n")
+            decode(
+                b"\n" * (number + head) + ready[ready.rfind(b"\n", 0, err.start) + 1 :], label, "--from file"
+            )
+            raise
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        yield [(number + index, line) for index, line in enumerate(lines, start=1)]
+        number += len(lines)
+
+
+def _parse(lines: Iterable[tuple[int, str]]) -> tuple[list[tuple[int, Budget]], list[tuple[int, str]]]:
+    """(numbered budgets, numbered problems) of numbered lines: numbers, JSON, comments."""
+    budgets: list[tuple[int, Budget]] = []
+    problems: list[tuple[int, str]] = []
+    for number, raw in lines:
         line = raw.strip()
         if line.startswith("{"):
             found = _json_budget(line)
@@ -80,14 +164,10 @@ def parse_budgets(text: str, name: str) -> list[Budget]:
                 continue
             found = _number_budget(line)
         if isinstance(found, Budget):
-            budgets.append(found)
+            budgets.append((number, found))
         else:
-            problems.extend(f"line {number}: {problem}" for problem in found)
-    if problems:
-        raise BudgetFileError(name, problems)
-    if not budgets:
-        raise InputError(f"{name} holds no budgets; give one FLOP budget per line, e.g. 1e21")
-    return budgets
+            problems.extend((number, problem) for problem in found)
+    return budgets, problems
 
 
 def _positive(key: str, value: Any) -> tuple[float | None, str | None]:

@@ -179,6 +179,8 @@ def run_plan(request: Request) -> int:
     from planner.planning.results import Plan
 
     fmt = output_format(request)
+    if request.budgets_file is not None and fmt in ("json", "csv"):
+        return _stream(request, fmt)
     results = answers(request)
     streams.notices(notice for item in results if not isinstance(item, Plan) for notice in item.notices)
     streams.notices(_plan_notices(results))
@@ -188,6 +190,29 @@ def run_plan(request: Request) -> int:
         from planner.output.show import show
 
         show(results, fmt)
+    return 0
+
+
+def _stream(request: Request, fmt: str) -> int:
+    """`--from` as JSON Lines or CSV: each block of lines planned and printed as it arrives."""
+    import sys
+
+    from planner.cli.questions import budget_blocks, checked_inputs
+    from planner.output import tabular
+    from planner.planning.results import Plan
+
+    setup, data = checked_inputs(request)
+    columns = tabular.stream_columns(hardware=setup is not None, compare=request.compare)
+    if fmt == "csv":
+        tabular.csv_header(columns)
+    for block in budget_blocks(request, setup, data):
+        streams.notices(notice for item in block if not isinstance(item, Plan) for notice in item.notices)
+        streams.notices(_plan_notices(block))
+        if fmt == "json":
+            streams.json_lines(block)
+        else:
+            tabular.csv_rows(columns, block)
+        sys.stdout.flush()
     return 0
 
 

@@ -10,7 +10,7 @@ InputError; never prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from planner.errors import InputError
 
@@ -18,7 +18,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from planner.cli.budgets import Budget
     from planner.cli.declare import Request
+    from planner.forms.base import Law
     from planner.hardware import Hardware
     from planner.planning.results import Comparison, Plan, SizeCurve
 
@@ -51,9 +53,6 @@ UNLIMITED = (
     "tokens",
 )
 """What --compare cannot take: it plans under every law, without limits."""
-MANY_BUDGETS = 10_000
-"""A budget file this long takes seconds to plan: say so rather than be silently slow (0.17 ms
-a budget, measured as planner.cli.budgets.MAX_LINES says)."""
 MISSING_BUDGET = (
     "give at least one --flops budget, e.g. plan --flops 1e21 (or --from FILE, --target-loss, "
     "--params and/or --tokens, or --gpu with --gpus and --days)"
@@ -74,12 +73,35 @@ def asks_question(request: Request) -> bool:
 
 def answers(request: Request) -> Sequence[Plan | Comparison | SizeCurve]:
     """Every result the request asks for, all inputs checked first."""
+    kind, setup, data = _checked(request)
+    if kind == "inverse":
+        from planner.cli.inverse import answer
+
+        return answer(request, setup)
+    if kind == "run":
+        return [_run(request, setup, data)]
+    if kind == "timed":
+        return [_timed(request, setup, data)]
+    return _budgets(request, setup, data)
+
+
+def checked_inputs(request: Request) -> tuple[Hardware | None, dict[str, Any]]:
+    """(hardware, data limits) of a request for budgets (--flops, --from), checked as
+    `answers` checks them; InputError for any other question."""
+    kind, setup, data = _checked(request)
+    if kind != "budgets":
+        raise InputError(
+            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days or --hours"
+        )
+    return setup, data
+
+
+def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
+    """(the kind of question, hardware, data limits), every input checked in one order."""
     _check_finetune(request)
     data = data_limits(request)  # checked first, so that a bad value is reported as such
     if asks_question(request):
-        from planner.cli.inverse import answer
-
-        return answer(request, hardware_of(request))
+        return "inverse", hardware_of(request), data
     setup = hardware_of(request)
     timed = request.days is not None or request.hours is not None
     evaluated = request.params is not None or request.tokens is not None
@@ -95,11 +117,7 @@ def answers(request: Request) -> Sequence[Plan | Comparison | SizeCurve]:
             "--compare plans under every law without limits; drop --law, --max-params, --max-tokens, "
             "--unique-tokens, --repeated-fraction/--repeats, --params and --tokens"
         )
-    if evaluated:
-        return [_run(request, setup, data)]
-    if timed:
-        return [_timed(request, setup, data)]
-    return _budgets(request, setup, data)
+    return ("run" if evaluated else "timed" if timed else "budgets"), setup, data
 
 
 def _check_finetune(request: Request) -> None:
@@ -218,7 +236,7 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
 
 def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Sequence[Plan | Comparison]:
     """A plan (or a comparison) for each --flops budget and each line of --from."""
-    from planner.planning.budget import compare, plan, resolve_law
+    from planner.planning.budget import compare, plan
 
     if request.budgets_file is None:
         if request.compare:
@@ -236,34 +254,63 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
             hardware=setup,
             **data,
         )
-    from planner.cli.budgets import Budget, read_budgets
+    return [block for blocks in budget_blocks(request, setup, data) for block in blocks]
 
-    budgets = [Budget(flops) for flops in request.flops] + read_budgets(request.budgets_file)
-    if len(budgets) >= MANY_BUDGETS:
-        from planner.output import streams
 
-        streams.note(
-            f"planning {len(budgets):,} budgets before the first line prints; at about 0.2 ms each "
-            "on a 2-core machine that takes a while (split the file to see results sooner)"
+def budget_blocks(
+    request: Request, setup: Hardware | None, data: dict[str, Any]
+) -> Iterator[Sequence[Plan | Comparison]]:
+    """The plans of --flops and then of each block of --from lines, as the lines arrive."""
+    from planner.cli.budgets import Budget
+    from planner.cli.budgets import budget_blocks as blocks
+    from planner.planning.budget import compare, plan_each, resolve_law
+    from planner.planning.sense import check_positive
+    from planner.units import FLOPS_PER_PARAM_TOKEN
+
+    assert request.budgets_file is not None
+    laws: dict[str | None, Law] = {}
+
+    def law_of(name: str | None) -> Law:
+        if name not in laws:
+            laws[name] = resolve_law(name, request.domain if name == request.law else None)
+        return laws[name]
+
+    law_of(request.law)
+    for block in _chained([Budget(flops) for flops in request.flops], blocks(request.budgets_file)):
+        if request.compare:
+            if any(line.law or line.max_params or line.max_tokens for line in block):
+                raise InputError(
+                    "--compare plans under every law without limits; remove law and limits from --from lines"
+                )
+            yield [compare(line.flops, request.domain or "language", hardware=setup) for line in block]
+            continue
+        out: list[Plan | Comparison] = []
+        for (name, low, high), lines in _runs(block, request):
+            budgets = [check_positive("flops", line.flops, least=FLOPS_PER_PARAM_TOKEN) for line in lines]
+            low = None if low is None else check_positive("max_params", low, least=1)
+            high = None if high is None else check_positive("max_tokens", high, least=1)
+            out += plan_each(budgets, law_of(name), low, high, setup, **data)
+        yield out
+
+
+def _chained(first: list[Budget], rest: Iterator[list[Budget]]) -> Iterator[list[Budget]]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _runs(
+    block: list[Budget], request: Request
+) -> Iterator[tuple[tuple[str | None, float | None, float | None], list[Budget]]]:
+    """Consecutive lines of one law and the same caps, which plan together."""
+    import itertools
+
+    def options(line: Budget) -> tuple[str | None, float | None, float | None]:
+        return (
+            line.law or request.law,
+            line.max_params if line.max_params is not None else request.max_params,
+            line.max_tokens if line.max_tokens is not None else request.max_tokens,
         )
-    if request.compare:
-        if any(line.law or line.max_params or line.max_tokens for line in budgets):
-            raise InputError(
-                "--compare plans under every law without limits; remove law and limits from --from lines"
-            )
-        return [compare(line.flops, request.domain or "language", hardware=setup) for line in budgets]
-    laws = {
-        name: resolve_law(name, request.domain if name == request.law else None)
-        for name in {request.law, *(line.law for line in budgets if line.law)}
-    }
-    return [
-        plan(
-            line.flops,
-            laws[line.law or request.law],
-            max_params=line.max_params if line.max_params is not None else request.max_params,
-            max_tokens=line.max_tokens if line.max_tokens is not None else request.max_tokens,
-            hardware=setup,
-            **data,
-        )
-        for line in budgets
-    ]
+
+    for key, lines in itertools.groupby(block, key=options):
+        yield key, list(lines)

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from planner.forms.limited_data import LimitedDataForm
 
 
+_COEFFICIENTS: dict[ChinchillaParams, tuple[float, float, float]] = {}
+"""Each parameter set's (E, A, B), by identity (the records are frozen)."""
+
+
 class ChinchillaParams(Record, eq=False):
     """E, A, B as printed, or their natural logs where the source prints those."""
 
@@ -52,8 +56,11 @@ class ChinchillaParams(Record, eq=False):
 
     @property
     def coefficients(self) -> tuple[float, float, float]:
-        """(E, A, B) in natural units, whichever way the source printed them."""
-        return self._value("E"), self._value("A"), self._value("B")
+        """(E, A, B) in natural units, whichever way the source printed them (worked out once)."""
+        found = _COEFFICIENTS.get(self)
+        if found is None:
+            found = _COEFFICIENTS[self] = (self._value("E"), self._value("A"), self._value("B"))
+        return found
 
     def loss(self, N: float, D: float) -> float:
         """Predicted loss of N parameters trained on D tokens, Eq. (2)."""

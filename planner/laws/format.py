@@ -124,6 +124,9 @@ class Quantities(Record, eq=False):
     """What D counts: tokens for the compute laws, characters for Hernandez et al.'s transfer laws."""
 
 
+_BOUNDS: dict[FittedRange, dict[str, Pair]] = {}
+
+
 class FittedRange(Record, eq=False):
     """The range of the runs behind the fit; outside it the planner extrapolates."""
 
@@ -147,9 +150,12 @@ class FittedRange(Record, eq=False):
             raise ValueError(f"decades names {', '.join(unknown)}; give any of {', '.join(RANGED)}")
 
     def bounds(self) -> dict[str, Pair]:
-        """The ranges the file records, by quantity."""
-        named = {name: getattr(self, name) for name in RANGED}
-        return {name: pair for name, pair in named.items() if pair is not None}
+        """The ranges the file records, by quantity (worked out once: every plan asks)."""
+        found = _BOUNDS.get(self)
+        if found is None:
+            named = {name: getattr(self, name) for name in RANGED}
+            found = _BOUNDS[self] = {name: pair for name, pair in named.items() if pair is not None}
+        return dict(found)
 
 
 BUDGET_OUTPUTS = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")

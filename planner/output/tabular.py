@@ -18,6 +18,8 @@ from planner.planning.results import Comparison, Plan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from planner.check import CheckReport
     from planner.planning.results import HardwareUse
 
@@ -107,21 +109,44 @@ def check_rows(report: CheckReport) -> tuple[list[str], list[Row]]:
 
 def csv_table(columns: list[str], rows: list[Row]) -> None:
     """A header row, then one row per result; numbers in full precision, empty for none."""
-    import csv
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = _writer()
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(
-            [
-                ""
-                if row[column] is None
-                else repr(row[column])
-                if isinstance(row[column], float)
-                else clean(str(row[column]))
-                for column in columns
-            ]
-        )
+        writer.writerow(_csv_cells(columns, row))
+
+
+def stream_columns(*, hardware: bool, compare: bool) -> tuple[Column, ...]:
+    """The CSV columns of `--from`, fixed before the first line is read: the plan's, the
+    limit columns (a later line may set a cap), and the hardware ones with --gpu."""
+    del compare  # a comparison's rows are plans of the same columns
+    return (*PLAN_COLUMNS, *LIMIT_COLUMNS, *(HARDWARE_COLUMNS if hardware else ()))
+
+
+def csv_header(columns: tuple[Column, ...]) -> None:
+    """The header row of a streamed CSV."""
+    _writer().writerow([name for name, _ in columns])
+
+
+def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) -> None:
+    """One CSV row per plan of `results` (a comparison gives one per law), no header."""
+    writer = _writer()
+    names = [name for name, _ in columns]
+    for result in results:
+        for item in result.plans if isinstance(result, Comparison) else (result,):
+            writer.writerow(_csv_cells(names, {name: read(item) for name, read in columns}))
+
+
+def _writer() -> Any:
+    import csv
+
+    return csv.writer(sys.stdout, lineterminator="\n")
+
+
+def _csv_cells(columns: list[str], row: Row) -> list[str]:
+    return [
+        "" if value is None else repr(value) if isinstance(value, float) else clean(str(value))
+        for value in (row[column] for column in columns)
+    ]
 
 
 def markdown_table(columns: list[str], rows: list[Row], title: str | None = None) -> None:

@@ -12,7 +12,7 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 
-from planner.errors import InfeasibleError, InputError
+from planner.errors import InfeasibleError, InputError, PlannerError
 from planner.forms.base import Law, is_law
 from planner.laws.catalog import default_law, find_law
 from planner.laws.format import Reproduction
@@ -34,7 +34,7 @@ from planner.planning.results import (
     law_ref,
     planner_version,
 )
-from planner.planning.sense import check_positive, is_one, question
+from planner.planning.sense import check_positive, is_one, question, sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -239,18 +239,19 @@ def _allocation(law: Law, flops: float, params: float, form: Form | None = None)
 
 
 def _checked(law: Law, flops: float, params: float, tokens: float, loss: float) -> Allocation:
-    values = (params, tokens, tokens / params, loss)
-    if all(math.isfinite(v) for v in values) and (params < 1 or tokens < 1):
+    ratio = tokens / params
+    finite = math.isfinite(params) and math.isfinite(tokens) and math.isfinite(ratio) and math.isfinite(loss)
+    if finite and (params < 1 or tokens < 1):
         raise InfeasibleError(
             f"{flops:.3g} FLOPs is too small to plan: the split would be {params:.3g} parameters "
             f"on {tokens:.3g} tokens; give a larger budget"
         )
-    if not all(math.isfinite(v) and v > 0 for v in values):
+    if not (finite and params > 0 and tokens > 0 and ratio > 0 and loss > 0):
         raise InfeasibleError(
             f"{flops:.3g} FLOPs is beyond what law {law.id} can compute in floating point; "
             "give a budget nearer the range the law was fitted on"
         )
-    return Allocation(params, tokens, tokens / params, loss)
+    return Allocation(params, tokens, ratio, loss)
 
 
 def plan_one(
@@ -445,6 +446,69 @@ def _data_limited_plan(
     return _result(law, flops, optimum, constraints, notices + more, finetune, hardware)
 
 
+def plan_each(
+    budgets: Sequence[float],
+    law: Law,
+    max_params: float | None = None,
+    max_tokens: float | None = None,
+    hardware: Hardware | None = None,
+    unique_tokens: float | None = None,
+    repeated_fraction: float | None = None,
+    repeats: float | None = None,
+) -> list[Plan]:
+    """The plans of many budgets under one law and one set of options (a block of
+    `plan --from`), each what `plan(flops, law, ...)` gives; inputs checked by the caller.
+
+    A plain budget (no caps, hardware or data limit, a law without covariance) takes
+    plan_one's own few steps without the per-call checks of `plan` and `question`, which
+    a stream of 1e5 budgets feels; what those would check (every number finite, every size
+    at least one) `_allocation` checks, and `sensible` the rest where a law adds numbers.
+    """
+    subset = None if repeated_fraction is None or repeats is None else (repeated_fraction, repeats)
+    plain = max_params is None and max_tokens is None and hardware is None and unique_tokens is None
+    plain = plain and subset is None and law.covariance is None and why_unplannable(law) is None
+    out: list[Plan] = []
+    form = law.params
+    model: Plan | None = None
+    for flops in budgets:
+        if plain:
+            # plan_one's own steps for a plan without caps, hardware or data limits; what
+            # _result makes of them differs between budgets only in the fields replaced here
+            try:
+                optimum = _allocation(law, flops, form.optimal_params(flops))
+                notices = tuple(plan_notices(law, flops, optimum, None, None))
+                if model is None:
+                    model = _result(law, flops, optimum, None, list(notices), None, None)
+                result = model.replace(
+                    flops=flops,
+                    optimum=optimum,
+                    natural_units=_natural_units(law, optimum),
+                    converged_loss=law.converged_loss(optimum.params),
+                    notices=notices,
+                )
+                if law.units or result.converged_loss is not None:
+                    result = sensible(result, "the plan")  # what _allocation did not check
+                out.append(result)
+                continue
+            except (ArithmeticError, ValueError, PlannerError):
+                pass  # the full plan below says what went wrong, as plan() would
+        out.append(_one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset))
+    return out
+
+
+@question("the plan")
+def _one(
+    flops: float,
+    law: Law,
+    max_params: float | None = None,
+    max_tokens: float | None = None,
+    hardware: Hardware | None = None,
+    unique_tokens: float | None = None,
+    subset: tuple[float, float] | None = None,
+) -> Plan:
+    return plan_one(flops, law, max_params, max_tokens, None, hardware, unique_tokens, subset)
+
+
 def _result(
     law: Law,
     flops: float,
@@ -462,19 +526,11 @@ def _result(
         law=law_ref(law),
         flops=flops,
         optimum=optimum,
-        units=Units(
-            params=law.quantities.params,
-            tokens=law.quantities.tokens,
-            loss=law.quantities.loss_units,
-            flops=law.quantities.flops,
-        ),
+        units=_units(law),
         constraints=constraints,
         data=data,
         repeated_subset=repeated,
-        natural_units=tuple(
-            NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
-            for unit in law.units
-        ),
+        natural_units=_natural_units(law, optimum),
         converged_loss=law.converged_loss(optimum.params),
         notices=tuple(notices),
         caveats=law.caveats,
@@ -482,6 +538,30 @@ def _result(
         hardware=_use(flops, hardware) if hardware is not None else None,
         intervals=intervals,
     )
+
+
+def _natural_units(law: Law, optimum: Allocation) -> tuple[NaturalAmount, ...]:
+    return tuple(
+        NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
+        for unit in law.units
+    )
+
+
+def _units(law: Law) -> Units:
+    """What a law's numbers count, one record per law (its plans share it)."""
+    units = _UNITS.get(law)
+    if units is None:
+        quantities = law.quantities
+        units = _UNITS[law] = Units(
+            params=quantities.params,
+            tokens=quantities.tokens,
+            loss=quantities.loss_units,
+            flops=quantities.flops,
+        )
+    return units
+
+
+_UNITS: dict[Law, Units] = {}
 
 
 def _use(flops: float, hardware: Hardware) -> HardwareUse:

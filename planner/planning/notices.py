@@ -40,7 +40,7 @@ def plan_notices(
         )
     ranges = law.fitted_range.bounds()
     tokens = optimum.tokens if law_tokens is None else law_tokens
-    notice = range_notice(law, {"flops": flops, "params": optimum.params, "tokens": tokens})
+    notice = extrapolation(law.id, ranges, {"flops": flops, "params": optimum.params, "tokens": tokens})
     if notice is not None:
         yield notice
     if law.covariance is not None and intervals is None:

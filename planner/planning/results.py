@@ -354,7 +354,17 @@ class Comparison(Record, kw_only=True):
 
 
 def law_ref(law: Law) -> LawRef:
-    """The reference to a law that results carry."""
+    """The reference to a law that results carry (one per law, shared by its results)."""
+    ref = _REFS.get(law)
+    if ref is None:
+        ref = _REFS[law] = _law_ref(law)
+    return ref
+
+
+_REFS: dict[Law, LawRef] = {}
+
+
+def _law_ref(law: Law) -> LawRef:
     return LawRef(
         id=law.id,
         name=law.name,

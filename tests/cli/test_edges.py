@@ -238,9 +238,15 @@ def test_ctrl_c_is_exit_130_with_one_line(run: Run, monkeypatch: pytest.MonkeyPa
     assert result.stdout == ""
 
 
-def test_a_budget_file_too_long_to_plan_is_refused_at_once(run: Run, tmp_path: Path) -> None:
-    from planner.cli.budgets import MAX_LINES
+def test_a_budget_line_too_long_to_hold_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import planner.cli.budgets
 
-    huge = tmp_path / "huge.txt"
-    huge.write_text("1e21\n" * (MAX_LINES + 1))
-    one_line_error(run("--from", str(huge), "--json"), f"at most {MAX_LINES:,} budgets")
+    monkeypatch.setattr(planner.cli.budgets, "MAX_LINE", 1000)
+    monkeypatch.setattr(planner.cli.budgets, "BLOCK", 100)
+    long = tmp_path / "long.txt"
+    long.write_text("1e21\n" + "1" * 2000 + "\n")
+    result = run("--from", str(long), "--json")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: line 2 of {long} is longer than 1,000 bytes; give one budget per line\n"
