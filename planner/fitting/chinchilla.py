@@ -284,9 +284,10 @@ def fit(
     """Fit L(N, D) = E + A/N^alpha + B/D^beta by the Hoffmann et al. recipe.
 
     Minimizes the summed Huber loss (threshold ``delta``) of log-space residuals
-    over the 4,500-point start grid (all starts are iterated to convergence by the
-    batched optimizer), then polishes the best distinct optima with scipy's
-    L-BFGS-B and keeps the lowest.
+    from every point of the 4,500-point start grid (screened together by the batched
+    optimizer, on a sample of the runs when there are many), refines the best distinct
+    optima on all runs, polishes them by Newton's method and keeps the lowest
+    (planner.fitting.optimize.multistart, whose check covers the sample).
 
     Args:
         N: model sizes (parameters).

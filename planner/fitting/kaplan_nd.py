@@ -1,7 +1,7 @@
 """The Kaplan et al. 2020 form L(N, D) = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D, as fitted.
 
 Kaplan et al. 2020 (arXiv 2001.08361), Eq. (1.5), fitted like the Chinchilla form
-(summed Huber loss on log loss, multi-start, batched quasi-Newton, scipy polish).
+(summed Huber loss on log loss, multi-start, batched quasi-Newton, Newton polish).
 Owns everything the fitting knows of this form (the interface of
 planner.fitting.forms.FittableForm): the parametrization theta = (n_c, d_c, alpha_N,
 alpha_D) with n_c = ln N_c, d_c = ln D_c, its log-loss prediction and objective, start
