@@ -486,7 +486,7 @@ def multistart(
     3. Check: every screened optimum ``j`` has its value on ``fun``, ``F_j``, and on the
        sample, ``G_j``.  Near ``j`` the sample misjudges ``fun`` by about ``|F_j - G_j|``,
        so its basin can hold a value below the best polished one, ``F*``, only if
-       ``G_j - 2 |F_j - G_j| <= F* (1 + 1e-3)``; every such optimum is refined and
+       ``G_j - 2 |F_j - G_j| <= F* + 1e-3 |F*|``; every such optimum is refined and
        polished too (which covers any ``F_j <= F*``), until none is left.  With no
        sample the check refines every screened optimum within 0.1% of ``F*``.
     """
@@ -517,11 +517,12 @@ def multistart(
         refined[todo] = True
         res = batched_lbfgsb(fun, cand[todo], lower, upper, maxiter=batch_maxiter, ftol=1e-12, pgtol=1e-8)
         # Polish what could be the best; refined optima clearly above it cannot win.
-        contenders = np.flatnonzero(res.f <= min(best_f, float(res.f.min())) * (1.0 + 1e-4))
+        lead = min(best_f, float(res.f.min()))
+        contenders = np.flatnonzero(res.f <= lead + 1e-4 * abs(lead))
         for i in contenders[distinct_best(res.x[contenders], res.f[contenders], n_polish, tol)]:
             polished.append(polish(fun, res.x[i], lower, upper))
         best_f = min(r.f for r in polished)
-        todo = np.flatnonzero(~refined & (reach <= best_f * (1.0 + _CHECK_FLOOR)))
+        todo = np.flatnonzero(~refined & (reach <= best_f + _CHECK_FLOOR * abs(best_f)))
         todo = todo[np.argsort(reach[todo], kind="stable")][:n_refine]
     best = min(polished, key=lambda r: r.f)
     return MultiStartResult(
