@@ -260,7 +260,7 @@ def test_too_many_runs_are_refused_before_the_fit(folder: Path) -> None:
 def test_a_long_fit_is_announced_before_it_starts(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert limits.slow_note(36, 200) is None
     assert limits.slow_note(100_000, 200) == (
-        "fitting 100,000 runs and 200 bootstrap resamples takes roughly 10 minutes"
+        "fitting 100,000 runs and 200 bootstrap resamples takes roughly 3 minutes"
     )
     monkeypatch.setattr(limits, "SLOW_SECONDS", 0.0)
     result = invoke("fit", "runs.csv", "--bootstrap", "0", "--json")
