@@ -284,8 +284,8 @@ class Screening:
 
     At iteration ``k`` of ``schedule`` (pairs ``(k, q)``) only the best fraction ``q`` of
     the unfinished starts (and at least ``min_keep``) keep going; at those iterations and
-    every ``merge_every`` iterations, an unfinished start that shares a cell of side
-    ``basin_tol`` with a finished start, or with a better unfinished one, stops: it has
+    every ``merge_every`` iterations (never if 0), an unfinished start that shares a cell of
+    side ``basin_tol`` with a finished start, or with a better unfinished one, stops: it has
     fallen into a basin already found.
     """
 
@@ -294,36 +294,62 @@ class Screening:
     merge_every: int = 8
     basin_tol: float = 1e-2
 
-    def pruner(self) -> Pruner:
-        """The callback :func:`batched_lbfgsb` calls before each iteration."""
+    def pruner(self, groups: IntArray | None = None) -> Pruner:
+        """The callback :func:`batched_lbfgsb` calls before each iteration.
+
+        With ``groups`` (a label per start, e.g. the bootstrap resample it refits), starts
+        are merged and ranked only against starts of their own group, and ``min_keep``
+        counts per group.
+        """
         fractions = dict(self.schedule)
 
         def prune(
             it: int, x: FloatArray, f: FloatArray, active: NDArray[np.bool_], converged: NDArray[np.bool_]
         ) -> NDArray[np.bool_] | None:
-            if it == 0 or (it not in fractions and it % self.merge_every):
+            merge = self.merge_every > 0 and (it in fractions or it % self.merge_every == 0)
+            if it == 0 or not (merge or it in fractions):
                 return None
             stop = np.zeros(active.shape, dtype=bool)
-            seen = active | converged
-            idx = np.flatnonzero(seen)
-            label = same_cell(x[idx], self.basin_tol)
-            # One start goes on per cell: none if a finished start is in it, else the best.
-            order = np.lexsort((f[idx], active[idx], label))
-            head = np.ones(order.size, dtype=bool)
-            head[1:] = label[order[1:]] != label[order[:-1]]
-            keep_cell = np.zeros(idx.size, dtype=bool)
-            keep_cell[order[head]] = True
-            stop[idx[~keep_cell & active[idx]]] = True
+            if merge:
+                stop |= self._merged(x, f, active, converged, groups)
             q = fractions.get(it)
             if q is not None:
                 alive = np.flatnonzero(active & ~stop)
-                keep = max(self.min_keep, int(np.ceil(q * alive.size)))
-                if alive.size > keep:
-                    worst = alive[np.argsort(f[alive], kind="stable")[keep:]]
-                    stop[worst] = True
+                group = np.zeros(alive.size, dtype=np.intp) if groups is None else groups[alive]
+                order = np.lexsort((f[alive], group))  # by group, best first within each
+                g_sorted = group[order]
+                first = np.searchsorted(g_sorted, g_sorted, side="left")
+                count = np.searchsorted(g_sorted, g_sorted, side="right") - first
+                rank = np.arange(order.size) - first
+                keep = np.maximum(self.min_keep, np.ceil(q * count))
+                stop[alive[order[rank >= keep]]] = True
             return stop
 
         return prune
+
+    def _merged(
+        self,
+        x: FloatArray,
+        f: FloatArray,
+        active: NDArray[np.bool_],
+        converged: NDArray[np.bool_],
+        groups: IntArray | None,
+    ) -> NDArray[np.bool_]:
+        """Unfinished starts in the cell of a finished start, or of a better one (per group)."""
+        stop = np.zeros(active.shape, dtype=bool)
+        idx = np.flatnonzero(active | converged)
+        points = x[idx]
+        if groups is not None:  # the group as one more coordinate, mid-cell so floor() is exact
+            points = np.column_stack([(groups[idx] + 0.5) * self.basin_tol, points])
+        label = same_cell(points, self.basin_tol)
+        # One start goes on per cell: none if a finished start is in it, else the best.
+        order = np.lexsort((f[idx], active[idx], label))
+        head = np.ones(order.size, dtype=bool)
+        head[1:] = label[order[1:]] != label[order[:-1]]
+        keep_cell = np.zeros(idx.size, dtype=bool)
+        keep_cell[order[head]] = True
+        stop[idx[~keep_cell & active[idx]]] = True
+        return stop
 
 
 @dataclass(frozen=True)
