@@ -336,6 +336,14 @@ def test_bootstrap_synthetic_shapes_and_determinism() -> None:
     assert bk.derived == {}  # the kaplan-nd module offers no per-draw plans
 
 
+def test_pruning_the_local_starts_leaves_every_draw_as_it_was() -> None:
+    N, D, L, _ = synthetic_chinchilla(9, noise=0.01)
+    pruned = bootstrap(N, D, L, 60, seed=2)
+    every = bootstrap(N, D, L, 60, seed=2, point=pruned.point, prune=False)
+    np.testing.assert_allclose(pruned.objective, every.objective, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(pruned.theta_draws, every.theta_draws, rtol=0, atol=1e-5)
+
+
 def test_a_barely_positive_curvature_step_does_not_overflow() -> None:
     """These runs once drove s'y to ~1e-300 in a BFGS update, so rho^2 overflowed (a warning,
     which pytest makes an error); such updates are now dropped."""
