@@ -32,17 +32,18 @@ MAX_SEED = 2**64 - 1
 takes larger integers, but no fit needs them, and the seed is written into the law file."""
 
 SECONDS_PER_RUN = 3e-5
-SECONDS_PER_RESAMPLED_RUN = 1e-5
+SECONDS_PER_RESAMPLED_RUN = 4e-6
 """Rough cost of a chinchilla fit, per run and per run and resample, on the 2-core machine
 it was measured on (the other core partly busy), a middle value. The point fit screens its
 start grid on a sample of at most 128 runs (planner.fitting.common.SCREEN_RUNS), so it costs
 about 0.2 s whatever the size, plus refining on all runs: CPU time by
 `python benchmarks/bench_fit_scaling.py`, 0.16 s at 50 runs, 0.19 s at 240, 0.20 s at
 1,000, 0.21 s at 5,000 and about 0.5 s at 20,000 synthetic runs, so under 30 microseconds a
-run above a fixed 0.2 s. The bootstrap refits every resample on all runs: 2.1 s for 1,000
-resamples of 240 runs, 6.4 s for 1,000 of 1,000 (and by `plan fit FILE --bootstrap K`
-before the screening, 17.6 s - 10.8 s for 200 resamples of 4,000 runs), so 6 to 10
-microseconds a run and resample."""
+run above a fixed 0.2 s. The bootstrap refits every resample on all runs, from the best 3 of
+9 local starts after 4 iterations: 1.2 s for 1,000 resamples of 240 runs (the Epoch
+extraction), 12.5 s for 200 resamples of 20,000 synthetic runs (`plan fit` of those with the
+default --bootstrap 200: 13.8 s in all), so 3 to 5 microseconds a run and resample.
+kaplan-nd runs all 9 starts, about twice that."""
 
 SLOW_SECONDS = 10.0
 """A fit expected to take longer than this gets a note before it starts."""

@@ -260,7 +260,7 @@ def test_too_many_runs_are_refused_before_the_fit(folder: Path) -> None:
 def test_a_long_fit_is_announced_before_it_starts(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert limits.slow_note(36, 200) is None
     assert limits.slow_note(100_000, 200) == (
-        "fitting 100,000 runs and 200 bootstrap resamples takes roughly 3 minutes"
+        "fitting 100,000 runs and 200 bootstrap resamples takes roughly 83 seconds"
     )
     monkeypatch.setattr(limits, "SLOW_SECONDS", 0.0)
     result = invoke("fit", "runs.csv", "--bootstrap", "0", "--json")
@@ -310,7 +310,7 @@ def test_sigint_during_a_fit_leaves_no_file(folder: Path) -> None:
     rows = synthetic_runs(1, sizes=40)  # 1,600 runs: a fit of several seconds, announced by a note
     write_runs(folder / "long.csv", rows)
     process = subprocess.Popen(
-        [sys.executable, "-m", "planner", "fit", "long.csv", "--bootstrap", "1000", "--out", "long2026.toml"],
+        [sys.executable, "-m", "planner", "fit", "long.csv", "--bootstrap", "2000", "--out", "long2026.toml"],
         cwd=folder,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
@@ -319,7 +319,7 @@ def test_sigint_during_a_fit_leaves_no_file(folder: Path) -> None:
     )
     assert process.stderr is not None
     first = process.stderr.readline().decode()
-    assert first.startswith("note: fitting 1,600 runs and 1,000 bootstrap resamples"), first
+    assert first.startswith("note: fitting 1,600 runs and 2,000 bootstrap resamples"), first
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=60)
     assert process.returncode != 0
