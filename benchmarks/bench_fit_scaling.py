@@ -94,6 +94,35 @@ def main() -> None:
             t, _ = cpu(bootstrap, N, D, L, k, seed=0, point=point)
             row.append(f"+ {k:,} resamples {t:.2f} s")
         print("bootstrap: " + "; ".join(row), flush=True)
+    if not opts.no_reference:
+        shared_runs_check()
+
+
+SHARED = ROOT.parent / "shared" / "data"
+OTHER_RUNS = (("porian2024-isoflop-points.csv", None), ("gadre2024-openlm-runs.csv", "loss_c4_val"))
+"""Other runs files beside the project, with the loss column to fit where it is not `loss`."""
+
+
+def shared_runs_check() -> None:
+    """Both forms on the other shared runs files: the fit against the exhaustive full grid."""
+    from planner.fitting import kaplan_nd
+    from planner.fitting.runs import read_runs
+
+    for name, loss_col in OTHER_RUNS:
+        if not (SHARED / name).is_file():
+            print(f"{name}: not found beside the project, skipped")
+            continue
+        runs = read_runs(str(SHARED / name), loss_col=loss_col)
+        arrays = [np.array(v) for v in (runs.params, runs.tokens, runs.loss)]
+        for mod in (chinchilla, kaplan_nd):
+            t_fit, fit = cpu(mod.fit, *arrays)
+            fun = mod.make_objective(*(np.log(v) for v in arrays), delta=1e-3, asymmetric=None)
+            t_ref, ref = cpu(multistart, fun, mod.start_grid(), mod.LOWER, mod.UPPER, screening=None)
+            print(
+                f"{name} ({len(runs):,} runs) {mod.FORM}: fit {t_fit:.2f} s, full grid {t_ref:.1f} s, "
+                f"full grid - fit {ref.f - fit.objective:+.1e}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
