@@ -219,7 +219,10 @@ def fit_form(
     delta: float,
     starts: FloatArray | None,
 ) -> FitResult:
-    """The fit every form's `fit` is: its start grid, batched to convergence, and diagnostics.
+    """The fit every form's `fit` is: its start grid through multistart, and diagnostics.
+
+    With more than SCREEN_RUNS runs the grid is screened on screening_sample's runs, and the
+    screened optima are refined, polished and checked on all of them.
 
     `form` is a form's fitting module (planner.fitting.forms.FittableForm): its THETA_NAMES,
     LOWER, UPPER, start_grid, make_objective, log_predict and theta_to_params.
