@@ -526,6 +526,8 @@ def multistart(
     head = np.ones(order.size, dtype=bool)
     head[1:] = label[order[1:]] != label[order[:-1]]
     reps = ended[order[head]]
+    if reps.size == 0:  # no start ended at a finite value: refine the least bad one anyway
+        reps = np.array([int(np.argmin(np.where(np.isfinite(batch.f), batch.f, np.inf)))], dtype=np.intp)
     cand = batch.x[reps]
     if screen is None:
         F = G = batch.f[reps]
