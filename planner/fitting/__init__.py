@@ -3,7 +3,7 @@
 Public API: `fit` (runs from planner.fitting.runs.read_runs in, a FitReport out) and
 `fitted_law` (the report as a law, for planner.laws.write.save_law); below them the core
 fits, bootstrap and holdout on arrays. `forms` maps a form name to the module that fits
-it. numpy/scipy maths; this package must not print, read or write files, or parse
+it. numpy maths; this package must not print, read or write files, or parse
 command lines (the core raises ValueError, `fit` InputError).
 
 The names load on first use, so that `planner.fitting.runs` (standard library only) can

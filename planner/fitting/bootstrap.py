@@ -74,6 +74,7 @@ def bootstrap(
     budgets: ArrayLike | None = None,
     level: float = 0.95,
     point: FitResult | None = None,
+    prune: bool = True,
 ) -> BootstrapResult:
     """Bootstrap the fit: resample runs with replacement K times and refit each.
 
@@ -93,6 +94,8 @@ def bootstrap(
             (ignored for a form whose module has no ``compute_optimal``).
         level: coverage of the percentile intervals.
         point: an existing full-grid fit of the same data and options (saves a fit).
+        prune: prune each resample's local starts as the form's ``LOCAL_SCREENING`` says
+            (False: every start runs to its stopping test).
 
     Raises:
         ValueError: K < 2, or the fit's own input errors; InputError (a ValueError)
@@ -112,10 +115,18 @@ def bootstrap(
     starts0 = mod.local_starts(theta_hat, runs.logN, runs.logD)
     n_loc = starts0.shape[0]
     x0 = np.tile(starts0, (K, 1))
-    w_rows = np.repeat(w, n_loc, axis=0)
-    fun = mod.make_objective(runs.logN, runs.logD, runs.logL, delta=delta, asymmetric=asym, weights=w_rows)
-    res = batched_lbfgsb(fun, x0, mod.LOWER, mod.UPPER, maxiter=2000, ftol=1e-13, pgtol=1e-9)
-    f = res.f.reshape(K, n_loc)
+    by_resample = mod.make_objective(runs.logN, runs.logD, runs.logL, delta=delta, asymmetric=asym, weights=w)
+
+    def fun(theta: FloatArray, rows: IntArray) -> tuple[FloatArray, FloatArray]:
+        return by_resample(theta, rows // n_loc)  # start i refits resample i // n_loc
+
+    groups = np.repeat(np.arange(K, dtype=np.intp), n_loc)
+    screening = mod.LOCAL_SCREENING if prune else None
+    pruner = screening.pruner(groups) if screening is not None else None
+    res = batched_lbfgsb(fun, x0, mod.LOWER, mod.UPPER, maxiter=2000, ftol=1e-13, pgtol=1e-9, prune=pruner)
+    f = res.f.reshape(K, n_loc).copy()
+    if res.pruned is not None:
+        f[res.pruned.reshape(K, n_loc)] = np.inf
     best = np.argmin(f, axis=1)
     pick = np.arange(K) * n_loc + best
     theta_draws = res.x[pick]

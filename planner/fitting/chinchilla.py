@@ -25,7 +25,7 @@ from planner.fitting.common import (
     fit_form,
 )
 from planner.fitting.objective import robust_sum
-from planner.fitting.optimize import BatchFun, chunked
+from planner.fitting.optimize import BatchFun, Screening, chunked
 from planner.forms.chinchilla import ChinchillaParams
 
 FORM = "chinchilla"
@@ -284,9 +284,10 @@ def fit(
     """Fit L(N, D) = E + A/N^alpha + B/D^beta by the Hoffmann et al. recipe.
 
     Minimizes the summed Huber loss (threshold ``delta``) of log-space residuals
-    over the 4,500-point start grid (all starts are iterated to convergence by the
-    batched optimizer), then polishes the best distinct optima with scipy's
-    L-BFGS-B and keeps the lowest.
+    from every point of the 4,500-point start grid (screened together by the batched
+    optimizer, on a sample of the runs when there are many), refines the best distinct
+    optima on all runs, polishes them by Newton's method and keeps the lowest
+    (planner.fitting.optimize.multistart, whose check covers the sample).
 
     Args:
         N: model sizes (parameters).
@@ -322,6 +323,13 @@ def local_starts(theta_hat: FloatArray, logN: FloatArray, logD: FloatArray) -> F
             th[1] = theta_hat[1] + (th[4] - theta_hat[4]) * mD
             out.append(th)
     return np.array(out)
+
+
+LOCAL_SCREENING = Screening(schedule=((4, 1 / 3),), min_keep=1, merge_every=0)
+"""How the bootstrap prunes each resample's 9 local starts: after 4 iterations the best 3 go
+on. No merging of starts in one cell: in the flat valley of this fit a start stopped beside
+a finished one could have gone lower, and a draw is not polished. On the Epoch runs the
+1,000 draws agree with unpruned ones to 1e-14 in objective (benchmarks/bench_fit.py)."""
 
 
 def compute_optimal(

@@ -22,6 +22,10 @@ Diagnostic = tuple[str, str]
 #: Minimum number of distinct model sizes / token counts to identify alpha / beta.
 MIN_DISTINCT = 3
 
+#: Runs of the sample every start of the grid is screened on (planner.fitting.optimize.multistart);
+#: fits of this many runs or fewer screen on all of them.
+SCREEN_RUNS = 128
+
 #: Factors on each exponent of a point estimate that give a form's local starts
 #: (the 3 x 3 grid every bootstrap refit starts from).
 LOCAL_FACTORS = (0.8, 1.0, 1.25)
@@ -117,6 +121,18 @@ class FitResult:
         return out
 
 
+def screening_sample(logN: FloatArray, logD: FloatArray, size: int) -> IntArray:
+    """``size`` runs spread evenly over the compute range: the sample the grid is screened on.
+
+    The runs in order of compute (log N + log D) at evenly spaced ranks, so the sample spans
+    the smallest to the largest run as the design does; deterministic.
+    """
+    order = np.argsort(logN + logD, kind="stable")
+    ranks = np.unique(np.round(np.linspace(0, order.size - 1, size)).astype(np.intp))
+    out: IntArray = np.sort(order[ranks])
+    return out
+
+
 def data_diagnostics(logN: FloatArray, logD: FloatArray) -> list[Diagnostic]:
     """Identifiability checks on the design: enough distinct N and D values."""
     out: list[Diagnostic] = []
@@ -203,7 +219,10 @@ def fit_form(
     delta: float,
     starts: FloatArray | None,
 ) -> FitResult:
-    """The fit every form's `fit` is: its start grid, batched to convergence, and diagnostics.
+    """The fit every form's `fit` is: its start grid through multistart, and diagnostics.
+
+    With more than SCREEN_RUNS runs the grid is screened on screening_sample's runs, and the
+    screened optima are refined, polished and checked on all of them.
 
     `form` is a form's fitting module (planner.fitting.forms.FittableForm): its THETA_NAMES,
     LOWER, UPPER, start_grid, make_objective, log_predict and theta_to_params.
@@ -214,7 +233,14 @@ def fit_form(
     runs = prepare_runs(N, D, loss, drop_highest=drop_highest, n_params=len(form.THETA_NAMES))
     fun = form.make_objective(runs.logN, runs.logD, runs.logL, delta=delta, asymmetric=asym)
     x0 = form.start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=np.float64))
-    res = multistart(fun, x0, form.LOWER, form.UPPER)
+    screen, scale = None, 1.0
+    if runs.logL.size > SCREEN_RUNS:
+        sample = screening_sample(runs.logN, runs.logD, SCREEN_RUNS)
+        screen = form.make_objective(
+            runs.logN[sample], runs.logD[sample], runs.logL[sample], delta=delta, asymmetric=asym
+        )
+        scale = runs.logL.size / sample.size
+    res = multistart(fun, x0, form.LOWER, form.UPPER, screen=screen, screen_scale=scale)
     resid = form.log_predict(res.x[None, :], runs.logN, runs.logD)[0] - runs.logL
     diags = data_diagnostics(runs.logN, runs.logD)
     diags += fit_diagnostics(

@@ -24,7 +24,7 @@ from planner.errors import InputError
 
 if TYPE_CHECKING:
     from planner.fitting.common import FitResult
-    from planner.fitting.optimize import BatchFun
+    from planner.fitting.optimize import BatchFun, Screening
 
 FloatArray = NDArray[np.float64]
 _PACKAGE = __name__.rpartition(".")[0]
@@ -55,7 +55,8 @@ class FittableForm(Protocol):
     file's [params]), ``COVARIED`` (the coordinates of a saved covariance: the fit's own,
     scale constants as logs) and the search box ``LOWER``/``UPPER`` of theta.
     ``compute_optimal`` is the capability of per-draw budget plans in the bootstrap, or
-    None for a form that does not offer them.
+    None for a form that does not offer them; ``LOCAL_SCREENING`` says how the bootstrap
+    prunes each resample's local starts (None: not at all).
     """
 
     # Read-only members: a module's constants, whose inferred types are narrower, conform.
@@ -75,6 +76,8 @@ class FittableForm(Protocol):
     def UPPER(self) -> FloatArray: ...
     @property
     def compute_optimal(self) -> ComputeOptimal | None: ...
+    @property
+    def LOCAL_SCREENING(self) -> Screening | None: ...
 
     def fit(
         self,

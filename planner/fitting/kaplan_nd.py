@@ -1,7 +1,7 @@
 """The Kaplan et al. 2020 form L(N, D) = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D, as fitted.
 
 Kaplan et al. 2020 (arXiv 2001.08361), Eq. (1.5), fitted like the Chinchilla form
-(summed Huber loss on log loss, multi-start, batched quasi-Newton, scipy polish).
+(summed Huber loss on log loss, multi-start, batched quasi-Newton, Newton polish).
 Owns everything the fitting knows of this form (the interface of
 planner.fitting.forms.FittableForm): the parametrization theta = (n_c, d_c, alpha_N,
 alpha_D) with n_c = ln N_c, d_c = ln D_c, its log-loss prediction and objective, start
@@ -41,6 +41,10 @@ COVARIED = ("log_N_c", "log_D_c", "alpha_N", "alpha_D")
 #: D_c ~ 2e13 (ln ~ 31), alpha_N ~ 0.076, alpha_D ~ 0.10.
 LOWER = np.array([0.0, 0.0, 1e-3, 1e-3])
 UPPER = np.array([100.0, 100.0, 3.0, 3.0])
+
+LOCAL_SCREENING = None
+"""The bootstrap runs every local start of this form to its stopping test: pruned ones
+(even after 30 iterations) once changed draws by 1e-7 in objective on synthetic runs."""
 
 compute_optimal = None
 """No per-draw budget plans in the bootstrap: the fit plans a budget through params_class()."""

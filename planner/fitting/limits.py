@@ -14,8 +14,9 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 MAX_RUNS = 100_000
 """The most runs fitted. Published fits use tens to a few thousand (Hoffmann et al. 2022:
-about 400; Porian et al. 2024: 1,745); a fit of 100,000 takes several minutes here
-(seconds() below), and a larger set is better sampled than fitted whole."""
+about 400; Porian et al. 2024: 1,745); a fit of 100,000 takes a few seconds here, but a
+bootstrap of that many takes minutes (seconds() below), and a larger set is better
+sampled than fitted whole."""
 
 MAX_RESAMPLES = 100_000
 """The most bootstrap resamples. Percentile intervals at 95% settle within a few thousand;
@@ -30,15 +31,19 @@ MAX_SEED = 2**64 - 1
 """The largest seed: a 64-bit word, the width of numpy's generator state words. numpy
 takes larger integers, but no fit needs them, and the seed is written into the law file."""
 
-SECONDS_PER_RUN = 4e-3
-SECONDS_PER_RESAMPLED_RUN = 1e-5
+SECONDS_PER_RUN = 3e-5
+SECONDS_PER_RESAMPLED_RUN = 4e-6
 """Rough cost of a chinchilla fit, per run and per run and resample, on the 2-core machine
-it was measured on (the other core partly busy), a middle value. Measured with
-`s=$(date +%s.%N); plan fit FILE --bootstrap K >/dev/null; e=$(date +%s.%N)` on synthetic
-runs: 4.2 s (1,000 runs, K 0), 10.8 s (4,000, K 0), 17.6 s (4,000, K 200), 60 s (20,000,
-K 0), 95 s (20,000, K 20); and on /work/shared/data/porian2024-isoflop-points.csv (1,745
-runs): 11.1 s (K 0), 13.7 s (K 200). So 3 to 6 ms a run for the point fit, and 8 to 90
-microseconds a run and resample for the bootstrap, depending on the runs."""
+it was measured on (the other core partly busy), a middle value. The point fit screens its
+start grid on a sample of at most 128 runs (planner.fitting.common.SCREEN_RUNS), so it costs
+about 0.2 s whatever the size, plus refining on all runs: CPU time by
+`python benchmarks/bench_fit_scaling.py`, 0.16 s at 50 runs, 0.19 s at 240, 0.20 s at
+1,000, 0.21 s at 5,000 and about 0.5 s at 20,000 synthetic runs, so under 30 microseconds a
+run above a fixed 0.2 s. The bootstrap refits every resample on all runs, from the best 3 of
+9 local starts after 4 iterations: 1.2 s for 1,000 resamples of 240 runs (the Epoch
+extraction), 12.5 s for 200 resamples of 20,000 synthetic runs (`plan fit` of those with the
+default --bootstrap 200: 13.8 s in all), so 3 to 5 microseconds a run and resample.
+kaplan-nd runs all 9 starts, about twice that."""
 
 SLOW_SECONDS = 10.0
 """A fit expected to take longer than this gets a note before it starts."""

@@ -1,9 +1,11 @@
-"""Batched multi-start bound-constrained minimization (numpy L-BFGS-B style) plus scipy polish.
+"""Batched multi-start bound-constrained minimization: screen every start, refine, polish, check.
 
-Owns: evaluating a batched objective in cache-sized chunks on a small thread pool,
-a projected L-BFGS that advances every start at once (per-start line search and
-convergence masks), basin deduplication, and the final scipy L-BFGS-B polish.
-It knows nothing about scaling laws and must not print or do I/O.
+Owns: evaluating a batched objective in cache-sized chunks on a small thread pool, a
+projected quasi-Newton method that advances every start at once (per-start line search
+and stopping test), pruning starts that fall into a basin already found or lag far behind
+the best, a numpy Newton polish, and the check that every screened optimum that could
+still win was refined on all runs. It knows nothing about scaling laws and must not print
+or do I/O. numpy only: scipy is imported solely by the reference loop `naive_multistart`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.optimize
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
@@ -24,6 +25,15 @@ IntArray = NDArray[np.intp]
 #: indices of the starts being evaluated (lets an objective use per-start data).
 BatchFun = Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]]
 
+#: ``prune(iteration, x, f, active, converged) -> starts to stop, or None``; called by
+#: :func:`batched_lbfgsb` before each iteration with the state of every start.
+Pruner = Callable[
+    [int, FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_]], NDArray[np.bool_] | None
+]
+
+_CHECK_FLOOR = 1e-3
+"""The least margin of :func:`multistart`'s check: a screened optimum whose basin might
+come within 0.1% of the best is refined."""
 _CHUNK_ELEMENTS = 60_000  # rows x runs per chunk: keeps temporaries in L2 cache
 _POOL: ThreadPoolExecutor | None = None
 
@@ -72,6 +82,7 @@ class BatchResult:
     n_iter: IntArray  # (S,) iterations taken
     converged: NDArray[np.bool_]  # (S,) met ftol/pgtol (False: maxiter or line-search failure)
     n_evals: int  # total objective evaluations (start-evaluations)
+    pruned: NDArray[np.bool_] | None = None  # (S,) stopped by the pruner (None: no pruner)
 
 
 def projected_gradient(x: FloatArray, g: FloatArray, lower: FloatArray, upper: FloatArray) -> FloatArray:
@@ -90,6 +101,7 @@ def batched_lbfgsb(
     ftol: float = 2.2e-9,
     pgtol: float = 1e-5,
     max_ls: int = 30,
+    prune: Pruner | None = None,
 ) -> BatchResult:
     """Minimize ``fun`` from every row of ``x0`` simultaneously inside a box.
 
@@ -104,7 +116,8 @@ def batched_lbfgsb(
     ``P(x + t d)``.  Every start has its own step length and stopping test, and
     only unfinished starts are evaluated.  Stopping tests mirror scipy's L-BFGS-B:
     ``(f_k - f_{k+1}) <= ftol * max(|f_k|, |f_{k+1}|, 1)`` or
-    ``max|projected gradient| <= pgtol``.
+    ``max|projected gradient| <= pgtol``.  A ``prune`` callback may stop unfinished
+    starts before any iteration; they are marked in ``pruned`` and are not converged.
     """
     x = np.clip(np.array(x0, dtype=np.float64), lower, upper)
     S, p = x.shape
@@ -121,7 +134,15 @@ def batched_lbfgsb(
     converged[done0] = True
     active[done0] = False
 
-    for _ in range(maxiter):
+    pruned = np.zeros(S, dtype=bool)
+
+    for it in range(maxiter):
+        if prune is not None:
+            stop_now = prune(it, x, f, active, converged)
+            if stop_now is not None:
+                stop_now = stop_now & active
+                pruned |= stop_now
+                active &= ~stop_now
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
@@ -204,7 +225,15 @@ def batched_lbfgsb(
         converged[gi[stop]] = True
         active[gi[stop]] = False
 
-    return BatchResult(x=x, f=f, g=g, n_iter=n_iter, converged=converged, n_evals=n_evals)
+    return BatchResult(
+        x=x,
+        f=f,
+        g=g,
+        n_iter=n_iter,
+        converged=converged,
+        n_evals=n_evals,
+        pruned=pruned if prune is not None else None,
+    )
 
 
 def distinct_best(x: FloatArray, f: FloatArray, k: int, tol: float) -> IntArray:
@@ -226,9 +255,106 @@ def distinct_best(x: FloatArray, f: FloatArray, k: int, tol: float) -> IntArray:
     return np.asarray(chosen, dtype=np.intp)
 
 
+def same_cell(x: FloatArray, tol: float) -> IntArray:
+    """A label per row of ``x``: rows in the same cube of side ``tol`` share one.
+
+    A cheap stand-in for "within ``tol`` of each other" (two close points on either side
+    of a cell wall get different labels, which only costs a little less merging).
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        cells = np.floor(x / tol)
+    cells[~np.isfinite(cells)] = 2.0**52
+    cells = np.clip(cells, -(2.0**52), 2.0**52).astype(np.int64)
+    cells -= cells.min(axis=0, initial=0)
+    sizes = cells.max(axis=0, initial=0) + 1
+    if float(np.prod(sizes.astype(np.float64))) < 2.0**62:  # one integer per cell: a fast 1-D sort
+        key = np.zeros(len(x), dtype=np.int64)
+        for k in range(cells.shape[1]):
+            key = key * sizes[k] + cells[:, k]
+        _, label = np.unique(key, return_inverse=True)
+    else:
+        _, label = np.unique(cells, axis=0, return_inverse=True)
+    out: IntArray = label.reshape(-1).astype(np.intp)
+    return out
+
+
+@dataclass(frozen=True)
+class Screening:
+    """When and how hard :func:`multistart` prunes the starts of its grid.
+
+    At iteration ``k`` of ``schedule`` (pairs ``(k, q)``) only the best fraction ``q`` of
+    the unfinished starts (and at least ``min_keep``) keep going; at those iterations and
+    every ``merge_every`` iterations (never if 0), an unfinished start that shares a cell of
+    side ``basin_tol`` with a finished start, or with a better unfinished one, stops: it has
+    fallen into a basin already found.
+    """
+
+    schedule: tuple[tuple[int, float], ...] = ((5, 0.10), (20, 1 / 3), (60, 0.5))
+    min_keep: int = 32
+    merge_every: int = 8
+    basin_tol: float = 1e-2
+
+    def pruner(self, groups: IntArray | None = None) -> Pruner:
+        """The callback :func:`batched_lbfgsb` calls before each iteration.
+
+        With ``groups`` (a label per start, e.g. the bootstrap resample it refits), starts
+        are merged and ranked only against starts of their own group, and ``min_keep``
+        counts per group.
+        """
+        fractions = dict(self.schedule)
+
+        def prune(
+            it: int, x: FloatArray, f: FloatArray, active: NDArray[np.bool_], converged: NDArray[np.bool_]
+        ) -> NDArray[np.bool_] | None:
+            merge = self.merge_every > 0 and (it in fractions or it % self.merge_every == 0)
+            if it == 0 or not (merge or it in fractions):
+                return None
+            stop = np.zeros(active.shape, dtype=bool)
+            if merge:
+                stop |= self._merged(x, f, active, converged, groups)
+            q = fractions.get(it)
+            if q is not None:
+                alive = np.flatnonzero(active & ~stop)
+                group = np.zeros(alive.size, dtype=np.intp) if groups is None else groups[alive]
+                order = np.lexsort((f[alive], group))  # by group, best first within each
+                g_sorted = group[order]
+                first = np.searchsorted(g_sorted, g_sorted, side="left")
+                count = np.searchsorted(g_sorted, g_sorted, side="right") - first
+                rank = np.arange(order.size) - first
+                keep = np.maximum(self.min_keep, np.ceil(q * count))
+                stop[alive[order[rank >= keep]]] = True
+            return stop
+
+        return prune
+
+    def _merged(
+        self,
+        x: FloatArray,
+        f: FloatArray,
+        active: NDArray[np.bool_],
+        converged: NDArray[np.bool_],
+        groups: IntArray | None,
+    ) -> NDArray[np.bool_]:
+        """Unfinished starts in the cell of a finished start, or of a better one (per group)."""
+        stop = np.zeros(active.shape, dtype=bool)
+        idx = np.flatnonzero(active | converged)
+        points = x[idx]
+        if groups is not None:  # the group as one more coordinate, mid-cell so floor() is exact
+            points = np.column_stack([(groups[idx] + 0.5) * self.basin_tol, points])
+        label = same_cell(points, self.basin_tol)
+        # One start goes on per cell: none if a finished start is in it, else the best.
+        order = np.lexsort((f[idx], active[idx], label))
+        head = np.ones(order.size, dtype=bool)
+        head[1:] = label[order[1:]] != label[order[:-1]]
+        keep_cell = np.zeros(idx.size, dtype=bool)
+        keep_cell[order[head]] = True
+        stop[idx[~keep_cell & active[idx]]] = True
+        return stop
+
+
 @dataclass(frozen=True)
 class PolishResult:
-    """Outcome of one scipy L-BFGS-B polish."""
+    """Outcome of one Newton polish."""
 
     x: FloatArray
     f: float
@@ -238,45 +364,116 @@ class PolishResult:
     message: str
 
 
+def _one(fun: BatchFun, x: FloatArray) -> tuple[float, FloatArray]:
+    fv, gv = fun(x[None, :], np.zeros(1, dtype=np.intp))
+    return float(fv[0]), gv[0]
+
+
+def fd_hessian(fun: BatchFun, x: FloatArray, lower: FloatArray, upper: FloatArray) -> FloatArray:
+    """Hessian at ``x`` by central differences of the analytic gradient, in one batched call.
+
+    Steps of ``1e-6 max(1, |x_k|)`` (about the cube root of the machine epsilon, the
+    usual choice for central differences; Nocedal & Wright 2006, Sec. 8.1), shortened
+    to stay inside the box; the result is symmetrized.
+    """
+    p = x.size
+    h = 1e-6 * np.maximum(1.0, np.abs(x))
+    up, down = np.minimum(x + h, upper), np.maximum(x - h, lower)
+    points = np.repeat(x[None, :], 2 * p, axis=0)
+    k = np.arange(p)
+    points[k, k] = up
+    points[p + k, k] = down
+    _, g = fun(points, np.zeros(2 * p, dtype=np.intp))
+    width = up - down
+    safe = np.where(width > 0, width, 1.0)
+    H = (g[:p] - g[p:]) / safe[:, None]
+    H[width <= 0] = 0.0
+    H = 0.5 * (H + H.T)
+    H[k[width <= 0], k[width <= 0]] = 1.0
+    out: FloatArray = H
+    return out
+
+
+def _newton_direction(H: FloatArray, g: FloatArray, free: NDArray[np.bool_]) -> FloatArray:
+    """``-(H_FF + mu I)^-1 g_F`` on the free variables with the least ``mu`` that makes it
+    positive definite (Levenberg-Marquardt damping; Nocedal & Wright 2006, Sec. 3.4)."""
+    d = np.zeros_like(g)
+    F = np.flatnonzero(free)
+    if F.size == 0:
+        return d
+    Hf = H[np.ix_(F, F)]
+    gf = g[F]
+    scale = float(np.max(np.abs(np.diag(Hf)))) or 1.0
+    mu = 0.0
+    for _ in range(40):
+        try:
+            c = np.linalg.cholesky(Hf + mu * np.eye(F.size))
+        except np.linalg.LinAlgError:
+            mu = max(2.0 * mu, 1e-12 * scale)
+            continue
+        d[F] = -np.linalg.solve(c.T, np.linalg.solve(c, gf))
+        return d
+    d[F] = -gf / max(float(np.abs(gf).max()), 1e-300)
+    return d
+
+
 def polish(
     fun: BatchFun,
     x0: FloatArray,
     lower: FloatArray,
     upper: FloatArray,
     *,
-    ftol: float = 1e-15,
-    gtol: float = 1e-10,
-    maxiter: int = 20_000,
+    gtol: float = 1e-11,
+    maxiter: int = 100,
 ) -> PolishResult:
-    """Refine one point with ``scipy.optimize.minimize(method="L-BFGS-B")`` to tight tolerances."""
-    row = np.zeros(1, dtype=np.intp)
+    """Refine one point by projected Newton steps with a finite-difference Hessian.
 
-    def single(v: FloatArray) -> tuple[float, FloatArray]:
-        fv, gv = fun(v[None, :], row)
-        return float(fv[0]), gv[0]
-
-    res = scipy.optimize.minimize(
-        single,
-        np.clip(x0, lower, upper),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=list(zip(lower.tolist(), upper.tolist(), strict=True)),
-        options={"ftol": ftol, "gtol": gtol, "maxiter": maxiter, "maxls": 50, "maxcor": 20},
-    )
-    x = np.asarray(res.x, dtype=np.float64)
-    fx, gx = single(x)
-    pgn = float(np.abs(projected_gradient(x, gx, lower, upper)).max())
-    # "ABNORMAL" line-search exits happen when f is flat to machine precision; the
-    # point is still a KKT point when the projected gradient is tiny.
-    conv = bool(res.success) or pgn <= 1e-6
+    Variables at a bound whose gradient points outward are held there (Bertsekas 1982,
+    projected Newton); the step on the others is the damped Newton step of
+    :func:`_newton_direction`, with a backtracking Armijo search along the projected
+    path.  Stops at ``max|projected gradient| <= gtol`` or when no step lowers the
+    objective any more (flat to machine precision); the point then counts as converged
+    when its projected gradient is below 1e-6, as a scipy L-BFGS-B "ABNORMAL" exit would.
+    """
+    x = np.clip(np.asarray(x0, dtype=np.float64), lower, upper)
+    f, g = _one(fun, x)
+    message = "maximum iterations reached"
+    n_iter = 0
+    for n_iter in range(1, maxiter + 1):  # noqa: B007  (n_iter is reported)
+        pg = projected_gradient(x, g, lower, upper)
+        if np.abs(pg).max() <= gtol:
+            message = "projected gradient below gtol"
+            break
+        free = ~(((x <= lower) & (g > 0)) | ((x >= upper) & (g < 0)))
+        d = _newton_direction(fd_hessian(fun, x, lower, upper), g, free)
+        if not float(d @ g) < 0:
+            d = -g * free
+        t, moved = 1.0, False
+        for _ in range(60):
+            xt = np.clip(x + t * d, lower, upper)
+            ft, gt = _one(fun, xt)
+            if np.isfinite(ft) and ft <= f + 1e-4 * float(g @ (xt - x)) and ft < f:
+                moved = True
+                break
+            t *= 0.5
+        if not moved:
+            message = "no step lowers the objective"
+            break
+        x, f, g = xt, ft, gt
+    pgn = float(np.abs(projected_gradient(x, g, lower, upper)).max())
     return PolishResult(
-        x=x, f=fx, grad_norm=pgn, converged=conv, n_iter=int(res.nit), message=str(res.message)
+        x=x, f=f, grad_norm=pgn, converged=pgn <= max(gtol, 1e-6), n_iter=n_iter, message=message
     )
 
 
 @dataclass(frozen=True)
 class MultiStartResult:
-    """Best polished optimum of a multi-start search, plus bookkeeping."""
+    """Best polished optimum of a multi-start search, plus bookkeeping.
+
+    ``batch`` is the screening of every start; ``n_checked`` screened optima were
+    evaluated on the full objective and ``n_refined`` of them refined on it (the rest
+    were shown unable to win by the check of :func:`multistart`).
+    """
 
     x: FloatArray
     f: float
@@ -285,6 +482,8 @@ class MultiStartResult:
     n_starts: int
     batch: BatchResult
     polished: tuple[PolishResult, ...]
+    n_checked: int = 0
+    n_refined: int = 0
 
 
 def multistart(
@@ -293,21 +492,67 @@ def multistart(
     lower: FloatArray,
     upper: FloatArray,
     *,
+    screen: BatchFun | None = None,
+    screen_scale: float = 1.0,
+    screening: Screening | None = Screening(),
+    n_refine: int = 8,
     n_polish: int = 4,
-    basin_tol: float = 1e-2,
     batch_maxiter: int = 400,
 ) -> MultiStartResult:
-    """Run every start with :func:`batched_lbfgsb`, then polish the best distinct basins.
+    """Minimize ``fun`` from every one of ``starts``: screen, refine, polish, check.
 
-    Every one of the ``starts`` is iterated until it meets the batched stopping
-    test (or ``batch_maxiter``); the ``n_polish`` best optima that are more than
-    ``basin_tol`` apart are then refined with scipy's L-BFGS-B and the lowest
-    polished objective is returned.
+    1. Screen: every start runs by :func:`batched_lbfgsb` on ``screen`` (the objective on
+       a sample of the runs, ``screen_scale`` times which is in the units of ``fun``;
+       ``fun`` itself if None), pruned as ``screening`` says (None: every start runs to
+       its own stopping test).  The screened optima are merged into one per cell of side
+       ``basin_tol``.
+    2. Refine: the ``n_refine`` of them best on ``fun`` run on ``fun`` to tight
+       tolerances, all at once; the best distinct refined optima (up to ``n_polish``) are
+       polished by :func:`polish`.
+    3. Check: every screened optimum ``j`` has its value on ``fun``, ``F_j``, and on the
+       sample, ``G_j``.  Near ``j`` the sample misjudges ``fun`` by about ``|F_j - G_j|``,
+       so its basin can hold a value below the best polished one, ``F*``, only if
+       ``G_j - 2 |F_j - G_j| <= F* + 1e-3 |F*|``; every such optimum is refined and
+       polished too (which covers any ``F_j <= F*``), until none is left.  With no
+       sample the check refines every screened optimum within 0.1% of ``F*``.
     """
-    batch = batched_lbfgsb(fun, starts, lower, upper, maxiter=batch_maxiter)
-    picks = distinct_best(batch.x, batch.f, n_polish, basin_tol)
-    pol = tuple(polish(fun, batch.x[i], lower, upper) for i in picks)
-    best = min(pol, key=lambda r: r.f)
+    tol = (screening or Screening()).basin_tol
+    pruner = screening.pruner() if screening is not None else None
+    batch = batched_lbfgsb(screen or fun, starts, lower, upper, maxiter=batch_maxiter, prune=pruner)
+    ended = np.flatnonzero(~batch.pruned) if batch.pruned is not None else np.arange(len(starts))
+    ended = ended[np.isfinite(batch.f[ended])]
+    label = same_cell(batch.x[ended], tol)
+    order = np.lexsort((batch.f[ended], label))
+    head = np.ones(order.size, dtype=bool)
+    head[1:] = label[order[1:]] != label[order[:-1]]
+    reps = ended[order[head]]
+    if reps.size == 0:  # no start ended at a finite value: refine the least bad one anyway
+        reps = np.array([int(np.argmin(np.where(np.isfinite(batch.f), batch.f, np.inf)))], dtype=np.intp)
+    cand = batch.x[reps]
+    if screen is None:
+        F = G = batch.f[reps]
+    else:
+        F, G = fun(cand, np.zeros(reps.size, dtype=np.intp))[0], screen_scale * batch.f[reps]
+    with np.errstate(invalid="ignore"):
+        reach = G - 2.0 * np.abs(F - G)  # the least value each basin might hold on fun
+    reach[~np.isfinite(reach)] = np.inf
+
+    refined = np.zeros(reps.size, dtype=bool)
+    polished: list[PolishResult] = []
+    best_f = np.inf
+    todo = np.argsort(F, kind="stable")[:n_refine]
+    while todo.size:
+        refined[todo] = True
+        res = batched_lbfgsb(fun, cand[todo], lower, upper, maxiter=batch_maxiter, ftol=1e-12, pgtol=1e-8)
+        # Polish what could be the best; refined optima clearly above it cannot win.
+        lead = min(best_f, float(res.f.min()))
+        contenders = np.flatnonzero(res.f <= lead + 1e-4 * abs(lead))
+        for i in contenders[distinct_best(res.x[contenders], res.f[contenders], n_polish, tol)]:
+            polished.append(polish(fun, res.x[i], lower, upper))
+        best_f = min(r.f for r in polished)
+        todo = np.flatnonzero(~refined & (reach <= best_f + _CHECK_FLOOR * abs(best_f)))
+        todo = todo[np.argsort(reach[todo], kind="stable")][:n_refine]
+    best = min(polished, key=lambda r: r.f)
     return MultiStartResult(
         x=best.x,
         f=best.f,
@@ -315,7 +560,9 @@ def multistart(
         converged=best.converged,
         n_starts=len(starts),
         batch=batch,
-        polished=pol,
+        polished=tuple(polished),
+        n_checked=int(reps.size),
+        n_refined=int(refined.sum()),
     )
 
 
@@ -324,14 +571,15 @@ def naive_multistart(
 ) -> tuple[float, FloatArray]:
     """Reference: one default ``scipy.optimize.minimize(method="L-BFGS-B", jac=True)`` per start.
 
-    Returns the best ``(f, x)``.  Used only to validate and benchmark :func:`multistart`.
+    Returns the best ``(f, x)``.  Used only to validate and benchmark :func:`multistart`,
+    so scipy is imported here and nowhere else in the fitting.
     """
-    row = np.zeros(1, dtype=np.intp)
+    import scipy.optimize
+
     bounds = list(zip(lower.tolist(), upper.tolist(), strict=True))
 
     def single(v: FloatArray) -> tuple[float, FloatArray]:
-        fv, gv = fun(v[None, :], row)
-        return float(fv[0]), gv[0]
+        return _one(fun, v)
 
     best_f, best_x = np.inf, np.asarray(starts[0], dtype=np.float64)
     for x0 in starts:

@@ -71,6 +71,8 @@ LATIN1 = (
     + "".join(f"{r['params']!r},{r['tokens']!r},{r['loss']!r},caf\xe9\n" for r in RUNS)
 ).encode("latin-1")
 
+NO_LOSS = ("params,tokens\n" + "".join(f"{r['params']!r},{r['tokens']!r}\n" for r in RUNS)).encode()
+
 BAD_FILES = [
     ("latin1.csv", LATIN1, "runs file latin1.csv is not UTF-8 text (byte 0xe9 on line 2); save it as UTF-8"),
     ("deep.jsonl", b"[" * 100_000 + b"]" * 100_000 + b"\n", "deep.jsonl: nested 100000 levels deep"),
@@ -104,6 +106,17 @@ BAD_FILES = [
         "tokens = 'flops' / (6 x 'params'), row 1 (line 2): 0.167 tokens",
     ),
     ("array.json", b"[1, 2]", "array.json, item 1: not a JSON object; give one object per run"),
+    (
+        "nan21.csv",
+        _csv_with(21, "loss", "nan").encode(),
+        "column 'loss', row 21 (line 22): 'nan' is not a finite number above zero",
+    ),
+    (
+        "negative.csv",
+        _csv_with(4, "params", "-7e8").encode(),
+        "row 4 (line 5): '-7e8' is not a finite number",
+    ),
+    ("noloss.csv", NO_LOSS, "noloss.csv has no loss column; the columns are: 'params', 'tokens'"),
 ]
 
 
@@ -143,9 +156,15 @@ print(",".join(loaded) or "none")
 def test_bad_input_is_refused_before_numpy_loads(folder: Path) -> None:
     (folder / "bool.jsonl").write_bytes(_with(3, "params", "true").encode())
     (folder / "huge.csv").write_bytes(_csv_with(3, "tokens", "1e309").encode())
+    (folder / "nan21.csv").write_bytes(_csv_with(21, "loss", "nan").encode())
+    (folder / "negative.csv").write_bytes(_csv_with(4, "params", "-7e8").encode())
+    (folder / "noloss.csv").write_bytes(NO_LOSS)
     cases = [
         ["fit", "bool.jsonl"],
         ["fit", "huge.csv"],
+        ["fit", "nan21.csv", "--bootstrap", "1000"],
+        ["fit", "negative.csv"],
+        ["fit", "noloss.csv"],
         ["fit", "-"],  # the Latin-1 runs on stdin
         ["fit", "runs.csv", "--bootstrap", "99999999999999999999"],
         ["fit", "runs.csv", "--seed", str(2**64)],
@@ -166,7 +185,8 @@ def test_bad_input_is_refused_before_numpy_loads(folder: Path) -> None:
     errors = done.stderr.decode().splitlines()
     assert len(errors) == len(cases)
     assert all(line.startswith("error: ") for line in errors)
-    assert errors[2] == "error: runs file stdin is not UTF-8 text (byte 0xe9 on line 2); save it as UTF-8"
+    assert "row 21 (line 22): 'nan' is not a finite number above zero" in errors[2]
+    assert errors[5] == "error: runs file stdin is not UTF-8 text (byte 0xe9 on line 2); save it as UTF-8"
 
 
 def test_a_byte_order_mark_is_accepted(folder: Path) -> None:
@@ -240,7 +260,7 @@ def test_too_many_runs_are_refused_before_the_fit(folder: Path) -> None:
 def test_a_long_fit_is_announced_before_it_starts(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert limits.slow_note(36, 200) is None
     assert limits.slow_note(100_000, 200) == (
-        "fitting 100,000 runs and 200 bootstrap resamples takes roughly 10 minutes"
+        "fitting 100,000 runs and 200 bootstrap resamples takes roughly 83 seconds"
     )
     monkeypatch.setattr(limits, "SLOW_SECONDS", 0.0)
     result = invoke("fit", "runs.csv", "--bootstrap", "0", "--json")
@@ -290,7 +310,7 @@ def test_sigint_during_a_fit_leaves_no_file(folder: Path) -> None:
     rows = synthetic_runs(1, sizes=40)  # 1,600 runs: a fit of several seconds, announced by a note
     write_runs(folder / "long.csv", rows)
     process = subprocess.Popen(
-        [sys.executable, "-m", "planner", "fit", "long.csv", "--bootstrap", "1000", "--out", "long2026.toml"],
+        [sys.executable, "-m", "planner", "fit", "long.csv", "--bootstrap", "2000", "--out", "long2026.toml"],
         cwd=folder,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
@@ -299,7 +319,7 @@ def test_sigint_during_a_fit_leaves_no_file(folder: Path) -> None:
     )
     assert process.stderr is not None
     first = process.stderr.readline().decode()
-    assert first.startswith("note: fitting 1,600 runs and 1,000 bootstrap resamples"), first
+    assert first.startswith("note: fitting 1,600 runs and 2,000 bootstrap resamples"), first
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=60)
     assert process.returncode != 0

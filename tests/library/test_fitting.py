@@ -228,6 +228,78 @@ def test_batched_matches_naive_scipy_loop_on_subgrid() -> None:
     assert fast.grad_norm < 1e-6
 
 
+def test_the_newton_polish_reaches_what_scipy_reaches() -> None:
+    """The numpy polish replaced scipy's L-BFGS-B at tight tolerances; it must do as well."""
+    import scipy.optimize
+
+    from planner.fitting.optimize import polish
+
+    N, D, L, _ = synthetic_chinchilla(11, noise=0.01)
+    fun = make_objective(np.log(N), np.log(D), np.log(L), delta=1e-3, asymmetric=None)
+    for x0 in (np.array([6.0, 7.5, 0.5, 0.33, 0.3]), np.array([5.0, 8.0, 0.6, 0.3, 0.35])):
+        ours = polish(fun, x0, LOWER, UPPER)
+        theirs = scipy.optimize.minimize(
+            lambda v: tuple(a[0] for a in fun(v[None, :], np.zeros(1, dtype=np.intp))),
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=list(zip(LOWER, UPPER, strict=True)),
+            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 20_000, "maxls": 50, "maxcor": 20},
+        )
+        assert ours.converged
+        assert ours.f <= theirs.fun + 1e-12 * abs(theirs.fun)
+
+
+def test_screening_on_a_sample_finds_the_optimum_of_the_full_grid_on_all_runs() -> None:
+    """More runs than the screening sample: the fit equals every start run on every run."""
+    from planner.fitting.common import SCREEN_RUNS
+
+    N, D, L, _ = synthetic_chinchilla(12, n_sizes=20, n_tokens=20, noise=0.01)
+    assert N.size > SCREEN_RUNS
+    starts = start_grid()[::3]
+    fit = chinchilla.fit(N, D, L, starts=starts)
+    fun = make_objective(np.log(N), np.log(D), np.log(L), delta=1e-3, asymmetric=None)
+    full = multistart(fun, starts, LOWER, UPPER, screening=None)
+    assert fit.objective <= full.f + 1e-12 * full.f
+    assert fit.converged
+
+
+def test_the_check_refines_a_basin_the_sample_ranks_lower() -> None:
+    """A sample that prefers the wrong one of two basins cannot hide the better one."""
+
+    def double_well(tilt: float) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        def fun(x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            v = x[:, 0]
+            return (v**2 - 1) ** 2 + tilt * v + 1, (4 * v * (v**2 - 1) + tilt)[:, None]
+
+        return fun
+
+    starts = np.linspace(-2, 2, 41)[:, None]
+    lower, upper = np.array([-3.0]), np.array([3.0])
+    res = multistart(double_well(0.1), starts, lower, upper, screen=double_well(-0.1), n_refine=1)
+    assert res.x[0] == pytest.approx(-1.0, abs=0.05)
+    assert res.n_refined == 2
+
+
+def test_a_fit_does_not_import_scipy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from planner.fitting import chinchilla\n"
+        "rng = np.random.default_rng(0)\n"
+        "N = np.exp(rng.uniform(17, 23, 200)); D = np.exp(rng.uniform(20, 26, 200))\n"
+        "L = 1.8 + 480 / N**0.35 + 2000 / D**0.37\n"
+        "assert chinchilla.fit(N, D, L).converged\n"
+        "print('scipy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"
+
+
 def test_fit_is_deterministic() -> None:
     N, D, L, _ = synthetic_chinchilla(6)
     a, b = chinchilla.fit(N, D, L), chinchilla.fit(N, D, L)
@@ -262,6 +334,14 @@ def test_bootstrap_synthetic_shapes_and_determinism() -> None:
     assert bk.draws.shape == (20, 4)
     assert bk.form == bk.point.form == "kaplan-nd"
     assert bk.derived == {}  # the kaplan-nd module offers no per-draw plans
+
+
+def test_pruning_the_local_starts_leaves_every_draw_as_it_was() -> None:
+    N, D, L, _ = synthetic_chinchilla(9, noise=0.01)
+    pruned = bootstrap(N, D, L, 60, seed=2)
+    every = bootstrap(N, D, L, 60, seed=2, point=pruned.point, prune=False)
+    np.testing.assert_allclose(pruned.objective, every.objective, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(pruned.theta_draws, every.theta_draws, rtol=0, atol=1e-5)
 
 
 def test_a_barely_positive_curvature_step_does_not_overflow() -> None:
