@@ -332,8 +332,12 @@ def _document(text: str) -> Any:
         return None
 
 
-def contract_problems(outcome: Outcome, wants_json: bool) -> list[str]:
-    """Every way an outcome breaks the command-line contract (empty: it keeps it)."""
+def contract_problems(outcome: Outcome, wants_json: bool, streamed: bool = False) -> list[str]:
+    """Every way an outcome breaks the command-line contract (empty: it keeps it).
+
+    A stream (`--from` as JSON Lines or CSV) prints the plans of the lines before a bad
+    one: then exit 2 may follow whole lines on stdout, and their notices on stderr.
+    """
     problems = []
     code, stdout, stderr = outcome.exit_code, outcome.stdout, outcome.stderr
     if code not in (0, 1, 2):
@@ -342,7 +346,20 @@ def contract_problems(outcome: Outcome, wants_json: bool) -> list[str]:
         problems.append("a traceback")
     if code == 2:
         lines = stderr.rstrip("\n").split("\n") if stderr else []
-        if stdout:
+        if streamed:
+            start = next((index for index, line in enumerate(lines) if line.startswith("error: ")), 0)
+            if not all(line.startswith(("warning", "note")) for line in lines[:start]):
+                problems.append("exit 2 after stderr lines that are neither notices nor the error")
+            lines = lines[start:]
+            if stdout and not stdout.endswith("\n"):
+                problems.append("exit 2 after a cut line on stdout")
+            for line in stdout.splitlines() if wants_json else ():
+                try:
+                    json.loads(line)
+                except ValueError:
+                    problems.append(f"exit 2 after a stdout line that is not JSON: {line[:60]!r}")
+                    break
+        elif stdout:
             problems.append("exit 2 with output on stdout")
         if not lines or not lines[0].startswith("error: "):
             problems.append("exit 2 without `error: ...` as the first line of stderr")
@@ -372,9 +389,15 @@ def contract_problems(outcome: Outcome, wants_json: bool) -> list[str]:
     return problems
 
 
+def streamed(argv: list[str]) -> bool:
+    """Whether the line streams `--from` as JSON Lines or CSV (see contract_problems)."""
+    table = not ("--json" in argv or (any(a in argv for a in ("json", "csv")) and "--format" in argv))
+    return any(arg == "--from" or arg.startswith("--from=") for arg in argv) and not table
+
+
 def judge(line: Line, outcome: Outcome) -> None:
     """Fail on a broken contract, or with PLANNER_FUZZ_REPORT append it to that file."""
-    problems = contract_problems(outcome, line.json)
+    problems = contract_problems(outcome, line.json, streamed(line.argv))
     if line.refuse and outcome.exit_code in (0, 1):
         problems.append(f"exit {outcome.exit_code} for {line.refuse}")
     if not problems:

@@ -41,6 +41,7 @@ from tests.contracts.test_fuzz_cli import (
     contract_problems,
     judge,
     run_line,
+    streamed,
 )
 
 Tree = Any
@@ -397,5 +398,5 @@ def test_the_writers_give_back_what_they_were_given(folder: Path) -> None:
             argv = [str(path) if word == "FILE" else word for word in command]
             line = Line(argv, stdin=text.encode() if "-" in argv else b"", json="--json" in argv)
             outcome = run_line(folder, line)
-            assert contract_problems(outcome, line.json) == [], (argv, outcome)
+            assert contract_problems(outcome, line.json, streamed(argv)) == [], (argv, outcome)
     assert isinstance(Outcome(0, "", ""), Outcome)
