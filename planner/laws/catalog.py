@@ -108,7 +108,7 @@ class Default(Record, eq=False):
 def defaults() -> dict[str, Default]:
     """Each domain's default budget law, and the default transfer law under "transfer"."""
     path = os.path.join(_root(), "defaults.toml")
-    data = _read_bytes(path)
+    data = _shipped_bytes(path)
     indexed: dict[str, Default] | None = _index().defaults(data)
     if indexed is not None:
         return indexed
@@ -172,6 +172,15 @@ def _read_toml(path: Path | str) -> dict[str, Any]:
     return _toml(_read_bytes(path), path)
 
 
+def _shipped_bytes(path: str) -> bytes:
+    """A shipped file's bytes (ours, so planner.inputs's checks for users' files are not needed)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError:
+        return _read_bytes(path)  # says why, as for any law file
+
+
 def _read_bytes(path: Path | str) -> bytes:
     from planner.inputs import ReadError, read_bytes
 
@@ -199,7 +208,7 @@ def _toml(data: bytes, path: Path | str) -> dict[str, Any]:
 def _load_shipped(relative: str) -> Law:
     """A shipped law: from the index while the file is unchanged, else built from its TOML."""
     path = os.path.join(_root(), relative)
-    data = _read_bytes(path)
+    data = _shipped_bytes(path)
     indexed: Law | None = _index().law(relative, data)
     if indexed is not None:
         return indexed

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 import sys
 from collections.abc import Iterable
 
@@ -131,7 +130,7 @@ class _Lines:
         else:
             texts = self.texts
             for index in [
-                index for index, same in enumerate(map(operator.is_, values, self.values)) if not same
+                index for index, (new, old) in enumerate(zip(values, self.values, strict=True)) if new is not old
             ]:
                 texts[index] = _field(names[index], values[index])
             self.values = values
