@@ -98,17 +98,18 @@ class Record:
 
     def replace(self, **changes: Any) -> Self:
         """A copy with `changes` applied, checked again by `__post_init__`."""
-        unknown = sorted(set(changes) - set(self.__fields__))
-        if unknown:
-            raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
-        values = self.__dict__
         cls = type(self)
-        if not hasattr(cls, "__post_init__"):  # nothing to check again: copy, then change
-            copy = cls.__new__(cls)
-            copy.__dict__.update(values)
-            copy.__dict__.update(changes)
-            return copy
-        return cls(**{name: changes.get(name, values[name]) for name in self.__fields__})
+        copy = object.__new__(cls)
+        values = copy.__dict__
+        values.update(self.__dict__)
+        values.update(changes)
+        if len(values) != len(cls.__fields__):
+            unknown = sorted(set(changes) - set(cls.__fields__))
+            raise TypeError(f"{cls.__name__} has no field {', '.join(unknown)}")
+        post_init = getattr(copy, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as plain data: records become dicts, tuples lists, recursively."""

@@ -155,6 +155,14 @@ def _parse(lines: Iterable[tuple[int, str]]) -> tuple[list[tuple[int, Budget]], 
     budgets: list[tuple[int, Budget]] = []
     problems: list[tuple[int, str]] = []
     for number, raw in lines:
+        try:  # the common line, a bare number: read as _number_budget would read it
+            value = float(raw)
+        except ValueError:
+            pass
+        else:
+            if 0 < value < math.inf:
+                budgets.append((number, Budget(value)))
+                continue
         line = raw.strip()
         if line.startswith("{"):
             found = _json_budget(line)

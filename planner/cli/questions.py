@@ -286,7 +286,12 @@ def budget_blocks(
             continue
         out: list[Plan | Comparison] = []
         for (name, low, high), lines in _runs(block, request):
-            budgets = [check_positive("flops", line.flops, least=FLOPS_PER_PARAM_TOKEN) for line in lines]
+            budgets = [
+                line.flops
+                if line.flops >= FLOPS_PER_PARAM_TOKEN
+                else check_positive("flops", line.flops, least=FLOPS_PER_PARAM_TOKEN)
+                for line in lines
+            ]
             low = None if low is None else check_positive("max_params", low, least=1)
             high = None if high is None else check_positive("max_tokens", high, least=1)
             out += plan_each(budgets, law_of(name), low, high, setup, **data)
@@ -312,5 +317,8 @@ def _runs(
             line.max_tokens if line.max_tokens is not None else request.max_tokens,
         )
 
+    if all(line.law is None and line.max_params is None and line.max_tokens is None for line in block):
+        yield (request.law, request.max_params, request.max_tokens), block  # the common block
+        return
     for key, lines in itertools.groupby(block, key=options):
         yield key, list(lines)

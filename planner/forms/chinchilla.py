@@ -16,6 +16,7 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any, ClassVar, Literal
 
     import numpy as np
@@ -81,6 +82,27 @@ class ChinchillaParams(Record, eq=False):
     def plan_loss(self, C: float, N: float) -> float:
         """The loss a plan of N parameters at C reports: the budget-line loss."""
         return self.budget_loss(C, N)
+
+    def plans_of(self, budgets: Sequence[float]) -> list[tuple[float, float]] | None:
+        """(optimal_params(C), plan_loss(C, N)) for each budget C, in one pass: the same
+        operations in the same order, so the same floats, for a stream of many budgets.
+        None where a subclass prices differently (then ask one budget at a time)."""
+        cls = type(self)
+        if (
+            cls.optimal_params is not ChinchillaParams.optimal_params
+            or cls.plan_loss is not ChinchillaParams.plan_loss
+        ):
+            return None
+        E, A, B = self.coefficients
+        alpha, beta = self.alpha, self.beta
+        s = alpha + beta
+        G = (alpha * A / (beta * B)) ** (1.0 / s)
+        out = []
+        for C in budgets:
+            N = float(G * (C / FLOPS_PER_PARAM_TOKEN) ** (beta / s))
+            D = C / (FLOPS_PER_PARAM_TOKEN * N)
+            out.append((N, float(E + A / N**alpha + B / D**beta)))
+        return out
 
     @property
     def irreducible_loss(self) -> float:

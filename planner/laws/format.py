@@ -150,12 +150,13 @@ class FittedRange(Record, eq=False):
             raise ValueError(f"decades names {', '.join(unknown)}; give any of {', '.join(RANGED)}")
 
     def bounds(self) -> dict[str, Pair]:
-        """The ranges the file records, by quantity (worked out once: every plan asks)."""
+        """The ranges the file records, by quantity: worked out once (every plan asks), so
+        the same dict each time; do not change it."""
         found = _BOUNDS.get(self)
         if found is None:
             named = {name: getattr(self, name) for name in RANGED}
             found = _BOUNDS[self] = {name: pair for name, pair in named.items() if pair is not None}
-        return dict(found)
+        return found
 
 
 BUDGET_OUTPUTS = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")

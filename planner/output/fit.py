@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 def fit_json(report: FitReport) -> None:
     """The fit report as one compact JSON object on one line."""
-    from planner.output.streams import _json_line, plain
+    from planner.output.jsonl import plain
+    from planner.output.streams import _json_line
 
     _json_line(plain(report))
 

@@ -130,10 +130,10 @@ def csv_header(columns: tuple[Column, ...]) -> None:
 def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) -> None:
     """One CSV row per plan of `results` (a comparison gives one per law), no header."""
     writer = _writer()
-    names = [name for name, _ in columns]
+    readers = [read for _, read in columns]
     for result in results:
         for item in result.plans if isinstance(result, Comparison) else (result,):
-            writer.writerow(_csv_cells(names, {name: read(item) for name, read in columns}))
+            writer.writerow([_csv_cell(read(item)) for read in readers])
 
 
 def _writer() -> Any:
@@ -143,10 +143,14 @@ def _writer() -> Any:
 
 
 def _csv_cells(columns: list[str], row: Row) -> list[str]:
-    return [
-        "" if value is None else repr(value) if isinstance(value, float) else clean(str(value))
-        for value in (row[column] for column in columns)
-    ]
+    return [_csv_cell(row[column]) for column in columns]
+
+
+def _csv_cell(value: Cell) -> str:
+    """A CSV cell: numbers in full precision, empty for none."""
+    if type(value) is float:
+        return float.__repr__(value)
+    return "" if value is None else clean(str(value))
 
 
 def markdown_table(columns: list[str], rows: list[Row], title: str | None = None) -> None:

@@ -39,7 +39,7 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import overload
+    from typing import Any, overload
 
     from planner.forms.base import Form, Limited
     from planner.hardware import Hardware
@@ -470,19 +470,24 @@ def plan_each(
     out: list[Plan] = []
     form = law.params
     model: Plan | None = None
-    for flops in budgets:
+    splits = _splits(form, budgets) if plain else None
+    for index, flops in enumerate(budgets):
         if plain:
             # plan_one's own steps for a plan without caps, hardware or data limits; what
             # _result makes of them differs between budgets only in the fields replaced here
             try:
-                optimum = _allocation(law, flops, form.optimal_params(flops))
-                notices = tuple(plan_notices(law, flops, optimum, None, None))
+                if splits is not None:
+                    params, loss = splits[index]
+                    optimum = _checked(law, flops, params, flops / (FLOPS_PER_PARAM_TOKEN * params), loss)
+                else:
+                    optimum = _allocation(law, flops, form.optimal_params(flops))
+                notices = tuple(plan_notices(law, flops, optimum, None, None))  # as plan_one's
                 if model is None:
                     model = _result(law, flops, optimum, None, list(notices), None, None)
                 result = model.replace(
                     flops=flops,
                     optimum=optimum,
-                    natural_units=_natural_units(law, optimum),
+                    natural_units=_natural_units(law, optimum) if law.units else (),
                     converged_loss=law.converged_loss(optimum.params),
                     notices=notices,
                 )
@@ -494,6 +499,19 @@ def plan_each(
                 pass  # the full plan below says what went wrong, as plan() would
         out.append(_one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset))
     return out
+
+
+def _splits(form: Any, budgets: Sequence[float]) -> list[tuple[float, float]] | None:
+    """(N, loss) of each budget's free optimum from a form that splits many at once (see
+    ChinchillaParams.plans_of), or None: then each budget asks optimal_params and plan_loss."""
+    many = getattr(form, "plans_of", None)
+    if many is None:
+        return None
+    try:
+        splits: list[tuple[float, float]] | None = many(budgets)
+    except (ArithmeticError, ValueError):
+        return None  # one budget beyond floating point: each is asked alone, and that one refused
+    return splits
 
 
 @question("the plan")

@@ -7,8 +7,6 @@ it can, what to do. Must not compute plans or print.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from planner.forms.base import Law
 from planner.planning.results import Allocation, Constraints, Intervals, Notice
 
@@ -25,54 +23,66 @@ def plan_notices(
     hardware: Hardware | None,
     law_tokens: float | None = None,
     intervals: Intervals | None = None,
-) -> Iterable[Notice]:
+) -> list[Notice]:
     """Notices about the plan law's side; law_tokens: the tokens its loss saw, if not optimum's."""
+    found: list[Notice] = []
     if constraints is not None and constraints.binding is not None:
         limit = constraints.max_params if constraints.binding == "max_params" else constraints.max_tokens
         increase = constraints.loss_increase
         assert increase is not None
         assert limit is not None
-        yield Notice(
-            "constraint_binds",
-            f"{constraints.binding} {limit:.3g} binds: the loss is {abs(increase):.4g} "
-            f"nats {'higher' if increase >= 0 else 'lower'} than the free optimum's",
-            level="note",
+        found.append(
+            Notice(
+                "constraint_binds",
+                f"{constraints.binding} {limit:.3g} binds: the loss is {abs(increase):.4g} "
+                f"nats {'higher' if increase >= 0 else 'lower'} than the free optimum's",
+                level="note",
+            )
         )
     ranges = law.fitted_range.bounds()
     tokens = optimum.tokens if law_tokens is None else law_tokens
     notice = extrapolation(law.id, ranges, {"flops": flops, "params": optimum.params, "tokens": tokens})
     if notice is not None:
-        yield notice
+        found.append(notice)
     if law.covariance is not None and intervals is None:
-        yield Notice(
-            "no_intervals",
-            f"no intervals: fewer than half the draws from the covariance of {law.id} give a plan "
-            "at this budget (it is too wide for the form)",
+        found.append(
+            Notice(
+                "no_intervals",
+                f"no intervals: fewer than half the draws from the covariance of {law.id} give a plan "
+                "at this budget (it is too wide for the form)",
+            )
         )
     if not ranges:
-        yield Notice(
-            "range_unknown",
-            f"{law.id} records no fitted range, so extrapolation cannot be flagged: "
-            f"{law.fitted_range.note or 'see the law file'}",
-            level="note",
+        found.append(
+            Notice(
+                "range_unknown",
+                f"{law.id} records no fitted range, so extrapolation cannot be flagged: "
+                f"{law.fitted_range.note or 'see the law file'}",
+                level="note",
+            )
         )
     if hardware is not None and not hardware.mfu_given:
         from planner.hardware import DEFAULT_MFU_SOURCE
 
-        yield Notice(
-            "mfu_default",
-            f"MFU {hardware.mfu} assumed: {DEFAULT_MFU_SOURCE}, a well-tuned large run; "
-            "give your own with --mfu",
-            level="note",
+        found.append(
+            Notice(
+                "mfu_default",
+                f"MFU {hardware.mfu} assumed: {DEFAULT_MFU_SOURCE}, a well-tuned large run; "
+                "give your own with --mfu",
+                level="note",
+            )
         )
     printed = law.printed_tokens(flops)
     if printed is not None:
-        yield Notice(
-            "token_convention",
-            f"tokens here are C / (6N); the source's own token law gives {printed:.3g} "
-            "(see the law's caveats for the convention)",
-            level="note",
+        found.append(
+            Notice(
+                "token_convention",
+                f"tokens here are C / (6N); the source's own token law gives {printed:.3g} "
+                "(see the law's caveats for the convention)",
+                level="note",
+            )
         )
+    return found
 
 
 def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:

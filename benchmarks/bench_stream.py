@@ -1,0 +1,118 @@
+"""Budget streams: `plan --from FILE|-` as JSON Lines and CSV, in CPU time, memory and latency.
+
+Prints, from one run on this machine:
+
+- the CPU time (user + sys of the child) of `plan --from FILE --json` and `--format csv`
+  on 1e5 budget lines, the median of interleaved runs beside bare `python -c pass`, and
+  the time per line;
+- the peak memory (max RSS) at 1e4, 1e5 and 1e6 lines, which stays flat when the plans of
+  each block are printed before the next block is read;
+- the latency of line 1: a writer sends one line and holds the pipe open; the time until
+  its plan is read back (the input has not ended).
+
+The budgets are log-uniform over 1e18 to 1e24 FLOPs under the default law, so some lie
+beyond its fitted range and carry an extrapolation notice, as in a real sweep. Usage:
+
+    python benchmarks/bench_stream.py [--runs 5] [--lines 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NEUTRAL = tempfile.mkdtemp(prefix="bench-stream-")
+TARGET_SECONDS = 1.5
+"""The most 1e5 lines may take in all, JSON or CSV."""
+
+
+def plan_command() -> list[str]:
+    script = Path(sys.executable).with_name("plan")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "planner"]
+
+
+def budgets(path: Path, lines: int, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    with path.open("w") as file:
+        file.writelines(f"{10 ** rng.uniform(18, 24):.6g}\n" for _ in range(lines))
+    return path
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """(CPU seconds, peak RSS in MB) of one run, output thrown away."""
+    process = subprocess.Popen(command, cwd=NEUTRAL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(command)} failed")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def first_line_latency() -> float:
+    """Seconds from writing line 1 (the pipe kept open) to reading its plan."""
+    with subprocess.Popen(
+        [*plan_command(), "--from", "-", "--json"],
+        cwd=NEUTRAL,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        time.sleep(0.5)  # let it start: this measures the stream, not the start-up
+        start = time.perf_counter()
+        process.stdin.write("1e21\n")
+        process.stdin.flush()
+        process.stdout.readline()
+        latency = time.perf_counter() - start
+        process.stdin.close()
+        process.wait()
+    return latency
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--lines", type=int, default=100_000)
+    args = parser.parse_args()
+    folder = Path(NEUTRAL)
+    path = budgets(folder / "budgets.txt", args.lines)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{args.lines:,} lines, {args.runs} interleaved runs; medians of CPU time"
+    )
+    cases = {
+        "bare python -c pass": [sys.executable, "-c", "pass"],
+        "plan --from FILE --json": [*plan_command(), "--from", str(path), "--json"],
+        "plan --from FILE --format csv": [*plan_command(), "--from", str(path), "--format", "csv"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.runs):
+        for name, command in cases.items():
+            times[name].append(run(command)[0])
+    for name, values in times.items():
+        cpu = statistics.median(values)
+        per_line = "" if name.startswith("bare") else f"  {cpu / args.lines * 1e6:6.1f} us a line"
+        verdict = "" if name.startswith("bare") else f"  (target {TARGET_SECONDS} s at 1e5 lines)"
+        print(f"{name:<32} {cpu:7.3f} s{per_line}{verdict}")
+    print("peak memory (max RSS) by lines, JSON:")
+    for lines in (10_000, 100_000, 1_000_000):
+        sized = budgets(folder / f"budgets-{lines}.txt", lines, seed=1)
+        cpu, rss = run([*plan_command(), "--from", str(sized), "--json"])
+        print(f"  {lines:>9,} lines: {rss:6.1f} MB, {cpu:6.2f} s CPU")
+    latencies = [first_line_latency() for _ in range(3)]
+    print(f"line 1 of an open pipe is planned and read back in {statistics.median(latencies) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

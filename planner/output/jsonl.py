@@ -1,0 +1,134 @@
+"""JSON text of results: exactly what `json.dumps(result.to_dict(), separators=(",", ":"))`
+gives, written fast enough for a stream of 1e5 plans.
+
+Owns the encoding of records (planner.records) as JSON: each record class gets a formatter
+compiled once, and a `Writer` keeps the text of each top-level field while the next result
+holds the very same object (a stream's plans share their law, units and caveats), so a
+plan's line costs its few new numbers. A NaN or an infinity raises ValueError, as
+json.dumps(allow_nan=False) does: a non-finite number in a result is a bug. Standard
+library only; the tests check every result type against json.dumps.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from planner.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+_escape = json.encoder.encode_basestring_ascii  # json.dumps's own (ensure_ascii)
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
+
+
+def text(value: Any) -> str:
+    """The JSON text of a value: a record, a tuple or list, a dict, text, a number or None."""
+    kind = type(value)
+    if kind is float:
+        if math.isfinite(value):
+            return float.__repr__(value)
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+    if kind is str:
+        return _escape(value)
+    if value is None:
+        return "null"
+    if kind is tuple or kind is list:
+        return "[" + ",".join(map(text, value)) + "]"
+    if isinstance(value, Record):
+        return _formatter(kind)(value)
+    if kind is dict and all(type(key) is str for key in value):
+        return "{" + ",".join(_escape(key) + ":" + text(item) for key, item in value.items()) + "}"
+    return _ENCODER.encode(value)  # booleans, integers, and anything json knows
+
+
+_FORMATTERS: dict[type, Callable[[Any], str]] = {}
+
+
+def _formatter(kind: type[Record]) -> Callable[[Any], str]:
+    """`text` for one record class, compiled once: each field in order, floats inline."""
+    found = _FORMATTERS.get(kind)
+    if found is None:
+        lines = ["def format(record):", "    values = record.__dict__"]
+        parts = []
+        for index, name in enumerate(kind.__fields__):
+            lines += [
+                f"    x{index} = values[{name!r}]",
+                f"    t{index} = repr_(x{index}) if type(x{index}) is float and finite(x{index}) else text(x{index})",
+            ]
+            parts.append(f"{'{' if index == 0 else ','}{json.dumps(name)}:")
+        body = ", ".join(f"{part!r}, t{index}" for index, part in enumerate(parts))
+        lines.append(f"    return ''.join(({body or repr('{')}, '}}'))")
+        scope: dict[str, Any] = {"repr_": float.__repr__, "finite": math.isfinite, "text": text}
+        exec("\n".join(lines), scope)
+        found = _FORMATTERS[kind] = scope["format"]
+    return found
+
+
+def plain(result: Any) -> dict[str, Any]:
+    """A result as plain data for JSON: a record's `to_dict`, else a dataclass's fields."""
+    to_dict = getattr(result, "to_dict", None)
+    if to_dict is not None:
+        data: dict[str, Any] = to_dict()
+        return data
+    import dataclasses  # the fitting results, which load numpy anyway
+
+    def convert(value: Any) -> Any:
+        if hasattr(value, "to_dict"):
+            return value.to_dict()
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {field.name: convert(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        if isinstance(value, (tuple, list)):
+            return [convert(item) for item in value]
+        if isinstance(value, dict):
+            return {key: convert(item) for key, item in value.items()}
+        return value
+
+    data = convert(result)
+    return data
+
+
+class Writer:
+    """JSON Lines of results, each field's text kept while the next result holds the same
+    object in it; a result that is no record is written through `plain`."""
+
+    def __init__(self) -> None:
+        self.kind: type | None = None
+        self.kept: list[Any] = []
+        self.write: Callable[[Any, list[Any]], str] | None = None
+
+    def line(self, result: Any) -> str:
+        """The result's JSON object on one line, newline included."""
+        kind = type(result)
+        if kind is not self.kind:
+            if not isinstance(result, Record):
+                return text(plain(result)) + "\n"
+            self.kind, self.write = kind, _line_writer(kind)
+            self.kept = [_UNSEEN, ""] * len(kind.__fields__)
+        assert self.write is not None
+        return self.write(result, self.kept)
+
+
+def _line_writer(kind: type[Record]) -> Callable[[Any, list[Any]], str]:
+    """For one record class: its line, each field's text recomputed only when its object
+    changed (kept[2i] holds the object, kept[2i + 1] its text), compiled once."""
+    lines = ["def write(record, kept):", "    values = record.__dict__"]
+    for index, name in enumerate(kind.__fields__):
+        lines += [
+            f"    x = values[{name!r}]",
+            f"    if x is not kept[{2 * index}]:",
+            f"        kept[{2 * index}] = x",
+            f"        kept[{2 * index + 1}] = {json.dumps(name) + ':'!r} + text(x)",
+        ]
+    texts = ", ".join(f"kept[{2 * index + 1}]" for index in range(len(kind.__fields__)))
+    lines.append(f"    return '{{' + ','.join(({texts},)) + '}}\\n'")
+    scope: dict[str, Any] = {"text": text}
+    exec("\n".join(lines), scope)
+    write: Callable[[Any, list[Any]], str] = scope["write"]
+    return write
+
+
+_UNSEEN = object()
