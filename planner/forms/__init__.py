@@ -27,7 +27,7 @@ Pure maths: no files, no printing, no user-facing errors.
 
 from __future__ import annotations
 
-import importlib
+import sys
 from functools import cache
 
 TYPE_CHECKING = False
@@ -45,13 +45,13 @@ def law_class(form: str) -> type[Law] | None:
     name = module_name(form)
     if form != name.replace("_", "-") or not name.isidentifier() or name.startswith("_"):
         return None
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
+    try:  # __import__, not importlib: importing importlib costs a plain plan's start
+        __import__(f"{__name__}.{name}")
     except ModuleNotFoundError as err:
         if err.name == f"{__name__}.{name}":
             return None
         raise
-    law: type[Law] | None = getattr(module, "LAW", None)
+    law: type[Law] | None = getattr(sys.modules[f"{__name__}.{name}"], "LAW", None)
     return law
 
 

@@ -99,7 +99,11 @@ def _decode(value: dict[str, Any]) -> Any:
     if module not in sys.modules:
         __import__(module)
     cls: type[Record] = getattr(sys.modules[module], name)
-    return cls(**{key: _tuples(item) for key, item in value.items()})
+    # Built as it was validated when the index was written (the CRC vouches for the file),
+    # so its checks (__post_init__) are not run again.
+    record = object.__new__(cls)
+    record.__dict__.update({key: _tuples(value[key]) for key in cls.__fields__})
+    return record
 
 
 def _tuples(value: Any) -> Any:

@@ -48,10 +48,24 @@ def text(value: Any) -> str:
 _FORMATTERS: dict[type, Callable[[Any], str]] = {}
 
 
+_SEEN: dict[type, int] = {}
+COMPILE_AFTER = 32
+"""A record class written this many times gets a compiled formatter (compiling costs about
+a quarter of a millisecond, which one plan's output would feel)."""
+
+
+def _generic(record: Any) -> str:
+    return "{" + ",".join(f'"{name}":{text(value)}' for name, value in record.__dict__.items()) + "}"
+
+
 def _formatter(kind: type[Record]) -> Callable[[Any], str]:
-    """`text` for one record class, compiled once: each field in order, floats inline."""
+    """`text` for one record class: generic at first, then compiled: each field in order,
+    floats inline."""
     found = _FORMATTERS.get(kind)
     if found is None:
+        seen = _SEEN[kind] = _SEEN.get(kind, 0) + 1
+        if seen <= COMPILE_AFTER:
+            return _generic
         lines = ["def format(record):", "    values = record.__dict__"]
         parts = []
         for index, name in enumerate(kind.__fields__):
@@ -99,13 +113,17 @@ class Writer:
         self.kind: type | None = None
         self.kept: list[Any] = []
         self.write: Callable[[Any, list[Any]], str] | None = None
+        self.lines = 0
 
     def line(self, result: Any) -> str:
         """The result's JSON object on one line, newline included."""
         kind = type(result)
+        if not isinstance(result, Record):
+            return text(plain(result)) + "\n"
+        self.lines += 1
+        if self.lines <= COMPILE_AFTER:  # a few lines: not worth compiling a writer
+            return _generic(result) + "\n"
         if kind is not self.kind:
-            if not isinstance(result, Record):
-                return text(plain(result)) + "\n"
             self.kind, self.write = kind, _line_writer(kind)
             self.kept = [_UNSEEN, ""] * len(kind.__fields__)
         assert self.write is not None

@@ -487,6 +487,31 @@ def test_json_path_loads_no_heavy_modules(args: list[str]) -> None:
 @pytest.mark.parametrize(
     "args",
     [
+        ["--flops", "1e21", "--json"],
+        ["--flops", "1e21"],
+        ["laws"],
+        ["gpus"],
+        ["--flops", "1e21", "--gpu", "h100"],
+    ],
+)
+def test_the_common_commands_start_without_what_costs_start_up(args: list[str]) -> None:
+    """typing, dataclasses (and inspect), pathlib and tomllib cost 6-25 ms each at start:
+    records, text type aliases and the index of the shipped data keep them off these paths."""
+    code = (
+        "import atexit, sys\n"
+        "costly = ('typing', 'dataclasses', 'inspect', 'pathlib', 'tomllib', 'shutil', 'rich')\n"
+        "atexit.register(lambda: print(sorted(m for m in costly if m in sys.modules), file=sys.stderr))\n"
+        "from planner.cli.main import main\n"
+        f"main({args!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
         ["--flops", "1e21"],
         ["--flops", "1e21", "--flops", "1e23", "--json"],
         ["--flops=5.76e23", "--law=hoffmann2022"],

@@ -118,3 +118,23 @@ def test_the_valid_spec_is_built_strictly_and_odd_ones_are_left_to_pydantic() ->
     for run in ({"params": True}, {"params": "7e9"}, {"params": math.inf}, {"params": -1.0}, {"nope": 1.0}):
         assert strict_build(Spec, {**VALID, "run": run}) is None
     assert strict_build(Spec, {**VALID, "hardware": {**VALID["hardware"], "gpus": 1.5}}) is None
+
+
+def test_the_generic_and_the_compiled_init_agree() -> None:
+    """A class's first COMPILE_AFTER records are bound generically, the rest by its compiled
+    __init__: the same records, and the same refusals."""
+    from planner.records import COMPILE_AFTER
+
+    class Mixed(Record):
+        a: float
+        b: str = "b"
+
+    class Keyed(Mixed, kw_only=True):
+        c: int
+
+    for _ in range(COMPILE_AFTER + 3):
+        assert Keyed(1.0, c=3) == Keyed(a=1.0, b="b", c=3)
+        assert Mixed(2.0).to_dict() == {"a": 2.0, "b": "b"}
+        for bad in (lambda: Keyed(1.0, "b", 3), lambda: Keyed(c=3), lambda: Mixed(1.0, b="x", z=1)):
+            with pytest.raises(TypeError):
+                bad()

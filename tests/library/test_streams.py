@@ -79,6 +79,14 @@ def test_a_json_line_is_what_json_dumps_writes(result: object) -> None:
     assert writer.line(result) == expected  # kept texts, the same line
 
 
+def test_a_long_stream_of_lines_is_what_json_dumps_writes() -> None:
+    """The first lines are written generically, the rest by a writer compiled for the class."""
+    budgets = [10.0 ** (18 + index / 20) for index in range(120)]
+    writer = Writer()
+    plans = plan(budgets)
+    assert [writer.line(item) for item in plans] == [line + "\n" for line in _json(plans)]
+
+
 def test_text_refuses_what_json_refuses_and_escapes_as_it_does() -> None:
     for bad in (math.nan, math.inf, -math.inf):
         with pytest.raises(ValueError, match="not JSON compliant"):
