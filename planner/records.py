@@ -348,7 +348,10 @@ class _Check:
         if kind not in self.types:
             raise _Unsure
         if float in self.types:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer beyond floats: full validation says so
+                raise _Unsure from None
             if value != value or value in (float("inf"), float("-inf")):
                 raise _Unsure
         if not all(_within(value, name, limit) for name, limit in self.limits.items()):

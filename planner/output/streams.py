@@ -41,7 +41,9 @@ class Guarded:
         self.broken = False
         self.failure: str | None = None
 
-    def write(self, text: str) -> int:
+    def write(self, text: str | bytes) -> int:
+        if isinstance(text, (bytes, bytearray)):  # click writes its help as bytes to a pipe
+            text = bytes(text).decode(getattr(self.stream, "encoding", None) or "utf-8", "replace")
         if self.stream is None:
             self.failure = self.failure or "the stream is closed"
         elif text and not self.broken and self.failure is None:

@@ -129,11 +129,11 @@ def csv_header(columns: tuple[Column, ...]) -> None:
 
 def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) -> None:
     """One CSV row per plan of `results` (a comparison gives one per law), no header."""
-    writer = _writer()
     readers = [read for _, read in columns]
-    for result in results:
-        for item in result.plans if isinstance(result, Comparison) else (result,):
-            writer.writerow([_csv_cell(read(item)) for read in readers])
+    plans = [
+        item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
+    ]
+    _writer().writerows([[_csv_cell(read(item)) for read in readers] for item in plans])
 
 
 def _writer() -> Any:
