@@ -6,10 +6,14 @@ specs). Imported only where a file is validated, so it may import pydantic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+
+_KEYED = re.compile(r"[a-z_]+(\.[a-z_]+)*: ")
+"""A message that starts with the dotted key it is about, as checks across tables write them."""
 
 MESSAGES = {
     "unexpected_keyword_argument": "unknown key; the {kind} has no such field (check the spelling)",
@@ -26,9 +30,12 @@ def describe(error: ErrorDetails, kind: str, skip: Sequence[str] = ()) -> str:
     loc = list(error["loc"])
     while loc and loc[0] in skip:
         loc = loc[1:]
-    where = ".".join(str(part) for part in loc) or "(top level)"
     message = MESSAGES.get(error["type"], error["msg"]).replace("{kind}", kind)
-    return f"{where}: {message.removeprefix('Value error, ')}"
+    message = message.removeprefix("Value error, ")
+    if not loc and _KEYED.match(message):
+        return message  # a check across tables that names the key it refuses
+    where = ".".join(str(part) for part in loc) or "(top level)"
+    return f"{where}: {message}"
 
 
 def problems(err: ValidationError, kind: str, skip: Sequence[str] = ()) -> list[str]:

@@ -20,6 +20,7 @@ from planner.laws.format import (
     Quantities,
     Reproduction,
     Source,
+    Uncertainty,
     parameter_value,
 )
 from planner.records import Alias, Record, fields
@@ -84,6 +85,7 @@ class Law(Record, kw_only=True, eq=False):
     stderr: dict[str, NonNegative] | None = None
     reproduces: tuple[Reproduction, ...] = ()
     covariance: Covariance | None = None
+    uncertainty: Uncertainty | None = None
 
     if TYPE_CHECKING:
         form: str
@@ -140,25 +142,52 @@ class Law(Record, kw_only=True, eq=False):
         unknown = sorted(set(self.stderr or {}) - known)
         if unknown:
             raise ValueError(f"stderr names {', '.join(unknown)}, which [params] does not have")
-        if self.covariance is not None:
-            self._check_covariance(self.covariance, self.params, known)
+        staged = self.uncertainty.covariance if self.uncertainty is not None else None
+        if staged is not None and self.covariance is not None:
+            raise ValueError(
+                "uncertainty.covariance: the law has a [covariance] already; give the covariance once"
+            )
+        for key, covariance in (("covariance", self.covariance), ("uncertainty.covariance", staged)):
+            if covariance is not None:
+                self._check_covariance(key, covariance, self.params, known)
+                if covariance.method == "stderr":
+                    self._check_stderr_diagonal(key, covariance, self.stderr or {})
         names = {unit.name for unit in self.units}
         for row in self.reproduces:
             if row.unit is not None and row.unit not in names:
                 raise ValueError(f"reproduces: unit {row.unit!r} is not one of the [[units]] of this law")
 
     @staticmethod
-    def _check_covariance(covariance: Covariance, params: Any, known: set[str]) -> None:
+    def _check_covariance(key: str, covariance: Covariance, params: Any, known: set[str]) -> None:
+        """Refuse names that are no [params] key (or log_ of one), naming the table's key."""
         bases = [covariance.base(name, known) for name in covariance.names]
         missing = [name for name in covariance.names if parameter_value(params, name) is None]
         if missing:
+            given = [name for name in sorted(known) if getattr(params, name, None) is not None]
             raise ValueError(
-                f"covariance names {', '.join(missing)}, which [params] does not give "
-                "(use a [params] key, or log_<key> for its log)"
+                f"{key}.names: {', '.join(missing)} is not a parameter [params] gives "
+                f"(use a [params] key, or log_<key> for its log; [params] gives {', '.join(given)})"
             )
         repeated = sorted({base for base in bases if bases.count(base) > 1})
         if repeated:
-            raise ValueError(f"covariance names {', '.join(repeated)} twice (plainly and as log_)")
+            raise ValueError(f"{key}.names: {', '.join(repeated)} is named twice (plainly and as log_)")
+
+    @staticmethod
+    def _check_stderr_diagonal(key: str, covariance: Covariance, stderr: dict[str, float]) -> None:
+        """A covariance from published standard errors holds exactly their squares."""
+        for index, name in enumerate(covariance.names):
+            published = stderr.get(name)
+            if published is None:
+                raise ValueError(
+                    f"{key}.names: {name} has no published standard error in [stderr]; "
+                    "a covariance of method stderr is built from them"
+                )
+            variance = covariance.matrix[index][index]
+            if abs(variance - published**2) > 1e-9 * published**2:
+                raise ValueError(
+                    f"{key}.matrix: the variance of {name} is {variance:g}, "
+                    f"not the square of its standard error in [stderr] ({published:g}^2 = {published**2:g})"
+                )
 
     def unit(self, name: str) -> NaturalUnit:
         """The natural unit called `name`."""

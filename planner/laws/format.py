@@ -1,7 +1,7 @@
 """The law-file format: the tables every law file shares, and the limits on their values.
 
-Owns `[source]`, `[quantities]`, `[fitted_range]`, `[[units]]`, `[covariance]` and
-`[[reproduces]]` as frozen dataclasses (the same classes pydantic validates into, see
+Owns `[source]`, `[quantities]`, `[fitted_range]`, `[[units]]`, `[covariance]`,
+`[uncertainty]` and `[[reproduces]]` as frozen dataclasses (the same classes pydantic validates into, see
 `planner.laws.validate`), and the value limits (`Positive`, `Exponent`, ...) that forms use
 for their `[params]`. Knows no form: each form's law class (planner.forms) adds `form` and
 `params` to `planner.forms.base.Law`. Standard library only, so `plan` starts fast.
@@ -179,16 +179,26 @@ class Covariance(Record, eq=False):
     `names` are [params] keys, or `log_<key>` for the natural log of one (bootstrap
     draws of the scale constants are far closer to normal in log space); `matrix` has
     one row and column per name, in that order, and is symmetric positive semi-definite.
-    `plan fit` writes the covariance of its bootstrap draws.
+    `plan fit` writes the covariance of its bootstrap draws (method "bootstrap").
+    Method "stderr" is a diagonal built from published standard errors alone: the
+    correlations are unknown, so it is diagonal, in the coordinates the SEs were printed in.
+
+    Provenance, all optional: `derived` says who computed the matrix ("here": this
+    project, from the `data` file, by `command`, which repeats it exactly with `seed` and
+    `resamples`; "source": printed by the law's source).
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
-    method: Literal["bootstrap"]
+    method: Literal["bootstrap", "stderr"]
     names: Annotated[tuple[str, ...], Bound(min_length=1)]
     matrix: tuple[tuple[float, ...], ...]
     resamples: Annotated[int, Bound(ge=2)] | None = None
     seed: Annotated[int, Bound(ge=0)] | None = None
+    derived: Literal["here", "source"] | None = None
+    command: Annotated[str, Bound(min_length=1)] | None = None
+    data: Annotated[str, Bound(min_length=1)] | None = None
+    data_sha256: str | None = None
 
     def __post_init__(self) -> None:
         size = len(self.names)
@@ -202,14 +212,44 @@ class Covariance(Record, eq=False):
                 raise ValueError(f"matrix: the variance of {self.names[i]} is negative")
             for j in range(i):
                 if abs(m[i][j] - m[j][i]) > 1e-9 * math.sqrt(m[i][i] * m[j][j]):
-                    raise ValueError(f"matrix is not symmetric (row {i + 1}, column {j + 1})")
+                    raise ValueError(
+                        f"matrix is not symmetric (row {i + 1}, column {j + 1}: "
+                        f"{self.names[i]} with {self.names[j]})"
+                    )
         if not _positive_semidefinite(m):
             raise ValueError("matrix is not positive semi-definite, so it is no covariance")
+        if self.method == "stderr":
+            off = [(i, j) for i in range(size) for j in range(size) if i != j and m[i][j] != 0]
+            if off:
+                i, j = off[0]
+                raise ValueError(
+                    f"matrix of method stderr must be diagonal (row {i + 1}, column {j + 1}: "
+                    f"{self.names[i]} with {self.names[j]}); published standard errors give no correlations"
+                )
+        if self.data_sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", self.data_sha256):
+            raise ValueError("data_sha256 must be 64 lower-case hex digits (sha256sum of the data file)")
 
     def base(self, name: str, known: set[str]) -> str:
         """The [params] key a name refers to: itself, or what its log_ prefix takes the log of."""
         stripped = name.removeprefix("log_")
         return stripped if stripped in known else name
+
+
+class Uncertainty(Record, eq=False):
+    """Where the uncertainty of a shipped law comes from, and whether an interval can be given.
+
+    `note` says it in plain words. `covariance`, when there is one, is a covariance of the
+    law's parameters (see Covariance): derived here by bootstrap from the data behind the
+    fit, or a diagonal from the published standard errors. Without one, no interval on a
+    plan under the law can be given, and the note says why. Plans do not draw from this
+    table yet (they draw from a top-level [covariance], which `plan fit` writes): it keeps
+    what intervals under the shipped laws will rest on.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+
+    note: Annotated[str, Bound(min_length=3)]
+    covariance: Covariance | None = None
 
 
 def _positive_semidefinite(m: tuple[tuple[float, ...], ...]) -> bool:

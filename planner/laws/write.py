@@ -40,6 +40,7 @@ ORDER = (
     "model_size",
     "stderr",
     "covariance",
+    "uncertainty",
     "fitted_range",
     "units",
     "reproduces",
@@ -76,9 +77,19 @@ def render_law(law: Law, *, header: Sequence[str] = (), comments: Mapping[str, S
                 lines += ["", *notes, f"[[{_key(key)}]]", *_pairs(_present(item))]
                 notes = []
         else:
-            pairs = _present(value) if is_record(value) else dict(value)
-            lines += ["", *notes, f"[{_key(key)}]", *_pairs(pairs)]
+            lines += ["", *notes, *render_table(key, value)]
     return "\n".join(lines) + "\n"
+
+
+def render_table(name: str, value: Any) -> list[str]:
+    """The lines of one table (a record or a dict) named `name`, its records as sub-tables
+    (`[uncertainty]`, then `[uncertainty.covariance]`)."""
+    pairs = _present(value) if is_record(value) else dict(value)
+    inner = {key: item for key, item in pairs.items() if is_record(item)}
+    lines = [f"[{name}]", *_pairs({key: item for key, item in pairs.items() if key not in inner})]
+    for key, item in inner.items():
+        lines += ["", *render_table(f"{name}.{_key(key)}", item)]
+    return lines
 
 
 def _present(item: Any) -> dict[str, Any]:

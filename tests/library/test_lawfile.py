@@ -103,7 +103,7 @@ def test_writes_atomically_and_refuses_to_overwrite(tmp_path: Path) -> None:
 def _user_fit(covariance: Covariance | None) -> Law:
     law = find_law("besiroglu2024")
     source = law.source.replace(kind="user-fit", arxiv=None, url=None, data="runs.csv")
-    return law.replace(id="mylab2026", source=source, covariance=covariance)
+    return law.replace(id="mylab2026", source=source, covariance=covariance, uncertainty=None)
 
 
 def test_a_user_fit_needs_no_paper_but_names_its_runs(tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_a_covariance_must_be_one(
 
 def test_a_covariance_may_not_name_one_parameter_twice() -> None:
     both = Covariance(method="bootstrap", names=("A", "log_A"), matrix=((1.0, 0.0), (0.0, 1.0)))
-    with pytest.raises(ValueError, match="covariance names A twice"):
+    with pytest.raises(ValueError, match=r"covariance\.names: A is named twice"):
         _user_fit(both)
 
 
@@ -178,7 +178,8 @@ def _with_small_covariance(law: Law) -> Law:
     names = tuple(name if name.startswith("log_") else f"log_{name}" for name in given if name != "L_inf")
     size = len(names)
     matrix = tuple(tuple(1e-4 if i == j else 0.0 for j in range(size)) for i in range(size))
-    return law.replace(covariance=Covariance(method="bootstrap", names=names, matrix=matrix))
+    covariance = Covariance(method="bootstrap", names=names, matrix=matrix)
+    return law.replace(covariance=covariance, uncertainty=None)  # one covariance per law
 
 
 @pytest.mark.parametrize(
