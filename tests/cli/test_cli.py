@@ -1020,7 +1020,9 @@ def test_a_word_where_a_number_belongs_gets_an_example_of_the_option(
 @pytest.mark.parametrize("args", [["--help"], ["fit", "--help"], ["check", "--help"]])
 def test_help_into_a_pipe_is_written_whole(args: list[str]) -> None:
     """The help goes through typer, which writes bytes to a stream that is not a terminal."""
-    done = subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", *args], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Usage: plan")
     assert done.stderr == ""
