@@ -224,7 +224,7 @@ def backtest(
     if drop_highest < 0 or seed < 0:
         raise InputError("--drop-highest and --seed take a whole number, 0 or more")
     size = len(module.PARAM_NAMES)
-    if len(runs) - drop_highest < size:
+    if len(runs) - drop_highest <= size:
         raise InputError(
             f"{runs.source} has {len(runs)} runs"
             + (

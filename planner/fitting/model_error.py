@@ -37,8 +37,7 @@ class ModelError(Record, kw_only=True):
 
     def sigma(self, scatter: float, decades: float) -> float:
         """The standard deviation of the log loss of a run `decades` beyond the fitted ones."""
-        beyond = max(decades, 0.0) * self.per_decade
-        return math.sqrt(scatter * scatter + beyond * beyond)
+        return math.hypot(scatter, max(decades, 0.0) * self.per_decade)
 
 
 CALIBRATION_RUNS = (
