@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -60,6 +61,12 @@ class Runs:
     flops: tuple[float, ...]
     loss: tuple[float, ...]
     sha256: str
+    rows: tuple[int, ...] = ()
+    """Each run's row in the file, counting from 1 (empty: rows 1 to n, every row read)."""
+
+    def row(self, index: int) -> int:
+        """The file's row number of run `index` (from 0), counting data rows from 1."""
+        return self.rows[index] if self.rows else index + 1
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -78,11 +85,14 @@ def read_runs(
     tokens_col: str | None = None,
     flops_col: str | None = None,
     loss_col: str | None = None,
+    where: Sequence[tuple[str, str]] = (),
 ) -> Runs:
     """Read runs from a CSV or JSON Lines file, or from stdin when `path` is "-".
 
     Tokens come from their own column, or from FLOPs by D = C / (6N). Without options,
     columns are found by their names (see KNOWN_NAMES), e.g. params, tokens, loss.
+    `where` keeps only the rows whose column holds the given text, each (column, text)
+    pair in turn (one training set of a file that holds several); only those are checked.
 
     Raises:
         InputError: an unreadable file, a missing column (the message lists the columns
@@ -97,6 +107,9 @@ def read_runs(
     file_format, table = _parse(path, source, text)
     if not table.rows:
         raise InputError(f"{source} holds no runs; give one row per training run")
+    numbers = list(range(1, len(table.rows) + 1))
+    for column, wanted in where:
+        table, numbers = _selected(source, table, numbers, column, wanted)
     params_name = _column(source, table.names, "params", params_col)
     loss_name = _column(source, table.names, "loss", loss_col)
     if tokens_col is None and flops_col is None:
@@ -138,7 +151,34 @@ def read_runs(
         flops=flops,
         loss=loss,
         sha256=hashlib.sha256(data).hexdigest(),
+        rows=tuple(numbers) if where else (),
     )
+
+
+def _selected(
+    source: str, table: _Table, numbers: list[int], column: str, wanted: str
+) -> tuple[_Table, list[int]]:
+    """The rows of `table` whose `column` reads `wanted` (as text), with their row numbers."""
+    if column not in table.names:
+        found = ", ".join(repr(name) for name in table.names)
+        raise InputError(f"{source} has no column {column!r} to select rows by; the columns are: {found}")
+    kept = [
+        (number, row)
+        for number, row in zip(numbers, table.rows, strict=True)
+        if _text(row[1].get(column)) == wanted
+    ]
+    if not kept:
+        seen = sorted({_text(row.get(column)) for _, row in table.rows})
+        shown = ", ".join(repr(value) for value in seen[:8]) + (", ..." if len(seen) > 8 else "")
+        raise InputError(f"no run of {source} has {column} = {wanted!r}; the values found are: {shown}")
+    return _Table(table.names, [row for _, row in kept]), [number for number, _ in kept]
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a --where value is compared with: CSV text stripped, JSON as written."""
+    if isinstance(value, str):
+        return value.strip()
+    return "" if value is None else json.dumps(value)
 
 
 def _parse(path: str, source: str, text: str) -> tuple[Literal["csv", "jsonl"], _Table]:

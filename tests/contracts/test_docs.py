@@ -269,7 +269,7 @@ def test_anchors_are_made_as_github_makes_them(tmp_path: Path) -> None:
 # plan fit on the shared data: plain blocks, run from the repository root when the data is there.
 
 SHARED_RUNS = SHARED_DATA / "chinchilla-fig4-epoch-extraction.csv"
-FIT_BLOCK = re.compile(r"(```\n)(\$ plan fit \.\./shared/data/.*?)(```)", re.S)
+FIT_BLOCK = re.compile(r"(```\n)(\$ plan (?:fit|backtest) \.\./shared/data/.*?)(```)", re.S)
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?[KMBT%]?")
 SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, "%": 1e-2}
 

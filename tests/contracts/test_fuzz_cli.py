@@ -219,7 +219,7 @@ def command_lines(draw: st.DrawFn) -> Line:
             st.lists(st.sampled_from(command.options), max_size=draw(st.sampled_from([1, 2, 3, 6])))
         )
     parts = [draw(option_words(option)) for option in chosen]
-    if name == "fit" and draw(st.integers(0, 9)) < 8:
+    if name in ("fit", "backtest") and draw(st.integers(0, 9)) < 8:
         parts.append(["--bootstrap", "0"])  # a fit with the default 200 resamples takes seconds
     for argument in command.arguments:
         parts.insert(draw(st.integers(0, len(parts))), [draw(argument_values(argument))])
