@@ -91,8 +91,9 @@ def text(message: str) -> None:
 
 def notices(items: Iterable[Notice]) -> None:
     """Warnings and notes about results, on stderr, one line each; a repeated one once."""
-    for line in dict.fromkeys(f"{notice.level}: {clean(notice.message)}" for notice in items):
-        sys.stderr.write(f"{line}\n")
+    lines = dict.fromkeys(f"{notice.level}: {clean(notice.message)}\n" for notice in items)
+    if lines:
+        sys.stderr.write("".join(lines))  # one write: stderr writes through on every line
 
 
 def _json_line(data: dict[str, Any]) -> None:
