@@ -133,7 +133,15 @@ def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) 
     plans = [
         item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
     ]
-    _writer().writerows([[_csv_cell(read(item)) for read in readers] for item in plans])
+    rows = [[_csv_cell(read(item)) for read in readers] for item in plans]
+    if not rows:
+        return
+    text = "\n".join(",".join(row) for row in rows) + "\n"
+    plain = text.count(",") == len(rows) * (len(readers) - 1) and text.count("\n") == len(rows)
+    if plain and '"' not in text and "\r" not in text:  # no cell csv would quote: its own text
+        sys.stdout.write(text)
+    else:  # a comma, quote or line break in a cell: csv's quoting
+        _writer().writerows(rows)
 
 
 def _writer() -> Any:

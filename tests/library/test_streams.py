@@ -96,3 +96,23 @@ def test_text_refuses_what_json_refuses_and_escapes_as_it_does() -> None:
     assert text({"a": [1, 2.5, None, True, "x"]}) == json.dumps(
         {"a": [1, 2.5, None, True, "x"]}, separators=(",", ":")
     )
+
+
+def test_csv_rows_are_what_the_csv_module_writes(capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows without a cell to quote are joined; a cell with a comma, quote or line break is quoted."""
+    import csv
+    import io
+
+    from planner.output import tabular
+
+    plans = plan([1e20, 1e21, 1e22], max_params=3e9)
+    for columns in (
+        tabular.stream_columns(hardware=False, compare=False),
+        (*tabular.PLAN_COLUMNS, ("note", lambda item: 'a, "b"\nc')),
+    ):
+        tabular.csv_rows(columns, plans)
+        expected = io.StringIO()
+        csv.writer(expected, lineterminator="\n").writerows(
+            [[tabular._csv_cell(read(item)) for _, read in columns] for item in plans]
+        )
+        assert capsys.readouterr().out == expected.getvalue()
