@@ -1,7 +1,8 @@
 """Frozen records: how planner declares its result and law-file classes.
 
 A record is declared like a frozen dataclass (annotated fields, defaults, `__post_init__`)
-by subclassing `Record`; `Record` gives it a generated `__init__`, field-wise equality and
+by subclassing `Record`; `Record` gives it an `__init__` (generic for a class's first
+calls, then compiled for it), field-wise equality and
 hash (or identity, with `eq=False`), a repr, immutability, `replace` and `to_dict`. It
 exists because of start-up time: the standard dataclasses module costs about 25 ms to
 import (it brings inspect) and about 1 ms per class, and `plan` creates some 40 classes at
