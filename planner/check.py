@@ -15,7 +15,8 @@ import math
 from planner.errors import DataFileError, PlannerError
 from planner.laws.format import Bound, Positive
 from planner.planning.results import Plan
-from planner.records import Record, strict_build
+from planner.records import Record
+from planner.strict import strict_build
 from planner.units import FLOPS_PER_PARAM_TOKEN
 from planner.version import FORMAT
 
@@ -127,7 +128,7 @@ def read_spec(source: str) -> tuple[Spec, str]:
 def parse_spec(text: str, label: str, is_json: bool) -> Spec:
     """A spec from its text (JSON or TOML), strictly validated; DataFileError lists every problem.
 
-    A spec that plainly fits is built at once (planner.records.strict_build); any other goes
+    A spec that plainly fits is built at once (planner.strict.strict_build); any other goes
     through pydantic, which decides and names every problem.
     """
     from planner.inputs import JSONError, loads_json, loads_toml

@@ -53,14 +53,8 @@ def read_bytes(source: str, what: str) -> tuple[bytes, str]:
         else:
             with open(source, "rb") as file:
                 data = file.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise _unreadable(what, label, "no such file", "give a path, or - for stdin") from None
-    except IsADirectoryError:
-        raise _unreadable(what, label, "it is a folder", "give a file") from None
-    except OSError as err:
-        raise _unreadable(what, label, (err.strerror or str(err)).lower(), "give a readable file") from None
-    except ValueError:  # an empty path, or one with a NUL byte
-        raise _unreadable(what, label, "not a file name", "give a path, or - for stdin") from None
+    except (OSError, ValueError) as err:
+        raise unreadable(err, what, label) from None
     if len(data) > MAX_BYTES:
         detail = f"the file is larger than {MAX_BYTES // 2**20} MiB"
         raise ReadError(
@@ -79,15 +73,21 @@ def open_source(source: str, what: str) -> tuple[Callable[[int], bytes], str, Ca
         return getattr(stream, "read1", stream.read), "stdin", lambda: None
     try:
         file = open(source, "rb")  # noqa: SIM115 (closed by the caller, when the stream ends)
-    except FileNotFoundError:
-        raise _unreadable(what, source, "no such file", "give a path, or - for stdin") from None
-    except IsADirectoryError:
-        raise _unreadable(what, source, "it is a folder", "give a file") from None
-    except OSError as err:
-        raise _unreadable(what, source, (err.strerror or str(err)).lower(), "give a readable file") from None
-    except ValueError:  # an empty path, or one with a NUL byte
-        raise _unreadable(what, source, "not a file name", "give a path, or - for stdin") from None
+    except (OSError, ValueError) as err:
+        raise unreadable(err, what, source) from None
     return file.read1, source, file.close
+
+
+def unreadable(err: OSError | ValueError, what: str, label: str) -> ReadError:
+    """The ReadError for a file that could not be opened or read (a ValueError: an empty
+    path, or one with a NUL byte)."""
+    if isinstance(err, FileNotFoundError):
+        return _unreadable(what, label, "no such file", "give a path, or - for stdin")
+    if isinstance(err, IsADirectoryError):
+        return _unreadable(what, label, "it is a folder", "give a file")
+    if isinstance(err, OSError):
+        return _unreadable(what, label, (err.strerror or str(err)).lower(), "give a readable file")
+    return _unreadable(what, label, "not a file name", "give a path, or - for stdin")
 
 
 def _unreadable(what: str, label: str, reason: str, hint: str) -> ReadError:

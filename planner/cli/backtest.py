@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from planner.cli.declare import Argument, Command, Option, Request
 from planner.cli.fit import OPTIONS as FIT_OPTIONS
-from planner.cli.fit import one_blas_thread
+from planner.cli.fit import one_blas_thread, runs_of
 from planner.errors import InputError
 from planner.fitting.backtest import RECIPE_NAMES
 
@@ -117,20 +117,11 @@ def run_backtest(request: Request) -> int:
 def backtests_of(request: Request, model_error: ModelError | None = None) -> list[Backtest]:
     """The backtests a `plan backtest` line asks for (the one library call of the command);
     `model_error` replaces the fitted term (for refitting it), unless --model-error none."""
-    from planner.fitting.runs import read_runs
-
     if not request.cut and not request.holdout_largest:
         raise InputError(
             "give --cut FLOPS (fit the runs below it, predict those above) or --holdout-largest K"
         )
-    runs = read_runs(
-        request.runs,
-        params_col=request.params_col,
-        tokens_col=request.tokens_col,
-        flops_col=request.flops_col,
-        loss_col=request.loss_col,
-        where=[_condition(text) for text in request.where],
-    )
+    runs = runs_of(request, where=[_condition(text) for text in request.where])
     one_blas_thread()
     from planner.fitting.backtest import ENVELOPE_WEIGHT, backtest
     from planner.fitting.model_error import MODEL_ERROR

@@ -102,7 +102,7 @@ def budget_blocks(source: str) -> Iterator[list[Budget]]:
 
 def _lines(read: Callable[[int], bytes], label: str) -> Iterator[list[tuple[int, str]]]:
     """Numbered lines of text, a block at a time; ReadError for bytes that are not UTF-8."""
-    from planner.inputs import ReadError, decode
+    from planner.inputs import decode, unreadable
 
     pending = b""
     number = 0
@@ -111,13 +111,7 @@ def _lines(read: Callable[[int], bytes], label: str) -> Iterator[list[tuple[int,
         try:
             data = read(BLOCK)
         except OSError as err:
-            reason = (err.strerror or str(err)).lower()
-            raise ReadError(
-                "--from file",
-                label,
-                f"cannot read the file: {reason}",
-                f"cannot read --from file {label!r}: {reason}",
-            ) from None
+            raise unreadable(err, "--from file", label) from None
         if data:
             pending += data
             cut = pending.rfind(b"\n") + 1

@@ -11,6 +11,12 @@ from planner.cli.declare import Argument, Command, Option, Request
 from planner.errors import InputError
 from planner.output import streams
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from planner.fitting.runs import Runs
+
 OPTIONS = (
     Option("--params-col", "NAME", "Column of parameter counts. Default: params, N, Model Size, ..."),
     Option("--tokens-col", "NAME", "Column of training tokens. Default: tokens, D, ..."),
@@ -68,6 +74,21 @@ OPTIONS = (
 )
 
 
+def runs_of(request: Request, **options: Any) -> Runs:
+    """The runs file of a request, read with its column options (and `options`, such as
+    `where`, for read_runs); DataFileError naming every bad row, before numpy loads."""
+    from planner.fitting.runs import read_runs
+
+    return read_runs(
+        request.runs,
+        params_col=request.params_col,
+        tokens_col=request.tokens_col,
+        flops_col=request.flops_col,
+        loss_col=request.loss_col,
+        **options,
+    )
+
+
 def one_blas_thread() -> None:
     """Ask numpy's BLAS for one thread, unless the user chose, before numpy loads.
 
@@ -106,17 +127,10 @@ def run_fit(request: Request) -> int:
     budget, asymmetric = request.budget, request.asymmetric
 
     from planner.fitting.limits import check_budget, check_size, slow_note
-    from planner.fitting.runs import read_runs
 
     check_budget(budget)
 
-    runs = read_runs(
-        request.runs,
-        params_col=request.params_col,
-        tokens_col=request.tokens_col,
-        flops_col=request.flops_col,
-        loss_col=request.loss_col,
-    )
+    runs = runs_of(request)
     check_size(
         len(runs),
         bootstrap=request.bootstrap,

@@ -249,27 +249,13 @@ class LimitedDataForm:
             np.exp(useful, out=useful)
             U_D = np.minimum(D, self.U)
             D /= self.U  # R_D + 1, then the repeats' worth
-            D -= 1.0
-            np.maximum(D, 0.0, out=D)
-            D *= -per_D
-            np.maximum(D, -FADED, out=D)  # exp() of less is below rounding of 1, and slow
-            np.exp(D, out=D)
-            np.subtract(1.0, D, out=D)
-            D *= self.R_D_star
-            D += 1.0
+            _worth(D, per_D, self.R_D_star)
             D *= U_D  # D'
             np.power(D, -beta, out=D)
             D *= B
             excess = np.divide(N, useful)  # R_N + 1, then the excess's worth
             np.minimum(N, useful, out=N)  # U_N
-            excess -= 1.0
-            np.maximum(excess, 0.0, out=excess)
-            excess *= -per_N
-            np.maximum(excess, -FADED, out=excess)
-            np.exp(excess, out=excess)
-            np.subtract(1.0, excess, out=excess)
-            excess *= self.R_N_star
-            excess += 1.0
+            _worth(excess, per_N, self.R_N_star)
             excess *= N  # N'
             np.power(excess, -alpha, out=excess)
             excess *= A
@@ -282,6 +268,23 @@ class LimitedDataForm:
 
 FADED = 40.0
 """Repeats worth 1 - exp(-40) of a unique token count as worth one: the rest is below rounding."""
+
+
+def _worth(ratio: Floats, per: float, star: float) -> None:
+    """In place, ratio = R + 1 (repeats or excess, plus one) becomes what the whole is worth
+    in units of the unique part: 1 + R* (1 - exp(-R / R*)), as effective_data and
+    effective_params give it (per = 1 / R*)."""
+    import numpy as np
+
+    ratio -= 1.0
+    np.maximum(ratio, 0.0, out=ratio)
+    ratio *= -per
+    np.maximum(ratio, -FADED, out=ratio)  # exp() of less is below rounding of 1, and slow
+    np.exp(ratio, out=ratio)
+    np.subtract(1.0, ratio, out=ratio)
+    ratio *= star
+    ratio += 1.0
+
 
 NEAR = 0.5
 """Half-width in ln N of the search near a known optimum: two scan steps of the full search."""

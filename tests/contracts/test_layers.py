@@ -43,6 +43,7 @@ LAYERS = [
             "planner.units",
             "planner.optimize",
             "planner.records",
+            "planner.strict",
             "planner.validation",
             "planner.version",
         ),

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from planner.check import Spec
-from planner.records import FrozenError, Record, fields, strict_build
+from planner.records import FrozenError, Record, fields
+from planner.strict import strict_build
 
 
 class Point(Record):
