@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import pickle
 from typing import Any
@@ -79,12 +80,15 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     spec = {key: dict(value) if isinstance(value, dict) else value for key, value in VALID.items()}
     for _ in range(draw(st.integers(0, 3))):
         table = draw(st.sampled_from([None, "run", "hardware", "limits"]))
-        target = spec if table is None or not isinstance(spec.get(table), dict) else spec[table]
+        if table is None or not isinstance(spec.get(table), dict):
+            target = spec
+        else:  # a copy: a drawn value may be a `just` object shared between examples
+            target = spec[table] = dict(spec[table])
         key = draw(st.sampled_from([*target, "max_cost", "days", "extra", "gpu", "mfu", "max_loss"]))
         if draw(st.booleans()) and key in target:
             del target[key]
         else:
-            target[key] = draw(ODD)
+            target[key] = copy.deepcopy(draw(ODD))
     return spec
 
 
