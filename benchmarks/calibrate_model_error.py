@@ -1,4 +1,4 @@
-"""Fit the model-error constant k of planner.fitting.model_error to the shared backtests.
+"""Fit the model-error constant k of planner.planning.model_error to the shared backtests.
 
 Runs every command line of CALIBRATION_RUNS (from the repository root, where
 ../shared/data/ is beside it), fits k by maximum likelihood over all their held-out runs,
@@ -18,7 +18,7 @@ from planner.cli.backtest import backtests_of
 from planner.cli.main import load
 from planner.cli.parse import normalise, parse
 from planner.fitting.backtest import LEVELS, Backtest, calibrate, calibration
-from planner.fitting.model_error import CALIBRATION_RUNS, ModelError
+from planner.planning.model_error import CALIBRATION_RUNS, ModelError
 
 
 def backtests(line: str, term: ModelError | None = None) -> list[Backtest]:

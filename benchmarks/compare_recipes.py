@@ -1,6 +1,6 @@
 """Compare the fit recipes of `plan backtest` by their point predictions of held-out runs.
 
-Runs every backtest of planner.fitting.model_error.CALIBRATION_RUNS (from the repository
+Runs every backtest of planner.planning.model_error.CALIBRATION_RUNS (from the repository
 root, with ../shared/data/ beside it) with each recipe and no bootstrap, and prints the
 Markdown table of docs/backtests.md: the mean absolute and the mean signed relative error
 of each recipe on each data set and cut, and over them all.
@@ -18,7 +18,7 @@ from planner.cli.backtest import backtests_of
 from planner.cli.main import load
 from planner.cli.parse import normalise, parse
 from planner.fitting.backtest import RECIPE_NAMES, Backtest
-from planner.fitting.model_error import CALIBRATION_RUNS
+from planner.planning.model_error import CALIBRATION_RUNS
 
 
 def backtests(line: str) -> list[Backtest]:

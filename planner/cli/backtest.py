@@ -16,7 +16,7 @@ from planner.fitting.backtest import RECIPE_NAMES
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.fitting.backtest import Backtest
-    from planner.fitting.model_error import ModelError
+    from planner.planning.model_error import ModelError
 
 FORMATS = ("table", "json", "csv")
 _SHARED = {option.flag: option for option in FIT_OPTIONS}
@@ -124,7 +124,7 @@ def backtests_of(request: Request, model_error: ModelError | None = None) -> lis
     runs = runs_of(request, where=[_condition(text) for text in request.where])
     one_blas_thread()
     from planner.fitting.backtest import ENVELOPE_WEIGHT, backtest
-    from planner.fitting.model_error import MODEL_ERROR
+    from planner.planning.model_error import MODEL_ERROR
 
     return backtest(
         runs,

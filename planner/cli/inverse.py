@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from planner.cli.intervals import level_of
 from planner.errors import InputError
 
 TYPE_CHECKING = False
@@ -72,7 +73,11 @@ def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurv
         from planner.planning.inverse import size_curve
 
         low, high = request.size_range
-        return [size_curve(budget, low, high, request.law, domain=request.domain) for budget in budgets]
+        level = level_of(request)
+        return [
+            size_curve(budget, low, high, request.law, domain=request.domain, level=level)
+            for budget in budgets
+        ]
     if target is not None:
         if budgets or params is not None or tokens is not None:
             raise InputError(
@@ -82,15 +87,21 @@ def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurv
         _refuse_extras(request, "--target-loss")
         from planner.planning.inverse import for_loss
 
-        return [for_loss(target, request.law, domain=request.domain, hardware=setup)]
+        return [for_loss(target, request.law, domain=request.domain, hardware=setup, level=level_of(request))]
     _refuse_extras(request, "--params or --tokens")
     if not budgets:
         from planner.planning.inverse import for_params, for_tokens
 
         if params is not None:
-            return [for_params(params, request.law, domain=request.domain, hardware=setup)]
+            return [
+                for_params(
+                    params, request.law, domain=request.domain, hardware=setup, level=level_of(request)
+                )
+            ]
         assert tokens is not None
-        return [for_tokens(tokens, request.law, domain=request.domain, hardware=setup)]
+        return [
+            for_tokens(tokens, request.law, domain=request.domain, hardware=setup, level=level_of(request))
+        ]
     return [_at_budget(request, setup, budget, params, tokens) for budget in budgets]
 
 
@@ -108,10 +119,12 @@ def _at_budget(
                 f"--params {params:g} and --tokens {tokens:g} make {spent:.4g} FLOPs (C = 6ND), not "
                 f"--flops {budget:g}; drop one of the three"
             )
-        return evaluate(params, tokens, request.law, hardware=setup, domain=request.domain)
+        return evaluate(
+            params, tokens, request.law, hardware=setup, domain=request.domain, level=level_of(request)
+        )
     law = resolve_law(request.law, request.domain)
     size = params if params is not None else budget / (6.0 * tokens)  # type: ignore[operator]
-    return judge(plan_one(budget, law, hardware=setup), law, size, tokens)
+    return judge(plan_one(budget, law, hardware=setup, level=level_of(request)), law, size, tokens)
 
 
 def _lifetime(

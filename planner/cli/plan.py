@@ -89,6 +89,14 @@ OPTIONS = (
     ),
     Option("--format", "FORMAT", "table (default), json, csv or markdown.", kind="choice", choices=FORMATS),
     Option(
+        "--level",
+        "LEVEL",
+        "Level of the intervals, in (0, 1), e.g. 0.9. Default 0.95.",
+        kind="number",
+        example="0.9",
+    ),
+    Option("--no-intervals", None, "Plan without intervals (and faster).", kind="flag"),
+    Option(
         "--params",
         "PARAMS",
         "Model size. Alone: the budget it is compute-optimal for; with --tokens: evaluate "
@@ -202,7 +210,10 @@ def _stream(request: Request, fmt: str) -> int:
     from planner.planning.results import Plan
 
     setup, data = checked_inputs(request)
-    columns = tabular.stream_columns(hardware=setup is not None, compare=request.compare)
+    from planner.cli.intervals import level_of
+
+    bounded = level_of(request) is not None and not request.compare
+    columns = tabular.stream_columns(hardware=setup is not None, compare=request.compare, intervals=bounded)
     if fmt == "csv":
         tabular.csv_header(columns)
     for block in budget_blocks(request, setup, data):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from planner.cli.intervals import level_of
 from planner.errors import InputError
 
 TYPE_CHECKING = False
@@ -204,7 +205,14 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
         )
     from planner.planning.run import evaluate
 
-    return evaluate(request.params, request.tokens, request.law, hardware=setup, domain=request.domain)
+    return evaluate(
+        request.params,
+        request.tokens,
+        request.law,
+        hardware=setup,
+        domain=request.domain,
+        level=level_of(request),
+    )
 
 
 def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan | Comparison:
@@ -222,6 +230,7 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
         return compare(flops, request.domain or "language", hardware=setup)
     from planner.planning.budget import plan_for_time
 
+    level = level_of(request)
     return plan_for_time(
         setup,
         request.law,
@@ -230,6 +239,7 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
         max_params=request.max_params,
         max_tokens=request.max_tokens,
         domain=request.domain,
+        level=level,
         **data,
     )
 
@@ -252,6 +262,7 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
             finetune_tokens=request.finetune_tokens,
             chars_per_token=request.chars_per_token,
             hardware=setup,
+            level=level_of(request),
             **data,
         )
     return [block for blocks in budget_blocks(request, setup, data) for block in blocks]
@@ -276,6 +287,7 @@ def budget_blocks(
         return laws[name]
 
     law_of(request.law)
+    level = level_of(request)
     for block in _chained([Budget(flops) for flops in request.flops], blocks(request.budgets_file)):
         if request.compare:
             if any(line.law or line.max_params or line.max_tokens for line in block):
@@ -294,7 +306,7 @@ def budget_blocks(
             ]
             low = None if low is None else check_positive("max_params", low, least=1)
             high = None if high is None else check_positive("max_tokens", high, least=1)
-            out += plan_each(budgets, law_of(name), low, high, setup, **data)
+            out += plan_each(budgets, law_of(name), low, high, setup, **data, level=level)
         yield out
 
 

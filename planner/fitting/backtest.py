@@ -2,7 +2,7 @@
 
 Owns splitting runs at compute cuts (or holding out the largest), the fit recipes compared
 (`RECIPES`), the prediction intervals of a held-out run (bootstrap draws of the fit plus the
-model-error term of planner.fitting.model_error), their coverage, pooled calibration, and
+model-error term of planner.planning.model_error), their coverage, pooled calibration, and
 `calibrate`, the fit of the model-error constant to backtests. The result types are records,
 the `plan backtest --json` contract (field order is output order). No printing, no files.
 """
@@ -15,7 +15,7 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import InputError
-from planner.fitting.model_error import MODEL_ERROR, ModelError
+from planner.planning.model_error import MODEL_ERROR, ModelError
 from planner.planning.results import Notice
 from planner.records import Record
 from planner.version import FORMAT

@@ -102,6 +102,7 @@ def derive(recipe: Recipe, path: str) -> Derivation:
         command=shlex.join(words),
         data=recipe.data,
         data_sha256=runs.sha256,
+        scatter=float(np.sqrt(np.mean(result.point.log_residuals**2))),
     )
     return Derivation(recipe=recipe, result=result, covariance=covariance)
 

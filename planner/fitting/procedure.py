@@ -36,7 +36,7 @@ from planner.fitting.report import (
 )
 from planner.fitting.runs import Runs
 from planner.planning.notices import extrapolation
-from planner.planning.results import Allocation, Intervals, Notice
+from planner.planning.results import Allocation, Interval, Intervals, Notice
 from planner.planning.sense import check_positive, sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
@@ -320,13 +320,16 @@ def _budget_plan(module: FittableForm, point: dict[str, float], draws: Any, flop
         table = table[np.isfinite(table).all(axis=1)]
     if draws is not None and len(table) >= 2:  # else no interval: too few draws plan at all
         tails = [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2]
-        low, high = np.percentile(table, tails, axis=0)
+        per_param = table[:, 1] / table[:, 0]
+        low, high = np.percentile(np.column_stack([table, per_param]), tails, axis=0)
         intervals = Intervals(
             level=LEVEL,
-            params=(float(low[0]), float(high[0])),
-            tokens=(float(low[1]), float(high[1])),
-            loss=(float(low[2]), float(high[2])),
-            samples=len(table),
+            params=Interval(float(low[0]), float(high[0])),
+            tokens=Interval(float(low[1]), float(high[1])),
+            tokens_per_param=Interval(float(low[3]), float(high[3])),
+            loss=Interval(float(low[2]), float(high[2])),
+            draws=len(table),
+            failed=len(draws) - len(table),
             method=f"the plan under each of {len(draws)} bootstrap fits; {tails[0]:g}th to {tails[1]:g}th percentiles",
         )
     return BudgetPlan(flops=flops, optimum=Allocation(n, d, d / n, loss), intervals=intervals)

@@ -59,7 +59,11 @@ def fitted_law(report: FitReport, law_id: str, *, authors: str = "unknown", doma
             *(n.message for n in report.notices if n.level == "warning" and n.code != "extrapolation"),
         ),
         "stderr": stderr or None,
-        "covariance": Covariance(**dataclasses.asdict(report.covariance)) if report.covariance else None,
+        "covariance": (
+            Covariance(**dataclasses.asdict(report.covariance), scatter=report.residuals.rms)
+            if report.covariance
+            else None
+        ),
     }
     cls = law_class(report.form)
     assert cls is not None, f"a fittable form has a law class: {report.form}"
@@ -89,6 +93,7 @@ def law_comments(report: FitReport) -> tuple[list[str], dict[str, list[str]]]:
         ]
         comments["covariance"] = [
             "Covariance of the bootstrap draws (log_X is the natural log of X); plans under",
-            "this law draw parameters from it and report intervals.",
+            "this law draw parameters from it and report intervals; scatter is the RMS log",
+            "residual of the fit, which widens loss intervals by the model-error term.",
         ]
     return header, comments

@@ -36,6 +36,16 @@ else:
 
 
 if TYPE_CHECKING:  # protocols: only type checkers read them
+    from collections.abc import Callable
+
+    class Drawn(Protocol):
+        """Draws of a law's parameters as columns, one list per [params] field
+        (planner.planning.draws.Draws): what a form's `draw_*` methods read."""
+
+        columns: dict[str, list[float]]
+
+        def derived(self, key: str, make: Callable[[Any], Any]) -> Any:
+            """What `make` works out from the draws, worked out once."""
 
     class Form(Protocol):
         """A law's maths on the budget line C = 6ND; C always in FLOPs, N and D in counts."""
@@ -62,6 +72,9 @@ if TYPE_CHECKING:  # protocols: only type checkers read them
 
         def effective(self, N: float, D: float) -> tuple[float, float]:
             """(N', D'): what N parameters trained on D tokens from this supply are worth."""
+
+        def with_params(self, law: Any) -> Limited:
+            """The same supply and decay under other parameters (a draw of them)."""
 
 
 class Law(Record, kw_only=True, eq=False):

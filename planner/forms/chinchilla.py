@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from planner.forms.base import Drawn as Draws
     from planner.forms.limited_data import LimitedDataForm
 
 
@@ -149,6 +150,98 @@ class ChinchillaParams(Record, eq=False):
         """The N that reaches loss L only with unlimited data, (A / (L - E))^(1/alpha)."""
         E, A, _ = self.coefficients
         return float((A / (L - E)) ** (1.0 / self.alpha))
+
+    # Draws of the parameters (planner.planning.intervals): the same formulas over columns
+    # of draws, one value per draw, for the intervals of a plan without a record per draw.
+
+    @staticmethod
+    def draw_terms(draws: Draws) -> tuple[list[float], ...]:
+        """Per draw: E, A, B, alpha, beta, log G and beta / (alpha + beta) (see optimal_params)."""
+        columns = draws.columns
+
+        def natural(name: str) -> list[float]:
+            if name in columns:
+                return columns[name]
+            return [math.exp(v) for v in columns[f"log_{name}"]]
+
+        E, A, B = natural("E"), natural("A"), natural("B")
+        alpha, beta = columns["alpha"], columns["beta"]
+        log_G, share = [], []
+        for a, b, p, q in zip(A, B, alpha, beta, strict=True):
+            s = p + q
+            log_G.append(math.log(p * a / (q * b)) / s if s > 0 else math.nan)
+            share.append(q / s if s > 0 else math.nan)
+        return E, A, B, alpha, beta, log_G, share
+
+    def draw_plans(self, draws: Draws, C: float, low: float, high: float) -> tuple[list[float], list[float]]:
+        """(N, loss) of each draw's plan at C, N kept within [low, high]: optimal_params and
+        plan_loss over the draws (NaN where a draw has no optimum)."""
+        E, A, B, alpha, beta, log_G, share = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        x = math.log(C / FLOPS_PER_PARAM_TOKEN)
+        per_token = C / FLOPS_PER_PARAM_TOKEN
+        exp = math.exp
+        try:
+            sizes = [exp(g + t * x) for g, t in zip(log_G, share, strict=True)]
+            if low > 0 or high < math.inf:
+                sizes = [min(max(n, low), high) for n in sizes]
+            losses = [
+                e + a / n**p + b / (per_token / n) ** q
+                for e, a, b, p, q, n in zip(E, A, B, alpha, beta, sizes, strict=True)
+            ]
+        except (OverflowError, ZeroDivisionError):  # some draw beyond floating point: one at a time
+            sizes, losses = [], []
+            for e, a, b, p, q, g, t in zip(E, A, B, alpha, beta, log_G, share, strict=True):
+                try:
+                    n = min(max(exp(g + t * x), low), high)
+                    losses.append(e + a / n**p + b / (per_token / n) ** q)
+                except (OverflowError, ZeroDivisionError):
+                    n = math.nan
+                    losses.append(math.nan)
+                sizes.append(n)
+        return sizes, losses
+
+    def draw_losses(self, draws: Draws, N: float, D: float) -> list[float]:
+        """The loss of N parameters on D tokens under each draw (NaN where it overflows)."""
+        E, A, B, alpha, beta, _, _ = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        log_N, log_D = math.log(N), math.log(D)
+        out = []
+        for e, a, b, p, q in zip(E, A, B, alpha, beta, strict=True):
+            try:
+                out.append(e + a * math.exp(-p * log_N) + b * math.exp(-q * log_D))
+            except OverflowError:
+                out.append(math.nan)
+        return out
+
+    def draw_plans_array(
+        self, draws: Draws, C: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """`draw_plans` for an array of budgets, N within [low, high] of each: (log N, loss),
+        one row per budget and one column per draw, in logs where that saves a power (the
+        same values to rounding)."""
+        import numpy as np
+
+        def make(found: Draws) -> tuple[NDArray[np.float64], ...]:
+            return tuple(
+                np.asarray(c)[None, :] for c in found.derived("chinchilla", ChinchillaParams.draw_terms)
+            )
+
+        E, A, B, alpha, beta, log_G, share = draws.derived("chinchilla-array", make)
+        x = np.log(C / FLOPS_PER_PARAM_TOKEN)[:, None]
+        log_N = share * x
+        log_N += log_G
+        if (low > 0).any() or (high < math.inf).any():
+            with np.errstate(divide="ignore"):  # log 0 is -inf: no lower bound
+                np.clip(log_N, np.log(low)[:, None], np.log(high)[:, None], out=log_N)
+        log_D = x - log_N
+        log_D *= -beta
+        np.exp(log_D, out=log_D)
+        log_D *= B
+        loss = log_N * -alpha
+        np.exp(loss, out=loss)
+        loss *= A
+        loss += log_D
+        loss += E
+        return log_N, loss
 
     # Arrays of budgets (planner.planning.columns): the same formulas, written in the same
     # order as the scalar methods above so that each result matches them to rounding.

@@ -28,7 +28,7 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Protocol
+    from typing import Any, Protocol
 
     import numpy as np
     from numpy.typing import NDArray
@@ -66,6 +66,9 @@ if TYPE_CHECKING:  # protocols: only type checkers read them
         def optimal_params_array(self, C: Floats) -> Floats:
             """Chinchilla's compute-optimal N at each budget of an array."""
 
+        def draw_terms(self, draws: Any) -> tuple[list[float], ...]:
+            """Per draw of the parameters: E, A, B, alpha, beta, log G and beta / (alpha + beta)."""
+
 
 def effective_data(D: float, U_D: float, R_D_star: float) -> float:
     """D' for D training tokens drawn from U_D unique ones (U_D <= D)."""
@@ -94,6 +97,10 @@ class LimitedDataForm:
         self.U = U
         self.R_D_star = R_D_star
         self.R_N_star = R_N_star
+
+    def with_params(self, law: Coefficients) -> LimitedDataForm:
+        """The same supply and decay under other parameters (a draw of them, for intervals)."""
+        return LimitedDataForm(law, self.U, self.R_D_star, self.R_N_star)
 
     def unique_params(self, U_D: float) -> float:
         """N_opt(U_D) = G (G U_D)^(beta/alpha): the N for which U_D tokens are compute-optimal."""
@@ -222,48 +229,95 @@ class LimitedDataForm:
             result[searched] = np.exp(x)
         return result
 
-    def _search_loss(self, C: Floats) -> Callable[..., Floats]:
+    def _search_loss(self, C: Floats, terms: tuple[Floats, ...] | None = None) -> Callable[..., Floats]:
         """The loss at log N for budgets C (row r at C[r], or C[which] where given), for the
-        search only: `budget_loss` rewritten in place, in logs where that saves a power."""
+        search only: `budget_loss` rewritten in place, in logs where that saves a power.
+
+        `terms`, for draws of the parameters: per-row arrays (E, A, B, alpha, beta) in
+        place of the law's own, row r's constants for row r's budget."""
         import numpy as np
 
-        E, A, B = self.law.coefficients
-        alpha, beta = self.law.alpha, self.law.beta
-        log_G = math.log((alpha * A / (beta * B)) ** (1.0 / (alpha + beta)))
+        E: Any
+        A: Any
+        B: Any
+        alpha: Any
+        beta: Any
+        if terms is None:
+            E, A, B = self.law.coefficients
+            alpha, beta = self.law.alpha, self.law.beta
+            log_G: Any = math.log((alpha * A / (beta * B)) ** (1.0 / (alpha + beta)))
+        else:
+            E, A, B, alpha, beta = terms
+            log_G = np.log(alpha * A / (beta * B)) / (alpha + beta)
+        ratio = beta / alpha
+        shift = log_G * (1.0 + ratio)  # ln N_opt(U_D) = shift + (beta/alpha) ln U_D
         log_U = math.log(self.U)
-        shift = log_G * (1.0 + beta / alpha)  # ln N_opt(U_D) = shift + (beta/alpha) ln U_D
         per_N, per_D = 1.0 / self.R_N_star, 1.0 / self.R_D_star
         sixth = C / FLOPS_PER_PARAM_TOKEN
         log_sixth = np.log(sixth)
 
         def loss(log_n: Floats, which: NDArray[np.intp] | None = None) -> Floats:
             shape = (-1,) + (1,) * (log_n.ndim - 1)
-            c6 = (sixth if which is None else sixth[which]).reshape(shape)
-            log_c6 = (log_sixth if which is None else log_sixth[which]).reshape(shape)
+
+            def row(value: Any) -> Any:
+                if terms is None and value is not sixth and value is not log_sixth:
+                    return value  # one constant for every row
+                return (value if which is None else value[which]).reshape(shape)
+
+            c6, log_c6 = row(sixth), row(log_sixth)
             N = np.exp(log_n)
             D = c6 / N
             useful = np.subtract(log_c6, log_n)  # ln D, then ln U_D, then N_opt(U_D)
             np.minimum(useful, log_U, out=useful)
-            useful *= beta / alpha
-            useful += shift
+            useful *= row(ratio)
+            useful += row(shift)
             np.exp(useful, out=useful)
             U_D = np.minimum(D, self.U)
             D /= self.U  # R_D + 1, then the repeats' worth
             _worth(D, per_D, self.R_D_star)
             D *= U_D  # D'
-            np.power(D, -beta, out=D)
-            D *= B
+            np.power(D, -row(beta), out=D)
+            D *= row(B)
             excess = np.divide(N, useful)  # R_N + 1, then the excess's worth
             np.minimum(N, useful, out=N)  # U_N
             _worth(excess, per_N, self.R_N_star)
             excess *= N  # N'
-            np.power(excess, -alpha, out=excess)
-            excess *= A
+            np.power(excess, -row(alpha), out=excess)
+            excess *= row(A)
             D += excess
-            D += E
-            return D
+            D += row(E)
+            result: Floats = D
+            return result
 
         return loss
+
+    def draw_plans(self, draws: Any, C: float, low: float, high: float) -> tuple[list[float], list[float]]:
+        """(N, loss) of each draw's plan at C, N within [low, high]: `optimal_params` and
+        `plan_loss` under each draw of the law's parameters (planner.planning.intervals), all
+        draws searched at once by the scan and golden sections of `optimal_params_array`."""
+        import numpy as np
+
+        E, A, B, alpha, beta, log_G, share = (
+            np.asarray(c) for c in draws.derived("chinchilla", self.law.draw_terms)
+        )
+        rows = E.size
+        budgets = np.full(rows, float(C))
+        log_free = log_G + share * math.log(C / FLOPS_PER_PARAM_TOKEN)
+        free = np.exp(log_free)
+        lows = np.maximum(log_free - SCAN_E_FOLDS, 0.0)
+        highs = np.minimum(log_free + SCAN_E_FOLDS, math.log(C / FLOPS_PER_PARAM_TOKEN))
+        searched = np.flatnonzero((C / (FLOPS_PER_PARAM_TOKEN * free) > self.U) & (lows < highs))
+        terms = (E, A, B, alpha, beta)
+        sizes = free.copy()
+        if searched.size:
+            picked = tuple(t[searched] for t in terms)
+            found = minimize_rows(
+                self._search_loss(budgets[searched], picked), lows[searched], highs[searched]
+            )
+            sizes[searched] = np.exp(found)
+        sizes = np.clip(sizes, low, high)
+        losses = self._search_loss(budgets, terms)(np.log(sizes))
+        return sizes.tolist(), losses.tolist()
 
 
 FADED = 40.0

@@ -186,6 +186,9 @@ class Covariance(Record, eq=False):
     Provenance, all optional: `derived` says who computed the matrix ("here": this
     project, from the `data` file, by `command`, which repeats it exactly with `seed` and
     `resamples`; "source": printed by the law's source).
+
+    `scatter`, optional: the RMS of log(predicted / observed loss) over the fitted runs,
+    the s of the model-error term that widens loss intervals (planner.planning.model_error).
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -199,6 +202,7 @@ class Covariance(Record, eq=False):
     command: Annotated[str, Bound(min_length=1)] | None = None
     data: Annotated[str, Bound(min_length=1)] | None = None
     data_sha256: str | None = None
+    scatter: NonNegative | None = None
 
     def __post_init__(self) -> None:
         size = len(self.names)
@@ -241,9 +245,8 @@ class Uncertainty(Record, eq=False):
     `note` says it in plain words. `covariance`, when there is one, is a covariance of the
     law's parameters (see Covariance): derived here by bootstrap from the data behind the
     fit, or a diagonal from the published standard errors. Without one, no interval on a
-    plan under the law can be given, and the note says why. Plans do not draw from this
-    table yet (they draw from a top-level [covariance], which `plan fit` writes): it keeps
-    what intervals under the shipped laws will rest on.
+    plan under the law can be given, and the note says why. Plans draw from this table
+    when the law has no top-level [covariance] (which `plan fit` writes).
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -253,23 +256,33 @@ class Uncertainty(Record, eq=False):
 
 
 def _positive_semidefinite(m: tuple[tuple[float, ...], ...]) -> bool:
-    """Cholesky without square roots (LDL'), treating pivots within rounding of zero as zero."""
+    return square_root(m) is not None
+
+
+def square_root(m: tuple[tuple[float, ...], ...]) -> list[list[float]] | None:
+    """The lower-triangular R with R R' = m, or None when m is not positive semi-definite.
+
+    Cholesky without square roots (LDL'), treating pivots within rounding of zero as zero,
+    then R = L sqrt(D): a singular covariance has a root too (its zero directions give
+    columns of zeros), so normal draws z give R z with covariance m.
+    """
     size = len(m)
     scale = max((m[i][i] for i in range(size)), default=0.0)
     tolerance = 1e-10 * scale
-    lower = [[0.0] * size for _ in range(size)]
+    lower = [[float(i == j) for j in range(size)] for i in range(size)]
     pivots = [0.0] * size
     for j in range(size):
         pivots[j] = m[j][j] - sum(lower[j][k] ** 2 * pivots[k] for k in range(j))
         if pivots[j] < -tolerance:
-            return False
+            return None
         for i in range(j + 1, size):
             rest = m[i][j] - sum(lower[i][k] * lower[j][k] * pivots[k] for k in range(j))
             if pivots[j] > tolerance:
                 lower[i][j] = rest / pivots[j]
             elif abs(rest) > math.sqrt(tolerance * max(m[i][i], 0.0)) + tolerance:
-                return False  # a zero variance direction that still covaries
-    return True
+                return None  # a zero variance direction that still covaries
+    roots = [math.sqrt(p) if p > tolerance else 0.0 for p in pivots]
+    return [[lower[i][j] * roots[j] for j in range(size)] for i in range(size)]
 
 
 def parameter_value(params: Any, name: str) -> float | None:

@@ -67,14 +67,20 @@ class Index:
         start = line.find('"crc32":') + 8
         if line[start : line.index(",", start)] != str(crc(data)):
             return None
-        return json.loads(line, object_hook=_decode)["law"]
+        try:
+            return json.loads(line, object_hook=_decode)["law"]
+        except Stale:
+            return None
 
     def defaults(self, data: bytes) -> Any:
         """The entries of defaults.toml, or None unless the index has them for these bytes."""
         entry = self.header.get("defaults")
         if not entry or entry["crc32"] != crc(data):
             return None
-        return _decode_all(entry["entries"])
+        try:
+            return _decode_all(entry["entries"])
+        except Stale:
+            return None
 
 
 def built(path: str, data: bytes) -> Any:
@@ -88,7 +94,10 @@ def built(path: str, data: bytes) -> Any:
     start = text.find('"crc32":') + 8
     if start < 8 or text[start : text.index(",", start)] != str(crc(data)):
         return None
-    return json.loads(text, object_hook=_decode)["data"]
+    try:
+        return json.loads(text, object_hook=_decode)["data"]
+    except Stale:
+        return None
 
 
 def _decode(value: dict[str, Any]) -> Any:
@@ -101,9 +110,16 @@ def _decode(value: dict[str, Any]) -> Any:
     cls: type[Record] = getattr(sys.modules[module], name)
     # Built as it was validated when the index was written (the CRC vouches for the file),
     # so its checks (__post_init__) are not run again.
+    names = cls.__fields__
+    if len(value) != len(names) or not all(key in value for key in names):
+        raise Stale(tag)  # written before the class gained or lost a field
     record = object.__new__(cls)
-    record.__dict__.update({key: _tuples(value[key]) for key in cls.__fields__})
+    record.__dict__.update({key: _tuples(value[key]) for key in names})
     return record
+
+
+class Stale(Exception):
+    """An index entry written for another shape of its record's class: read the file instead."""
 
 
 def _tuples(value: Any) -> Any:

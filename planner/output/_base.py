@@ -26,6 +26,11 @@ def sci(value: float) -> str:
     return text.replace("e+", "e").replace("e0", "e").replace("e-0", "e-")
 
 
+def money(value: float | None) -> str:
+    """A cost for people: $921,600 (the currency of the price given)."""
+    return "" if value is None else f"${value:,.0f}"
+
+
 def span(low: float, high: float, show: Callable[[float], str] | None = None) -> str:
     """An interval for people: 2.10B to 3.61B, or with `show` (a formatter) for other numbers."""
     text = show or count
@@ -33,14 +38,34 @@ def span(low: float, high: float, show: Callable[[float], str] | None = None) ->
 
 
 def interval_row(bounds: Intervals) -> list[str]:
-    """Cells of a row under a plan's own: the interval of params, tokens and loss."""
+    """Cells of a row under a plan's own: the interval of params, tokens, tokens per
+    parameter and loss (empty where the question fixes the quantity)."""
+    per = bounds.tokens_per_param
+    loss = bounds.loss
     return [
         f"{bounds.level:.0%} interval",
-        span(*bounds.params),
-        span(*bounds.tokens),
-        "",
-        span(*bounds.loss, show=lambda v: f"{v:.4f}"),
+        span(bounds.params.low, bounds.params.high) if bounds.params else "",
+        span(bounds.tokens.low, bounds.tokens.high) if bounds.tokens else "",
+        span(per.low, per.high, show=lambda v: f"{v:.3g}") if per else "",
+        span(loss.low, loss.high, show=lambda v: f"{v:.4f}") if loss else "",
     ]
+
+
+def interval_lines(screen: Screen, bounds: Intervals) -> None:
+    """The footer lines of a result with intervals: FLOPs and hardware ranges, and the method."""
+    level = f"{bounds.level:.0%}"
+    if bounds.flops is not None:
+        screen.line(f"FLOPs needed, {level} interval: {sci(bounds.flops.low)} to {sci(bounds.flops.high)}")
+    if bounds.gpu_hours is not None:
+        parts = [f"{bounds.gpu_hours.low:,.0f} to {bounds.gpu_hours.high:,.0f} GPU-hours"]
+        if bounds.days is not None:
+            parts.append(f"{bounds.days.low:,.1f} to {bounds.days.high:,.1f} days")
+        if bounds.cost is not None:
+            parts.append(f"{money(bounds.cost.low)} to {money(bounds.cost.high)}")
+        screen.line(f"hardware, {level} interval: {', '.join(parts)}")
+    if bounds.failed:
+        screen.line(f"{bounds.failed} draws gave no answer and are left out of the intervals")
+    screen.line(f"intervals: {bounds.method}")
 
 
 def data_footer(screen: Screen, item: Plan) -> None:
@@ -67,6 +92,7 @@ def data_footer(screen: Screen, item: Plan) -> None:
 def footer(screen: Screen, item: Plan) -> None:
     data_footer(screen, item)
     screen.line(f"params: {counts(item.units.params)} parameters; loss in {item.units.loss}")
+    screen.line(f"predicts: {item.predicts}")
     screen.line(f"FLOPs: {item.units.flops}")
     screen.line(f"tokens: {item.units.tokens}")
     for amount in item.natural_units:

@@ -4,7 +4,7 @@ beside the compute-optimal one.
 
 from __future__ import annotations
 
-from planner.output._base import count, footer, sci
+from planner.output._base import count, footer, interval_lines, sci, span
 from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
@@ -17,34 +17,49 @@ def size_curve_table(curve: SizeCurve) -> None:
     table = Table(
         title=f"Model sizes around the optimum at {sci(curve.flops)} FLOPs under {curve.law.id}",
     )
-    for name in ("size", "params", "tokens", "tokens/param", "loss", "+loss", "FLOPs to match", "overhead"):
-        table.column(name)
+    bounds = curve.intervals
+    banded = any(point.loss_interval is not None for point in curve.points)
+    names = ["size", "params", "tokens", "tokens/param", "loss"]
+    names += [f"loss, {bounds.level:.0%}"] if banded and bounds is not None else []
+    for name in [*names, "+loss", "FLOPs to match", "overhead"]:
+        table.column(name, wrap=name.startswith("loss,"))
     for point in curve.points:
         matched = point.flops_to_match
         overhead = point.compute_overhead
+        band = point.loss_interval
         table.row(
             f"{point.fraction:g}x",
             count(point.params),
             count(point.tokens),
             f"{point.tokens_per_param:.3g}",
             f"{point.loss:.4f}",
+            *([span(band.low, band.high, show=lambda v: f"{v:.4f}") if band else ""] if banded else []),
             f"+{point.loss_gap:.4f}",
             "never" if matched is None else sci(matched),
             "" if overhead is None else f"+{overhead:.1%}",
         )
     screen = Screen()
     screen.table(table)
+    if banded and bounds is not None:
+        screen.line(
+            f"loss, {bounds.level:.0%}: the interval of each size's loss, from the draws of the law's "
+            "parameters and the model error; +loss and the FLOPs to match are the point estimate's"
+        )
     screen.line(
         "loss: each size trained on the tokens the budget leaves (C = 6ND); FLOPs to match: what "
         f"that size needs, trained on more or fewer tokens, to reach the optimum's loss "
         f"{curve.optimum.loss:.4f}; overhead: that above the budget"
     )
+    screen.line(f"predicts: {curve.predicts}")
     screen.line(f"law: {curve.law.name}; {curve.law.citation}; {curve.law.locator}")
+    if bounds is not None:
+        interval_lines(screen, bounds)
 
 
 def inference_table(item: Plan) -> None:
     """The lifetime-optimal plan beside the compute-optimal one for the same loss."""
-    from planner.output.tabular import hardware_line, money
+    from planner.output._base import money
+    from planner.output.tabular import hardware_line
 
     life = item.inference
     assert life is not None

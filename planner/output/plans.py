@@ -4,7 +4,7 @@ optimum, and a fine-tune priced beside a plan.
 
 from __future__ import annotations
 
-from planner.output._base import count, footer, interval_row, sci
+from planner.output._base import count, footer, interval_lines, interval_row, money, sci, span
 from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
@@ -34,7 +34,7 @@ def plans_table(plans: list[Plan]) -> None:
     bounded = [p.intervals for p in plans if p.intervals is not None]
     for name in names:
         # An interval row's cells ("2.10B to 3.61B") may wrap at their spaces.
-        table.column(name, wrap=bool(bounded) and name in ("params", "tokens", "loss"))
+        table.column(name, wrap=bool(bounded) and name != "FLOPs")
     for amount in plans[0].natural_units:
         table.column(f"{amount.unit}s")
         table.column(f"nats/{amount.unit}")
@@ -46,11 +46,11 @@ def plans_table(plans: list[Plan]) -> None:
     timed = spent is not None and spent.days is not None
     priced = spent is not None and spent.cost is not None
     if spent is not None:
-        table.column("GPU-hours")
+        table.column("GPU-hours", wrap=bool(bounded))
     if timed:
-        table.column("days")
+        table.column("days", wrap=bool(bounded))
     if priced:
-        table.column("cost")
+        table.column("cost", wrap=bool(bounded))
     for item in plans:
         row = [sci(item.flops), count(item.optimum.params), count(item.optimum.tokens)]
         data = item.data
@@ -78,12 +78,24 @@ def plans_table(plans: list[Plan]) -> None:
             if timed:
                 row.append(f"{item.hardware.days:,.1f}")
             if priced:
-                from planner.output.tabular import money
-
                 row.append(money(item.hardware.cost))
         table.row(*row)
-        if item.intervals is not None:
-            table.row(*interval_row(item.intervals), *[""] * (len(row) - 5))
+        bounds = item.intervals
+        if bounds is not None:
+            cells = interval_row(bounds)
+            if data is not None:  # epochs, D' and N' sit where tokens/param would, then three more
+                cells = [*cells[:3], "", "", "", cells[4], "", "", ""]
+            cells += ["", ""] * len(item.natural_units) + (["", ""] if constrained else [])
+            if item.hardware is not None:
+                hours = bounds.gpu_hours
+                cells.append(span(hours.low, hours.high, show=lambda v: f"{v:,.0f}") if hours else "")
+                if timed:
+                    days = bounds.days
+                    cells.append(span(days.low, days.high, show=lambda v: f"{v:,.1f}") if days else "")
+                if priced:
+                    cost = bounds.cost
+                    cells.append(span(cost.low, cost.high, show=money) if cost else "")
+            table.row(*cells)
     screen = Screen()
     screen.table(table)
     if asked is not None:
@@ -98,7 +110,10 @@ def plans_table(plans: list[Plan]) -> None:
         side = "above" if min(increases) >= 0 else "against (negative: below)"
         screen.line(f"extra loss: {side} the unconstrained optimum at the same FLOPs")
     if bounded:
-        screen.line(f"intervals: {bounded[0].method}")
+        if len(plans) == 1:
+            interval_lines(screen, bounded[0])
+        else:
+            screen.line(f"intervals: {bounded[0].method}")
     if plans[0].finetune is not None:
         _finetune_table(screen, plans)
 
@@ -172,7 +187,7 @@ def comparison_table(result: Comparison) -> None:
 
 def evaluation_table(item: Plan) -> None:
     """A given run beside the compute-optimal plan at the same FLOPs, and the gap."""
-    from planner.output.tabular import hardware_line, money
+    from planner.output.tabular import hardware_line
 
     run = item.run
     assert run is not None
@@ -180,10 +195,16 @@ def evaluation_table(item: Plan) -> None:
         title=f"Your run and the optimum at {sci(item.flops)} FLOPs",
     )
     for name in ("", "params", "tokens", "tokens/param", "loss"):
-        table.column(name, right=bool(name))
+        table.column(name, right=bool(name), wrap=item.intervals is not None and bool(name))
     table.row(
         "your run", count(run.params), count(run.tokens), f"{run.tokens_per_param:.3g}", f"{run.loss:.4f}"
     )
+    bounds = item.intervals
+    if bounds is not None and bounds.run_loss is not None:
+        band = bounds.run_loss
+        table.row(
+            f"{bounds.level:.0%} interval", "", "", "", span(band.low, band.high, show=lambda v: f"{v:.4f}")
+        )
     best = item.optimum
     table.row(
         "compute-optimal",
@@ -192,6 +213,8 @@ def evaluation_table(item: Plan) -> None:
         f"{best.tokens_per_param:.3g}",
         f"{best.loss:.4f}",
     )
+    if bounds is not None:
+        table.row(*interval_row(bounds))
     screen = Screen()
     screen.table(table)
     screen.line(
@@ -209,3 +232,5 @@ def evaluation_table(item: Plan) -> None:
         screen.line(f"this run: {spent.gpu_hours:,.0f} GPU-hours{days}{cost}")
         screen.line(hardware_line(spent))
     footer(screen, item)
+    if bounds is not None:
+        interval_lines(screen, bounds)

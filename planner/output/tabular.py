@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 
-from planner.output._base import sci
+from planner.output._base import money, sci
 from planner.output.streams import clean
 from planner.planning.results import Comparison, Plan
 
@@ -70,12 +70,33 @@ RUN_COLUMNS: tuple[Column, ...] = (
         )
     ),
 )
+
+
+def _bound(name: str, end: str) -> Callable[[Plan], Cell]:
+    """The `end` (low or high) of the plan's interval on `name`, None without one."""
+
+    def cell(item: Plan) -> Cell:
+        band = None if item.intervals is None else getattr(item.intervals, name)
+        return None if band is None else getattr(band, end)
+
+    return cell
+
+
+INTERVAL_COLUMNS: tuple[Column, ...] = (
+    ("level", lambda item: None if item.intervals is None else item.intervals.level),
+    *(
+        (f"{name}_{end}", _bound(name, end))
+        for name in ("params", "tokens", "tokens_per_param", "loss", "run_loss", "flops")
+        for end in ("low", "high")
+    ),
+)
 """Each CSV and Markdown column of a plan, once: its name and how to read it off the plan."""
 GROUPS: tuple[tuple[Callable[[Plan], bool], tuple[Column, ...]], ...] = (
     (lambda item: True, PLAN_COLUMNS),
     (lambda item: item.constraints is not None and item.constraints.binding is not None, LIMIT_COLUMNS),
     (lambda item: item.hardware is not None, HARDWARE_COLUMNS),
     (lambda item: item.run is not None, RUN_COLUMNS),
+    (lambda item: item.intervals is not None, INTERVAL_COLUMNS),
 )
 """Column groups, each shown when any plan of the output has that part."""
 CHECK_COLUMNS = ("check", "quantity", "value", "limit", "result", "margin", "headroom")
@@ -87,6 +108,8 @@ def plan_rows(results: Iterable[Plan | Comparison]) -> tuple[list[str], list[Row
         item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
     ]
     columns = [column for shown, group in GROUPS if any(shown(item) for item in plans) for column in group]
+    optional = set(INTERVAL_COLUMNS[1:])  # an interval no plan here has (a run's, a target's FLOPs)
+    columns = [c for c in columns if c not in optional or any(c[1](item) is not None for item in plans)]
     return [name for name, _ in columns], [{name: read(item) for name, read in columns} for item in plans]
 
 
@@ -115,11 +138,13 @@ def csv_table(columns: list[str], rows: list[Row]) -> None:
         writer.writerow(_csv_cells(columns, row))
 
 
-def stream_columns(*, hardware: bool, compare: bool) -> tuple[Column, ...]:
+def stream_columns(*, hardware: bool, compare: bool, intervals: bool = False) -> tuple[Column, ...]:
     """The CSV columns of `--from`, fixed before the first line is read: the plan's, the
-    limit columns (a later line may set a cap), and the hardware ones with --gpu."""
+    limit columns (a later line may set a cap), the hardware ones with --gpu, and the
+    intervals' (the budget ones: level, params, tokens, tokens per parameter, loss) when asked."""
     del compare  # a comparison's rows are plans of the same columns
-    return (*PLAN_COLUMNS, *LIMIT_COLUMNS, *(HARDWARE_COLUMNS if hardware else ()))
+    bounds = INTERVAL_COLUMNS[:9] if intervals else ()
+    return (*PLAN_COLUMNS, *LIMIT_COLUMNS, *(HARDWARE_COLUMNS if hardware else ()), *bounds)
 
 
 def csv_header(columns: tuple[Column, ...]) -> None:
@@ -179,16 +204,12 @@ def _cell(column: str, value: Cell) -> str:
         return ""
     if not isinstance(value, float):
         return clean(str(value)).replace("|", "\\|")
+    column = column.removesuffix("_low").removesuffix("_high")  # an interval's end reads as its quantity
     if column in {"loss", "run_loss", "loss_gap", "loss_increase"}:
         return f"{value:.4f}"
     if column in {"loss_gap_percent", "mfu", "compute_fraction", "headroom"}:
         return f"{value:.3g}"
     return sci(value)
-
-
-def money(value: float | None) -> str:
-    """A cost for people: $921,600 (the currency of the price given)."""
-    return "" if value is None else f"${value:,.0f}"
 
 
 def hardware_line(spent: HardwareUse) -> str:

@@ -16,6 +16,7 @@ from planner.errors import InfeasibleError, InputError, PlannerError
 from planner.forms.base import Law, is_law
 from planner.laws.catalog import default_law, find_law
 from planner.laws.format import Reproduction
+from planner.planning.draws import covariance_of
 from planner.planning.notices import plan_notices
 from planner.planning.results import (
     Allocation,
@@ -34,7 +35,7 @@ from planner.planning.results import (
     law_ref,
     planner_version,
 )
-from planner.planning.sense import check_positive, is_one, question, sensible
+from planner.planning.sense import LEVEL, check_level, check_positive, is_one, question, sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -86,6 +87,7 @@ def plan(
     unique_tokens: float | None = ...,
     repeated_fraction: float | None = ...,
     repeats: float | None = ...,
+    level: float | None = ...,
 ) -> Plan: ...
 @overload
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -103,6 +105,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     unique_tokens: float | None = ...,
     repeated_fraction: float | None = ...,
     repeats: float | None = ...,
+    level: float | None = ...,
 ) -> list[Plan]: ...
 @question("the plan")
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -120,6 +123,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     unique_tokens: float | None = None,
     repeated_fraction: float | None = None,
     repeats: float | None = None,
+    level: float | None = LEVEL,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -147,6 +151,9 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         repeated_fraction, repeats: a subset of that fraction of the training tokens seen
             that many times; reported in `repeated_subset` and warned about where Hernandez
             et al. (2022) found such repeats damaging. Give both or neither.
+        level: the level of the central intervals (`Plan.intervals`) on params, tokens and
+            loss, in (0, 1); 0.95 unless given; None for none. A law without a covariance
+            gives none whatever the level (its notes say why).
 
     Raises:
         InputError: a budget or limit that is not a finite number above zero, or fine-tuning
@@ -178,11 +185,13 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
             "a fine-tune (transfer) and limited unique data (unique_tokens, repeated subsets) are "
             "not priced together; plan them separately"
         )
+    if level is not None:
+        level = check_level(level)
     one = is_one(flops)
     values = [flops] if one else list(flops)  # type: ignore[arg-type]
     budgets = [check_positive("flops", value, least=FLOPS_PER_PARAM_TOKEN) for value in values]
     plans = [
-        plan_one(budget, chosen, max_params, max_tokens, ask, hardware, unique_tokens, subset)
+        plan_one(budget, chosen, max_params, max_tokens, ask, hardware, unique_tokens, subset, level=level)
         for budget in budgets
     ]
     return plans[0] if one else plans
@@ -263,8 +272,13 @@ def plan_one(
     hardware: Hardware | None = None,
     unique_tokens: float | None = None,
     subset: tuple[float, float] | None = None,
+    *,
+    level: float | None = None,
+    known: tuple[Intervals | None] | None = None,
 ) -> Plan:
-    """One plan from checked inputs (`plan` checks them); subset is (fraction, repeats)."""
+    """One plan from checked inputs (`plan` checks them); subset is (fraction, repeats);
+    intervals at `level` where the law has a covariance (`known`: already worked out, as
+    a stream's block works them out together)."""
     reason = why_unplannable(law)
     if reason is not None:
         raise InfeasibleError(
@@ -300,11 +314,15 @@ def plan_one(
             loss_increase=optimum.loss - unconstrained.loss if binding else None,
         )
     intervals = None
-    if law.covariance is not None and unique_tokens is None:
-        from planner.planning.intervals import plan_intervals
+    asked = level is not None and covariance_of(law) is not None
+    if asked and known is not None:
+        intervals = known[0]
+    elif asked:
+        from planner.planning.intervals import budget_intervals
 
-        intervals = plan_intervals(law, flops, low, high)
-    notices = list(plan_notices(law, flops, optimum, constraints, hardware, intervals=intervals))
+        assert level is not None
+        intervals = budget_intervals(law, flops, low, high, level, form=supply)
+    notices = list(plan_notices(law, flops, optimum, constraints, hardware, intervals=intervals, asked=asked))
     finetune = None
     if fine is not None:
         from planner.planning import finetune as finetuning
@@ -317,7 +335,7 @@ def plan_one(
         from planner.planning import limited_data as repetition
 
         if supply is not None:
-            unlimited = plan_one(flops, law, max_params, max_tokens)
+            unlimited = plan_one(flops, law, max_params, max_tokens)  # its intervals are not reported
             data = repetition.limited_data(
                 law,
                 supply,
@@ -455,6 +473,7 @@ def plan_each(
     unique_tokens: float | None = None,
     repeated_fraction: float | None = None,
     repeats: float | None = None,
+    level: float | None = None,
 ) -> list[Plan]:
     """The plans of many budgets under one law and one set of options (a block of
     `plan --from`), each what `plan(flops, law, ...)` gives; inputs checked by the caller.
@@ -465,8 +484,11 @@ def plan_each(
     at least one) `_allocation` checks, and `sensible` the rest where a law adds numbers.
     """
     subset = None if repeated_fraction is None or repeats is None else (repeated_fraction, repeats)
+    given = None
+    if level is not None and covariance_of(law) is not None and why_unplannable(law) is None:
+        given = _block_intervals(law, budgets, max_params, max_tokens, unique_tokens, level)
     plain = max_params is None and max_tokens is None and hardware is None and unique_tokens is None
-    plain = plain and subset is None and law.covariance is None and why_unplannable(law) is None
+    plain = plain and subset is None and why_unplannable(law) is None
     out: list[Plan] = []
     form = law.params
     model: Plan | None = None
@@ -481,7 +503,10 @@ def plan_each(
                     optimum = _checked(law, flops, params, flops / (FLOPS_PER_PARAM_TOKEN * params), loss)
                 else:
                     optimum = _allocation(law, flops, form.optimal_params(flops))
-                notices = tuple(plan_notices(law, flops, optimum, None, None))  # as plan_one's
+                bounds = given[index] if given is not None else None
+                notices = tuple(  # as plan_one's
+                    plan_notices(law, flops, optimum, None, None, intervals=bounds, asked=given is not None)
+                )
                 if model is None:
                     model = _result(law, flops, optimum, None, list(notices), None, None)
                 result = model.replace(
@@ -490,6 +515,7 @@ def plan_each(
                     natural_units=_natural_units(law, optimum) if law.units else (),
                     converged_loss=law.converged_loss(optimum.params),
                     notices=notices,
+                    intervals=bounds,
                 )
                 if law.units or result.converged_loss is not None:
                     result = sensible(result, "the plan")  # what _allocation did not check
@@ -497,8 +523,33 @@ def plan_each(
                 continue
             except (ArithmeticError, ValueError, PlannerError):
                 pass  # the full plan below says what went wrong, as plan() would
-        out.append(_one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset))
+        known = (given[index],) if given is not None else None
+        out.append(_one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset, level, known))
     return out
+
+
+def _block_intervals(
+    law: Law,
+    budgets: Sequence[float],
+    max_params: float | None,
+    max_tokens: float | None,
+    unique_tokens: float | None,
+    level: float,
+) -> list[Intervals | None]:
+    """The intervals of every budget of a block, worked out together (in numpy)."""
+    import numpy as np
+
+    from planner.planning.interval_arrays import interval_records
+
+    C = np.asarray(budgets, dtype=np.float64)
+    low = C / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else np.zeros_like(C)
+    high = np.full_like(C, max_params if max_params is not None else math.inf)
+    supply = None
+    if unique_tokens is not None:
+        from planner.planning.limited_data import limited_form
+
+        supply = limited_form(law, unique_tokens)
+    return interval_records(law, C, low, high, level, form=supply)
 
 
 def _splits(form: Any, budgets: Sequence[float]) -> list[tuple[float, float]] | None:
@@ -523,8 +574,12 @@ def _one(
     hardware: Hardware | None = None,
     unique_tokens: float | None = None,
     subset: tuple[float, float] | None = None,
+    level: float | None = None,
+    known: tuple[Intervals | None] | None = None,
 ) -> Plan:
-    return plan_one(flops, law, max_params, max_tokens, None, hardware, unique_tokens, subset)
+    return plan_one(
+        flops, law, max_params, max_tokens, None, hardware, unique_tokens, subset, level=level, known=known
+    )
 
 
 def _result(
@@ -626,6 +681,7 @@ def plan_for_time(
     unique_tokens: float | None = None,
     repeated_fraction: float | None = None,
     repeats: float | None = None,
+    level: float | None = LEVEL,
 ) -> Plan:
     """The plan for what `setup.gpus` GPUs compute in `days` (or `hours`) of wall-clock time.
 
@@ -648,5 +704,6 @@ def plan_for_time(
         unique_tokens=unique_tokens,
         repeated_fraction=repeated_fraction,
         repeats=repeats,
+        level=level,
     )
     return result.replace(hardware=use(flops, setup, days=days, hours=hours))

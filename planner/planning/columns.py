@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from planner.errors import InfeasibleError, InputError
 from planner.planning.budget import LOG_STEP, resolve_law
 from planner.planning.results import LawRef, law_ref
-from planner.planning.sense import check_positive
+from planner.planning.sense import check_level, check_positive
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 if TYPE_CHECKING:
@@ -105,8 +105,37 @@ FLOAT_COLUMNS = (
 )
 """The float columns a result may carry, in output order."""
 
-COLUMNS = (*FLOAT_COLUMNS[:5], "extrapolated", FLOAT_COLUMNS[5], "binding", *FLOAT_COLUMNS[6:])
-CONSTANTS = ("max_params", "max_tokens", "unique_tokens", "saturation_tokens", "R_D_star", "R_N_star")
+INTERVAL_COLUMNS = (
+    "params_low",
+    "params_high",
+    "tokens_low",
+    "tokens_high",
+    "tokens_per_param_low",
+    "tokens_per_param_high",
+    "loss_low",
+    "loss_high",
+    "model_error",
+    "failed_draws",
+)
+"""With a level: the central intervals of Plan.intervals, NaN where the draws give none."""
+
+COLUMNS = (
+    *FLOAT_COLUMNS[:5],
+    "extrapolated",
+    FLOAT_COLUMNS[5],
+    "binding",
+    *FLOAT_COLUMNS[6:],
+    *INTERVAL_COLUMNS,
+)
+CONSTANTS = (
+    "max_params",
+    "max_tokens",
+    "unique_tokens",
+    "saturation_tokens",
+    "R_D_star",
+    "R_N_star",
+    "level",
+)
 
 
 class PlanColumns:
@@ -119,13 +148,16 @@ class PlanColumns:
     `unconstrained_*` and `loss_increase` (the free optimum itself and 0 where no cap binds,
     where a `Plan` has None). With unique_tokens: `epochs`, `effective_tokens`,
     `effective_params`, the unlimited-data plan's `unlimited_*`, `loss_penalty`,
-    `loss_per_ln_flops` and `unlimited_loss_per_ln_flops`, as in `Plan.data`. Columns a plan
+    `loss_per_ln_flops` and `unlimited_loss_per_ln_flops`, as in `Plan.data`. With a `level`
+    (a law with a covariance): the intervals of `Plan.intervals` as `params_low`,
+    `params_high`, ... `loss_high`, the `model_error` sigma and the `failed_draws`, NaN
+    where the draws give no interval; `interval_method` says how. Columns a plan
     does not have are None. Constants (`law`, the caps, the supply and its decay constants)
     are attributes. `len()` counts budgets; `result[i]` is budget i's plan as a dict of
     Python numbers; a slice, mask or index array gives the plans of those budgets.
     """
 
-    __slots__ = (*COLUMNS, *CONSTANTS, "decay_source", "law")
+    __slots__ = (*COLUMNS, *CONSTANTS, "decay_source", "interval_method", "law")
 
     law: LawRef
     flops: Floats
@@ -151,19 +183,31 @@ class PlanColumns:
     loss_penalty: Floats | None
     loss_per_ln_flops: Floats | None
     unlimited_loss_per_ln_flops: Floats | None
+    params_low: Floats | None
+    params_high: Floats | None
+    tokens_low: Floats | None
+    tokens_high: Floats | None
+    tokens_per_param_low: Floats | None
+    tokens_per_param_high: Floats | None
+    loss_low: Floats | None
+    loss_high: Floats | None
+    model_error: Floats | None
+    failed_draws: Floats | None
     max_params: float | None
     max_tokens: float | None
     unique_tokens: float | None
     saturation_tokens: float | None
     R_D_star: float | None
     R_N_star: float | None
+    level: float | None
     decay_source: str | None
+    interval_method: str | None
 
     def __init__(self, law: LawRef, columns: dict[str, Any], constants: dict[str, Any]) -> None:
         self.law = law
         for name in COLUMNS:
             setattr(self, name, columns.get(name))
-        for name in (*CONSTANTS, "decay_source"):
+        for name in (*CONSTANTS, "decay_source", "interval_method"):
             setattr(self, name, constants.get(name))
 
     def columns(self) -> dict[str, Any]:
@@ -173,7 +217,7 @@ class PlanColumns:
 
     def constants(self) -> dict[str, float | str]:
         """The values shared by every budget (caps, supply, decay constants) that were given."""
-        found = ((name, getattr(self, name)) for name in (*CONSTANTS, "decay_source"))
+        found = ((name, getattr(self, name)) for name in (*CONSTANTS, "decay_source", "interval_method"))
         return {name: value for name, value in found if value is not None}
 
     def __len__(self) -> int:
@@ -229,6 +273,7 @@ def plan_array(
     max_params: float | None = None,
     max_tokens: float | None = None,
     unique_tokens: float | None = None,
+    level: float | None = None,
     **scalar_only: object,
 ) -> PlanColumns:
     """The compute-optimal plan of every budget of a 1-D array, as columns.
@@ -244,6 +289,9 @@ def plan_array(
         max_params: cap on the parameter count of every plan, as for `plan`.
         max_tokens: cap on the training tokens of every plan, as for `plan`.
         unique_tokens: the unique tokens available to every plan, as for `plan`.
+        level: the level of intervals on every plan, as `plan` gives them, in (0, 1); None
+            (the default, unlike `plan`) for none. About 1e4 budgets a second of CPU with
+            the chinchilla form; limited data about 70 ms per budget (each searches every draw).
 
     Returns:
         A `PlanColumns`, one entry per budget in the order given.
@@ -268,6 +316,8 @@ def plan_array(
         max_tokens = check_positive("max_tokens", max_tokens, least=1)
     if unique_tokens is not None:
         unique_tokens = check_positive("unique_tokens", unique_tokens)
+    if level is not None:
+        level = check_level(level)
     budgets = checked_budgets(flops)
     reason = chosen.why_unplannable()
     if reason is not None:
@@ -317,7 +367,39 @@ def plan_array(
                 "decay_source": decay.citation,
             }
         _sensible(budgets, columns)
+        if level is not None:
+            _interval_columns(
+                chosen, budgets, columns, constants, check_level(level), max_params, max_tokens, supply
+            )
     return PlanColumns(law_ref(chosen), columns, constants)
+
+
+def _interval_columns(
+    law: Law,
+    budgets: Floats,
+    columns: dict[str, Any],
+    constants: dict[str, Any],
+    level: float,
+    max_params: float | None,
+    max_tokens: float | None,
+    supply: Any,
+) -> None:
+    """The interval columns of a plan at `level`, added to `columns` (as plan_one keeps
+    N within [C / 6 max_tokens, max_params]); nothing for a law without a covariance."""
+    import numpy as np
+
+    from planner.planning.interval_arrays import budget_interval_arrays
+
+    low = budgets / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else np.zeros_like(budgets)
+    high = np.full_like(budgets, max_params if max_params is not None else math.inf)
+    found = budget_interval_arrays(law, budgets, low, high, level, form=supply)
+    if found is None:
+        return
+    bands, method = found
+    for name in INTERVAL_COLUMNS[:-1]:
+        columns[name] = bands[name]
+    columns["failed_draws"] = bands["failed"]
+    constants |= {"level": level, "interval_method": method}
 
 
 def checked_budgets(flops: Any) -> Floats:

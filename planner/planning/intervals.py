@@ -1,102 +1,359 @@
-"""Intervals on a plan from the parameter covariance that a law file carries.
+"""Intervals on every question, from the draws of the law's parameters (planner.planning.draws).
 
-Owns drawing a law's parameters from its [covariance] (normal in the file's coordinates,
-which are logs for the scale constants) and planning every draw the way `plan` plans the
-point estimate, so an interval is the spread of the same calculation. Imports numpy, so
-`planner.planning.budget` loads this module only for a law that has a covariance.
+Owns turning draws into `Intervals`: each question's point calculation repeated on every
+draw (through the form's methods, or the form's column twin of them where it has one:
+`draw_plans`, `draw_losses`), the model-error term added to the loss (normal in log loss,
+planner.planning.model_error, scaled by the decades beyond the fitted runs), and central
+percentiles at the asked level (numpy's default, linear between order statistics).
+Standard library only: the intervals of one plan cost a few milliseconds and no numpy.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from planner.forms.base import Law
-from planner.laws.format import parameter_value
-from planner.planning.results import Intervals
-from planner.records import fields
+from planner.planning.draws import SAMPLES, SEED, Draws, covariance_of, draws_of
+from planner.planning.model_error import MODEL_ERROR
+from planner.planning.results import Interval, Intervals
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from typing import Any
 
-SAMPLES = 4000
-"""Draws per plan: enough for stable 2.5% tails, a few tens of milliseconds."""
-SEED = 0
-"""Fixed, so that the same law and budget always give the same intervals."""
+    from planner.forms.base import Law
+    from planner.hardware import Hardware
+
 LEVEL = 0.95
+"""The default level of every interval."""
+MIN_ANSWERED = 0.5
+"""A question answered by fewer than this share of the draws gets no interval (a notice says so)."""
 
 
-def parameter_draws(law: Law, samples: int = SAMPLES, seed: int = SEED) -> list[Any]:
-    """Draws of the law's [params] from its covariance; draws a form cannot hold are left out.
+def log_quantiles(values: Sequence[float], level: float) -> Interval:
+    """`quantiles` of the logs of `values` (all above zero), as values: the percentiles of a
+    size or a loss, interpolated in log space as the arrays of budgets interpolate them."""
+    band = quantiles([math.log(v) for v in values], level)
+    return Interval(math.exp(band.low), math.exp(band.high))
 
-    A draw is the law's parameters with the covaried ones replaced by a multivariate normal
-    sample around the point estimate (through an eigendecomposition, so a singular matrix
-    is fine). A log_X coordinate sets X = exp(draw); a plain one must stay above zero, as
-    every plain parameter of the forms does.
+
+def clamped(band: Interval, low: float, high: float) -> Interval:
+    """`band` within [low, high]: the caps of a plan bind its interval exactly, not to the
+    rounding of a percentile taken in logs."""
+
+    def snap(value: float) -> float:
+        value = min(max(value, low), high)
+        for cap in (low, high):
+            if 0 < cap < math.inf and abs(value - cap) <= 1e-12 * cap:
+                return cap
+        return value
+
+    return Interval(snap(band.low), snap(band.high))
+
+
+def quantiles(values: Sequence[float], level: float) -> Interval:
+    """The central `level` interval of `values`: numpy's default percentiles, linear
+    interpolation between the order statistics."""
+    ordered = sorted(values)
+    last = len(ordered) - 1
+    ends = []
+    for q in ((1 - level) / 2, (1 + level) / 2):
+        position = q * last
+        below = math.floor(position)
+        above = min(below + 1, last)
+        ends.append(ordered[below] + (ordered[above] - ordered[below]) * (position - below))
+    return Interval(ends[0], ends[1])
+
+
+def decades_beyond(law: Law, flops: float) -> float:
+    """log10 of `flops` over the largest fitted run's, 0 inside the fitted runs (or without a range)."""
+    bounds = law.fitted_range.bounds().get("flops")
+    return max(0.0, math.log10(flops / bounds[1])) if bounds else 0.0
+
+
+def model_sigma(law: Law, flops: float) -> float:
+    """The model error's sigma in log loss at `flops` under `law` (scatter 0 where it records none)."""
+    covariance = covariance_of(law)
+    scatter = covariance.scatter if covariance is not None and covariance.scatter is not None else 0.0
+    return MODEL_ERROR.sigma(scatter, decades_beyond(law, flops))
+
+
+def method(draws: Draws, law: Law, sigma: float | None) -> str:
+    """How the intervals were made, in one sentence for the table's footer and the JSON."""
+    covariance = draws.covariance
+    names = ", ".join(covariance.names)
+    source = {
+        "bootstrap": "the bootstrap covariance",
+        "stderr": "published standard errors (correlations unknown, taken as zero)",
+    }[covariance.method]
+    growth = f"{MODEL_ERROR.per_decade:g} per decade beyond the fitted runs, docs/uncertainty.md"
+    if sigma is None:
+        spread = f"; loss adds model error, its sigma in log loss per budget in model_error (scatter of the fit, {growth})"
+    elif sigma > 0:
+        spread = f"; loss adds model error sigma {sigma:.3g} in log loss (scatter of the fit, {growth})"
+    else:
+        spread = "; no model error added (inside the fitted runs, no scatter recorded)"
+    return (
+        f"{SAMPLES} normal draws of {names} from {source} of {law.id} (seed {SEED}), "
+        f"each planned like the point estimate; central percentiles{spread}"
+    )
+
+
+def loss_band(losses: list[float], noise: list[float], sigma: float, level: float) -> Interval:
+    """The loss interval with the model error: percentiles of log loss + sigma z over the
+    draws (each draw's own standard normal z), as losses."""
+    log = math.log
+    band = quantiles([log(loss) + sigma * z for loss, z in zip(losses, noise, strict=True)], level)
+    return Interval(math.exp(band.low), math.exp(band.high))
+
+
+def _answered(
+    rows: list[tuple[float, ...] | None], noise: list[float]
+) -> tuple[list[tuple[float, ...]], list[float]]:
+    """The rows with an answer (every value finite and above zero), and their draws' noise."""
+    kept, kept_noise = [], []
+    for row, z in zip(rows, noise, strict=True):
+        if row is not None and all(math.isfinite(v) and v > 0 for v in row):
+            kept.append(row)
+            kept_noise.append(z)
+    return kept, kept_noise
+
+
+def _per_draw(
+    draws: Draws, evaluate: Callable[[Any], tuple[float, ...] | None]
+) -> list[tuple[float, ...] | None]:
+    rows: list[tuple[float, ...] | None] = []
+    for params in draws.records():
+        try:
+            rows.append(evaluate(params))
+        except (ArithmeticError, ValueError):
+            rows.append(None)
+    return rows
+
+
+def finite(found: Intervals | None) -> Intervals | None:
+    """`found` if every bound in it is a finite number above zero, else None: an interval
+    beyond floating point is no interval, and must not make its plan fail."""
+    if found is None:
+        return None
+    for name in found.__fields__:
+        value = getattr(found, name)
+        if isinstance(value, Interval) and not (
+            math.isfinite(value.low) and math.isfinite(value.high) and 0 < value.low <= value.high
+        ):
+            return None
+    return found
+
+
+def _enough(draws: Draws, answered: int) -> bool:
+    return answered >= MIN_ANSWERED * (draws.kept + draws.invalid) and answered >= 2
+
+
+def budget_intervals(
+    law: Law, flops: float, low: float, high: float, level: float, form: Any = None
+) -> Intervals | None:
+    """Intervals on the plan at `flops` (params kept within [low, high], as the plan keeps
+    them): params, tokens, tokens per parameter and loss. `form` is what the plan priced
+    with when not the law's parameters (a limited supply of data, rebuilt on each draw).
+    None without a covariance, or when fewer than half the draws give a plan (a
+    `no_intervals` notice says so)."""
+    draws = draws_of(law)
+    if draws is None:
+        return None
+    priced = law.params if form is None else form
+    fast = getattr(priced, "draw_plans", None)
+    if fast is not None:
+        sizes, losses = fast(draws, flops, low, high)
+    else:
+        again = getattr(priced, "with_params", None)  # a form built on the law's parameters
+
+        def evaluate(params: Any) -> tuple[float, float]:
+            planned = again(params) if again is not None else params
+            n = min(max(planned.optimal_params(flops), low), high)
+            return n, planned.plan_loss(flops, n)
+
+        rows = _per_draw(draws, evaluate)
+        sizes = [row[0] if row is not None else math.nan for row in rows]
+        losses = [row[1] if row is not None else math.nan for row in rows]
+    noise = draws.noise
+    inf = math.inf
+    answered = [
+        i for i, (n, loss) in enumerate(zip(sizes, losses, strict=True)) if 0 < n < inf and 0 < loss < inf
+    ]
+    if len(answered) < len(sizes):
+        sizes = [sizes[i] for i in answered]
+        losses = [losses[i] for i in answered]
+        noise = [noise[i] for i in answered]
+    if not _enough(draws, len(answered)):
+        return None
+    sigma = model_sigma(law, flops)
+    params = clamped(log_quantiles(sizes, level), low, high)
+    per_token = flops / FLOPS_PER_PARAM_TOKEN
+    try:
+        found = Intervals(
+            level=level,
+            params=params,
+            tokens=Interval(per_token / params.high, per_token / params.low),  # D = C / 6N falls as N grows
+            tokens_per_param=Interval(per_token / params.high**2, per_token / params.low**2),
+            loss=loss_band(losses, noise, sigma, level),
+            parameter_loss=quantiles(losses, level),
+            model_error=sigma,
+            draws=len(answered),
+            failed=draws.kept + draws.invalid - len(answered),
+            method=method(draws, law, sigma),
+        )
+    except (ArithmeticError, ValueError):  # a bound beyond floating point
+        return None
+    return finite(found)
+
+
+def run_intervals(
+    law: Law, base: Intervals | None, params: float, tokens: float, level: float
+) -> Intervals | None:
+    """`base` (the optimum's intervals at the run's FLOPs) with the run's own loss interval."""
+    draws = draws_of(law)
+    if draws is None or base is None:
+        return base
+    fast = getattr(law.params, "draw_losses", None)
+    if fast is not None:
+        rows: list[tuple[float, ...] | None] = [(v,) for v in fast(draws, params, tokens)]
+    else:
+        rows = _per_draw(draws, _loss_at(params, tokens))
+    kept, noise = _answered(rows, draws.noise)
+    if not _enough(draws, len(kept)):
+        return base
+    sigma = model_sigma(law, FLOPS_PER_PARAM_TOKEN * params * tokens)
+    return finite(base.replace(run_loss=loss_band([row[0] for row in kept], noise, sigma, level))) or base
+
+
+def solved_intervals(
+    law: Law,
+    solve: Callable[[Any, float], tuple[float, float] | None],
+    level: float,
+    hardware: Hardware | None,
+    sigma: float,
+    *,
+    loss: bool,
+) -> Intervals | None:
+    """Intervals on an inverse question's answer: `solve(draw, z)` gives each draw's
+    (FLOPs, N), or None where the draw has no answer (counted as failed); with `loss`, the
+    loss of each draw's plan too (with the model error), else the loss is what was asked."""
+    draws = draws_of(law)
+    if draws is None:
+        return None
+    rows: list[tuple[float, ...] | None] = []
+    for params, z in zip(draws.records(), draws.noise, strict=True):
+        try:
+            answer = solve(params, z)
+            if answer is not None and loss:
+                flops, n = answer
+                mean = params.plan_loss(flops, n)
+                rows.append((flops, n, mean * math.exp(sigma * z), mean))
+            else:
+                rows.append(answer)
+        except (ArithmeticError, ValueError):
+            rows.append(None)
+    kept, _ = _answered(rows, draws.noise)
+    if not _enough(draws, len(kept)):
+        return None
+    per = FLOPS_PER_PARAM_TOKEN
+    found = Intervals(
+        level=level,
+        params=log_quantiles([row[1] for row in kept], level),
+        tokens=log_quantiles([row[0] / (per * row[1]) for row in kept], level),
+        tokens_per_param=log_quantiles([row[0] / (per * row[1] ** 2) for row in kept], level),
+        loss=log_quantiles([row[2] for row in kept], level) if loss else None,
+        parameter_loss=quantiles([row[3] for row in kept], level) if loss else None,
+        flops=log_quantiles([row[0] for row in kept], level),
+        model_error=sigma,
+        draws=len(kept),
+        failed=draws.kept + draws.invalid - len(kept),
+        method=method(draws, law, sigma).replace("each planned like", "each solved like"),
+    )
+    return finite(with_hardware(found, hardware))
+
+
+def target_intervals(law: Law, target: float, level: float, hardware: Hardware | None) -> Intervals | None:
+    """Intervals on the least compute whose loss is `target`, and its params, tokens and hardware.
+
+    Each draw solves its own frontier for the loss its mean must reach for the run to come
+    out at `target` under its model error (target / exp(sigma z), sigma at the point
+    estimate's budget); a draw whose irreducible loss is at or above that cannot reach it
+    at any compute and counts as failed.
     """
-    covariance = law.covariance
-    if covariance is None:
-        return []
-    names = covariance.names
-    mean = np.array([parameter_value(law.params, name) for name in names], dtype=np.float64)
-    values, vectors = np.linalg.eigh(np.array(covariance.matrix, dtype=np.float64))
-    root = vectors * np.sqrt(np.clip(values, 0.0, None))
-    draws = mean + np.random.default_rng(seed).standard_normal((samples, len(names))) @ root.T
-    point: Any = law.params
-    given = {name for name in fields(point) if getattr(point, name) is not None}
+    try:
+        centre = law.params.frontier_budget(target)
+    except (ArithmeticError, ValueError):
+        return None
+    sigma = model_sigma(law, centre)
+
+    def solve(params: Any, z: float) -> tuple[float, float] | None:
+        aim = target * math.exp(-sigma * z)
+        if aim <= params.irreducible_loss:
+            return None
+        flops = params.frontier_budget(aim)
+        return flops, params.optimal_params(flops)
+
+    return solved_intervals(law, solve, level, hardware, sigma, loss=False)
+
+
+def size_given_intervals(
+    law: Law, given: str, value: float, flops: float, level: float, hardware: Hardware | None
+) -> Intervals | None:
+    """Intervals on the budget at which `value` params (given "params") or tokens ("tokens")
+    are compute-optimal, and on that plan's other quantities and loss."""
+    sigma = model_sigma(law, flops)
+
+    def solve(params: Any, z: float) -> tuple[float, float]:
+        if given == "params":
+            return params.budget_for_params(value), value
+        budget = params.budget_for_tokens(value)
+        return budget, budget / (FLOPS_PER_PARAM_TOKEN * value)
+
+    found = solved_intervals(law, solve, level, hardware, sigma, loss=True)
+    if found is None:
+        return None
+    return found.replace(params=None) if given == "params" else found.replace(tokens=None)
+
+
+def with_hardware(found: Intervals, hardware: Hardware | None) -> Intervals:
+    """`found` with GPU-hours, days and cost from its FLOPs interval (each grows with FLOPs)."""
+    if hardware is None or found.flops is None:
+        return found
+    from planner.hardware import use
+
+    low, high = use(found.flops.low, hardware), use(found.flops.high, hardware)
+    return found.replace(
+        gpu_hours=Interval(low.gpu_hours, high.gpu_hours),
+        days=Interval(low.days, high.days) if low.days is not None and high.days is not None else None,
+        cost=Interval(low.cost, high.cost) if low.cost is not None and high.cost is not None else None,
+    )
+
+
+def size_intervals(law: Law, flops: float, sizes: Sequence[float], level: float) -> list[Interval] | None:
+    """The loss interval of each size trained on what `flops` leaves (C / 6N), or None."""
+    draws = draws_of(law)
+    if draws is None:
+        return None
+    sigma = model_sigma(law, flops)
+    fast = getattr(law.params, "draw_losses", None)
     out = []
-    for row in draws.tolist():
-        changes = _changes(names, row, given)
-        if changes is not None:
-            out.append(point.replace(**changes))
+    for n in sizes:
+        d = flops / (FLOPS_PER_PARAM_TOKEN * n)
+        if fast is not None:
+            rows: list[tuple[float, ...] | None] = [(v,) for v in fast(draws, n, d)]
+        else:
+            rows = _per_draw(draws, _loss_at(n, d))
+        kept, noise = _answered(rows, draws.noise)
+        if not _enough(draws, len(kept)):
+            return None
+        band = loss_band([row[0] for row in kept], noise, sigma, level)
+        if not (math.isfinite(band.low) and math.isfinite(band.high)):
+            return None
+        out.append(band)
     return out
 
 
-def _changes(names: tuple[str, ...], row: list[float], given: set[str]) -> dict[str, float] | None:
-    changes = {}
-    for name, value in zip(names, row, strict=True):
-        if name in given:
-            if not name.startswith("log_") and value <= 0:
-                return None
-            changes[name] = value
-        elif name.startswith("log_"):
-            changes[name.removeprefix("log_")] = math.exp(value)
-        elif value > 0:
-            changes[f"log_{name}"] = math.log(value)
-        else:
-            return None
-    return changes
-
-
-def plan_intervals(law: Law, flops: float, low: float, high: float) -> Intervals | None:
-    """Central LEVEL intervals on params, tokens and loss at `flops`, parameters kept within
-    [low, high] as the plan keeps them; None if fewer than half the draws give a plan."""
-    rows = []
-    for params in parameter_draws(law):
-        try:
-            n = min(max(params.optimal_params(flops), low), high)
-            tokens = flops / (FLOPS_PER_PARAM_TOKEN * n)
-            loss = params.plan_loss(flops, n)
-        except (ArithmeticError, ValueError):
-            continue
-        if all(math.isfinite(v) and v > 0 for v in (n, tokens, loss)):
-            rows.append((n, tokens, loss))
-    if len(rows) < SAMPLES / 2:
-        return None
-    tails = [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2]
-    bounds = np.percentile(np.array(rows), tails, axis=0)
-    names = ", ".join(law.covariance.names) if law.covariance else ""
-    return Intervals(
-        level=LEVEL,
-        params=(float(bounds[0, 0]), float(bounds[1, 0])),
-        tokens=(float(bounds[0, 1]), float(bounds[1, 1])),
-        loss=(float(bounds[0, 2]), float(bounds[1, 2])),
-        samples=len(rows),
-        method=(
-            f"{SAMPLES} normal draws of {names} from the law's covariance (seed {SEED}), "
-            f"each planned like the point estimate; {tails[0]:g}th to {tails[1]:g}th percentiles"
-        ),
-    )
+def _loss_at(n: float, d: float) -> Callable[[Any], tuple[float]]:
+    return lambda params: (params.loss(n, d),)

@@ -25,13 +25,13 @@ from planner.planning.results import (
     law_ref,
     planner_version,
 )
-from planner.planning.sense import check_positive, question
+from planner.planning.sense import LEVEL, check_level, check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.hardware import Hardware
-    from planner.planning.results import Plan
+    from planner.planning.results import Intervals, Plan
 
 
 def plannable_law(law: Law | str | None, domain: str | None) -> Law:
@@ -86,8 +86,10 @@ def for_loss(
     *,
     domain: str | None = None,
     hardware: Hardware | None = None,
+    level: float | None = LEVEL,
 ) -> Plan:
-    """The compute-optimal plan with the least compute whose predicted loss is `target`.
+    """The compute-optimal plan with the least compute whose predicted loss is `target`;
+    with intervals (at `level`; None for none) on the FLOPs it needs and its split.
 
     Raises:
         InputError: a target at or below the law's irreducible loss (the message names it).
@@ -97,7 +99,12 @@ def for_loss(
     loss = check_target(chosen, target)
     flops, method = least_flops(chosen, loss)
     flops = _budget(chosen, f"target loss {loss:g}", flops)
-    return _marked(plan_one(flops, chosen, hardware=hardware), "loss", loss, method)
+    found = plan_one(flops, chosen, hardware=hardware, level=_level(level))
+    if found.intervals is not None:
+        from planner.planning.intervals import target_intervals
+
+        found = _reasked(found, chosen, target_intervals(chosen, loss, found.intervals.level, hardware))
+    return _marked(found, "loss", loss, method)
 
 
 @question("the plan for that size")
@@ -107,8 +114,10 @@ def for_params(
     *,
     domain: str | None = None,
     hardware: Hardware | None = None,
+    level: float | None = LEVEL,
 ) -> Plan:
-    """The plan whose compute-optimal size is `params`: N_opt(C) inverted (closed form)."""
+    """The plan whose compute-optimal size is `params`: N_opt(C) inverted (closed form);
+    with intervals (at `level`; None for none) on the budget, its tokens and loss."""
     chosen = plannable_law(law, domain)
     n = check_positive("params", params, least=1)
     try:
@@ -116,9 +125,10 @@ def for_params(
     except (OverflowError, ZeroDivisionError):
         flops = math.inf
     flops = _budget(chosen, f"{n:.3g} parameters", flops)
-    return _marked(
-        plan_one(flops, chosen, hardware=hardware), "params", n, "closed form (N_opt(C) solved for C)"
+    found = _size_given(
+        plan_one(flops, chosen, hardware=hardware, level=_level(level)), chosen, "params", n, hardware
     )
+    return _marked(found, "params", n, "closed form (N_opt(C) solved for C)")
 
 
 @question("the plan for those tokens")
@@ -128,8 +138,10 @@ def for_tokens(
     *,
     domain: str | None = None,
     hardware: Hardware | None = None,
+    level: float | None = LEVEL,
 ) -> Plan:
-    """The plan whose compute-optimal tokens are `tokens`: D_opt(C) inverted (closed form)."""
+    """The plan whose compute-optimal tokens are `tokens`: D_opt(C) inverted (closed form);
+    with intervals (at `level`; None for none) on the budget, its size and loss."""
     chosen = plannable_law(law, domain)
     d = check_positive("tokens", tokens, least=1)
     try:
@@ -142,9 +154,35 @@ def for_tokens(
     except (OverflowError, ZeroDivisionError):
         flops = math.inf
     flops = _budget(chosen, f"{d:.3g} tokens", flops)
-    return _marked(
-        plan_one(flops, chosen, hardware=hardware), "tokens", d, "closed form (D_opt(C) solved for C)"
+    found = _size_given(
+        plan_one(flops, chosen, hardware=hardware, level=_level(level)), chosen, "tokens", d, hardware
     )
+    return _marked(found, "tokens", d, "closed form (D_opt(C) solved for C)")
+
+
+def _level(level: float | None) -> float | None:
+    return None if level is None else check_level(level)
+
+
+def _size_given(found: Plan, law: Law, given: str, value: float, hardware: Hardware | None) -> Plan:
+    """`found` with the intervals of its inverse question in place of its budget's."""
+    if found.intervals is None:
+        return found
+    from planner.planning.intervals import size_given_intervals
+
+    bounds = size_given_intervals(law, given, value, found.flops, found.intervals.level, hardware)
+    return _reasked(found, law, bounds)
+
+
+def _reasked(found: Plan, law: Law, bounds: Intervals | None) -> Plan:
+    """`found` with the inverse question's intervals; a notice where the draws give none."""
+    if bounds is not None:
+        return found.replace(intervals=bounds)
+    notice = Notice(
+        "no_intervals",
+        f"no intervals: fewer than half the draws from the covariance of {law.id} answer this question",
+    )
+    return found.replace(intervals=None, notices=(*found.notices, notice))
 
 
 NICE = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
@@ -179,6 +217,7 @@ def size_curve(
     law: Law | str | None = None,
     *,
     domain: str | None = None,
+    level: float | None = LEVEL,
 ) -> SizeCurve:
     """Loss and compute overhead of model sizes from `low` to `high` times the optimum at `flops`.
 
@@ -198,9 +237,15 @@ def size_curve(
         )
     budget = check_positive("flops", flops)
     fractions = size_grid(low, high)
-    base = plan_one(budget, chosen)
+    base = plan_one(budget, chosen, level=_level(level))
     best = base.optimum
-    points = []
+    bands = None
+    if base.intervals is not None:
+        from planner.planning.intervals import size_intervals
+
+        sizes = [best.params * fraction for fraction in fractions]
+        bands = size_intervals(chosen, budget, sizes, base.intervals.level)
+    points: list[SizePoint] = []
     form = chosen.params
     for fraction in fractions:
         n = best.params * fraction
@@ -228,6 +273,7 @@ def size_curve(
                 loss_gap=max(0.0, loss - best.loss),
                 flops_to_match=matched,
                 compute_overhead=None if matched is None else max(0.0, matched / budget - 1.0),
+                loss_interval=bands[len(points)] if bands is not None else None,
             )
         )
     notices = list(base.notices)
@@ -247,5 +293,6 @@ def size_curve(
         flops=budget,
         optimum=best,
         points=tuple(points),
+        intervals=base.intervals,
         notices=tuple(notices),
     )

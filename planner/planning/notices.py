@@ -23,6 +23,7 @@ def plan_notices(
     hardware: Hardware | None,
     law_tokens: float | None = None,
     intervals: Intervals | None = None,
+    asked: bool = False,
 ) -> list[Notice]:
     """Notices about the plan law's side; law_tokens: the tokens its loss saw, if not optimum's."""
     found: list[Notice] = []
@@ -43,13 +44,23 @@ def plan_notices(
     tokens = optimum.tokens if law_tokens is None else law_tokens
     notice = extrapolation(law.id, ranges, {"flops": flops, "params": optimum.params, "tokens": tokens})
     if notice is not None:
-        found.append(notice)
-    if law.covariance is not None and intervals is None:
+        found.append(widened(notice, intervals))
+    if asked and intervals is None:
         found.append(
             Notice(
                 "no_intervals",
                 f"no intervals: fewer than half the draws from the covariance of {law.id} give a plan "
                 "at this budget (it is too wide for the form)",
+            )
+        )
+    elif intervals is not None and intervals.failed:
+        found.append(
+            Notice(
+                "draws_failed",
+                f"{intervals.failed} of {intervals.failed + intervals.draws} draws of {law.id}'s "
+                "parameters give no plan here; the intervals are over the other "
+                f"{intervals.draws}",
+                level="note",
             )
         )
     if not ranges:
@@ -83,6 +94,23 @@ def plan_notices(
             )
         )
     return found
+
+
+def widened(notice: Notice, intervals: Intervals | None) -> Notice:
+    """An extrapolation notice that also says how much the model error widens the loss interval."""
+    if (
+        intervals is None
+        or intervals.loss is None
+        or intervals.parameter_loss is None
+        or not intervals.model_error
+    ):
+        return notice
+    alone, both = intervals.parameter_loss, intervals.loss
+    return notice.replace(
+        message=f"{notice.message}; model error (sigma {intervals.model_error:.3g} in log loss) widens the "
+        f"{intervals.level:.0%} loss interval from {alone.low:.4f}-{alone.high:.4f} (parameters alone) "
+        f"to {both.low:.4f}-{both.high:.4f}"
+    )
 
 
 def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:

@@ -177,14 +177,45 @@ class NaturalAmount(Record):
     loss_per_unit: float
 
 
-class Intervals(Record):
-    """Central intervals on a plan from the parameter covariance its law carries (see method)."""
+PREDICTS = "pre-training loss, not downstream capabilities (Ganguli et al. 2022, arXiv 2202.07785)"
+"""What every loss in a plan is: scaling laws predict the loss, not what a model can do."""
+
+
+class Interval(Record):
+    """A central interval on one quantity, in the units of its point value."""
+
+    low: float
+    high: float
+
+
+class Intervals(Record, kw_only=True):
+    """Central intervals at `level` on a result's quantities, from draws of its law's parameters.
+
+    Each quantity is the point calculation repeated on every draw of the parameters (from
+    the law's covariance), and its interval the draws' central percentiles; `method` says
+    which draws and how. The loss intervals (`loss`, and `run_loss` for a given run) add
+    the model-error term, a normal error of `model_error` (its sigma, in log loss) on each
+    draw's prediction; `parameter_loss` is the loss interval from the draws alone, so that
+    the widening shows. `failed` counts the draws for which the question has no answer (no
+    optimum, a target below the draw's irreducible loss): they are left out of the
+    percentiles and counted here, never dropped silently. A quantity the question fixes
+    (the FLOPs of a budget, the days of a given cluster on it) has no interval.
+    """
 
     level: float
-    params: tuple[float, float]
-    tokens: tuple[float, float]
-    loss: tuple[float, float]
-    samples: int
+    params: Interval | None = None
+    tokens: Interval | None = None
+    tokens_per_param: Interval | None = None
+    loss: Interval | None = None
+    parameter_loss: Interval | None = None
+    run_loss: Interval | None = None
+    flops: Interval | None = None
+    gpu_hours: Interval | None = None
+    days: Interval | None = None
+    cost: Interval | None = None
+    model_error: float = 0.0
+    draws: int
+    failed: int = 0
     method: str
 
 
@@ -238,6 +269,8 @@ class SizePoint(Record):
     loss_gap: float
     flops_to_match: float | None
     compute_overhead: float | None
+    loss_interval: Interval | None = None
+    """The central interval of `loss` at the curve's level (see SizeCurve.intervals)."""
 
 
 class SizeCurve(Record, kw_only=True):
@@ -248,7 +281,10 @@ class SizeCurve(Record, kw_only=True):
     law: LawRef
     flops: float
     optimum: Allocation
+    predicts: str = PREDICTS
     points: tuple[SizePoint, ...]
+    intervals: Intervals | None = None
+    """The optimum's intervals; each point's loss interval is in the point."""
     notices: tuple[Notice, ...] = ()
 
 
@@ -319,6 +355,7 @@ class Plan(Record, kw_only=True):
     flops: float
     optimum: Allocation
     units: Units
+    predicts: str = PREDICTS
     constraints: Constraints | None = None
     data: LimitedData | None = None
     repeated_subset: RepeatedSubset | None = None

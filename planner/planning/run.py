@@ -16,7 +16,7 @@ from planner.optimize import flops_for_loss
 from planner.planning.budget import plan_one, resolve_law
 from planner.planning.notices import range_notice
 from planner.planning.results import Plan, RunEvaluation
-from planner.planning.sense import check_positive, question
+from planner.planning.sense import LEVEL, check_level, check_positive, question
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -32,6 +32,7 @@ def evaluate(
     *,
     hardware: Hardware | None = None,
     domain: str | None = None,
+    level: float | None = LEVEL,
 ) -> Plan:
     """The plan at the run's FLOPs (6 * params * tokens), with the run judged against it.
 
@@ -41,6 +42,7 @@ def evaluate(
         law: a `Law`, an id, a path, or None for the default language law.
         hardware: as for `plan`; the GPU time and cost are the run's.
         domain: as for `plan`: the domain whose default law to use when law is None.
+        level: of the intervals, on the optimum and on the run's own loss (`run_loss`); None for none.
 
     Raises:
         InputError: params or tokens not a finite number above zero.
@@ -56,7 +58,8 @@ def evaluate(
             f"{n:.3g} parameters on {d:.3g} tokens is beyond what floating point can count; "
             "give a smaller run"
         )
-    return judge(plan_one(flops, chosen, hardware=hardware), chosen, n, d)
+    chosen_level = None if level is None else check_level(level)
+    return judge(plan_one(flops, chosen, hardware=hardware, level=chosen_level), chosen, n, d)
 
 
 def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> Plan:
@@ -95,7 +98,12 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
     )
     outside = range_notice(law, {"params": n, "tokens": d}, " (the given run)")
     notices = (*base.notices, outside) if outside is not None else base.notices
-    return base.replace(run=run, notices=notices)
+    intervals = base.intervals
+    if intervals is not None:
+        from planner.planning.intervals import run_intervals
+
+        intervals = run_intervals(law, intervals, n, d, intervals.level)
+    return base.replace(run=run, notices=notices, intervals=intervals)
 
 
 def _refuse_frontier(law: Law) -> None:

@@ -152,3 +152,18 @@ def is_one(flops: object) -> bool:
     if isinstance(flops, (str, bytes)):
         raise InputError(f"flops must be a number or numbers, not text (got {flops!r}); give e.g. 1e21")
     return not hasattr(flops, "__iter__") or getattr(flops, "ndim", None) == 0
+
+
+LEVEL = 0.95
+"""The level of every interval unless one is asked for."""
+
+
+def check_level(value: object) -> float:
+    """An interval's level as a float strictly between 0 and 1, or InputError."""
+    number = real("level", value)
+    if not (0 < number < 1):
+        hint = f"; for {number:g}% give {number / 100:g}" if 1 < number < 100 else ""
+        raise InputError(
+            f"level must be a number between 0 and 1, exclusive (got {value!r}){hint}; give e.g. 0.9"
+        )
+    return number

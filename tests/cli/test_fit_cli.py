@@ -146,8 +146,8 @@ def test_the_budget_plan_and_holdout(report: dict[str, Any]) -> None:
     optimum = plan["optimum"]
     assert 6 * optimum["params"] * optimum["tokens"] == pytest.approx(1e21)
     for name in ("params", "tokens", "loss"):
-        low, high = plan["intervals"][name]
-        assert low < optimum[name] < high
+        band = plan["intervals"][name]
+        assert band["low"] < optimum[name] < band["high"]
     holdout = report["holdout"]
     assert holdout["fitted"] == 31
     assert len(holdout["runs"]) == 3
@@ -185,11 +185,12 @@ def test_the_law_file_plans_at_once_with_intervals(folder: Path, report: dict[st
     assert table.exit_code == 0, table.stderr
     assert "Compute-optimal plan under mylab2026" in table.stdout
     assert "95% interval" in table.stdout
-    assert "from the law's covariance" in table.stdout
+    assert "intervals: 4000 normal draws" in table.stdout
     line = json.loads(invoke("--flops", "1e21", "--law", "./mylab2026.toml", "--json").stdout)
+    assert "from the bootstrap covariance of mylab2026" in line["intervals"]["method"]
     assert line["optimum"]["params"] == pytest.approx(report["plan"]["optimum"]["params"], rel=1e-12)
-    low, high = line["intervals"]["params"]
-    fit_low, fit_high = report["plan"]["intervals"]["params"]
+    low, high = line["intervals"]["params"]["low"], line["intervals"]["params"]["high"]
+    fit_low, fit_high = report["plan"]["intervals"]["params"]["low"], report["plan"]["intervals"]["params"]["high"]
     assert low < line["optimum"]["params"] < high
     # Normal draws from the covariance approximate the bootstrap's own percentiles.
     assert math.log(low / fit_low) == pytest.approx(0, abs=0.25)
@@ -272,7 +273,7 @@ def test_kaplan_form_from_stdin_json_lines_saves_a_usable_law(folder: Path) -> N
     assert report["runs"]["source"] == "stdin"
     assert report["runs"]["file_format"] == "jsonl"
     budget = report["plan"]
-    assert budget["intervals"]["params"][0] < budget["optimum"]["params"] < budget["intervals"]["params"][1]
+    assert budget["intervals"]["params"]["low"] < budget["optimum"]["params"] < budget["intervals"]["params"]["high"]
     estimates = {item["name"]: item["value"] for item in report["params"]}
     assert estimates["alpha_N"] == pytest.approx(KAPLAN_TRUTH["alpha_N"], rel=0.15)
     assert estimates["alpha_D"] == pytest.approx(KAPLAN_TRUTH["alpha_D"], rel=0.15)
@@ -285,7 +286,7 @@ def test_kaplan_form_from_stdin_json_lines_saves_a_usable_law(folder: Path) -> N
     assert planned["law"]["form"] == "kaplan-nd"
     assert planned["optimum"]["params"] == pytest.approx(budget["optimum"]["params"], rel=1e-12)
     assert (
-        planned["intervals"]["params"][0] < planned["optimum"]["params"] < planned["intervals"]["params"][1]
+        planned["intervals"]["params"]["low"] < planned["optimum"]["params"] < planned["intervals"]["params"]["high"]
     )
 
 

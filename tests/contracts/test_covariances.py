@@ -93,12 +93,15 @@ def test_the_stored_covariance_gives_the_published_standard_errors() -> None:
         assert implied[name] == pytest.approx(published, rel=0.3), name
 
 
-def test_plans_do_not_draw_from_the_uncertainty_table_yet() -> None:
-    # Wiring [uncertainty] into plans (and numpy into every default plan) is a change of its own.
-    assert plan(1e21, "besiroglu2024").intervals is None
-    code = "import sys, planner; planner.plan(1e21); print('numpy' in sys.modules)"
+def test_plans_draw_from_the_uncertainty_table_without_numpy() -> None:
+    """The shipped covariance gives the default plan its intervals; a plan with them still
+    starts without numpy (the draws and percentiles are plain Python)."""
+    bounds = plan(1e21, "besiroglu2024").intervals
+    assert bounds is not None and bounds.params is not None
+    assert "bootstrap covariance of besiroglu2024" in bounds.method
+    code = "import sys, planner; p = planner.plan(1e21); print(p.intervals is not None, 'numpy' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert done.stdout.strip() == "False"
+    assert done.stdout.split() == ["True", "False"]
 
 
 # The shipped covariance, repeated from the data.

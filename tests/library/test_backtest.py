@@ -22,7 +22,7 @@ from planner.fitting.backtest import (
     cuts_for,
     recipe,
 )
-from planner.fitting.model_error import MODEL_ERROR
+from planner.planning.model_error import MODEL_ERROR
 from planner.fitting.runs import Runs, read_runs
 from tests.conftest import SHARED_DATA, synthetic_runs, write_runs
 

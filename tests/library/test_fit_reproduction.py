@@ -66,5 +66,6 @@ def test_chinchilla_itself_lies_inside_the_interval_at_the_gopher_budget(report:
     """70B parameters at 5.76e23 FLOPs (Hoffmann et al. 2022, Sec. 1)."""
     assert report.plan is not None
     assert report.plan.intervals is not None
-    low, high = report.plan.intervals.params
+    assert report.plan.intervals.params is not None
+    low, high = report.plan.intervals.params.low, report.plan.intervals.params.high
     assert low < 70e9 < high

@@ -19,6 +19,7 @@ from planner.laws.format import LAW_ID, Covariance, same_law
 from planner.laws.validate import validate_law
 from planner.laws.write import law_id_for, render_law, suggest_id, write_atomically
 from planner.planning.budget import plan
+from planner.planning.results import Interval
 from planner.records import fields
 
 
@@ -143,7 +144,8 @@ def test_a_law_with_a_covariance_round_trips_and_plans_with_intervals(tmp_path: 
     assert same_law(loaded, law)
     result = plan(1e21, str(path))
     assert result.intervals is not None
-    assert result.intervals.params[0] < result.optimum.params < result.intervals.params[1]
+    assert result.intervals.params is not None
+    assert result.intervals.params.low < result.optimum.params < result.intervals.params.high
 
 
 @pytest.mark.parametrize(
@@ -192,10 +194,10 @@ def test_intervals_of_every_form_bracket_the_plan(law_id: str, flops: float) -> 
     result = plan(flops, law)
     bounds = result.intervals
     assert bounds is not None
-    assert bounds.samples == 4000
-    for name in ("params", "tokens", "loss"):
-        low, high = getattr(bounds, name)
-        assert low < getattr(result.optimum, name) < high, name
+    assert bounds.draws + bounds.failed == 4000
+    for name in ("params", "tokens", "tokens_per_param", "loss"):
+        band = getattr(bounds, name)
+        assert band.low < getattr(result.optimum, name) < band.high, name
     assert plan(flops, law).intervals == bounds  # the same draws every time
 
 
@@ -203,4 +205,4 @@ def test_a_binding_cap_holds_in_every_draw() -> None:
     law = _with_small_covariance(find_law("besiroglu2024"))
     bounds = plan(1e23, law, max_params=1e9).intervals
     assert bounds is not None
-    assert bounds.params == (1e9, 1e9)
+    assert bounds.params == Interval(1e9, 1e9)

@@ -14,6 +14,7 @@ from planner.hardware import hardware
 from planner.laws.catalog import planning_laws
 from planner.output.jsonl import Writer, text
 from planner.planning.budget import compare, plan, plan_each, why_unplannable
+from planner.planning.sense import LEVEL
 from planner.planning.inverse import size_curve
 from planner.planning.transfer import transfer
 
@@ -28,15 +29,28 @@ def _outcome(call: object) -> object:
         return (type(err), str(err))
 
 
-def _json(results: list[object]) -> list[str]:
-    return [json.dumps(result.to_dict(), allow_nan=False, separators=(",", ":")) for result in results]  # type: ignore[attr-defined]
+def _json(results: list[object], *, rounded: bool = True) -> list[str]:
+    """Each result as JSON, its interval bounds to 12 significant digits unless not
+    `rounded`: a block works them out in numpy, one plan in Python, the same sums to rounding."""
+    dicts = [result.to_dict() for result in results]  # type: ignore[attr-defined]
+    return [json.dumps(_rounded(d) if rounded else d, allow_nan=False, separators=(",", ":")) for d in dicts]
+
+
+def _rounded(value: object, inside: bool = False) -> object:
+    if isinstance(value, dict):
+        return {key: _rounded(item, inside or key == "intervals") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item, inside) for item in value]
+    if inside and isinstance(value, float):
+        return float(f"{value:.12g}")
+    return value
 
 
 @pytest.mark.parametrize("law", PLANNABLE, ids=lambda law: law.id)
 def test_plan_each_gives_what_plan_gives_for_every_law(law: object) -> None:
     for flops in EXTREMES:
         alone = _outcome(lambda flops=flops: plan(flops, law))
-        together = _outcome(lambda flops=flops: plan_each([flops], law))
+        together = _outcome(lambda flops=flops: plan_each([flops], law, level=LEVEL))
         if isinstance(alone, tuple):
             assert together == alone, flops
         else:
@@ -44,19 +58,21 @@ def test_plan_each_gives_what_plan_gives_for_every_law(law: object) -> None:
             assert _json(together) == _json([alone]), flops
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(min_value=17.0, max_value=26.0), min_size=1, max_size=30))
 def test_a_block_of_budgets_is_planned_exactly_as_one_by_one(exponents: list[float]) -> None:
     budgets = [10.0**exponent for exponent in exponents]
     law = PLANNABLE[0]
     for options in ({}, {"max_params": 3e9}, {"max_tokens": 1e11}, {"hardware": hardware("h100", gpus=64)}):
-        assert _json(plan_each(budgets, law, **options)) == _json(plan(budgets, law, **options)), options
+        assert _json(plan_each(budgets, law, **options, level=LEVEL)) == _json(plan(budgets, law, **options)), options
 
 
 def test_limited_data_in_a_block_is_plan_with_unique_tokens() -> None:
     law = next(law for law in PLANNABLE if law.id == "besiroglu2024")
     budgets = [1e20, 1e22, 1e24]
-    assert _json(plan_each(budgets, law, unique_tokens=25e9)) == _json(plan(budgets, law, unique_tokens=25e9))
+    assert _json(plan_each(budgets, law, unique_tokens=25e9, level=LEVEL)) == _json(
+        plan(budgets, law, unique_tokens=25e9)
+    )
 
 
 RESULTS = [
@@ -84,7 +100,7 @@ def test_a_long_stream_of_lines_is_what_json_dumps_writes() -> None:
     budgets = [10.0 ** (18 + index / 20) for index in range(120)]
     writer = Writer()
     plans = plan(budgets)
-    assert [writer.line(item) for item in plans] == [line + "\n" for line in _json(plans)]
+    assert [writer.line(item) for item in plans] == [line + "\n" for line in _json(plans, rounded=False)]
 
 
 def test_text_refuses_what_json_refuses_and_escapes_as_it_does() -> None:

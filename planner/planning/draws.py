@@ -1,0 +1,144 @@
+"""Draws of a law's parameters from its covariance: what every interval is computed over.
+
+Owns `covariance_of` (a law's top-level [covariance], which `plan fit` writes, else its
+[uncertainty.covariance]) and `draws_of`: SAMPLES normal draws in the covariance's own
+coordinates (log_X draws X = exp of the draw), made once per law and process, with a
+fixed seed, so the same law always gives the same intervals. Standard library only (the
+draws are plain lists): a plan with intervals starts without numpy.
+"""
+
+from __future__ import annotations
+
+import math
+
+from planner.laws.format import parameter_value, square_root
+from planner.records import fields
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from planner.forms.base import Law
+    from planner.laws.format import Covariance
+
+SAMPLES = 4000
+"""Draws per law: 100 in each 2.5% tail, so the 95% interval's ends are steady to about 2%."""
+SEED = 0
+"""Of the draws: fixed, so that the same law and question always give the same intervals."""
+
+
+def covariance_of(law: Law) -> Covariance | None:
+    """The covariance a law's intervals draw from, or None when it has none."""
+    if law.covariance is not None:
+        return law.covariance
+    uncertainty = law.uncertainty
+    return uncertainty.covariance if uncertainty is not None else None
+
+
+class Draws:
+    """SAMPLES draws of one law's parameters, as columns (lists) by [params] field.
+
+    `columns` holds every field the law's [params] sets, a list of `kept` values each
+    (a field outside the covariance repeats its value); `noise` one standard normal per
+    kept draw, for the model-error term. `invalid` counts draws no parameter set can hold
+    (a plain parameter at or below zero): left out, and counted with each question's
+    failures. `cache` keeps what a form works out once from the columns.
+    """
+
+    __slots__ = ("_records", "cache", "columns", "covariance", "invalid", "kept", "law", "noise")
+
+    def __init__(self, law: Law, covariance: Covariance, samples: int = SAMPLES, seed: int = SEED) -> None:
+        self.law = law
+        self.covariance = covariance
+        self.cache: dict[str, Any] = {}
+        self._records: list[Any] | None = None
+        point = law.params
+        names = covariance.names
+        found = [parameter_value(point, name) for name in names]
+        root = square_root(covariance.matrix)
+        mean = [value for value in found if value is not None]
+        if root is None or len(mean) != len(names):  # the law file's checks refuse both
+            raise ValueError(f"the covariance of {law.id} does not fit its parameters")
+        given = [name for name in fields(point) if _number(getattr(point, name))]
+        # How each covaried coordinate lands in a field: as drawn, exp of it, or log of it.
+        targets = [_target(name, set(given)) for name in names]
+        size = len(names)
+        import random  # only a plan with intervals draws
+
+        gauss = random.Random(seed).gauss
+        # Column by column: z[j] holds coordinate j's standard normals, drawn in row order.
+        normals = [gauss(0.0, 1.0) for _ in range(samples * (size + 1))]
+        z = [normals[j :: size + 1] for j in range(size + 1)]
+        drawn: dict[str, list[float]] = {}
+        good = [True] * samples
+        for i in range(size):
+            column = [mean[i]] * samples
+            for j in range(i + 1):
+                weight = root[i][j]
+                if weight:
+                    column = [c + weight * e for c, e in zip(column, z[j], strict=True)]
+            field, convert = targets[i]
+            if convert == "exp":
+                column = [math.exp(c) for c in column]
+            elif convert == "log" or not field.startswith("log_"):
+                # every plain parameter of the forms is above zero (and a log needs one)
+                good = [g and c > 0 for g, c in zip(good, column, strict=True)]
+                if convert == "log":
+                    column = [math.log(c) if c > 0 else 0.0 for c in column]
+            drawn[field] = column
+        keep = [row for row in range(samples) if good[row]]
+        for field, column in drawn.items():
+            drawn[field] = [column[row] for row in keep]
+        noise = [z[size][row] for row in keep]
+        invalid = samples - len(keep)
+        self.kept = len(noise)
+        self.invalid = invalid
+        self.noise = noise
+        self.columns = {
+            field: drawn[field] if field in drawn else [float(getattr(point, field))] * self.kept
+            for field in given
+        }
+
+    def records(self) -> list[Any]:
+        """The draws as parameter records of the law's form, for questions without a fast path."""
+        if self._records is None:
+            point = self.law.params
+            columns = self.columns
+            self._records = [
+                point.replace(**{field: column[i] for field, column in columns.items()})
+                for i in range(self.kept)
+            ]
+        return self._records
+
+    def derived(self, key: str, make: Callable[[Draws], Any]) -> Any:
+        """What `make` works out from these draws, worked out once."""
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = make(self)
+        return found
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _target(name: str, given: set[str]) -> tuple[str, str]:
+    """(the [params] field a covariance coordinate sets, how: "same", "exp" or "log")."""
+    if name in given:
+        return name, "same"
+    if name.startswith("log_") and name.removeprefix("log_") in given:
+        return name.removeprefix("log_"), "exp"
+    return f"log_{name}", "log"
+
+
+_DRAWS: dict[Law, Draws | None] = {}
+
+
+def draws_of(law: Law) -> Draws | None:
+    """The law's draws (made on first use, kept for the process), or None without a covariance."""
+    if law in _DRAWS:
+        return _DRAWS[law]
+    covariance = covariance_of(law)
+    found = _DRAWS[law] = Draws(law, covariance) if covariance is not None else None
+    return found
