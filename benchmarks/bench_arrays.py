@@ -1,13 +1,16 @@
 """Arrays of budgets: plan_array's budgets per second and peak memory, beside the floor.
 
-    python benchmarks/bench_arrays.py [--budgets 1000000] [--sample 2000]
+    python benchmarks/bench_arrays.py [--budgets 1000000] [--sample 2000] [--interval-budgets 10000]
 
 Each case plans the same seeded array of budgets (log-uniform over 1e18-1e26 FLOPs) in a
 fresh interpreter, and prints budgets/s (best of three) and the peak memory of the call
 (tracemalloc, which numpy reports its arrays to) and of the process (ru_maxrss, numpy's
 import included). The floor is a bare numpy closed form of the Chinchilla allocation (Eq. 4
 of Hoffmann et al. 2022) with its loss on the same array; the scalar `plan()` loop runs on a
-sample. Prints figures only; never a test.
+sample. The interval cases (`level=0.95`) run on --interval-budgets budgets, beside their
+floor: the same closed form over the law's 4,000 draws and every budget at once in numpy,
+then np.quantile over the draws (a naive vectorisation, memory no object). Prints figures
+only; never a test.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ CASES = [
     ("max_tokens=1e11", "besiroglu2024", {"max_tokens": 1e11}),
     ("unique_tokens=25e9", "besiroglu2024", {"unique_tokens": 25e9}),
     ("muennighoff2023, unique_tokens=25e9", "muennighoff2023", {"unique_tokens": 25e9}),
+    ("floor: intervals, naive numpy", "floor-intervals", {"level": 0.95}),
+    ("besiroglu2024, level=0.95", "besiroglu2024", {"level": 0.95}),
+    ("max_params=3e9, level=0.95", "besiroglu2024", {"max_params": 3e9, "level": 0.95}),
 ]
 
 CHILD = r"""
@@ -49,13 +55,35 @@ def floor(C):
     return N, D, D / N, E + A / N**alpha + B / D**beta
 
 
+def floor_intervals(C):
+    from planner.laws.catalog import find_law
+    from planner.planning.draws import draws_of
+
+    draws = draws_of(find_law("besiroglu2024"))
+    E, A, B, alpha, beta = (np.asarray(draws.columns[k])[:, None] for k in ("E", "A", "B", "alpha", "beta"))
+    out = []
+    for start in range(0, C.size, 256):  # 4,000 x 256 at a time: all at once would be gigabytes
+        c = C[None, start : start + 256]
+        s = alpha + beta
+        N = (alpha * A / (beta * B)) ** (1.0 / s) * (c / 6.0) ** (beta / s)
+        D = c / (6.0 * N)
+        L = E + A / N**alpha + B / D**beta
+        out.append((np.quantile(N, [0.025, 0.975], axis=0), np.quantile(L, [0.025, 0.975], axis=0)))
+    return out
+
+
 if law == "scalar":
     values = budgets[:sample].tolist()
     start = time.perf_counter()
     plan(values)
     print(json.dumps({"rate": sample / (time.perf_counter() - start), "peak": None, "rss": None}))
     sys.exit()
-run = (lambda: floor(budgets)) if law == "floor" else (lambda: plan_array(budgets, law, **options))
+if law == "floor":
+    run = lambda: floor(budgets)  # noqa: E731
+elif law == "floor-intervals":
+    run = lambda: floor_intervals(budgets)  # noqa: E731
+else:
+    run = lambda: plan_array(budgets, law, **options)  # noqa: E731
 run()  # warm: the law file, numpy's first calls
 times = []
 for _ in range(3):
@@ -75,12 +103,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=2000, help="budgets for the plan() loop")
+    parser.add_argument("--interval-budgets", type=int, default=10_000, help="budgets for the interval cases")
     args = parser.parse_args()
-    print(f"{args.budgets:.0e} budgets, log-uniform over 1e18-1e26 FLOPs; one fresh interpreter per case")
+    print(
+        f"{args.budgets:.0e} budgets ({args.interval_budgets:.0e} with intervals), log-uniform over "
+        "1e18-1e26 FLOPs; one fresh interpreter per case"
+    )
     print(f"{'case':40} {'budgets/s':>11} {'peak MB':>9} {'max RSS MB':>11}")
     for name, law, options in CASES:
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, law, json.dumps(options), str(args.budgets), str(args.sample)],
+            [
+                *(sys.executable, "-c", CHILD, law, json.dumps(options)),
+                str(args.interval_budgets if "level" in options else args.budgets),
+                str(args.sample),
+            ],
             capture_output=True,
             text=True,
             check=True,

@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-FORMAT = "1"
+FORMAT = "2"
 """Version of the JSON output. Adding a field keeps it; renaming, removing or changing the
 meaning of a field bumps it."""

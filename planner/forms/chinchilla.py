@@ -212,6 +212,50 @@ class ChinchillaParams(Record, eq=False):
                 out.append(math.nan)
         return out
 
+    def draw_inverse(
+        self, draws: Draws, given: str, value: float, aims: list[float] | None = None
+    ) -> tuple[list[float], list[float]]:
+        """(C, N) of each draw's answer to an inverse question: the least C whose optimum's
+        loss is `aims[i]` (given "loss"; NaN at or below the draw's E), or the C at which
+        `value` params ("params") or tokens ("tokens") are optimal, and its N. The closed
+        forms of frontier_budget, budget_for_params and budget_for_tokens over the draws."""
+        E, A, B, alpha, beta, log_G, share = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        exp, log, nan = math.exp, math.log, math.nan
+        flops, sizes = [], []
+        for i in range(len(E)):
+            a, b, p, q, g, t = A[i], B[i], alpha[i], beta[i], log_G[i], share[i]
+            try:
+                if given == "loss":
+                    room = (aims[i] if aims is not None else value) - E[i]
+                    if room <= 0:
+                        raise ValueError("below the irreducible loss")
+                    K = a * exp(-p * g) + b * exp(q * g)
+                    log_c6 = (p + q) / (p * q) * (log(K) - log(room))
+                    n = exp(g + t * log_c6)
+                elif given == "params":
+                    log_c6 = (log(value) - g) / t
+                    n = value
+                else:  # tokens: D_opt = (C/6) / N_opt, so ln D = (1 - t) ln(C/6) - ln G
+                    log_c6 = (log(value) + g) / (1 - t)
+                    n = exp(log_c6) / value
+                flops.append(FLOPS_PER_PARAM_TOKEN * exp(log_c6))
+                sizes.append(n)
+            except (ArithmeticError, ValueError):
+                flops.append(nan)
+                sizes.append(nan)
+        return flops, sizes
+
+    def draw_plan_losses(self, draws: Draws, flops: list[float], sizes: list[float]) -> list[float]:
+        """The loss of each draw's plan of sizes[i] parameters at flops[i] (NaN where none)."""
+        E, A, B, alpha, beta, _, _ = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        out = []
+        for e, a, b, p, q, c, n in zip(E, A, B, alpha, beta, flops, sizes, strict=True):
+            try:
+                out.append(e + a / n**p + b / (c / (FLOPS_PER_PARAM_TOKEN * n)) ** q)
+            except (ArithmeticError, ValueError):
+                out.append(math.nan)
+        return out
+
     def draw_plans_array(
         self, draws: Draws, C: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -57,7 +57,14 @@ def _catalog_paths() -> dict[str, str]:
 
 @cache
 def _index() -> Index:
-    return Index(_root())
+    root = _root()
+    found = _INDEXES.get(root)
+    if found is None:
+        found = _INDEXES[root] = Index(root)
+    return found
+
+
+_INDEXES: dict[str, Index] = {}
 
 
 def law_ids() -> list[str]:
@@ -211,12 +218,25 @@ def _load_shipped(relative: str) -> Law:
     data = _shipped_bytes(path)
     indexed: Law | None = _index().law(relative, data)
     if indexed is not None:
+        _SHIPPED[indexed] = (relative, data)
         return indexed
     raw = _toml(data, path)
     cls = law_class(raw["form"])
     assert cls is not None, f"shipped law {path} has an unknown form"
     law: Law = build(cls, raw)
+    _SHIPPED[law] = (relative, data)
     return law
+
+
+_SHIPPED: dict[Law, tuple[str, bytes]] = {}
+"""Each shipped law loaded, with its file (under laws/) and the bytes it was built from."""
+
+
+def shipped_extra(law: Law, kind: str) -> Any:
+    """What the law index keeps beside a shipped law (e.g. "draws": its parameter draws,
+    planner.planning.draws), while its file is unchanged; None for any other law."""
+    found = _SHIPPED.get(law)
+    return None if found is None else _index().extra(found[0], found[1], kind)
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

@@ -72,6 +72,17 @@ class Index:
         except Stale:
             return None
 
+    def extra(self, relative: str, data: bytes, kind: str) -> Any:
+        """What the index keeps of `kind` beside the law file at `relative` (a line of its
+        own, "<file>#<kind>", read only when asked), or None unless it has it for these bytes."""
+        line = self.lines.get(f"{relative}#{kind}")
+        if line is None:
+            return None
+        start = line.find('"crc32":') + 8
+        if line[start : line.index(",", start)] != str(crc(data)):
+            return None
+        return json.loads(line)[kind]
+
     def defaults(self, data: bytes) -> Any:
         """The entries of defaults.toml, or None unless the index has them for these bytes."""
         entry = self.header.get("defaults")

@@ -32,9 +32,11 @@ def money(value: float | None) -> str:
 
 
 def span(low: float, high: float, show: Callable[[float], str] | None = None) -> str:
-    """An interval for people: 2.10B to 3.61B, or with `show` (a formatter) for other numbers."""
+    """An interval for people: 2.10B to 3.61B, or with `show` (a formatter) for other numbers;
+    one number where both ends read the same (a cap that binds in every draw)."""
     text = show or count
-    return f"{text(low)} to {text(high)}"
+    ends = text(low), text(high)
+    return ends[0] if ends[0] == ends[1] else f"{ends[0]} to {ends[1]}"
 
 
 def interval_row(bounds: Intervals) -> list[str]:
@@ -47,7 +49,7 @@ def interval_row(bounds: Intervals) -> list[str]:
         span(bounds.params.low, bounds.params.high) if bounds.params else "",
         span(bounds.tokens.low, bounds.tokens.high) if bounds.tokens else "",
         span(per.low, per.high, show=lambda v: f"{v:.3g}") if per else "",
-        span(loss.low, loss.high, show=lambda v: f"{v:.4f}") if loss else "",
+        span(loss.low, loss.high, show=lambda v: f"{v:.3f}") if loss else "",
     ]
 
 
@@ -91,10 +93,9 @@ def data_footer(screen: Screen, item: Plan) -> None:
 
 def footer(screen: Screen, item: Plan) -> None:
     data_footer(screen, item)
-    screen.line(f"params: {counts(item.units.params)} parameters; loss in {item.units.loss}")
-    screen.line(f"predicts: {item.predicts}")
-    screen.line(f"FLOPs: {item.units.flops}")
-    screen.line(f"tokens: {item.units.tokens}")
+    units = item.units
+    screen.line(f"params: {counts(units.params)} parameters; tokens: {units.tokens}; FLOPs: {units.flops}")
+    screen.line(f"loss: {units.loss}, {item.predicts}")
     for amount in item.natural_units:
         screen.line(f"{amount.unit}: {amount.tokens_per_unit:,.0f} tokens")
     screen.line(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}")

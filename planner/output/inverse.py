@@ -33,7 +33,7 @@ def size_curve_table(curve: SizeCurve) -> None:
             count(point.tokens),
             f"{point.tokens_per_param:.3g}",
             f"{point.loss:.4f}",
-            *([span(band.low, band.high, show=lambda v: f"{v:.4f}") if band else ""] if banded else []),
+            *([span(band.low, band.high, show=lambda v: f"{v:.3f}") if band else ""] if banded else []),
             f"+{point.loss_gap:.4f}",
             "never" if matched is None else sci(matched),
             "" if overhead is None else f"+{overhead:.1%}",
@@ -50,7 +50,7 @@ def size_curve_table(curve: SizeCurve) -> None:
         f"that size needs, trained on more or fewer tokens, to reach the optimum's loss "
         f"{curve.optimum.loss:.4f}; overhead: that above the budget"
     )
-    screen.line(f"predicts: {curve.predicts}")
+    screen.line(f"loss: {curve.predicts}")
     screen.line(f"law: {curve.law.name}; {curve.law.citation}; {curve.law.locator}")
     if bounds is not None:
         interval_lines(screen, bounds)

@@ -132,10 +132,13 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
         screen.line(f"fitted range, {name}: about {decades:g} orders of magnitude")
     if law.fitted_range.note:
         screen.line(f"fitted range: {law.fitted_range.note}")
-    if law.covariance is not None:
-        cov = law.covariance
+    cov = law.covariance or (law.uncertainty.covariance if law.uncertainty is not None else None)
+    if law.uncertainty is not None:
+        screen.line(f"uncertainty: {law.uncertainty.note}")
+    if cov is not None:
         how = f"{cov.method}" + (f", {cov.resamples} resamples" if cov.resamples else "")
         how += f", seed {cov.seed}" if cov.seed is not None else ""
+        how += f", scatter {cov.scatter:.3g}" if cov.scatter is not None else ""
         screen.line(f"covariance: {how}, of {', '.join(cov.names)}; plans under this law carry intervals")
     for caveat in law.caveats:
         screen.line(f"caveat: {caveat}")

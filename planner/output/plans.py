@@ -34,7 +34,7 @@ def plans_table(plans: list[Plan]) -> None:
     bounded = [p.intervals for p in plans if p.intervals is not None]
     for name in names:
         # An interval row's cells ("2.10B to 3.61B") may wrap at their spaces.
-        table.column(name, wrap=bool(bounded) and name != "FLOPs")
+        table.column(name, wrap=bool(bounded) and name in ("params", "tokens", "loss"))
     for amount in plans[0].natural_units:
         table.column(f"{amount.unit}s")
         table.column(f"nats/{amount.unit}")
@@ -195,7 +195,9 @@ def evaluation_table(item: Plan) -> None:
         title=f"Your run and the optimum at {sci(item.flops)} FLOPs",
     )
     for name in ("", "params", "tokens", "tokens/param", "loss"):
-        table.column(name, right=bool(name), wrap=item.intervals is not None and bool(name))
+        table.column(
+            name, right=bool(name), wrap=item.intervals is not None and name in ("params", "tokens", "loss")
+        )
     table.row(
         "your run", count(run.params), count(run.tokens), f"{run.tokens_per_param:.3g}", f"{run.loss:.4f}"
     )

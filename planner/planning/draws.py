@@ -48,56 +48,27 @@ class Draws:
 
     __slots__ = ("_records", "cache", "columns", "covariance", "invalid", "kept", "law", "noise")
 
-    def __init__(self, law: Law, covariance: Covariance, samples: int = SAMPLES, seed: int = SEED) -> None:
+    def __init__(
+        self,
+        law: Law,
+        covariance: Covariance,
+        drawn: dict[str, list[float]],
+        noise: list[float],
+        invalid: int,
+    ) -> None:
+        """The draws `drawn` (the covaried fields' columns), from `draw` or the law index."""
         self.law = law
         self.covariance = covariance
         self.cache: dict[str, Any] = {}
         self._records: list[Any] | None = None
-        point = law.params
-        names = covariance.names
-        found = [parameter_value(point, name) for name in names]
-        root = square_root(covariance.matrix)
-        mean = [value for value in found if value is not None]
-        if root is None or len(mean) != len(names):  # the law file's checks refuse both
-            raise ValueError(f"the covariance of {law.id} does not fit its parameters")
-        given = [name for name in fields(point) if _number(getattr(point, name))]
-        # How each covaried coordinate lands in a field: as drawn, exp of it, or log of it.
-        targets = [_target(name, set(given)) for name in names]
-        size = len(names)
-        import random  # only a plan with intervals draws
-
-        gauss = random.Random(seed).gauss
-        # Column by column: z[j] holds coordinate j's standard normals, drawn in row order.
-        normals = [gauss(0.0, 1.0) for _ in range(samples * (size + 1))]
-        z = [normals[j :: size + 1] for j in range(size + 1)]
-        drawn: dict[str, list[float]] = {}
-        good = [True] * samples
-        for i in range(size):
-            column = [mean[i]] * samples
-            for j in range(i + 1):
-                weight = root[i][j]
-                if weight:
-                    column = [c + weight * e for c, e in zip(column, z[j], strict=True)]
-            field, convert = targets[i]
-            if convert == "exp":
-                column = [math.exp(c) for c in column]
-            elif convert == "log" or not field.startswith("log_"):
-                # every plain parameter of the forms is above zero (and a log needs one)
-                good = [g and c > 0 for g, c in zip(good, column, strict=True)]
-                if convert == "log":
-                    column = [math.log(c) if c > 0 else 0.0 for c in column]
-            drawn[field] = column
-        keep = [row for row in range(samples) if good[row]]
-        for field, column in drawn.items():
-            drawn[field] = [column[row] for row in keep]
-        noise = [z[size][row] for row in keep]
-        invalid = samples - len(keep)
         self.kept = len(noise)
         self.invalid = invalid
         self.noise = noise
+        point = law.params
         self.columns = {
             field: drawn[field] if field in drawn else [float(getattr(point, field))] * self.kept
-            for field in given
+            for field in fields(point)
+            if _number(getattr(point, field))
         }
 
     def records(self) -> list[Any]:
@@ -117,6 +88,104 @@ class Draws:
         if found is None:
             found = self.cache[key] = make(self)
         return found
+
+
+def draw(law: Law, covariance: Covariance, samples: int = SAMPLES, seed: int = SEED) -> Draws:
+    """`samples` normal draws of the law's parameters from `covariance`, with `seed`."""
+    point = law.params
+    names = covariance.names
+    found = [parameter_value(point, name) for name in names]
+    root = square_root(covariance.matrix)
+    mean = [value for value in found if value is not None]
+    if root is None or len(mean) != len(names):  # the law file's checks refuse both
+        raise ValueError(f"the covariance of {law.id} does not fit its parameters")
+    given = [name for name in fields(point) if _number(getattr(point, name))]
+    # How each covaried coordinate lands in a field: as drawn, exp of it, or log of it.
+    targets = [_target(name, set(given)) for name in names]
+    size = len(names)
+    import random  # only a plan with intervals draws
+
+    gauss = random.Random(seed).gauss
+    # Column by column: z[j] holds coordinate j's standard normals, drawn in row order.
+    normals = [gauss(0.0, 1.0) for _ in range(samples * (size + 1))]
+    z = [normals[j :: size + 1] for j in range(size + 1)]
+    drawn: dict[str, list[float]] = {}
+    good = [True] * samples
+    for i in range(size):
+        column = [mean[i]] * samples
+        for j in range(i + 1):
+            weight = root[i][j]
+            if weight:
+                column = [c + weight * e for c, e in zip(column, z[j], strict=True)]
+        field, convert = targets[i]
+        if convert == "exp":
+            column = [math.exp(c) for c in column]
+        elif convert == "log" or not field.startswith("log_"):
+            # every plain parameter of the forms is above zero (and a log needs one)
+            good = [g and c > 0 for g, c in zip(good, column, strict=True)]
+            if convert == "log":
+                column = [math.log(c) if c > 0 else 0.0 for c in column]
+        drawn[field] = column
+    keep = [row for row in range(samples) if good[row]]
+    for field, column in drawn.items():
+        drawn[field] = [column[row] for row in keep]
+    noise = [z[size][row] for row in keep]
+    invalid = samples - len(keep)
+    return Draws(law, covariance, drawn, noise, invalid)
+
+
+def payload(draws: Draws) -> dict[str, Any]:
+    """The draws as the law index keeps them (planner.laws.index): each drawn column as the
+    base64 of its float64 bytes, little-endian, with what they were drawn with."""
+    drawn = {_target(name, set(draws.columns))[0] for name in draws.covariance.names}
+    return {
+        "samples": draws.kept + draws.invalid,
+        "seed": SEED,
+        "names": list(draws.covariance.names),
+        "invalid": draws.invalid,
+        "columns": {field: _packed(draws.columns[field]) for field in sorted(drawn)},
+        "noise": _packed(draws.noise),
+    }
+
+
+def from_payload(law: Law, covariance: Covariance, found: dict[str, Any]) -> Draws | None:
+    """The draws an index entry keeps, or None if it was drawn otherwise than `draw` would now."""
+    if (
+        found.get("samples") != SAMPLES
+        or found.get("seed") != SEED
+        or found.get("names") != list(covariance.names)
+    ):
+        return None
+    return Draws(
+        law,
+        covariance,
+        {field: _unpacked(text) for field, text in found["columns"].items()},
+        _unpacked(found["noise"]),
+        found["invalid"],
+    )
+
+
+def _packed(column: list[float]) -> str:
+    import array
+    import binascii
+    import sys
+
+    values = array.array("d", column)
+    if sys.byteorder != "little":
+        values.byteswap()
+    return binascii.b2a_base64(values.tobytes(), newline=False).decode("ascii")
+
+
+def _unpacked(text: str) -> list[float]:
+    import array
+    import binascii
+    import sys
+
+    values = array.array("d")
+    values.frombytes(binascii.a2b_base64(text))
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values.tolist()
 
 
 def _number(value: object) -> bool:
@@ -140,5 +209,13 @@ def draws_of(law: Law) -> Draws | None:
     if law in _DRAWS:
         return _DRAWS[law]
     covariance = covariance_of(law)
-    found = _DRAWS[law] = Draws(law, covariance) if covariance is not None else None
+    found = None
+    if covariance is not None:
+        from planner.laws.catalog import shipped_extra
+
+        kept = shipped_extra(law, "draws")
+        found = from_payload(law, covariance, kept) if kept is not None else None
+        if found is None:
+            found = draw(law, covariance)
+    _DRAWS[law] = found
     return found

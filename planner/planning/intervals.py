@@ -81,22 +81,19 @@ def model_sigma(law: Law, flops: float) -> float:
 
 def method(draws: Draws, law: Law, sigma: float | None) -> str:
     """How the intervals were made, in one sentence for the table's footer and the JSON."""
-    covariance = draws.covariance
-    names = ", ".join(covariance.names)
     source = {
-        "bootstrap": "the bootstrap covariance",
+        "bootstrap": "bootstrap covariance",
         "stderr": "published standard errors (correlations unknown, taken as zero)",
-    }[covariance.method]
-    growth = f"{MODEL_ERROR.per_decade:g} per decade beyond the fitted runs, docs/uncertainty.md"
+    }[draws.covariance.method]
     if sigma is None:
-        spread = f"; loss adds model error, its sigma in log loss per budget in model_error (scatter of the fit, {growth})"
+        error = "loss with model error (sigma per budget: model_error)"
     elif sigma > 0:
-        spread = f"; loss adds model error sigma {sigma:.3g} in log loss (scatter of the fit, {growth})"
+        error = f"loss with model error sigma {sigma:.3g}"
     else:
-        spread = "; no model error added (inside the fitted runs, no scatter recorded)"
+        error = "no model error inside the fitted runs"
     return (
-        f"{SAMPLES} normal draws of {names} from {source} of {law.id} (seed {SEED}), "
-        f"each planned like the point estimate; central percentiles{spread}"
+        f"{SAMPLES} draws from the {source} of {law.id} (seed {SEED}), each planned like the "
+        f"point estimate; {error} (docs/uncertainty.md)"
     )
 
 
@@ -229,73 +226,96 @@ def run_intervals(
 
 def solved_intervals(
     law: Law,
-    solve: Callable[[Any, float], tuple[float, float] | None],
+    given: str,
+    value: float,
     level: float,
     hardware: Hardware | None,
     sigma: float,
-    *,
-    loss: bool,
 ) -> Intervals | None:
-    """Intervals on an inverse question's answer: `solve(draw, z)` gives each draw's
-    (FLOPs, N), or None where the draw has no answer (counted as failed); with `loss`, the
-    loss of each draw's plan too (with the model error), else the loss is what was asked."""
+    """Intervals on an inverse question's answer under each draw: the least compute whose
+    loss is `value` (given "loss"), or the budget at which `value` params or tokens are
+    optimal, with its split, and (for a size) its loss with the model error.
+
+    For a target loss, each draw solves its own frontier for the loss its mean must reach
+    for the run to come out at the target under the model error (target / exp(sigma z));
+    a draw whose irreducible loss is at or above that cannot reach it at any compute, and
+    counts as failed.
+    """
     draws = draws_of(law)
     if draws is None:
         return None
-    rows: list[tuple[float, ...] | None] = []
-    for params, z in zip(draws.records(), draws.noise, strict=True):
-        try:
-            answer = solve(params, z)
-            if answer is not None and loss:
-                flops, n = answer
-                mean = params.plan_loss(flops, n)
-                rows.append((flops, n, mean * math.exp(sigma * z), mean))
-            else:
-                rows.append(answer)
-        except (ArithmeticError, ValueError):
-            rows.append(None)
-    kept, _ = _answered(rows, draws.noise)
-    if not _enough(draws, len(kept)):
+    noise = draws.noise
+    aims = [value * math.exp(-sigma * z) for z in noise] if given == "loss" else None
+    fast = getattr(law.params, "draw_inverse", None)
+    if fast is not None:
+        flops, sizes = fast(draws, given, value, aims)
+        losses = law.params.draw_plan_losses(draws, flops, sizes) if given != "loss" else None
+    else:
+        flops, sizes, means = [], [], []
+        for i, params in enumerate(draws.records()):
+            try:
+                if given == "loss":
+                    aim = aims[i]  # type: ignore[index]
+                    if aim <= params.irreducible_loss:
+                        raise ValueError("below the irreducible loss")
+                    c = params.frontier_budget(aim)
+                    n = params.optimal_params(c)
+                elif given == "params":
+                    c, n = params.budget_for_params(value), value
+                else:
+                    c = params.budget_for_tokens(value)
+                    n = c / (FLOPS_PER_PARAM_TOKEN * value)
+                mean = params.plan_loss(c, n) if given != "loss" else 1.0
+            except (ArithmeticError, ValueError):
+                c = n = mean = math.nan
+            flops.append(c)
+            sizes.append(n)
+            means.append(mean)
+        losses = means if given != "loss" else None
+    inf = math.inf
+    answered = [
+        i
+        for i in range(len(flops))
+        if 0 < flops[i] < inf and 0 < sizes[i] < inf and (losses is None or 0 < losses[i] < inf)
+    ]
+    if not _enough(draws, len(answered)):
         return None
+    flops = [flops[i] for i in answered]
+    sizes = [sizes[i] for i in answered]
     per = FLOPS_PER_PARAM_TOKEN
-    found = Intervals(
-        level=level,
-        params=log_quantiles([row[1] for row in kept], level),
-        tokens=log_quantiles([row[0] / (per * row[1]) for row in kept], level),
-        tokens_per_param=log_quantiles([row[0] / (per * row[1] ** 2) for row in kept], level),
-        loss=log_quantiles([row[2] for row in kept], level) if loss else None,
-        parameter_loss=quantiles([row[3] for row in kept], level) if loss else None,
-        flops=log_quantiles([row[0] for row in kept], level),
-        model_error=sigma,
-        draws=len(kept),
-        failed=draws.kept + draws.invalid - len(kept),
-        method=method(draws, law, sigma).replace("each planned like", "each solved like"),
-    )
+    try:
+        found = Intervals(
+            level=level,
+            params=log_quantiles(sizes, level) if given != "params" else None,
+            tokens=log_quantiles([c / (per * n) for c, n in zip(flops, sizes, strict=True)], level)
+            if given != "tokens"
+            else None,
+            tokens_per_param=log_quantiles(
+                [c / (per * n * n) for c, n in zip(flops, sizes, strict=True)], level
+            ),
+            loss=loss_band([losses[i] for i in answered], [noise[i] for i in answered], sigma, level)
+            if losses is not None
+            else None,
+            parameter_loss=quantiles([losses[i] for i in answered], level) if losses is not None else None,
+            flops=log_quantiles(flops, level),
+            model_error=sigma,
+            draws=len(answered),
+            failed=draws.kept + draws.invalid - len(answered),
+            method=method(draws, law, sigma).replace("each planned like", "each solved like"),
+        )
+    except (ArithmeticError, ValueError):
+        return None
     return finite(with_hardware(found, hardware))
 
 
 def target_intervals(law: Law, target: float, level: float, hardware: Hardware | None) -> Intervals | None:
-    """Intervals on the least compute whose loss is `target`, and its params, tokens and hardware.
-
-    Each draw solves its own frontier for the loss its mean must reach for the run to come
-    out at `target` under its model error (target / exp(sigma z), sigma at the point
-    estimate's budget); a draw whose irreducible loss is at or above that cannot reach it
-    at any compute and counts as failed.
-    """
+    """Intervals on the least compute whose loss is `target`, and its params, tokens and
+    hardware (see solved_intervals); the model error's sigma is the point estimate's there."""
     try:
         centre = law.params.frontier_budget(target)
     except (ArithmeticError, ValueError):
         return None
-    sigma = model_sigma(law, centre)
-
-    def solve(params: Any, z: float) -> tuple[float, float] | None:
-        aim = target * math.exp(-sigma * z)
-        if aim <= params.irreducible_loss:
-            return None
-        flops = params.frontier_budget(aim)
-        return flops, params.optimal_params(flops)
-
-    return solved_intervals(law, solve, level, hardware, sigma, loss=False)
+    return solved_intervals(law, "loss", target, level, hardware, model_sigma(law, centre))
 
 
 def size_given_intervals(
@@ -303,18 +323,7 @@ def size_given_intervals(
 ) -> Intervals | None:
     """Intervals on the budget at which `value` params (given "params") or tokens ("tokens")
     are compute-optimal, and on that plan's other quantities and loss."""
-    sigma = model_sigma(law, flops)
-
-    def solve(params: Any, z: float) -> tuple[float, float]:
-        if given == "params":
-            return params.budget_for_params(value), value
-        budget = params.budget_for_tokens(value)
-        return budget, budget / (FLOPS_PER_PARAM_TOKEN * value)
-
-    found = solved_intervals(law, solve, level, hardware, sigma, loss=True)
-    if found is None:
-        return None
-    return found.replace(params=None) if given == "params" else found.replace(tokens=None)
+    return solved_intervals(law, given, value, level, hardware, model_sigma(law, flops))
 
 
 def with_hardware(found: Intervals, hardware: Hardware | None) -> Intervals:

@@ -177,7 +177,7 @@ class NaturalAmount(Record):
     loss_per_unit: float
 
 
-PREDICTS = "pre-training loss, not downstream capabilities (Ganguli et al. 2022, arXiv 2202.07785)"
+PREDICTS = "pre-training loss, not capabilities (Ganguli et al. 2022)"
 """What every loss in a plan is: scaling laws predict the loss, not what a model can do."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.version import FORMAT
 from tests.conftest import Result, invoke, synthetic_runs, write_runs
 
 BASE = ("backtest", "runs.csv", "--cut", "3e19", "--cut", "3e20", "--bootstrap", "20")
@@ -81,7 +82,7 @@ def test_json_lines_one_per_recipe_and_cut(lines: Result) -> None:
         ("squares", 3e20),
     ]
     first = objects[0]
-    assert first["format"] == "1"
+    assert first["format"] == FORMAT
     assert list(first)[:4] == ["format", "planner_version", "source", "sha256"]
     assert [c["level"] for c in first["coverage"]] == [0.5, 0.8, 0.95]
     assert len(first["runs"]) == first["held_out"] == 21

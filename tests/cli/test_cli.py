@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.version import FORMAT
 from tests.conftest import ROOT, Run
 
 BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
@@ -306,7 +307,7 @@ def test_json_lines_one_object_per_budget(run: Run) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["flops"] for line in lines] == [1e21, 1e23]
     first = lines[0]
-    assert first["format"] == "1"
+    assert first["format"] == FORMAT
     assert first["law"]["id"] == "besiroglu2024"
     assert set(first["optimum"]) == {"params", "tokens", "tokens_per_param", "loss"}
     assert first["notices"] == []
@@ -715,7 +716,7 @@ def test_transfer_json_lines_one_object_per_pair(run: Run) -> None:
         (n, d) for n in (1e8, 1e9, 1e10) for d in (1e6, 1e8)
     ]
     first = lines[0]
-    assert first["format"] == "1"
+    assert first["format"] == FORMAT
     assert first["law"]["id"] == "hernandez2021-text"
     assert first["effective"] == pytest.approx(first["finetune_chars"] + first["transferred"])
     assert first["multiplier"] == pytest.approx(first["effective"] / first["finetune_chars"])
@@ -955,8 +956,12 @@ def test_csv_and_markdown(run: Run) -> None:
     )
     assert "gpu_hours" not in rows[0]
     with_hardware = run("--flops", "1e21", "--gpu", "b200", "--gpus", "8", "--format", "csv").stdout
-    assert with_hardware.splitlines()[0].endswith("gpu,mfu,gpus,gpu_hours,days,price_per_gpu_hour,cost")
-    markdown = run("--flops", "1e21", "--format", "markdown").stdout.splitlines()
+    assert "loss,gpu,mfu,gpus,gpu_hours,days,price_per_gpu_hour,cost,level,params_low," in with_hardware
+    bounds = ("level", "params_low", "params_high", "tokens_low", "tokens_high", "loss_low", "loss_high")
+    assert float(rows[0]["params_low"]) < float(rows[0]["params"]) < float(rows[0]["params_high"])
+    assert all(name in rows[0] for name in bounds)
+    assert "run_loss_low" not in rows[0]  # an interval no plan here has is no column
+    markdown = run("--flops", "1e21", "--format", "markdown", "--no-intervals").stdout.splitlines()
     assert markdown[0] == "| law | flops | params | tokens | tokens_per_param | loss |"
     assert markdown[1] == "|---|---:|---:|---:|---:|---:|"
     assert markdown[2] == "| besiroglu2024 | 1e21 | 2.78e9 | 5.99e10 | 21.5 | 2.3048 |"

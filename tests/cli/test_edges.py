@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from planner import InputError, plan
+from planner.version import FORMAT
 from tests.conftest import ROOT, Run
 
 EXAMPLES = ROOT / "tests" / "examples"
@@ -168,7 +169,7 @@ def test_json_lines_cut_short_by_the_reader_stay_valid(tmp_path: Path) -> None:
     budgets.write_text("\n".join(f"{1e20 * (1 + i / 100):g}" for i in range(3000)) + "\n")
     done = _shell(f"plan --from {budgets} --json 2>/dev/null | head -3; exit ${{PIPESTATUS[0]}}")
     assert done.returncode == 0
-    assert [json.loads(line)["format"] for line in done.stdout.splitlines()] == ["1", "1", "1"]
+    assert [json.loads(line)["format"] for line in done.stdout.splitlines()] == [FORMAT] * 3
 
 
 @pytest.mark.parametrize("columns", ["0", "20", "junk", "-5"])

@@ -20,6 +20,7 @@ import pytest
 from planner.forms.chinchilla import ChinchillaLaw
 from planner.forms.kaplan_nd import KaplanNDLaw
 from planner.laws.catalog import load_law
+from planner.version import FORMAT
 from tests.conftest import KAPLAN_TRUTH, TRUTH, Result, invoke, synthetic_runs, write_runs
 
 OUTLIER_ROWS = (7, 20)
@@ -84,7 +85,7 @@ def report(fitted: Result) -> dict[str, Any]:
 def test_the_report_is_one_json_object_and_notices_go_to_stderr(
     fitted: Result, report: dict[str, Any]
 ) -> None:
-    assert report["format"] == "1"
+    assert report["format"] == FORMAT
     assert report["form"] == "chinchilla"
     assert list(report)[:4] == ["format", "planner_version", "form", "formula"]
     codes = [notice["code"] for notice in report["notices"]]
@@ -185,12 +186,15 @@ def test_the_law_file_plans_at_once_with_intervals(folder: Path, report: dict[st
     assert table.exit_code == 0, table.stderr
     assert "Compute-optimal plan under mylab2026" in table.stdout
     assert "95% interval" in table.stdout
-    assert "intervals: 4000 normal draws" in table.stdout
+    assert "intervals: 4000 draws from the bootstrap covariance" in table.stdout
     line = json.loads(invoke("--flops", "1e21", "--law", "./mylab2026.toml", "--json").stdout)
     assert "from the bootstrap covariance of mylab2026" in line["intervals"]["method"]
     assert line["optimum"]["params"] == pytest.approx(report["plan"]["optimum"]["params"], rel=1e-12)
     low, high = line["intervals"]["params"]["low"], line["intervals"]["params"]["high"]
-    fit_low, fit_high = report["plan"]["intervals"]["params"]["low"], report["plan"]["intervals"]["params"]["high"]
+    fit_low, fit_high = (
+        report["plan"]["intervals"]["params"]["low"],
+        report["plan"]["intervals"]["params"]["high"],
+    )
     assert low < line["optimum"]["params"] < high
     # Normal draws from the covariance approximate the bootstrap's own percentiles.
     assert math.log(low / fit_low) == pytest.approx(0, abs=0.25)
@@ -273,7 +277,11 @@ def test_kaplan_form_from_stdin_json_lines_saves_a_usable_law(folder: Path) -> N
     assert report["runs"]["source"] == "stdin"
     assert report["runs"]["file_format"] == "jsonl"
     budget = report["plan"]
-    assert budget["intervals"]["params"]["low"] < budget["optimum"]["params"] < budget["intervals"]["params"]["high"]
+    assert (
+        budget["intervals"]["params"]["low"]
+        < budget["optimum"]["params"]
+        < budget["intervals"]["params"]["high"]
+    )
     estimates = {item["name"]: item["value"] for item in report["params"]}
     assert estimates["alpha_N"] == pytest.approx(KAPLAN_TRUTH["alpha_N"], rel=0.15)
     assert estimates["alpha_D"] == pytest.approx(KAPLAN_TRUTH["alpha_D"], rel=0.15)
@@ -286,7 +294,9 @@ def test_kaplan_form_from_stdin_json_lines_saves_a_usable_law(folder: Path) -> N
     assert planned["law"]["form"] == "kaplan-nd"
     assert planned["optimum"]["params"] == pytest.approx(budget["optimum"]["params"], rel=1e-12)
     assert (
-        planned["intervals"]["params"]["low"] < planned["optimum"]["params"] < planned["intervals"]["params"]["high"]
+        planned["intervals"]["params"]["low"]
+        < planned["optimum"]["params"]
+        < planned["intervals"]["params"]["high"]
     )
 
 

@@ -102,7 +102,16 @@ def test_every_value_is_whole_at_every_width(
 
 
 def test_the_default_plan_looks_as_it_did(run: Run) -> None:
-    assert run("--flops", "1e21").stdout.splitlines()[:6] == [
+    assert run("--flops", "1e21").stdout.splitlines()[:7] == [
+        "Compute-optimal plan under besiroglu2024",
+        "┏━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┓",
+        "┃        FLOPs ┃         params ┃         tokens ┃ tokens/param ┃           loss ┃",
+        "┡━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━┩",
+        "│         1e21 │          2.78B │          59.9B │         21.5 │         2.3048 │",
+        "│ 95% interval │ 2.38B to 3.25B │ 51.3B to 70.0B │ 15.8 to 29.4 │ 2.272 to 2.342 │",
+        "└──────────────┴────────────────┴────────────────┴──────────────┴────────────────┘",
+    ]
+    assert run("--flops", "1e21", "--no-intervals").stdout.splitlines()[:6] == [
         "Compute-optimal plan under besiroglu2024",
         "┏━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━┓",
         "┃ FLOPs ┃ params ┃ tokens ┃ tokens/param ┃   loss ┃",

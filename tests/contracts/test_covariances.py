@@ -97,9 +97,12 @@ def test_plans_draw_from_the_uncertainty_table_without_numpy() -> None:
     """The shipped covariance gives the default plan its intervals; a plan with them still
     starts without numpy (the draws and percentiles are plain Python)."""
     bounds = plan(1e21, "besiroglu2024").intervals
-    assert bounds is not None and bounds.params is not None
+    assert bounds is not None
+    assert bounds.params is not None
     assert "bootstrap covariance of besiroglu2024" in bounds.method
-    code = "import sys, planner; p = planner.plan(1e21); print(p.intervals is not None, 'numpy' in sys.modules)"
+    code = (
+        "import sys, planner; p = planner.plan(1e21); print(p.intervals is not None, 'numpy' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.split() == ["True", "False"]
 

@@ -13,6 +13,7 @@ from planner.forms import law_class
 from planner.forms.base import Law
 from planner.forms.kaplan_nd import KaplanNDLaw
 from planner.forms.transfer import TransferLaw
+from planner.laws.__main__ import law_index
 from planner.laws.catalog import (
     _catalog_paths,
     available_laws,
@@ -27,7 +28,6 @@ from planner.laws.catalog import (
 )
 from planner.laws.format import DOMAINS, Reproduction, same_law
 from planner.laws.index import Index, built
-from planner.laws.write import render_index
 from planner.planning.budget import plan, reproduce, why_unplannable
 
 BAD_LAWS = Path(__file__).parents[1] / "bad_laws"
@@ -51,7 +51,7 @@ def test_shipped_file_validates_and_the_fast_paths_build_the_same_law(path: Path
 
 
 def test_the_index_is_current() -> None:
-    assert render_index(str(laws_dir())) == (laws_dir() / "index.jsonl").read_text(), (
+    assert law_index() == (laws_dir() / "index.jsonl").read_text(), (
         "laws/index.jsonl is stale: run python -m planner.laws"
     )
 

@@ -22,8 +22,8 @@ from planner.fitting.backtest import (
     cuts_for,
     recipe,
 )
-from planner.planning.model_error import MODEL_ERROR
 from planner.fitting.runs import Runs, read_runs
+from planner.planning.model_error import MODEL_ERROR
 from tests.conftest import SHARED_DATA, synthetic_runs, write_runs
 
 

@@ -14,8 +14,8 @@ from planner.hardware import hardware
 from planner.laws.catalog import planning_laws
 from planner.output.jsonl import Writer, text
 from planner.planning.budget import compare, plan, plan_each, why_unplannable
-from planner.planning.sense import LEVEL
 from planner.planning.inverse import size_curve
+from planner.planning.sense import LEVEL
 from planner.planning.transfer import transfer
 
 PLANNABLE = [law for law in planning_laws() if why_unplannable(law) is None]
@@ -64,7 +64,9 @@ def test_a_block_of_budgets_is_planned_exactly_as_one_by_one(exponents: list[flo
     budgets = [10.0**exponent for exponent in exponents]
     law = PLANNABLE[0]
     for options in ({}, {"max_params": 3e9}, {"max_tokens": 1e11}, {"hardware": hardware("h100", gpus=64)}):
-        assert _json(plan_each(budgets, law, **options, level=LEVEL)) == _json(plan(budgets, law, **options)), options
+        assert _json(plan_each(budgets, law, **options, level=LEVEL)) == _json(
+            plan(budgets, law, **options)
+        ), options
 
 
 def test_limited_data_in_a_block_is_plan_with_unique_tokens() -> None:
