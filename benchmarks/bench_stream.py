@@ -2,9 +2,10 @@
 
 Prints, from one run on this machine:
 
-- the CPU time (user + sys of the child) of `plan --from FILE --json` and `--format csv`
-  on 1e5 budget lines, the median of interleaved runs beside bare `python -c pass`, and
-  the time per line;
+- the CPU time (user + sys of the child) of `plan --from FILE --json --no-intervals` and
+  `--format csv --no-intervals` on 1e5 budget lines, the median of interleaved runs beside
+  bare `python -c pass`, and the time per line; then the same with intervals (the default:
+  4,000 draws of the law planned at every budget) on --interval-lines lines;
 - the peak memory (max RSS) at 1e4, 1e5 and 1e6 lines, which stays flat when the plans of
   each block are printed before the next block is read;
 - the latency of line 1: a writer sends one line and holds the pipe open; the time until
@@ -15,7 +16,7 @@ its fitted range (1.4e18 to 1.3e22), and a wide sweep over 1e18 to 1e24, of whic
 third lie beyond it and each carries an extrapolation notice (in JSON, and on stderr).
 Usage:
 
-    python benchmarks/bench_stream.py [--runs 5] [--lines 100000]
+    python benchmarks/bench_stream.py [--runs 5] [--lines 100000] [--interval-lines 10000]
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 
 NEUTRAL = tempfile.mkdtemp(prefix="bench-stream-")
 TARGET_SECONDS = 1.5
-"""The most 1e5 lines may take in all, JSON or CSV."""
+"""The most 1e5 lines may take in all, JSON or CSV, without intervals."""
 
 
 def plan_command() -> list[str]:
@@ -86,35 +87,65 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--interval-lines", type=int, default=10_000)
     args = parser.parse_args()
     folder = Path(NEUTRAL)
     inside = budgets(folder / "inside.txt", args.lines, decades=(19, 22))
     wide = budgets(folder / "wide.txt", args.lines)
+    few = args.interval_lines
+    inside_few = budgets(folder / "inside-few.txt", few, decades=(19, 22))
+    wide_few = budgets(folder / "wide-few.txt", few)
+    plain = "--no-intervals"
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"{args.lines:,} lines, {args.runs} interleaved runs; medians of CPU time"
     )
     cases = {
-        "bare python -c pass": [sys.executable, "-c", "pass"],
-        "--json, inside the fitted range": [*plan_command(), "--from", str(inside), "--json"],
-        "--format csv, inside": [*plan_command(), "--from", str(inside), "--format", "csv"],
-        "--json, wide sweep (notices)": [*plan_command(), "--from", str(wide), "--json"],
-        "--format csv, wide sweep": [*plan_command(), "--from", str(wide), "--format", "csv"],
+        "bare python -c pass": ([sys.executable, "-c", "pass"], 1),
+        "--json, inside the fitted range": (
+            [*plan_command(), "--from", str(inside), "--json", plain],
+            args.lines,
+        ),
+        "--format csv, inside": (
+            [*plan_command(), "--from", str(inside), "--format", "csv", plain],
+            args.lines,
+        ),
+        "--json, wide sweep (notices)": ([*plan_command(), "--from", str(wide), "--json", plain], args.lines),
+        "--format csv, wide sweep": (
+            [*plan_command(), "--from", str(wide), "--format", "csv", plain],
+            args.lines,
+        ),
+        "intervals: --json, inside": ([*plan_command(), "--from", str(inside_few), "--json"], few),
+        "intervals: --format csv, inside": (
+            [*plan_command(), "--from", str(inside_few), "--format", "csv"],
+            few,
+        ),
+        "intervals: --json, wide sweep": ([*plan_command(), "--from", str(wide_few), "--json"], few),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(args.runs):
-        for name, command in cases.items():
+        for name, (command, _) in cases.items():
             times[name].append(run(command)[0])
     for name, values in times.items():
         cpu = statistics.median(values)
-        per_line = "" if name.startswith("bare") else f"  {cpu / args.lines * 1e6:6.1f} us a line"
-        verdict = "" if name.startswith("bare") else f"  (target {TARGET_SECONDS} s at 1e5 lines)"
+        lines = cases[name][1]
+        per_line = "" if name.startswith("bare") else f"  {cpu / lines * 1e6:6.1f} us a line, {lines:,} lines"
+        verdict = ""
+        if not name.startswith(("bare", "intervals")):
+            verdict = f"  (target {TARGET_SECONDS} s at 1e5 lines)"
         print(f"{name:<32} {cpu:7.3f} s{per_line}{verdict}")
     print("peak memory (max RSS) by lines, JSON:")
-    for lines in (10_000, 100_000, 1_000_000):
+    for lines, options in (
+        (10_000, [plain]),
+        (100_000, [plain]),
+        (1_000_000, [plain]),
+        (10_000, []),
+        (100_000, []),
+    ):
         sized = budgets(folder / f"budgets-{lines}.txt", lines, seed=1)
-        cpu, rss = run([*plan_command(), "--from", str(sized), "--json"])
-        print(f"  {lines:>9,} lines: {rss:6.1f} MB, {cpu:6.2f} s CPU")
+        cpu, rss = run([*plan_command(), "--from", str(sized), "--json", *options])
+        shown = "without intervals" if options else "with intervals"
+        print(f"  {lines:>9,} lines {shown}: {rss:6.1f} MB, {cpu:6.2f} s CPU")
     latencies = [first_line_latency() for _ in range(3)]
     print(f"line 1 of an open pipe is planned and read back in {statistics.median(latencies) * 1000:.1f} ms")
 
