@@ -35,6 +35,7 @@ from planner.fitting.report import (
     RunsUsed,
 )
 from planner.fitting.runs import Runs
+from planner.planning.model_error import MODEL_ERROR
 from planner.planning.notices import extrapolation
 from planner.planning.results import Allocation, Interval, Intervals, Notice
 from planner.planning.sense import check_positive, sensible
@@ -119,7 +120,12 @@ def fit(
         )
     plan = None
     if budget is not None:
-        plan = _budget_plan(module, point.params, draws.draws if draws else None, budget)
+        bounds = fitted_range.bounds().get("flops")
+        decades = max(0.0, math.log10(budget / bounds[1])) if bounds else 0.0
+        log_residuals = point.log_residuals
+        scatter = float(np.sqrt(np.mean(log_residuals**2))) if log_residuals.size else 0.0
+        sigma = MODEL_ERROR.sigma(scatter, decades)
+        plan = _budget_plan(module, point.params, draws.draws if draws else None, budget, sigma)
         sensible(plan, f"the plan at --budget {budget:g} under this fit")
         beyond = extrapolation(
             "this fit",
@@ -299,7 +305,11 @@ def _allocation(module: FittableForm, values: dict[str, float], flops: float) ->
     return n, flops / (FLOPS_PER_PARAM_TOKEN * n), loss
 
 
-def _budget_plan(module: FittableForm, point: dict[str, float], draws: Any, flops: float) -> BudgetPlan:
+def _budget_plan(
+    module: FittableForm, point: dict[str, float], draws: Any, flops: float, sigma: float
+) -> BudgetPlan:
+    """The plan at `flops` under the fit, with intervals from its bootstrap refits; the loss
+    interval adds the model error (sigma in log loss, as plans under the saved law do)."""
     n, d, loss = _allocation(module, point, flops)
     if not (math.isfinite(n) and n > 0):
         fitted = ", ".join(f"{name} = {value:.3g}" for name, value in point.items())
@@ -321,16 +331,24 @@ def _budget_plan(module: FittableForm, point: dict[str, float], draws: Any, flop
     if draws is not None and len(table) >= 2:  # else no interval: too few draws plan at all
         tails = [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2]
         per_param = table[:, 1] / table[:, 0]
-        low, high = np.percentile(np.column_stack([table, per_param]), tails, axis=0)
+        noise = np.random.default_rng(0).standard_normal(len(table))  # fixed: the same report every time
+        noisy = table[:, 2] * np.exp(sigma * noise)
+        low, high = np.percentile(np.column_stack([table, per_param, noisy]), tails, axis=0)
+        error = f"; loss with model error sigma {sigma:.3g} (docs/uncertainty.md)" if sigma > 0 else ""
         intervals = Intervals(
             level=LEVEL,
             params=Interval(float(low[0]), float(high[0])),
             tokens=Interval(float(low[1]), float(high[1])),
             tokens_per_param=Interval(float(low[3]), float(high[3])),
-            loss=Interval(float(low[2]), float(high[2])),
+            loss=Interval(float(low[4]), float(high[4])),
+            parameter_loss=Interval(float(low[2]), float(high[2])),
+            model_error=sigma,
             draws=len(table),
             failed=len(draws) - len(table),
-            method=f"the plan under each of {len(draws)} bootstrap fits; {tails[0]:g}th to {tails[1]:g}th percentiles",
+            method=(
+                f"the plan under each of {len(draws)} bootstrap fits; {tails[0]:g}th to {tails[1]:g}th "
+                f"percentiles{error}"
+            ),
         )
     return BudgetPlan(flops=flops, optimum=Allocation(n, d, d / n, loss), intervals=intervals)
 

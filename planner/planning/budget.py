@@ -190,11 +190,31 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     one = is_one(flops)
     values = [flops] if one else list(flops)  # type: ignore[arg-type]
     budgets = [check_positive("flops", value, least=FLOPS_PER_PARAM_TOKEN) for value in values]
+    known: list[Intervals | None] | None = None
+    many = len(budgets) >= MANY and ask is None and why_unplannable(chosen) is None
+    if many and level is not None and covariance_of(chosen) is not None:
+        known = _block_intervals(chosen, budgets, max_params, max_tokens, unique_tokens, level)
     plans = [
-        plan_one(budget, chosen, max_params, max_tokens, ask, hardware, unique_tokens, subset, level=level)
-        for budget in budgets
+        plan_one(
+            budget,
+            chosen,
+            max_params,
+            max_tokens,
+            ask,
+            hardware,
+            unique_tokens,
+            subset,
+            level=level,
+            known=(known[index],) if known is not None else None,
+        )
+        for index, budget in enumerate(budgets)
     ]
     return plans[0] if one else plans
+
+
+MANY = 32
+"""From this many budgets on, `plan` works out their intervals together, in numpy (the same
+intervals to rounding; below it, numpy's import costs more than it saves)."""
 
 
 @question("the comparison")
