@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 if TYPE_CHECKING:
-    Kind = Literal["budget", "transfer"]
+    Kind = Literal["budget", "transfer", "hyperparameters"]
 else:
-    Kind = Alias("Literal['budget', 'transfer']")
+    Kind = Alias("Literal['budget', 'transfer', 'hyperparameters']")
 
 
 if TYPE_CHECKING:  # protocols: only type checkers read them

@@ -161,6 +161,13 @@ class FittedRange(Record, eq=False):
 
 BUDGET_OUTPUTS = ("params", "tokens", "tokens_per_param", "loss", "reducible_loss")
 TRANSFER_OUTPUTS = ("transferred", "effective", "multiplier", "fraction_transferred")
+HYPERPARAMETER_OUTPUTS = ("learning_rate", "batch_tokens")
+OUTPUTS = {
+    "budget": (*BUDGET_OUTPUTS, "irreducible_loss"),
+    "transfer": TRANSFER_OUTPUTS,
+    "hyperparameters": HYPERPARAMETER_OUTPUTS,
+}
+"""What a `reproduces` row of each kind may quote."""
 
 
 class NaturalUnit(Record, eq=False):
@@ -300,11 +307,13 @@ def parameter_value(params: Any, name: str) -> float | None:
 class Reproduction(Record, eq=False):
     """A number quoted from the source that the law must reproduce, within rel_tol.
 
-    Two shapes. A budget row gives `flops` and quotes any of params, tokens,
+    Three shapes. A budget row gives `flops` and quotes any of params, tokens,
     tokens_per_param, loss and reducible_loss of the plan at that budget; irreducible_loss
     needs no budget; with `unit`, losses are per natural unit, not per token. A transfer
     row gives `params` (N) and `finetune_chars` (D_F) and quotes any of transferred (D_T),
-    effective (D_E), multiplier and fraction_transferred. Each law form takes one shape.
+    effective (D_E), multiplier and fraction_transferred. A hyper-parameter row gives the
+    run (`flops`, or `params` and `tokens`, as its law takes it) and quotes learning_rate
+    (the peak) and batch_tokens. Each law form takes one shape.
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -325,6 +334,8 @@ class Reproduction(Record, eq=False):
     effective: Positive | None = None
     multiplier: Positive | None = None
     fraction_transferred: Fraction | None = None
+    learning_rate: Positive | None = None
+    batch_tokens: Positive | None = None
     locator: str | None = None
 
     def __post_init__(self) -> None:
@@ -332,12 +343,12 @@ class Reproduction(Record, eq=False):
             raise ValueError(
                 "give flops (a budget row) or finetune_chars with params (a transfer row), not both"
             )
-        own, other = (
-            (TRANSFER_OUTPUTS, (*BUDGET_OUTPUTS[1:], "irreducible_loss"))
-            if self.kind == "transfer"
-            else ((*BUDGET_OUTPUTS, "irreducible_loss"), TRANSFER_OUTPUTS)
-        )
-        stray = [name for name in other if getattr(self, name) is not None]
+        own = OUTPUTS[self.kind]
+        inputs = {"budget": (), "transfer": ("params",), "hyperparameters": ("params", "tokens")}[self.kind]
+        other = [name for names in OUTPUTS.values() for name in names if name not in own and name not in inputs]
+        if self.kind == "hyperparameters" and (self.finetune_chars or self.unique_tokens or self.unit):
+            raise ValueError("a hyperparameters row takes flops, or params and tokens, and no other input")
+        stray = [name for name in dict.fromkeys(other) if getattr(self, name) is not None]
         if stray:
             raise ValueError(f"a {self.kind} row cannot quote {', '.join(stray)}")
         if self.kind == "transfer" and self.params is None:
@@ -345,20 +356,24 @@ class Reproduction(Record, eq=False):
         expected = self.expected()
         if not expected:
             raise ValueError(f"give at least one of {', '.join(own)}")
+        if self.kind == "hyperparameters" and self.flops is None and (self.params is None or self.tokens is None):
+            raise ValueError("a hyperparameters row needs flops, or params and tokens: the run the quote is for")
         if self.kind == "budget" and self.flops is None and any(name in BUDGET_OUTPUTS for name in expected):
             raise ValueError("give flops: the budget at which the quoted values hold")
         if self.unique_tokens is not None and self.flops is None:
             raise ValueError("give flops with unique_tokens: the budget spent on that supply")
 
     @property
-    def kind(self) -> Literal["budget", "transfer"]:
-        """Which question the row asks: a plan for a budget, or transfer at (N, D_F)."""
+    def kind(self) -> Literal["budget", "transfer", "hyperparameters"]:
+        """Which question the row asks: a plan for a budget, transfer at (N, D_F), or the
+        hyper-parameters of a run."""
+        if any(getattr(self, name) is not None for name in HYPERPARAMETER_OUTPUTS):
+            return "hyperparameters"
         return "budget" if self.finetune_chars is None else "transfer"
 
     def expected(self) -> dict[str, float]:
         """The quoted values, by output field name."""
-        names = TRANSFER_OUTPUTS if self.kind == "transfer" else (*BUDGET_OUTPUTS, "irreducible_loss")
-        values = {name: getattr(self, name) for name in names}
+        values = {name: getattr(self, name) for name in OUTPUTS[self.kind]}
         return {name: value for name, value in values.items() if value is not None}
 
 

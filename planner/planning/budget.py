@@ -672,6 +672,11 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
         assert row.params is not None
         result = transfer(row.params, law, finetune_chars=row.finetune_chars)
         return {name: float(getattr(result, name)) for name in row.expected()}
+    if row.kind == "hyperparameters":
+        assert law.kind == "hyperparameters"
+        flops = row.flops or FLOPS_PER_PARAM_TOKEN * (row.params or 0.0) * (row.tokens or 0.0)
+        n, d = row.params or 0.0, row.tokens or 0.0
+        return {name: float(getattr(law.params, name)(flops, n, d)) for name in row.expected()}
     assert law.kind == "budget"
     per = law.unit(row.unit).tokens if row.unit else 1.0
     got: dict[str, float] = {}
