@@ -9,7 +9,8 @@ The public API: each `plan` command is one call here, returning the objects `--j
 
 `plan` and `compare` answer budgets, `transfer` what pre-training is worth to a fine-tune;
 `evaluate`, `for_loss`, `for_params`, `for_tokens`, `size_curve`, `inference_optimum` and
-`plan_for_time` the other questions (hardware for `hardware=` from planner.hardware.hardware); `fit` fits a law to a lab's own runs
+`plan_for_time` the other questions (hardware for `hardware=` from planner.hardware.hardware);
+`recipe` turns a plan into a training recipe; `fit` fits a law to a lab's own runs
 (`read_runs`). Those load on first use (the fitting API needs numpy and scipy), so
 `import planner` stays light.
 """
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         default_transfer_law,
         find_law,
         load_law,
+        hyperparameter_laws,
         planning_laws,
         transfer_laws,
     )
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from planner.planning.columns import PlanColumns, plan_array
     from planner.planning.inference import inference_optimum
     from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve
+    from planner.planning.recipe import recipe
     from planner.planning.results import (
         Allocation,
         Comparison,
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
         LimitedData,
         Notice,
         Plan,
+        Recipe,
         RepeatedSubset,
         Transfer,
     )
@@ -80,6 +84,7 @@ _LAZY = {
             "default_law",
             "default_transfer_law",
             "find_law",
+            "hyperparameter_laws",
             "load_law",
             "planning_laws",
             "transfer_laws",
@@ -94,6 +99,7 @@ _LAZY = {
             "LimitedData",
             "Notice",
             "Plan",
+            "Recipe",
             "RepeatedSubset",
             "Transfer",
         ),
@@ -116,6 +122,7 @@ _LAZY = {
     "for_tokens": "planner.planning.inverse",
     "size_curve": "planner.planning.inverse",
     "inference_optimum": "planner.planning.inference",
+    "recipe": "planner.planning.recipe",
     "transfer": "planner.planning.transfer",
     "transfer_grid": "planner.planning.transfer",
     "read_spec": "planner.check",
@@ -151,6 +158,7 @@ __all__ = [
     "Notice",
     "Plan",
     "PlanColumns",
+    "Recipe",
     "PlannerError",
     "RepeatedSubset",
     "Runs",
@@ -167,6 +175,7 @@ __all__ = [
     "for_loss",
     "for_params",
     "for_tokens",
+    "hyperparameter_laws",
     "inference_optimum",
     "load_law",
     "plan",
@@ -175,6 +184,7 @@ __all__ = [
     "planning_laws",
     "read_runs",
     "read_spec",
+    "recipe",
     "run_checks",
     "save_law",
     "size_curve",

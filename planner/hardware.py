@@ -35,6 +35,14 @@ optimistic default; PaLM's MFU also counts attention FLOPs, which C = 6ND leaves
 
 DEFAULT_MFU_SOURCE = "PaLM 540B's MFU (Chowdhery et al. 2022, arXiv:2204.02311, Table 3)"
 
+LLAMA3_MFU = (0.38, 0.43)
+"""The BF16 MFU of Llama 3 405B's pre-training: 43% on 8,192 H100s, 41% on 16,384 and 38% on
+16,384 with 131K-token sequences (Llama Team, Dubey et al. 2024, "The Llama 3 Herd of
+Models", arXiv 2407.21783, Sec. 3.3.2, Table 4): a cited alternative to the PaLM default at
+the scale of today's largest runs."""
+
+LLAMA3_MFU_SOURCE = "Llama 3 405B on 8K-16K H100s, 38-43% BF16 MFU (Dubey et al. 2024, arXiv:2407.21783, Table 4)"
+
 UNIT_BYTES = {"GB": 1e9, "GiB": float(2**30)}
 
 

@@ -97,6 +97,19 @@ OPTIONS = (
     ),
     Option("--no-intervals", None, "Plan without intervals (and faster).", kind="flag"),
     Option(
+        "--recipe",
+        None,
+        "Add the training recipe: peak learning rate, batch, steps and time (docs/recipe.md).",
+        kind="flag",
+    ),
+    Option(
+        "--seq-len",
+        "TOKENS",
+        "Sequence length of the recipe, in tokens. Default 4096.",
+        kind="number",
+        example="4096",
+    ),
+    Option(
         "--params",
         "PARAMS",
         "Model size. Alone: the budget it is compute-optimal for; with --tokens: evaluate "
@@ -189,7 +202,15 @@ def run_plan(request: Request) -> int:
     fmt = output_format(request)
     if request.budgets_file is not None and fmt in ("json", "csv"):
         return _stream(request, fmt)
+    if request.recipe or request.seq_len is not None:
+        from planner.cli.recipe import check_recipe
+
+        check_recipe(request)
     results = answers(request)
+    if request.recipe:
+        from planner.cli.recipe import with_recipes
+
+        results = with_recipes(request, results)
     streams.notices(notice for item in results if not isinstance(item, Plan) for notice in item.notices)
     streams.notices(_plan_notices(results))
     if fmt == "json":
@@ -234,6 +255,8 @@ def _plan_notices(results: Iterable[object]) -> Iterable[Notice]:
         plans = item.plans if isinstance(item, Comparison) else (item,) if isinstance(item, Plan) else ()
         for plan in plans:
             yield from plan.notices
+            if plan.recipe is not None:
+                yield from plan.recipe.notices
 
 
 COMMAND = Command(

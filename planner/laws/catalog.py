@@ -89,6 +89,11 @@ def planning_laws(domain: str | None = None) -> list[Law]:
     return [law for law in available_laws(domain) if law.kind == "budget"]
 
 
+def hyperparameter_laws(domain: str | None = None) -> list[Law]:
+    """The shipped laws of the learning rate and batch size (of one domain, if given)."""
+    return [law for law in available_laws(domain) if law.kind == "hyperparameters"]
+
+
 def transfer_laws() -> list[TransferLaw]:
     """The shipped transfer laws."""
     found: list[TransferLaw] = [law for law in available_laws() if law.kind == "transfer"]  # type: ignore[misc]

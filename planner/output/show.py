@@ -25,6 +25,12 @@ def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:
             markdown_table(columns, rows)
     else:
         tables(results)
+        recipes = [item for item in results if isinstance(item, Plan) and item.recipe is not None]
+        if recipes:
+            from planner.output.recipe import recipe_table
+
+            for item in recipes:
+                recipe_table(item)
 
 
 def tables(results: Sequence[Plan | Comparison | SizeCurve]) -> None:

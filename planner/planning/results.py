@@ -294,6 +294,61 @@ else:
     Objective = Alias("Literal['flops', 'cost']")
 
 
+class Hyperparameters(Record, kw_only=True):
+    """One hyper-parameter law's peak learning rate and batch for a plan's run.
+
+    `batch_sequences` is `batch_tokens` over the recipe's sequence length (not rounded: a
+    launch rounds it to what its parallelism divides); `steps` the plan's tokens over the
+    batch. `inputs` says what the law was given (its C, or its N and D); `beyond_fit` is how
+    many times outside the law's fitted runs that is, None inside them (or where the law
+    records no range).
+    """
+
+    law: LawRef
+    learning_rate: float
+    batch_tokens: float
+    batch_sequences: float
+    steps: float
+    inputs: str
+    beyond_fit: float | None
+    optimizer: str
+    schedule: str
+    learning_rate_meaning: str
+    caveats: tuple[str, ...] = ()
+
+
+class RecipeTime(Record, kw_only=True):
+    """How long the plan's tokens take on the given GPUs: steps, tokens a second, days.
+
+    At the plan's MFU (`mfu`, from `mfu_source`), and at the Llama 3 405B run's 38-43% as a
+    cited alternative (`days_at_llama3_mfu`).
+    """
+
+    steps: Interval
+    tokens_per_second: float
+    days: float | None
+    mfu: float
+    mfu_source: str
+    days_at_llama3_mfu: Interval | None
+    llama3_mfu_source: str
+
+
+class Recipe(Record, kw_only=True):
+    """From a plan to a training run: hyper-parameters, the time it takes (and, as they
+    land, the model's shape and its memory). `learning_rate`, `batch_tokens` and `steps` are
+    the spread over the hyper-parameter laws: the literature's range, not an interval."""
+
+    seq_len: int
+    flops_per_token: float
+    flop_convention: str
+    hyperparameters: tuple[Hyperparameters, ...]
+    learning_rate: Interval
+    batch_tokens: Interval
+    steps: Interval
+    time: RecipeTime | None = None
+    notices: tuple[Notice, ...] = ()
+
+
 class InferenceAware(Record):
     """A plan's lifetime view: the plan trains N on D and then serves `inference_tokens`.
 
@@ -369,6 +424,7 @@ class Plan(Record, kw_only=True):
     intervals: Intervals | None = None
     inverse: Inverse | None = None
     inference: InferenceAware | None = None
+    recipe: Recipe | None = None
 
 
 class Spread(Record):

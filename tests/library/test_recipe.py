@@ -1,0 +1,82 @@
+"""The training recipe: hyper-parameter laws at the plan's run, their spread, steps and time."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner import plan
+from planner.errors import InfeasibleError, InputError
+from planner.hardware import LLAMA3_MFU, hardware
+from planner.laws.catalog import find_law, hyperparameter_laws
+from planner.planning.recipe import SEQ_LEN, recipe
+
+
+def test_the_recipe_at_1e21_is_what_the_laws_give_at_the_plan() -> None:
+    """At the 1e21 optimum (2.78B on 59.9B): DeepSeek's Eq. (1) gives 7.4e-4 and 2.2M tokens,
+    Step Law 6.7e-4 and 0.83M (../shared/reference/more-laws.md Sec. 1 and 6, evaluated there)."""
+    found = recipe(plan(1e21))
+    by_law = {estimate.law.id: estimate for estimate in found.hyperparameters}
+    deepseek, step = by_law["deepseek2024-hparams"], by_law["li2025-steplaw"]
+    assert deepseek.learning_rate == pytest.approx(7.4e-4, rel=0.01)
+    assert deepseek.batch_tokens == pytest.approx(2.2e6, rel=0.02)
+    assert step.learning_rate == pytest.approx(6.7e-4, rel=0.01)
+    assert step.batch_tokens == pytest.approx(0.83e6, rel=0.01)
+    assert deepseek.beyond_fit == pytest.approx(1e21 / 2e19)
+    assert step.beyond_fit is None
+    assert found.seq_len == SEQ_LEN
+    assert deepseek.batch_sequences == pytest.approx(deepseek.batch_tokens / SEQ_LEN)
+    assert any(n.code == "extrapolation" and "deepseek2024-hparams" in n.message for n in found.notices)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(min_value=18.0, max_value=26.0), st.sampled_from([1024, 2048, 4096, 8192]))
+def test_steps_are_tokens_over_the_batch_and_the_range_holds_every_law(exponent: float, seq_len: int) -> None:
+    result = plan(10.0**exponent, level=None)
+    found = recipe(result, seq_len=seq_len)
+    for estimate in found.hyperparameters:
+        assert estimate.steps * estimate.batch_tokens == pytest.approx(result.optimum.tokens)
+        assert estimate.batch_sequences * seq_len == pytest.approx(estimate.batch_tokens)
+        assert found.learning_rate.low <= estimate.learning_rate <= found.learning_rate.high
+        assert found.batch_tokens.low <= estimate.batch_tokens <= found.batch_tokens.high
+        assert 0 < estimate.learning_rate < 1
+
+
+def test_the_time_is_the_plans_on_its_gpus_and_at_llama3s_mfu() -> None:
+    setup = hardware("h100", gpus=512)
+    result = plan(1e23, hardware=setup)
+    time = recipe(result).time
+    assert time is not None
+    assert result.hardware is not None and result.hardware.days is not None
+    assert time.days == pytest.approx(result.hardware.days, rel=1e-12)
+    assert time.tokens_per_second == pytest.approx(
+        512 * setup.chip.peak_flops_per_second * setup.mfu / (6 * result.optimum.params)
+    )
+    assert time.days_at_llama3_mfu is not None
+    assert time.days_at_llama3_mfu.low == pytest.approx(time.days * setup.mfu / LLAMA3_MFU[1])
+    assert recipe(plan(1e23)).time is None  # no GPUs, no time
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, math.nan, math.inf, "4096", True])
+def test_a_sequence_length_must_be_a_whole_number_of_tokens(bad: object) -> None:
+    with pytest.raises(InputError, match="seq_len must be a whole number of tokens"):
+        recipe(plan(1e21), seq_len=bad)  # type: ignore[arg-type]
+
+
+def test_a_domain_without_a_hyperparameter_law_is_refused() -> None:
+    with pytest.raises(InfeasibleError, match="no shipped hyper-parameter law covers the image domain"):
+        recipe(plan(1e21, domain="image"))
+
+
+def test_the_hyperparameter_laws_are_language_laws_that_plan_no_budget() -> None:
+    laws = hyperparameter_laws()
+    assert {law.id for law in laws} == {"deepseek2024-hparams", "li2025-steplaw"}
+    for law in laws:
+        assert law.domain == "language"
+        assert law.why_unplannable() is not None
+    with pytest.raises(InfeasibleError, match="cannot split a FLOP budget"):
+        plan(1e21, "deepseek2024-hparams")
+    assert "third-party" in " ".join(find_law("li2025-steplaw").caveats)
