@@ -41,7 +41,9 @@ LLAMA3_MFU = (0.38, 0.43)
 Models", arXiv 2407.21783, Sec. 3.3.2, Table 4): a cited alternative to the PaLM default at
 the scale of today's largest runs."""
 
-LLAMA3_MFU_SOURCE = "Llama 3 405B on 8K-16K H100s, 38-43% BF16 MFU (Dubey et al. 2024, arXiv:2407.21783, Table 4)"
+LLAMA3_MFU_SOURCE = (
+    "Llama 3 405B on 8K-16K H100s, 38-43% BF16 MFU (Dubey et al. 2024, arXiv:2407.21783, Table 4)"
+)
 
 UNIT_BYTES = {"GB": 1e9, "GiB": float(2**30)}
 

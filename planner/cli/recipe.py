@@ -22,17 +22,24 @@ def check_recipe(request: Request) -> None:
     if request.seq_len is not None and not request.recipe:
         raise InputError("--seq-len sets the recipe's sequence length; add --recipe, or drop --seq-len")
     for option in request.given("compare", "size_range", "budgets_file"):
-        raise InputError(f"--recipe is given for each plan of --flops, --params or --target-loss; drop {option}")
+        raise InputError(
+            f"--recipe is given for each plan of --flops, --params or --target-loss; drop {option}"
+        )
     if request.seq_len is not None:
         from planner.planning.recipe import check_seq_len
 
         check_seq_len(request.seq_len, "--seq-len")
 
 
-def with_recipes(request: Request, results: Sequence[Plan | Comparison | SizeCurve]) -> list[Plan | Comparison | SizeCurve]:
+def with_recipes(
+    request: Request, results: Sequence[Plan | Comparison | SizeCurve]
+) -> list[Plan | Comparison | SizeCurve]:
     """Each plan of `results` with its recipe."""
     from planner.planning.recipe import SEQ_LEN, recipe
     from planner.planning.results import Plan
 
     length = SEQ_LEN if request.seq_len is None else request.seq_len
-    return [item.replace(recipe=recipe(item, seq_len=length)) if isinstance(item, Plan) else item for item in results]
+    return [
+        item.replace(recipe=recipe(item, seq_len=length)) if isinstance(item, Plan) else item
+        for item in results
+    ]

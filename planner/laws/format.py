@@ -345,7 +345,9 @@ class Reproduction(Record, eq=False):
             )
         own = OUTPUTS[self.kind]
         inputs = {"budget": (), "transfer": ("params",), "hyperparameters": ("params", "tokens")}[self.kind]
-        other = [name for names in OUTPUTS.values() for name in names if name not in own and name not in inputs]
+        other = [
+            name for names in OUTPUTS.values() for name in names if name not in own and name not in inputs
+        ]
         if self.kind == "hyperparameters" and (self.finetune_chars or self.unique_tokens or self.unit):
             raise ValueError("a hyperparameters row takes flops, or params and tokens, and no other input")
         stray = [name for name in dict.fromkeys(other) if getattr(self, name) is not None]
@@ -356,8 +358,14 @@ class Reproduction(Record, eq=False):
         expected = self.expected()
         if not expected:
             raise ValueError(f"give at least one of {', '.join(own)}")
-        if self.kind == "hyperparameters" and self.flops is None and (self.params is None or self.tokens is None):
-            raise ValueError("a hyperparameters row needs flops, or params and tokens: the run the quote is for")
+        if (
+            self.kind == "hyperparameters"
+            and self.flops is None
+            and (self.params is None or self.tokens is None)
+        ):
+            raise ValueError(
+                "a hyperparameters row needs flops, or params and tokens: the run the quote is for"
+            )
         if self.kind == "budget" and self.flops is None and any(name in BUDGET_OUTPUTS for name in expected):
             raise ValueError("give flops: the budget at which the quoted values hold")
         if self.unique_tokens is not None and self.flops is None:

@@ -38,7 +38,9 @@ def check_seq_len(value: object, name: str = "seq_len") -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise InputError(f"{name} must be a whole number of tokens (got {value!r}); give e.g. 4096")
     if math.isinf(value) or value < 1 or value != int(value):
-        raise InputError(f"{name} must be a whole number of tokens, at least 1 (got {value:g}); give e.g. 4096")
+        raise InputError(
+            f"{name} must be a whole number of tokens, at least 1 (got {value:g}); give e.g. 4096"
+        )
     return int(value)
 
 
@@ -116,15 +118,15 @@ def recipe(
     return sensible(found, "the recipe")
 
 
-def _estimate(law: Law, flops: float, n: float, d: float, seq_len: int) -> tuple[Hyperparameters, Notice | None]:
+def _estimate(
+    law: Law, flops: float, n: float, d: float, seq_len: int
+) -> tuple[Hyperparameters, Notice | None]:
     params = law.params
     rate = params.learning_rate(flops, n, d)
     batch = params.batch_tokens(flops, n, d)
     ranged = law.fitted_range.bounds()
     observed = {"flops": flops, "params": n, "tokens": d}
-    inputs = (
-        f"C = {flops:.3g}" if "flops" not in law.unranged else f"N = {n:.3g}, D = {d:.3g}"
-    )
+    inputs = f"C = {flops:.3g}" if "flops" not in law.unranged else f"N = {n:.3g}, D = {d:.3g}"
     used = {name: value for name, value in observed.items() if name not in law.unranged}
     factors = []
     for name, value in used.items():

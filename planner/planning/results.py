@@ -294,6 +294,82 @@ else:
     Objective = Alias("Literal['flops', 'cost']")
 
 
+if TYPE_CHECKING:
+    Mlp = Literal["gelu", "swiglu"]
+else:
+    Mlp = Alias("Literal['gelu', 'swiglu']")
+
+
+class Family(Record):
+    """A published model whose d_model / n_layer a candidate follows."""
+
+    name: str
+    n_layer: int
+    d_model: int
+    source: str
+
+    @property
+    def ratio(self) -> float:
+        """Its aspect ratio, d_model / n_layer."""
+        return self.d_model / self.n_layer
+
+
+class ParamCount(Record, kw_only=True):
+    """Exact parameters of a shape: `embedding` (token and position embeddings, and the output
+    head when untied) plus `non_embedding` (every block and the final norm) is `total`."""
+
+    total: int
+    non_embedding: int
+    embedding: int
+
+
+class FlopsPerToken(Record, kw_only=True):
+    """Training FLOPs per token (forward and backward) under each convention of CONVENTIONS."""
+
+    total: float
+    """The "6N" convention: 6 x total parameters."""
+    non_embedding: float
+    """The "6N-nonembedding" convention: 6 x non-embedding parameters."""
+    with_attention: float
+    """The "6N+attn" convention: DeepSeek's M at the shape's `seq_len`."""
+
+
+class Shape(Record, kw_only=True):
+    """One decoder-only transformer: its dimensions, exact counts and FLOPs per token."""
+
+    n_layer: int
+    d_model: int
+    n_heads: int
+    n_kv_heads: int
+    d_ff: int
+    vocab: int
+    tied: bool
+    mlp: Mlp
+    biases: bool
+    positions: int
+    seq_len: int
+    params: ParamCount
+    flops_per_token: FlopsPerToken
+
+    @property
+    def head_dim(self) -> int:
+        """Width of one attention head."""
+        return self.d_model // self.n_heads
+
+    @property
+    def aspect_ratio(self) -> float:
+        """d_model / n_layer."""
+        return self.d_model / self.n_layer
+
+
+class Candidate(Record, kw_only=True):
+    """A shape near a size: `relative_difference` is (its total - the size) / the size."""
+
+    shape: Shape
+    family: Family
+    relative_difference: float
+
+
 class Hyperparameters(Record, kw_only=True):
     """One hyper-parameter law's peak learning rate and batch for a plan's run.
 

@@ -12,8 +12,8 @@ import math
 import operator
 
 from planner.errors import InfeasibleError, InputError
+from planner.planning.results import Candidate, Family, FlopsPerToken, ParamCount, Shape
 from planner.planning.sense import check_positive
-from planner.records import Record
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -82,20 +82,6 @@ RATIO_BAND = 1.25
 Kaplan et al. 2020 (Sec. 3.1, Fig. 5) find the loss within a few percent over ratios 20-200."""
 
 
-class Family(Record):
-    """A published model whose d_model / n_layer a candidate follows."""
-
-    name: str
-    n_layer: int
-    d_model: int
-    source: str
-
-    @property
-    def ratio(self) -> float:
-        """Its aspect ratio, d_model / n_layer."""
-        return self.d_model / self.n_layer
-
-
 FAMILIES = (
     Family("GPT-3 175B", 96, 12288, "Brown et al. 2020, arXiv 2005.14165, Table 2.1"),
     Family("Chinchilla 70B", 80, 8192, "Hoffmann et al. 2022, arXiv 2203.15556, Table 4"),
@@ -105,62 +91,6 @@ FAMILIES = (
 )
 """Aspect ratios 128, 102.4, 204.8, 136.5 and 86.2. LLaMA 7B and 13B share GPT-3's 128 and
 LLaMA 65B (Llama 2 70B) Chinchilla's 102.4 (Touvron et al. 2023, arXiv 2302.13971, Table 2)."""
-
-
-class ParamCount(Record, kw_only=True):
-    """Exact parameters of a shape: `embedding` (token and position embeddings, and the output
-    head when untied) plus `non_embedding` (every block and the final norm) is `total`."""
-
-    total: int
-    non_embedding: int
-    embedding: int
-
-
-class FlopsPerToken(Record, kw_only=True):
-    """Training FLOPs per token (forward and backward) under each convention of CONVENTIONS."""
-
-    total: float
-    """The "6N" convention: 6 x total parameters."""
-    non_embedding: float
-    """The "6N-nonembedding" convention: 6 x non-embedding parameters."""
-    with_attention: float
-    """The "6N+attn" convention: DeepSeek's M at the shape's `seq_len`."""
-
-
-class Shape(Record, kw_only=True):
-    """One decoder-only transformer: its dimensions, exact counts and FLOPs per token."""
-
-    n_layer: int
-    d_model: int
-    n_heads: int
-    n_kv_heads: int
-    d_ff: int
-    vocab: int
-    tied: bool
-    mlp: Mlp
-    biases: bool
-    positions: int
-    seq_len: int
-    params: ParamCount
-    flops_per_token: FlopsPerToken
-
-    @property
-    def head_dim(self) -> int:
-        """Width of one attention head."""
-        return self.d_model // self.n_heads
-
-    @property
-    def aspect_ratio(self) -> float:
-        """d_model / n_layer."""
-        return self.d_model / self.n_layer
-
-
-class Candidate(Record, kw_only=True):
-    """A shape near a size: `relative_difference` is (its total - the size) / the size."""
-
-    shape: Shape
-    family: Family
-    relative_difference: float
 
 
 def params_of(

@@ -35,10 +35,16 @@ def test_the_recipe_table_follows_the_plan_and_its_notices_go_to_stderr(run: Run
     ("args", "message"),
     [
         (["--seq-len", "4096"], "error: --seq-len sets the recipe's sequence length; add --recipe"),
-        (["--recipe", "--seq-len", "0"], "error: --seq-len must be a whole number of tokens, at least 1 (got 0)"),
+        (
+            ["--recipe", "--seq-len", "0"],
+            "error: --seq-len must be a whole number of tokens, at least 1 (got 0)",
+        ),
         (["--recipe", "--seq-len", "100.5"], "error: --seq-len must be a whole number of tokens, at least 1"),
         (["--recipe", "--seq-len", "x"], "error: --seq-len 'x' is not a number; give e.g. --seq-len 4096"),
-        (["--recipe", "--compare"], "error: --recipe is given for each plan of --flops, --params or --target-loss"),
+        (
+            ["--recipe", "--compare"],
+            "error: --recipe is given for each plan of --flops, --params or --target-loss",
+        ),
         (["--recipe", "--domain", "image"], "error: no shipped hyper-parameter law covers the image domain"),
     ],
 )
