@@ -15,19 +15,38 @@ from tests.conftest import Run
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--level", "95"], "error: --level must be between 0 and 1, exclusive (got 95); for 95% give --level 0.95"),
-        (["--level", "1"], "error: --level must be between 0 and 1, exclusive (got 1); give e.g. --level 0.9"),
-        (["--level", "0"], "error: --level must be between 0 and 1, exclusive (got 0); give e.g. --level 0.9"),
-        (["--level", "nan"], "error: --level must be between 0 and 1, exclusive (got nan); give e.g. --level 0.9"),
+        (
+            ["--level", "95"],
+            "error: --level must be between 0 and 1, exclusive (got 95); for 95% give --level 0.95",
+        ),
+        (
+            ["--level", "1"],
+            "error: --level must be between 0 and 1, exclusive (got 1); give e.g. --level 0.9",
+        ),
+        (
+            ["--level", "0"],
+            "error: --level must be between 0 and 1, exclusive (got 0); give e.g. --level 0.9",
+        ),
+        (
+            ["--level", "nan"],
+            "error: --level must be between 0 and 1, exclusive (got nan); give e.g. --level 0.9",
+        ),
         (["--level", "x"], "error: --level 'x' is not a number; give e.g. --level 0.9"),
         (["--level", "0.9", "--no-intervals"], "error: --level sets the intervals that --no-intervals drops"),
     ],
 )
 @pytest.mark.parametrize(
     "question",
-    [["--flops", "1e21"], ["--params", "7e9", "--tokens", "2e12"], ["--target-loss", "2.1"], ["--params", "7e9"]],
+    [
+        ["--flops", "1e21"],
+        ["--params", "7e9", "--tokens", "2e12"],
+        ["--target-loss", "2.1"],
+        ["--params", "7e9"],
+    ],
 )
-def test_a_bad_level_is_one_line_and_exit_2(run: Run, question: list[str], args: list[str], message: str) -> None:
+def test_a_bad_level_is_one_line_and_exit_2(
+    run: Run, question: list[str], args: list[str], message: str
+) -> None:
     done = run(*question, *args, "--json")
     assert done.exit_code == 2
     assert done.stdout == ""
