@@ -449,7 +449,7 @@ def test_a_degenerate_optimum_is_refused_not_divided_by() -> None:
 
     flat = {"E": 1.0, "A": 1.0, "B": 1.0, "alpha": 0.0, "beta": 2.0}  # the fit of constant losses
     with pytest.raises(InfeasibleError, match=r"the fit has no compute-optimal plan at --budget 1e\+40"):
-        _budget_plan(fitter("chinchilla"), flat, None, 1e40)
+        _budget_plan(fitter("chinchilla"), flat, None, 1e40, 0.0)
 
 
 def test_fit_refuses_sizes_and_answers_without_sense(tmp_path) -> None:

@@ -47,14 +47,16 @@ def test_an_interval_brackets_its_plan_and_wider_levels_hold_narrower_ones(
         assert 0 < band.low < getattr(result.optimum, name) < band.high, name
     wider = _bands(plan(flops, level=min(0.999, level + 0.04)).intervals)
     for name, band in bands.items():
-        assert wider[name].low <= band.low and band.high <= wider[name].high, name
+        assert wider[name].low <= band.low, name
+        assert band.high <= wider[name].high, name
 
 
 def test_the_same_question_gives_the_same_intervals_and_tokens_follow_from_params() -> None:
     first, again = plan(1e22).intervals, plan(1e22).intervals
     assert first == again
     assert first is not None
-    assert first.params is not None and first.tokens is not None
+    assert first.params is not None
+    assert first.tokens is not None
     per_token = 1e22 / 6
     assert first.tokens.low == pytest.approx(per_token / first.params.high, rel=1e-12)
     assert first.tokens.high == pytest.approx(per_token / first.params.low, rel=1e-12)
@@ -102,10 +104,12 @@ def test_plan_array_carries_interval_columns_only_when_asked() -> None:
     assert plan_array(budgets).params_low is None
     columns = plan_array(budgets, level=0.8)
     assert columns.level == 0.8
-    assert columns.interval_method is not None and "bootstrap covariance" in columns.interval_method
+    assert columns.interval_method is not None
+    assert "bootstrap covariance" in columns.interval_method
     for i, flops in enumerate(budgets):
         bounds = plan(flops, level=0.8).intervals
-        assert bounds is not None and bounds.loss is not None
+        assert bounds is not None
+        assert bounds.loss is not None
         assert columns[i]["loss_high"] == pytest.approx(bounds.loss.high, rel=1e-12)
     with pytest.raises(InputError, match="level must be a number between 0 and 1"):
         plan_array(budgets, level=1.0)
@@ -118,7 +122,7 @@ def test_limited_data_intervals_search_every_draw_as_the_plan_does() -> None:
     supply = LAW.limited(1e11, LAW.decay_constants() or (15.387756, 5.309743))
     draws = draws_of(LAW)
     assert draws is not None
-    sizes, losses = supply.draw_plans(draws, 1e23, 0.0, math.inf)
+    _sizes, losses = supply.draw_plans(draws, 1e23, 0.0, math.inf)
     for i, params in enumerate(draws.records()[:25]):  # each draw's own scalar search
         alone = supply.with_params(params)
         n = alone.optimal_params(1e23)
@@ -134,13 +138,16 @@ def test_a_binding_cap_holds_in_every_draw_exactly() -> None:
 
 def test_the_model_error_is_the_scatter_inside_the_runs_and_grows_beyond_them() -> None:
     covariance = covariance_of(LAW)
-    assert covariance is not None and covariance.scatter is not None
+    assert covariance is not None
+    assert covariance.scatter is not None
     assert intervals.model_sigma(LAW, 1e21) == covariance.scatter
     far = intervals.model_sigma(LAW, 1.3e22 * 1e3)
     assert far == pytest.approx(math.hypot(covariance.scatter, 3 * MODEL_ERROR.per_decade))
     result = plan(1e25)
     bounds = result.intervals
-    assert bounds is not None and bounds.loss is not None and bounds.parameter_loss is not None
+    assert bounds is not None
+    assert bounds.loss is not None
+    assert bounds.parameter_loss is not None
     assert bounds.loss.high - bounds.loss.low > 2 * (bounds.parameter_loss.high - bounds.parameter_loss.low)
     (notice,) = [n for n in result.notices if n.code == "extrapolation"]
     assert f"widens the 95% loss interval from {bounds.parameter_loss.low:.4f}" in notice.message
@@ -148,32 +155,37 @@ def test_the_model_error_is_the_scatter_inside_the_runs_and_grows_beyond_them() 
 
 def test_every_question_has_its_intervals() -> None:
     run = evaluate(7e9, 2e12)
-    assert run.intervals is not None and run.intervals.run_loss is not None
+    assert run.intervals is not None
+    assert run.intervals.run_loss is not None
     assert run.run is not None
     assert run.intervals.run_loss.low < run.run.loss < run.intervals.run_loss.high
     setup = hardware("h100", gpus=256, price_per_gpu_hour=2.0)
     target = for_loss(2.1, hardware=setup)
     assert target.intervals is not None
     bounds = target.intervals
-    assert bounds.flops is not None and bounds.days is not None and bounds.cost is not None
+    assert bounds.flops is not None
+    assert bounds.days is not None
+    assert bounds.cost is not None
     assert bounds.flops.low < target.flops < bounds.flops.high
-    assert target.hardware is not None and target.hardware.days is not None
+    assert target.hardware is not None
+    assert target.hardware.days is not None
     assert bounds.days.low < target.hardware.days < bounds.days.high
     sized = for_params(7e9)
-    assert sized.intervals is not None and sized.intervals.params is None  # the size is given
-    assert (
-        sized.intervals.flops is not None
-        and sized.intervals.flops.low < sized.flops < sized.intervals.flops.high
-    )
+    assert sized.intervals is not None
+    assert sized.intervals.params is None
+    assert sized.intervals.flops is not None
+    assert sized.intervals.flops.low < sized.flops < sized.intervals.flops.high
     tokens = for_tokens(2e12)
-    assert tokens.intervals is not None and tokens.intervals.tokens is None
+    assert tokens.intervals is not None
+    assert tokens.intervals.tokens is None
     curve = size_curve(1e22, 0.5, 2)
     assert curve.intervals is not None
     for point in curve.points:
         assert point.loss_interval is not None
         assert point.loss_interval.low < point.loss < point.loss_interval.high
     timed = plan(1e22, hardware=setup).intervals
-    assert timed is not None and timed.days is None  # the budget fixes the days
+    assert timed is not None
+    assert timed.days is None
 
 
 def test_no_intervals_when_not_asked_or_the_law_has_no_covariance() -> None:
@@ -183,7 +195,10 @@ def test_no_intervals_when_not_asked_or_the_law_has_no_covariance() -> None:
     assert for_loss(2.1, level=None).intervals is None
     assert plan_each([1e21], LAW)[0].intervals is None
     block, alone = plan_each([1e21], LAW, level=0.95)[0].intervals, plan(1e21).intervals
-    assert block is not None and alone is not None and block.params is not None and alone.params is not None
+    assert block is not None
+    assert alone is not None
+    assert block.params is not None
+    assert alone.params is not None
     assert block.params.high == pytest.approx(alone.params.high, rel=1e-12)  # numpy's sums, to rounding
 
 
@@ -233,7 +248,8 @@ def test_the_index_keeps_the_draws_the_covariance_gives() -> None:
     assert kept.columns == fresh.columns
     assert kept.noise == fresh.noise
     again = from_payload(LAW, covariance, payload(fresh))
-    assert again is not None and again.columns == fresh.columns
+    assert again is not None
+    assert again.columns == fresh.columns
     stale = payload(fresh) | {"seed": SEED + 1}
     assert from_payload(LAW, covariance, stale) is None  # drawn otherwise: drawn again
 
@@ -247,7 +263,9 @@ def test_intervals_never_hold_a_bound_beyond_floating_point() -> None:
         if result.intervals is not None:
             for name in QUANTITIES:
                 band = getattr(result.intervals, name)
-                assert math.isfinite(band.low) and math.isfinite(band.high) and 0 < band.low <= band.high
+                assert math.isfinite(band.low)
+                assert math.isfinite(band.high)
+                assert 0 < band.low <= band.high
 
 
 def test_a_law_of_another_form_draws_through_its_own_methods() -> None:
