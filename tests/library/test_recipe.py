@@ -50,7 +50,8 @@ def test_the_time_is_the_plans_on_its_gpus_and_at_llama3s_mfu() -> None:
     result = plan(1e23, hardware=setup)
     time = recipe(result).time
     assert time is not None
-    assert result.hardware is not None and result.hardware.days is not None
+    assert result.hardware is not None
+    assert result.hardware.days is not None
     assert time.days == pytest.approx(result.hardware.days, rel=1e-12)
     assert time.tokens_per_second == pytest.approx(
         512 * setup.chip.peak_flops_per_second * setup.mfu / (6 * result.optimum.params)
