@@ -110,6 +110,28 @@ OPTIONS = (
         example="4096",
     ),
     Option(
+        "--vocab",
+        "TOKENS",
+        "Vocabulary of the recipe's shapes. Default 32000.",
+        kind="number",
+        example="32000",
+    ),
+    Option("--untied", None, "The recipe's shapes have an output head of their own (not tied).", kind="flag"),
+    Option(
+        "--zero",
+        "STAGE",
+        "ZeRO stage of the recipe's memory, 0 to 3. Default 1.",
+        kind="choice",
+        choices=("0", "1", "2", "3"),
+    ),
+    Option(
+        "--recompute",
+        "MODE",
+        "Activation recompute of the recipe's memory: none, selective (default) or full.",
+        kind="choice",
+        choices=("none", "selective", "full"),
+    ),
+    Option(
         "--params",
         "PARAMS",
         "Model size. Alone: the budget it is compute-optimal for; with --tokens: evaluate "
@@ -202,7 +224,7 @@ def run_plan(request: Request) -> int:
     fmt = output_format(request)
     if request.budgets_file is not None and fmt in ("json", "csv"):
         return _stream(request, fmt)
-    if request.recipe or request.seq_len is not None:
+    if request.recipe or request.given("seq_len", "vocab", "untied", "zero", "recompute"):
         from planner.cli.recipe import check_recipe
 
         check_recipe(request)

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 def check_recipe(request: Request) -> None:
     """The recipe options go with one plan per result, and --seq-len with --recipe."""
-    if request.seq_len is not None and not request.recipe:
-        raise InputError("--seq-len sets the recipe's sequence length; add --recipe, or drop --seq-len")
+    for option in request.given("seq_len", "vocab", "untied", "zero", "recompute"):
+        if not request.recipe:
+            raise InputError(f"{option} sets the recipe; add --recipe, or drop {option}")
     for option in request.given("compare", "size_range", "budgets_file"):
         raise InputError(
             f"--recipe is given for each plan of --flops, --params or --target-loss; drop {option}"
@@ -37,9 +38,17 @@ def with_recipes(
     """Each plan of `results` with its recipe."""
     from planner.planning.recipe import SEQ_LEN, recipe
     from planner.planning.results import Plan
+    from planner.planning.shapes import DEFAULT_VOCAB, check_whole
 
-    length = SEQ_LEN if request.seq_len is None else request.seq_len
-    return [
-        item.replace(recipe=recipe(item, seq_len=length)) if isinstance(item, Plan) else item
-        for item in results
-    ]
+    length = SEQ_LEN if request.seq_len is None else int(request.seq_len)
+    vocab = DEFAULT_VOCAB if request.vocab is None else check_whole("--vocab", request.vocab, "32000")
+    stage = 1 if request.zero is None else int(request.zero)
+    mode = request.recompute or "selective"
+
+    def made(item: Plan) -> Plan:
+        found = recipe(
+            item, seq_len=length, vocab=vocab, tied=not request.untied, zero_stage=stage, recompute=mode
+        )
+        return item.replace(recipe=found)
+
+    return [made(item) if isinstance(item, Plan) else item for item in results]

@@ -14,6 +14,7 @@ import math
 
 from planner.errors import InputError
 from planner.hardware import UNIT_BYTES, Chip, find_chip
+from planner.planning.results import Activations, MemoryUse, ModelStates, Split, SplitFit
 from planner.planning.sense import check_positive, question
 from planner.records import Alias, Record
 
@@ -113,69 +114,6 @@ MAX_TENSOR_PARALLEL = 8
 """Tensor parallelism stays inside one 8-GPU server: it all-reduces in every layer, so it
 should go up to the GPUs of one server and pipeline parallelism beyond (Narayanan et al.
 2021, arXiv:2104.04473, Sec. 3.3, Takeaway #1)."""
-
-
-class ModelStates(Record, kw_only=True):
-    """Bytes of model states on one GPU: weights, gradients and optimizer states."""
-
-    params_per_gpu: float
-    zero_stage: int
-    data_parallel: int
-    weights: float
-    gradients: float
-    optimizer_states: float
-    total: float
-
-
-class Activations(Record, kw_only=True):
-    """Bytes of activations on one GPU: the first pipeline stage, which holds the most.
-
-    Under the 1F1B schedule the first of p stages holds the activations of p micro-batches
-    at once (Korthikanti et al. 2022, Sec. 4.2.3), each for its ceil(L / p) layers.
-    """
-
-    per_layer: float
-    layers_per_stage: int
-    micro_batches_in_flight: int
-    total: float
-
-
-class Split(Record, kw_only=True):
-    """How the GPUs are divided: data x tensor x pipeline parallel degrees."""
-
-    data_parallel: int
-    tensor_parallel: int
-    pipeline_parallel: int
-
-    @property
-    def model_parallel(self) -> int:
-        """GPUs one copy of the model is spread over: tensor x pipeline."""
-        return self.tensor_parallel * self.pipeline_parallel
-
-
-class MemoryUse(Record, kw_only=True):
-    """What one GPU holds under a split: model states, activations and their sum in bytes."""
-
-    split: Split
-    model_states: ModelStates
-    activations: Activations
-    total: float
-
-
-class SplitFit(Record, kw_only=True):
-    """The smallest split that fits a GPU's memory, or, when none does, the nearest miss.
-
-    `headroom` is the GPU's memory less what the split needs, in bytes: negative when it
-    does not fit. `message` is one line to show: where it fits, or by how much it misses.
-    """
-
-    fits: bool
-    split: Split
-    memory: MemoryUse
-    gpu: str | None
-    memory_bytes: float
-    headroom: float
-    message: str
 
 
 def state_bytes(precision: str = "mixed", optimizer: str = "adam") -> StateBytes:

@@ -18,13 +18,14 @@ from planner.laws.catalog import hyperparameter_laws
 from planner.planning.notices import range_notice
 from planner.planning.results import Hyperparameters, Interval, Notice, Recipe, RecipeTime, law_ref
 from planner.planning.sense import sensible
+from planner.planning.shapes import CONVENTION_FOR, DEFAULT_TIED, DEFAULT_VOCAB, TOLERANCE, candidate_shapes
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.forms.base import Law
     from planner.hardware import Hardware
-    from planner.planning.results import Plan
+    from planner.planning.results import Candidate, Plan
 
 SEQ_LEN = 4096
 """The sequence length of a recipe unless one is given: DeepSeek LLM's and Llama 2's
@@ -48,23 +49,37 @@ def recipe(
     plan: Plan,
     *,
     seq_len: int = SEQ_LEN,
+    vocab: int = DEFAULT_VOCAB,
+    tied: bool = DEFAULT_TIED,
     gpu: str | None = None,
     gpus: int | None = None,
     mfu: float | None = None,
     hardware: Hardware | None = None,
+    micro_batch: int = 1,
+    zero_stage: int = 1,
+    recompute: str = "selective",
+    precision: str = "mixed",
+    optimizer: str = "adam",
 ) -> Recipe:
-    """The training recipe of `plan`: each hyper-parameter law's peak learning rate and
-    batch at the plan's run, their spread, the steps, and the time on the GPUs.
+    """The training recipe of `plan`: shapes of its size, each hyper-parameter law's peak
+    learning rate and batch, their spread and steps, and on GPUs the memory, the split that
+    fits and the time.
 
     Args:
         plan: a plan from `planner.plan` (or any question that gives a `Plan`).
-        seq_len: tokens per sequence, the unit of the batch in sequences (default 4096).
+        seq_len: tokens per sequence: the shapes' attention FLOPs, the batch in sequences
+            and the activations (default 4096).
+        vocab, tied: the vocabulary and whether the output head shares the embedding, for
+            the shapes' exact counts (default 32,000, tied; see planner.planning.shapes).
         gpu, gpus, mfu: the chip (an id from `plan gpus`), how many run at once and their
-            MFU (default PaLM's 0.462), for the time; or `hardware` (planner.hardware.hardware)
-            in their place; without either, the plan's own hardware, if it has GPUs.
+            MFU (default PaLM's 0.462), for the memory and the time; or `hardware`
+            (planner.hardware.hardware) in their place; without either, the plan's own.
+        micro_batch, zero_stage, recompute, precision, optimizer: the memory's setting
+            (planner.planning.memory): sequences per GPU per micro-step, ZeRO stage 0-3,
+            activation recompute none, selective or full, and the model states' bytes.
 
     Raises:
-        InputError: a sequence length that is not a whole number of tokens, or bad hardware.
+        InputError: a bad sequence length, vocabulary, memory setting or hardware.
         InfeasibleError: a domain without a hyper-parameter law.
     """
     length = check_seq_len(seq_len)
@@ -82,40 +97,120 @@ def recipe(
             "given for language plans (see plan laws)"
         )
     n, d, flops = plan.optimum.params, plan.optimum.tokens, plan.flops
+    shapes = _shapes(n, vocab, tied, length)
+    notices: list[Notice] = []
+    spent = setup if setup is not None else _plan_hardware(plan)
+    memory = None
+    if spent is not None and spent.gpus is not None:
+        from planner.planning.memory import smallest_split
+
+        # The first shape whose heads and layers split over the GPUs so that it fits; if
+        # none does, the nearest shape's nearest miss.
+        fits = []
+        for candidate in shapes:
+            fit = smallest_split(
+                candidate.shape.params.total,
+                n_layers=candidate.shape.n_layer,
+                d_model=candidate.shape.d_model,
+                n_heads=candidate.shape.n_heads,
+                seq_len=length,
+                micro_batch=micro_batch,
+                gpus=spent.gpus,
+                gpu=spent.chip,
+                precision=precision,
+                optimizer=optimizer,
+                zero_stage=zero_stage,
+                recompute=recompute,
+            )
+            fits.append((candidate, fit))
+            if fit.fits:
+                break
+        chosen, memory = next(((c, f) for c, f in fits if f.fits), fits[0])
+        if chosen is not shapes[0]:
+            shapes = (chosen, *(c for c in shapes if c is not chosen))
+            notices.append(
+                Notice(
+                    "shape_for_split",
+                    f"the nearest shape does not split over {spent.gpus} GPUs to fit; the recipe "
+                    f"takes {chosen.shape.n_layer} layers x {chosen.shape.d_model}",
+                    level="note",
+                )
+            )
+        if not memory.fits:
+            notices.append(Notice("memory_short", memory.message))
+    shape = shapes[0].shape
+    # The laws' own inputs, from the recipe's shape: non-embedding N, and C = M D (Eq. 2 of
+    # DeepSeek LLM: attention included), where the plan counts 6ND.
+    inner = shape.params.non_embedding
+    with_attention = shape.flops_per_token.with_attention * d
     estimates = []
-    notices = []
     for law in laws:
-        estimate, notice = _estimate(law, flops, n, d, length)
+        estimate, notice = _estimate(law, with_attention, inner, d, length)
         estimates.append(estimate)
         if notice is not None:
             notices.append(notice)
-    if plan.units.params == "total":
-        notices.append(
-            Notice(
-                "hyperparameter_inputs",
-                "the hyper-parameter laws take non-embedding N and DeepSeek's C counts attention "
-                f"(C = M D); the plan's N counts total parameters and its C = 6ND ({plan.law.id}), "
-                "which they are given as they are",
-                level="note",
-            )
+    notices.append(
+        Notice(
+            "hyperparameter_inputs",
+            f"the hyper-parameter laws are given the shape's ({shape.n_layer} layers x "
+            f"{shape.d_model}) non-embedding N {inner:.3g} and C = M D {with_attention:.3g} with "
+            f"attention (DeepSeek LLM Eq. 2), where the plan counts C = 6ND {flops:.3g}",
+            level="note",
         )
+    )
     rates = [e.learning_rate for e in estimates]
     batches = [e.batch_tokens for e in estimates]
     steps = [e.steps for e in estimates]
     steps_band = Interval(min(steps), max(steps))
-    time = _time(plan, setup, steps_band, FLOPS_PER_PARAM_TOKEN * n)
     found = Recipe(
         seq_len=length,
-        flops_per_token=FLOPS_PER_PARAM_TOKEN * n,
-        flop_convention="6N",
+        vocab=shape.vocab,
+        tied=shape.tied,
+        shapes=shapes,
+        flop_convention=CONVENTION_FOR[plan.units.params],
         hyperparameters=tuple(estimates),
         learning_rate=Interval(min(rates), max(rates)),
         batch_tokens=Interval(min(batches), max(batches)),
         steps=steps_band,
-        time=time,
+        memory=memory,
+        time=_time(plan, setup, steps_band, FLOPS_PER_PARAM_TOKEN * n),
         notices=tuple(notices),
     )
     return sensible(found, "the recipe")
+
+
+SPLITTABLE = 1e9
+"""From this many parameters on, a recipe's shapes keep heads to multiples of 8 and layers
+to multiples of 4, so that tensor parallelism over an 8-GPU server and pipeline stages
+divide them (smaller models train without model parallelism)."""
+
+
+def _shapes(params: float, vocab: int, tied: bool, seq_len: int) -> tuple[Candidate, ...]:
+    """Candidate shapes of the plan's size: parallel-friendly ones where any are near it."""
+    found: tuple[Candidate, ...] = ()
+    if params >= SPLITTABLE:
+        found = candidate_shapes(
+            params, vocab=vocab, tied=tied, seq_len=seq_len, heads_multiple=8, layers_multiple=4
+        )
+    if not found or abs(found[0].relative_difference) > TOLERANCE:
+        found = candidate_shapes(params, vocab=vocab, tied=tied, seq_len=seq_len)
+    near = tuple(c for c in found[1:] if abs(c.relative_difference) <= SHOWN)
+    return (found[0], *near)
+
+
+SHOWN = 0.05
+"""Candidates beyond the nearest are shown within this relative distance of the plan's N."""
+
+
+def _plan_hardware(plan: Plan) -> Hardware | None:
+    """The hardware a plan was made with, rebuilt from its record (chip, MFU, GPU count)."""
+    spent = plan.hardware
+    if spent is None:
+        return None
+    from planner.hardware import find_chip
+    from planner.hardware import hardware as chip_setup
+
+    return chip_setup(find_chip(spent.gpu), gpus=spent.gpus, mfu=spent.mfu)
 
 
 def _estimate(

@@ -370,6 +370,69 @@ class Candidate(Record, kw_only=True):
     relative_difference: float
 
 
+class ModelStates(Record, kw_only=True):
+    """Bytes of model states on one GPU: weights, gradients and optimizer states."""
+
+    params_per_gpu: float
+    zero_stage: int
+    data_parallel: int
+    weights: float
+    gradients: float
+    optimizer_states: float
+    total: float
+
+
+class Activations(Record, kw_only=True):
+    """Bytes of activations on one GPU: the first pipeline stage, which holds the most.
+
+    Under the 1F1B schedule the first of p stages holds the activations of p micro-batches
+    at once (Korthikanti et al. 2022, Sec. 4.2.3), each for its ceil(L / p) layers.
+    """
+
+    per_layer: float
+    layers_per_stage: int
+    micro_batches_in_flight: int
+    total: float
+
+
+class Split(Record, kw_only=True):
+    """How the GPUs are divided: data x tensor x pipeline parallel degrees."""
+
+    data_parallel: int
+    tensor_parallel: int
+    pipeline_parallel: int
+
+    @property
+    def model_parallel(self) -> int:
+        """GPUs one copy of the model is spread over: tensor x pipeline."""
+        return self.tensor_parallel * self.pipeline_parallel
+
+
+class MemoryUse(Record, kw_only=True):
+    """What one GPU holds under a split: model states, activations and their sum in bytes."""
+
+    split: Split
+    model_states: ModelStates
+    activations: Activations
+    total: float
+
+
+class SplitFit(Record, kw_only=True):
+    """The smallest split that fits a GPU's memory, or, when none does, the nearest miss.
+
+    `headroom` is the GPU's memory less what the split needs, in bytes: negative when it
+    does not fit. `message` is one line to show: where it fits, or by how much it misses.
+    """
+
+    fits: bool
+    split: Split
+    memory: MemoryUse
+    gpu: str | None
+    memory_bytes: float
+    headroom: float
+    message: str
+
+
 class Hyperparameters(Record, kw_only=True):
     """One hyper-parameter law's peak learning rate and batch for a plan's run.
 
@@ -410,17 +473,26 @@ class RecipeTime(Record, kw_only=True):
 
 
 class Recipe(Record, kw_only=True):
-    """From a plan to a training run: hyper-parameters, the time it takes (and, as they
-    land, the model's shape and its memory). `learning_rate`, `batch_tokens` and `steps` are
-    the spread over the hyper-parameter laws: the literature's range, not an interval."""
+    """From a plan to a training run: the model's shape, its hyper-parameters, its memory
+    and split on the GPUs, and the time it takes. `learning_rate`, `batch_tokens` and
+    `steps` are the spread over the hyper-parameter laws: the literature's range, not an
+    interval."""
 
     seq_len: int
-    flops_per_token: float
+    vocab: int
+    tied: bool
+    shapes: tuple[Candidate, ...]
+    """Shapes whose exact count is near the plan's N, nearest first; the first is the one
+    the hyper-parameters and the memory are worked out for."""
     flop_convention: str
+    """The FLOPs per token the plan's budget counts (the law's), of the shape's conventions."""
     hyperparameters: tuple[Hyperparameters, ...]
     learning_rate: Interval
     batch_tokens: Interval
     steps: Interval
+    memory: SplitFit | None = None
+    """With a GPU count: the smallest split of the GPUs that fits the first shape, or by how
+    much the best one misses (`fits` False)."""
     time: RecipeTime | None = None
     notices: tuple[Notice, ...] = ()
 

@@ -214,8 +214,15 @@ def candidate_shapes(
     seq_len: int = DEFAULT_SEQ_LEN,
     mlp: Mlp = DEFAULT_MLP,
     count: int = 4,
+    heads_multiple: int = 1,
+    layers_multiple: int = 1,
 ) -> tuple[Candidate, ...]:
     """A few shapes whose exact total count is near `params`, nearest first.
+
+    `heads_multiple` and `layers_multiple` keep the head count and the layer count to
+    multiples of them, so that tensor parallelism (which splits the heads) and pipeline
+    parallelism (the layers) divide the shape evenly, as published families do (LLaMA's
+    32, 40, 52 and 64 heads on 32 to 80 layers, Touvron et al. 2023, Table 2).
 
     Every candidate has a d_model that is a multiple of HEAD_DIM, heads of HEAD_DIM, and
     d_model / n_layer within RATIO_BAND of its family's (FAMILIES). Each family, in order,
@@ -244,8 +251,11 @@ def candidate_shapes(
             f"params {target:.3g} is below the smallest shape (1 layer of width {HEAD_DIM}: "
             f"{smallest:,} parameters at vocab {vocab}); give at least {smallest:.3g} or a smaller vocab"
         )
+    for name, value in (("heads_multiple", heads_multiple), ("layers_multiple", layers_multiple)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(f"{name} must be a whole number, at least 1 (got {value!r}); give e.g. 8")
     candidates = []
-    for n, d, family in _pick(target, vocab, tied, kind, count):
+    for n, d, family in _pick(target, vocab, tied, kind, count, heads_multiple, layers_multiple):
         dims = _dims(n, d, d // HEAD_DIM, vocab, kind, None, None, None, 0)
         shape = _shape(*dims, tied=tied, seq_len=seq_len)
         difference = shape.params.total / target - 1
@@ -253,12 +263,14 @@ def candidate_shapes(
     return tuple(candidates)
 
 
-def _pick(target: float, vocab: int, tied: bool, mlp: Mlp, count: int) -> list[tuple[int, int, Family]]:
+def _pick(
+    target: float, vocab: int, tied: bool, mlp: Mlp, count: int, heads: int = 1, layers: int = 1
+) -> list[tuple[int, int, Family]]:
     """(n_layer, d_model, family) of the candidates, nearest in size first."""
     by_ratio = []  # (within TOLERANCE first, then nearest the family's ratio) per family
     by_size = []
     for family in FAMILIES:
-        for n, d in _grid(target, family.ratio, vocab, tied):
+        for n, d in _grid(target, family.ratio, vocab, tied, heads, layers):
             off = abs(_total(n, d, vocab, mlp, tied) / target - 1)
             stray = abs(math.log(d / n / family.ratio))
             if off <= TOLERANCE:
@@ -287,7 +299,9 @@ def _total(n_layer: int, d_model: int, vocab: int, mlp: Mlp, tied: bool) -> int:
     return _count(*dims, tied=tied).total
 
 
-def _grid(target: float, ratio: float, vocab: int, tied: bool) -> list[tuple[int, int]]:
+def _grid(
+    target: float, ratio: float, vocab: int, tied: bool, heads: int = 1, layers_multiple: int = 1
+) -> list[tuple[int, int]]:
     """(n_layer, d_model) pairs near `target` parameters with d_model / n_layer near `ratio`.
 
     Per layer about 12 d^2 parameters (4 d^2 attention, 8 d^2 MLP for either block), so
@@ -306,15 +320,20 @@ def _grid(target: float, ratio: float, vocab: int, tied: bool) -> list[tuple[int
         low, high = (mid, high) if approx(mid, ratio * mid) < target else (low, mid)
     centre = high
     spread = min(max(3.0, centre * (RATIO_BAND - 1)), 64.0)  # past ~250 layers one more is under 1.2%
-    layers = range(max(1, math.floor(centre - spread)), math.ceil(centre + spread) + 1)
+    layers = [
+        n
+        for n in range(max(1, math.floor(centre - spread)), math.ceil(centre + spread) + 1)
+        if n % layers_multiple == 0
+    ]
+    unit = HEAD_DIM * heads
     pairs = []
     for n in layers:
         a, b = 12 * n, heads_of_vocab
         d = (-b + math.sqrt(b * b + 4 * a * target)) / (2 * a)
-        step = round(d / HEAD_DIM)
+        step = round(d / unit)
         for k in range(step - 2, step + 3):
-            width = k * HEAD_DIM
-            if width >= HEAD_DIM and 1 / RATIO_BAND <= width / n / ratio <= RATIO_BAND:
+            width = k * unit
+            if width >= unit and 1 / RATIO_BAND <= width / n / ratio <= RATIO_BAND:
                 pairs.append((n, width))
     if not pairs:  # tiny sizes: the band holds no whole shape, so take the nearest ones
         n = max(1, round(centre))
@@ -426,6 +445,11 @@ def _check_mlp(mlp: object) -> Mlp:
     if mlp == "gelu" or mlp == "swiglu":
         return "gelu" if mlp == "gelu" else "swiglu"
     raise InputError(f"mlp must be 'gelu' or 'swiglu' (got {mlp!r}); give one of those")
+
+
+def check_whole(name: str, value: object, example: str) -> int:
+    """A dimension given by a user (e.g. --vocab): a whole number, at least 1; else InputError."""
+    return _whole(name, value, example)
 
 
 def _whole(name: str, value: object, example: str, *, least: int = 1) -> int:
