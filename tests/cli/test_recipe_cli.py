@@ -25,7 +25,9 @@ def test_the_recipe_is_in_json_under_recipe(run: Run) -> None:
 def test_the_recipe_table_follows_the_plan_and_its_notices_go_to_stderr(run: Run) -> None:
     done = run("--flops", "1e21", "--recipe", "--gpu", "h100", "--gpus", "64")
     assert done.exit_code == 0
-    assert "Training recipe at 1e21 FLOPs" in done.stdout
+    assert "Shapes of 2.78B parameters" in done.stdout
+    assert "Hyper-parameters at 1e21 FLOPs" in done.stdout
+    assert "memory: fits at tp 1, pp 1, dp 64" in done.stdout
     assert "deepseek2024-hparams" in done.stdout
     assert "days at Llama 3 405B's 38-43% MFU" in done.stdout
     assert "beyond the runs behind deepseek2024-hparams (hyper-parameters)" in done.stderr
@@ -34,7 +36,10 @@ def test_the_recipe_table_follows_the_plan_and_its_notices_go_to_stderr(run: Run
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--seq-len", "4096"], "error: --seq-len sets the recipe's sequence length; add --recipe"),
+        (["--seq-len", "4096"], "error: --seq-len sets the recipe; add --recipe, or drop --seq-len"),
+        (["--untied"], "error: --untied sets the recipe; add --recipe, or drop --untied"),
+        (["--recipe", "--zero", "4"], "error: --zero must be one of 0, 1, 2, 3 (got '4')"),
+        (["--recipe", "--vocab", "0"], "error: --vocab must be a whole number above zero"),
         (
             ["--recipe", "--seq-len", "0"],
             "error: --seq-len must be a whole number of tokens, at least 1 (got 0)",

@@ -15,21 +15,53 @@ from planner.laws.catalog import find_law, hyperparameter_laws
 from planner.planning.recipe import SEQ_LEN, recipe
 
 
-def test_the_recipe_at_1e21_is_what_the_laws_give_at_the_plan() -> None:
+def test_the_laws_at_the_1e21_optimum_give_the_published_evaluation() -> None:
     """At the 1e21 optimum (2.78B on 59.9B): DeepSeek's Eq. (1) gives 7.4e-4 and 2.2M tokens,
     Step Law 6.7e-4 and 0.83M (../shared/reference/more-laws.md Sec. 1 and 6, evaluated there)."""
-    found = recipe(plan(1e21))
+    deepseek, step = find_law("deepseek2024-hparams").params, find_law("li2025-steplaw").params
+    assert deepseek.learning_rate(1e21, 0, 0) == pytest.approx(7.4e-4, rel=0.01)
+    assert deepseek.batch_tokens(1e21, 0, 0) == pytest.approx(2.2e6, rel=0.02)
+    assert step.learning_rate(0, 2.78e9, 5.99e10) == pytest.approx(6.7e-4, rel=0.01)
+    assert step.batch_tokens(0, 2.78e9, 5.99e10) == pytest.approx(0.83e6, rel=0.01)
+
+
+def test_the_recipe_gives_each_law_its_own_inputs_from_the_shape() -> None:
+    """DeepSeek's C is M D (attention included, Eq. 2); Step Law's N is non-embedding."""
+    result = plan(1e21)
+    found = recipe(result)
+    shape = found.shapes[0].shape
     by_law = {estimate.law.id: estimate for estimate in found.hyperparameters}
     deepseek, step = by_law["deepseek2024-hparams"], by_law["li2025-steplaw"]
-    assert deepseek.learning_rate == pytest.approx(7.4e-4, rel=0.01)
-    assert deepseek.batch_tokens == pytest.approx(2.2e6, rel=0.02)
-    assert step.learning_rate == pytest.approx(6.7e-4, rel=0.01)
-    assert step.batch_tokens == pytest.approx(0.83e6, rel=0.01)
-    assert deepseek.beyond_fit == pytest.approx(1e21 / 2e19)
+    c = shape.flops_per_token.with_attention * result.optimum.tokens
+    assert deepseek.learning_rate == pytest.approx(
+        find_law("deepseek2024-hparams").params.learning_rate(c, 0, 0)
+    )
+    n = shape.params.non_embedding
+    assert step.learning_rate == pytest.approx(
+        find_law("li2025-steplaw").params.learning_rate(0, n, result.optimum.tokens)
+    )
+    assert abs(found.shapes[0].relative_difference) <= 0.02
+    assert deepseek.beyond_fit == pytest.approx(c / 2e19)
     assert step.beyond_fit is None
     assert found.seq_len == SEQ_LEN
     assert deepseek.batch_sequences == pytest.approx(deepseek.batch_tokens / SEQ_LEN)
     assert any(n.code == "extrapolation" and "deepseek2024-hparams" in n.message for n in found.notices)
+
+
+def test_large_shapes_split_over_8_gpu_servers_and_the_memory_fits_or_says_by_how_much() -> None:
+    found = recipe(plan(1e23, level=None), gpu="h100", gpus=256)
+    shape = found.shapes[0].shape
+    assert shape.n_heads % 8 == 0
+    assert shape.n_layer % 4 == 0
+    assert found.memory is not None
+    assert found.memory.fits
+    split = found.memory.split
+    assert split.data_parallel * split.tensor_parallel * split.pipeline_parallel == 256
+    assert found.memory.memory.total <= 80e9
+    short = recipe(plan(1e25, level=None), gpu="h100", gpus=16)
+    assert short.memory is not None
+    assert not short.memory.fits
+    assert any(n.code == "memory_short" and "short" in n.message for n in short.notices)
 
 
 @settings(max_examples=30, deadline=None)
