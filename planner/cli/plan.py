@@ -118,6 +118,32 @@ OPTIONS = (
     ),
     Option("--untied", None, "The recipe's shapes have an output head of their own (not tied).", kind="flag"),
     Option(
+        "--shape",
+        "LxDxH",
+        "The recipe's model shape, layers x d_model x heads, e.g. 32x4096x32 (default: candidates).",
+        example="32x4096x32",
+    ),
+    Option(
+        "--split",
+        "DP,TP,PP",
+        "Data, tensor and pipeline degrees of the GPUs for the recipe's memory, e.g. 64,4,1.",
+        example="64,4,1",
+    ),
+    Option(
+        "--precision",
+        "KIND",
+        "Model states of the recipe's memory: mixed (default), mixed-fp32-grads or fp32.",
+        kind="choice",
+        choices=("mixed", "mixed-fp32-grads", "fp32"),
+    ),
+    Option(
+        "--optimizer",
+        "NAME",
+        "Optimizer of the recipe's memory: adam (default) or sgd-momentum.",
+        kind="choice",
+        choices=("adam", "sgd-momentum"),
+    ),
+    Option(
         "--zero",
         "STAGE",
         "ZeRO stage of the recipe's memory, 0 to 3. Default 1.",
@@ -216,6 +242,20 @@ def output_format(request: Request) -> str:
     return str(request.format)
 
 
+RECIPE_OPTIONS = (
+    "seq_len",
+    "vocab",
+    "untied",
+    "shape",
+    "split",
+    "zero",
+    "recompute",
+    "precision",
+    "optimizer",
+)
+"""The options that set the recipe: each needs --recipe."""
+
+
 def run_plan(request: Request) -> int:
     """`plan --flops ...` and its variants: plans as a table, JSON Lines, CSV or Markdown."""
     from planner.cli.questions import answers
@@ -224,7 +264,7 @@ def run_plan(request: Request) -> int:
     fmt = output_format(request)
     if request.budgets_file is not None and fmt in ("json", "csv"):
         return _stream(request, fmt)
-    if request.recipe or request.given("seq_len", "vocab", "untied", "zero", "recompute"):
+    if request.recipe or request.given(*RECIPE_OPTIONS):
         from planner.cli.recipe import check_recipe
 
         check_recipe(request)

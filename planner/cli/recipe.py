@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 def check_recipe(request: Request) -> None:
     """The recipe options go with one plan per result, and --seq-len with --recipe."""
-    for option in request.given("seq_len", "vocab", "untied", "zero", "recompute"):
+    from planner.cli.plan import RECIPE_OPTIONS
+
+    for option in request.given(*RECIPE_OPTIONS):
         if not request.recipe:
             raise InputError(f"{option} sets the recipe; add --recipe, or drop {option}")
     for option in request.given("compare", "size_range", "budgets_file"):
@@ -45,10 +47,38 @@ def with_recipes(
     stage = 1 if request.zero is None else int(request.zero)
     mode = request.recompute or "selective"
 
+    shape = _triple("--shape", request.shape, "x", "layers x d_model x heads", "32x4096x32")
+    split = _triple("--split", request.split, ",", "data,tensor,pipeline degrees", "64,4,1")
+
     def made(item: Plan) -> Plan:
         found = recipe(
-            item, seq_len=length, vocab=vocab, tied=not request.untied, zero_stage=stage, recompute=mode
+            item,
+            seq_len=length,
+            vocab=vocab,
+            tied=not request.untied,
+            zero_stage=stage,
+            recompute=mode,
+            precision=request.precision or "mixed",
+            optimizer=request.optimizer or "adam",
+            shape=shape,
+            split=split,
         )
         return item.replace(recipe=found)
 
     return [made(item) if isinstance(item, Plan) else item for item in results]
+
+
+def _triple(flag: str, text: str | None, sep: str, what: str, example: str) -> tuple[int, int, int] | None:
+    """Three whole numbers written with `sep` between them, e.g. 32x4096x32; None without the option."""
+    if text is None:
+        return None
+    parts = text.lower().split(sep)
+    try:
+        numbers = [int(part.strip()) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 3 or any(number < 1 for number in numbers):
+        raise InputError(
+            f"{flag} takes {what} as three whole numbers above zero, e.g. {flag} {example} (got {text!r})"
+        )
+    return numbers[0], numbers[1], numbers[2]

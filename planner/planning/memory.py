@@ -351,6 +351,50 @@ def splits(gpus: int, *, n_heads: int, n_layers: int) -> tuple[Split, ...]:
 
 
 @question("the smallest split")
+def split_fit(
+    params: float,
+    *,
+    n_layers: int,
+    d_model: int,
+    n_heads: int,
+    seq_len: int,
+    micro_batch: int,
+    gpus: int,
+    split: Split | tuple[int, int, int],
+    gpu: Chip | str | None = None,
+    memory_bytes: float | None = None,
+    precision: str = "mixed",
+    optimizer: str = "adam",
+    zero_stage: int = 0,
+    recompute: str = "selective",
+    sequence_parallel: bool = True,
+) -> SplitFit:
+    """Whether a given split of `gpus` fits one GPU's memory, as `smallest_split` says it.
+
+    Raises:
+        InputError: as `smallest_split`, or a split whose degrees do not multiply to `gpus`,
+            whose tensor degree does not divide the heads or whose pipeline degree does not
+            divide the layers.
+    """
+    chip, capacity = _capacity(gpu, memory_bytes)
+    count = check_positive("params", params, least=1, example="7e9")
+    shape = check_shape(seq_len=seq_len, micro_batch=micro_batch, d_model=d_model, n_heads=n_heads)
+    layers = check_count("n_layers", n_layers, "layers")
+    chosen = check_split(split, gpus, n_heads=shape[3], n_layers=layers)
+    per = state_bytes(precision, optimizer)
+    stage, mode = check_zero_stage(zero_stage), check_recompute(recompute)
+    use = _use(count, layers, shape, chosen, per, stage, mode, bool(sequence_parallel))
+    return SplitFit(
+        fits=use.total <= capacity,
+        split=use.split,
+        memory=use,
+        gpu=chip.id if chip is not None else None,
+        memory_bytes=capacity,
+        headroom=capacity - use.total,
+        message=_verdict(use, chip, capacity, stage, mode, shape[1]),
+    )
+
+
 def smallest_split(
     params: float,
     *,

@@ -60,6 +60,8 @@ def recipe(
     recompute: str = "selective",
     precision: str = "mixed",
     optimizer: str = "adam",
+    shape: tuple[int, int, int] | None = None,
+    split: tuple[int, int, int] | None = None,
 ) -> Recipe:
     """The training recipe of `plan`: shapes of its size, each hyper-parameter law's peak
     learning rate and batch, their spread and steps, and on GPUs the memory, the split that
@@ -77,6 +79,9 @@ def recipe(
         micro_batch, zero_stage, recompute, precision, optimizer: the memory's setting
             (planner.planning.memory): sequences per GPU per micro-step, ZeRO stage 0-3,
             activation recompute none, selective or full, and the model states' bytes.
+        shape: (n_layer, d_model, n_heads) of your own in place of the candidates.
+        split: (data, tensor, pipeline) degrees of your own, whose product is the GPU
+            count, in place of the smallest split that fits.
 
     Raises:
         InputError: a bad sequence length, vocabulary, memory setting or hardware.
@@ -97,11 +102,56 @@ def recipe(
             "given for language plans (see plan laws)"
         )
     n, d, flops = plan.optimum.params, plan.optimum.tokens, plan.flops
-    shapes = _shapes(n, vocab, tied, length)
     notices: list[Notice] = []
+    if shape is not None:
+        from planner.planning.results import Candidate, Family
+        from planner.planning.shapes import shape_of
+
+        if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+            raise InputError(
+                f"give the shape as (layers, d_model, heads), not {shape!r}; e.g. (32, 4096, 32)"
+            )
+        own = shape_of(shape[0], shape[1], shape[2], vocab, seq_len=length, tied=tied)
+        given = Family("given", own.n_layer, own.d_model, "given")
+        shapes: tuple[Candidate, ...] = (
+            Candidate(shape=own, family=given, relative_difference=own.params.total / n - 1),
+        )
+        if abs(shapes[0].relative_difference) > TOLERANCE:
+            notices.append(
+                Notice(
+                    "shape_off_plan",
+                    f"the given shape has {own.params.total:.3g} parameters, "
+                    f"{shapes[0].relative_difference:+.1%} from the plan's {n:.3g}",
+                )
+            )
+    else:
+        shapes = _shapes(n, vocab, tied, length)
     spent = setup if setup is not None else _plan_hardware(plan)
     memory = None
-    if spent is not None and spent.gpus is not None:
+    if split is not None and (spent is None or spent.gpus is None):
+        raise InputError("a split needs the GPUs it divides: give gpu and gpus (--gpu and --gpus)")
+    if spent is not None and spent.gpus is not None and split is not None:
+        from planner.planning.memory import split_fit
+
+        first = shapes[0].shape
+        memory = split_fit(
+            first.params.total,
+            n_layers=first.n_layer,
+            d_model=first.d_model,
+            n_heads=first.n_heads,
+            seq_len=length,
+            micro_batch=micro_batch,
+            gpus=spent.gpus,
+            split=split,
+            gpu=spent.chip,
+            precision=precision,
+            optimizer=optimizer,
+            zero_stage=zero_stage,
+            recompute=recompute,
+        )
+        if not memory.fits:
+            notices.append(Notice("memory_short", memory.message))
+    elif spent is not None and spent.gpus is not None:
         from planner.planning.memory import smallest_split
 
         # The first shape whose heads and layers split over the GPUs so that it fits; if
@@ -138,11 +188,11 @@ def recipe(
             )
         if not memory.fits:
             notices.append(Notice("memory_short", memory.message))
-    shape = shapes[0].shape
+    chosen_shape = shapes[0].shape
     # The laws' own inputs, from the recipe's shape: non-embedding N, and C = M D (Eq. 2 of
     # DeepSeek LLM: attention included), where the plan counts 6ND.
-    inner = shape.params.non_embedding
-    with_attention = shape.flops_per_token.with_attention * d
+    inner = chosen_shape.params.non_embedding
+    with_attention = chosen_shape.flops_per_token.with_attention * d
     estimates = []
     for law in laws:
         estimate, notice = _estimate(law, with_attention, inner, d, length)
@@ -152,8 +202,8 @@ def recipe(
     notices.append(
         Notice(
             "hyperparameter_inputs",
-            f"the hyper-parameter laws are given the shape's ({shape.n_layer} layers x "
-            f"{shape.d_model}) non-embedding N {inner:.3g} and C = M D {with_attention:.3g} with "
+            f"the hyper-parameter laws are given the shape's ({chosen_shape.n_layer} layers x "
+            f"{chosen_shape.d_model}) non-embedding N {inner:.3g} and C = M D {with_attention:.3g} with "
             f"attention (DeepSeek LLM Eq. 2), where the plan counts C = 6ND {flops:.3g}",
             level="note",
         )
@@ -164,8 +214,8 @@ def recipe(
     steps_band = Interval(min(steps), max(steps))
     found = Recipe(
         seq_len=length,
-        vocab=shape.vocab,
-        tied=shape.tied,
+        vocab=chosen_shape.vocab,
+        tied=chosen_shape.tied,
         shapes=shapes,
         flop_convention=CONVENTION_FOR[plan.units.params],
         hyperparameters=tuple(estimates),

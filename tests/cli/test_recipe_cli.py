@@ -71,3 +71,61 @@ def test_every_plan_question_takes_a_recipe(run: Run) -> None:
         done = run(*question, "--recipe", "--json")
         assert done.exit_code == 0, done.stderr
         assert json.loads(done.stdout)["recipe"]["hyperparameters"], question
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--shape", "48x7168x50"],
+            "error: n_heads (50) must divide d_model (7168); give a head count that does",
+        ),
+        (
+            ["--shape", "4x0x3"],
+            "error: --shape takes layers x d_model x heads as three whole numbers above zero",
+        ),
+        (["--split", "64,4,2"], "error: data 64 x tensor 4 x pipeline 2 is 512 GPUs, not 256"),
+        (["--split", "64,4"], "error: --split takes data,tensor,pipeline degrees as three whole numbers"),
+        (
+            ["--precision", "fp16"],
+            "error: --precision must be one of mixed, mixed-fp32-grads, fp32 (got 'fp16')",
+        ),
+        (
+            ["--optimizer", "sgd-momentum"],
+            "error: no source we cite counts the bytes of sgd-momentum with mixed",
+        ),
+    ],
+)
+def test_a_bad_shape_split_or_optimizer_is_one_line_and_exit_2(
+    run: Run, args: list[str], message: str
+) -> None:
+    done = run("--flops", "1e23", "--recipe", "--gpu", "h100", "--gpus", "256", *args)
+    assert done.exit_code == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith(message)
+    assert done.stderr.count("\n") == 1
+
+
+def test_a_given_shape_and_split_are_the_recipes(run: Run) -> None:
+    done = run(
+        "--flops",
+        "1e23",
+        "--recipe",
+        "--gpu",
+        "h100",
+        "--gpus",
+        "256",
+        "--shape",
+        "48x7168x56",
+        "--split",
+        "32,8,1",
+        "--json",
+    )
+    assert done.exit_code == 0, done.stderr
+    found = json.loads(done.stdout)["recipe"]
+    (shape,) = found["shapes"]
+    assert (shape["shape"]["n_layer"], shape["shape"]["d_model"], shape["shape"]["n_heads"]) == (48, 7168, 56)
+    assert found["memory"]["split"] == {"data_parallel": 32, "tensor_parallel": 8, "pipeline_parallel": 1}
+    assert found["memory"]["fits"] is True
+    short = json.loads(run("--flops", "1e25", "--recipe", "--gpu", "h100", "--gpus", "16", "--json").stdout)
+    assert short["recipe"]["memory"]["fits"] is False
