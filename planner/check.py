@@ -264,9 +264,10 @@ def spec_plan(spec: Spec) -> Plan:
             else FLOPS_PER_PARAM_TOKEN * _given(run.params) * _given(run.tokens)
         )
         base = plan_one(flops, law, hardware=setup)
-    if run.params is None:
-        return base
-    return judge(base, law, run.params, run.tokens)
+    judged = base if run.params is None else judge(base, law, run.params, run.tokens)
+    from planner.planning.sense import sensible
+
+    return sensible(judged, "the plan of the spec")  # e.g. GPU-hours beyond floating point at a tiny MFU
 
 
 def _given(value: float | None) -> float:

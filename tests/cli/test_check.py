@@ -249,3 +249,13 @@ def test_exit_codes(run: Run, args: list[str], stdin: str, code: int, message: s
         assert result.stdout == ""
         assert result.stderr.startswith("error: ")
         assert all(line.startswith("  ") for line in result.stderr.splitlines()[1:])
+
+
+def test_a_spec_whose_gpu_time_is_beyond_floating_point_is_refused(run: Run, tmp_path: Path) -> None:
+    """A subnormal MFU makes the GPU-hours infinite: one line and exit 2, not a crash."""
+    spec = (ROOT / "tests" / "examples" / "over-budget.toml").read_text().replace("mfu = 0.4", "mfu = 5e-324")
+    (tmp_path / "tiny.toml").write_text(spec)
+    done = run("check", str(tmp_path / "tiny.toml"), "--json")
+    assert done.exit_code == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[-1].startswith("error: the plan of the spec would hold inf")
