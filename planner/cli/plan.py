@@ -242,20 +242,6 @@ def output_format(request: Request) -> str:
     return str(request.format)
 
 
-RECIPE_OPTIONS = (
-    "seq_len",
-    "vocab",
-    "untied",
-    "shape",
-    "split",
-    "zero",
-    "recompute",
-    "precision",
-    "optimizer",
-)
-"""The options that set the recipe: each needs --recipe."""
-
-
 def run_plan(request: Request) -> int:
     """`plan --flops ...` and its variants: plans as a table, JSON Lines, CSV or Markdown."""
     from planner.cli.questions import answers
@@ -264,9 +250,9 @@ def run_plan(request: Request) -> int:
     fmt = output_format(request)
     if request.budgets_file is not None and fmt in ("json", "csv"):
         return _stream(request, fmt)
-    if request.recipe or request.given(*RECIPE_OPTIONS):
-        from planner.cli.recipe import check_recipe
+    from planner.cli.recipe import RECIPE_OPTIONS, check_recipe
 
+    if request.recipe or request.given(*RECIPE_OPTIONS):
         check_recipe(request)
     results = answers(request)
     if request.recipe:

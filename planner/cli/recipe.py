@@ -17,10 +17,22 @@ if TYPE_CHECKING:
     from planner.planning.results import Comparison, Plan, SizeCurve
 
 
+RECIPE_OPTIONS = (
+    "seq_len",
+    "vocab",
+    "untied",
+    "shape",
+    "split",
+    "zero",
+    "recompute",
+    "precision",
+    "optimizer",
+)
+"""The options that set the recipe: each needs --recipe."""
+
+
 def check_recipe(request: Request) -> None:
     """The recipe options go with one plan per result, and --seq-len with --recipe."""
-    from planner.cli.plan import RECIPE_OPTIONS
-
     for option in request.given(*RECIPE_OPTIONS):
         if not request.recipe:
             raise InputError(f"{option} sets the recipe; add --recipe, or drop {option}")

@@ -260,6 +260,8 @@ def test_every_form_module_names_its_form() -> None:
         "chinchilla",
         "data-constrained",
         "frontier",
+        "hparams-compute",
+        "hparams-nd",
         "kaplan-nd",
         "model-size",
         "transfer",
