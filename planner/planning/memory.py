@@ -350,7 +350,7 @@ def splits(gpus: int, *, n_heads: int, n_layers: int) -> tuple[Split, ...]:
     return tuple(sorted(found, key=lambda s: (s.model_parallel, s.pipeline_parallel, s.tensor_parallel)))
 
 
-@question("the smallest split")
+@question("the memory of the split")
 def split_fit(
     params: float,
     *,
@@ -395,6 +395,7 @@ def split_fit(
     )
 
 
+@question("the smallest split")
 def smallest_split(
     params: float,
     *,
