@@ -505,7 +505,8 @@ def plan_each(
     """
     subset = None if repeated_fraction is None or repeats is None else (repeated_fraction, repeats)
     given = None
-    if level is not None and covariance_of(law) is not None and why_unplannable(law) is None:
+    many = len(budgets) >= MANY  # a few lines (an open pipe's) plan at once without numpy
+    if many and level is not None and covariance_of(law) is not None and why_unplannable(law) is None:
         given = _block_intervals(law, budgets, max_params, max_tokens, unique_tokens, level)
     plain = max_params is None and max_tokens is None and hardware is None and unique_tokens is None
     plain = plain and subset is None and why_unplannable(law) is None
