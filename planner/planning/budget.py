@@ -510,6 +510,7 @@ def plan_each(
         given = _block_intervals(law, budgets, max_params, max_tokens, unique_tokens, level)
     plain = max_params is None and max_tokens is None and hardware is None and unique_tokens is None
     plain = plain and subset is None and why_unplannable(law) is None
+    plain = plain and (given is not None or level is None or covariance_of(law) is None)
     out: list[Plan] = []
     form = law.params
     model: Plan | None = None
