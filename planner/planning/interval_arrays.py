@@ -86,12 +86,12 @@ def budget_interval_arrays(
     fast = getattr(law.params, "draw_plans_array", None) if form is None else None
     if fast is None:
         for i, flops in enumerate(budgets.tolist()):
-            found = budget_intervals(law, flops, float(low[i]), float(high[i]), level, form=form)
-            if found is not None:
+            one = budget_intervals(law, flops, float(low[i]), float(high[i]), level, form=form)
+            if one is not None:
                 for name in names:
-                    band = getattr(found, name)
+                    band = getattr(one, name)
                     columns[f"{name}_low"][i], columns[f"{name}_high"][i] = band.low, band.high
-                columns["failed"][i] = found.failed
+                columns["failed"][i] = one.failed
         return columns, method(draws, law, None)
     noise = np.asarray(draws.noise)[None, :]
     tails = [(1 - level) / 2, (1 + level) / 2]  # for rows with failed draws
