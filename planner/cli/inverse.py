@@ -109,8 +109,7 @@ def _at_budget(
     request: Request, setup: Hardware | None, budget: float, params: float | None, tokens: float | None
 ) -> Plan:
     """A fixed size (or token count) at a fixed budget, judged against the optimum there."""
-    from planner.planning.budget import plan_one, resolve_law
-    from planner.planning.run import evaluate, judge
+    from planner.planning.run import evaluate
 
     if params is not None and tokens is not None:
         spent = 6.0 * params * tokens
@@ -122,9 +121,17 @@ def _at_budget(
         return evaluate(
             params, tokens, request.law, hardware=setup, domain=request.domain, level=level_of(request)
         )
-    law = resolve_law(request.law, request.domain)
-    size = params if params is not None else budget / (6.0 * tokens)  # type: ignore[operator]
-    return judge(plan_one(budget, law, hardware=setup, level=level_of(request)), law, size, tokens)
+    from planner.planning.run import at_budget
+
+    return at_budget(
+        budget,
+        request.law,
+        params=params,
+        tokens=tokens,
+        hardware=setup,
+        domain=request.domain,
+        level=level_of(request),
+    )
 
 
 def _lifetime(

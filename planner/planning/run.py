@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
 from planner.optimize import flops_for_loss
 from planner.planning.budget import plan_one, resolve_law
@@ -60,6 +60,39 @@ def evaluate(
         )
     chosen_level = None if level is None else check_level(level)
     return judge(plan_one(flops, chosen, hardware=hardware, level=chosen_level), chosen, n, d)
+
+
+@question("the plan at that size")
+def at_budget(
+    flops: float,
+    law: Law | str | None = None,
+    *,
+    params: float | None = None,
+    tokens: float | None = None,
+    hardware: Hardware | None = None,
+    domain: str | None = None,
+    level: float | None = LEVEL,
+) -> Plan:
+    """The plan at `flops` with a run of `params` parameters (or of `tokens` tokens) on the
+    same budget judged against it: what a fixed size costs at a fixed budget.
+
+    Raises:
+        InputError: a budget, size or token count that is not a finite number above zero, or
+            neither params nor tokens.
+        InfeasibleError: a budget too small to plan, or a frontier-form law.
+    """
+    chosen = resolve_law(law, domain)
+    budget = check_positive("flops", flops, least=FLOPS_PER_PARAM_TOKEN)
+    if params is None and tokens is None:
+        raise InputError("give params or tokens: the size or data of the run at that budget")
+    d = None if tokens is None else check_positive("tokens", tokens, least=1)
+    if params is not None:
+        n = check_positive("params", params, least=1)
+    else:
+        assert d is not None
+        n = budget / (FLOPS_PER_PARAM_TOKEN * d)
+    chosen_level = None if level is None else check_level(level)
+    return judge(plan_one(budget, chosen, hardware=hardware, level=chosen_level), chosen, n, d)
 
 
 def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> Plan:

@@ -251,3 +251,14 @@ def test_a_budget_line_too_long_to_hold_is_refused(
     result = run("--from", str(long), "--json")
     assert result.exit_code == 2
     assert result.stderr == f"error: line 2 of {long} is longer than 1,000 bytes; give one budget per line\n"
+
+
+@pytest.mark.parametrize("args", [["--flops=5e-324", "--params=5e-324"], ["--flops=5e-324", "--tokens=1"]])
+def test_a_size_at_a_budget_too_small_to_plan_is_refused(args: list[str]) -> None:
+    """The fuzz found these: a fixed size at a subnormal budget divided by zero (exit 70)."""
+    from tests.conftest import invoke
+
+    done = invoke(*args)
+    assert done.exit_code == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("error: flops 4.94e-324 is too small to plan")
