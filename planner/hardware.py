@@ -187,7 +187,10 @@ def find_chip(name: str) -> Chip:
 
 def check_mfu(name: str, value: float) -> float:
     """MFU as a float in (0, 1], or InputError."""
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
     if not (math.isfinite(number) and 0 < number <= 1):
         raise InputError(
             f"{name} must be above 0 and at most 1 (got {value!r}); it is the fraction of "
@@ -198,7 +201,10 @@ def check_mfu(name: str, value: float) -> float:
 
 def check_gpus(name: str, value: float) -> int:
     """A whole number of chips above zero, or InputError."""
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond floating point: no count of chips
+        number = math.inf
     if not (math.isfinite(number) and number >= 1 and number.is_integer()):
         raise InputError(f"{name} must be a whole number of GPUs, 1 or more (got {value!r})")
     return int(number)
@@ -206,7 +212,10 @@ def check_gpus(name: str, value: float) -> int:
 
 def check_amount(name: str, value: float) -> float:
     """A finite amount above zero (hours, days, a price), or InputError."""
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
     if not (math.isfinite(number) and number > 0):
         raise InputError(f"{name} must be a finite number above zero (got {value!r})")
     return number

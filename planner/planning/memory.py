@@ -492,7 +492,10 @@ def check_count(name: str, value: object, what: str) -> int:
     """A whole number, 1 or more, as an int; InputError otherwise."""
     if isinstance(value, (str, bytes, bool)) or not hasattr(value, "__float__"):
         raise InputError(f"{name} must be a whole number of {what}, 1 or more (got {value!r})")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
     if not (math.isfinite(number) and number >= 1 and number.is_integer()):
         raise InputError(f"{name} must be a whole number of {what}, 1 or more (got {value!r})")
     return int(number)

@@ -259,3 +259,17 @@ def test_a_spec_whose_gpu_time_is_beyond_floating_point_is_refused(run: Run, tmp
     assert done.exit_code == 2
     assert done.stdout == ""
     assert done.stderr.splitlines()[-1].startswith("error: the plan of the spec would hold inf")
+
+
+def test_a_gpu_count_beyond_floating_point_is_refused(run: Run, tmp_path: Path) -> None:
+    """The file fuzz found it: an integer of 400 digits could not be made a float (exit 70)."""
+    spec = (
+        (ROOT / "tests" / "examples" / "over-budget.toml")
+        .read_text()
+        .replace("gpus = 512", "gpus = 1" + "0" * 400)
+    )
+    (tmp_path / "huge.toml").write_text(spec)
+    done = run("check", str(tmp_path / "huge.toml"), "--json")
+    assert done.exit_code == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("error: gpus must be a whole number of GPUs, 1 or more")
