@@ -99,7 +99,7 @@ OPTIONS = (
     Option(
         "--recipe",
         None,
-        "Add the training recipe: peak learning rate, batch, steps and time (docs/recipe.md).",
+        "Add the training recipe: shapes, peak learning rate, batch, memory and split, time (docs/recipe.md).",
         kind="flag",
     ),
     Option(
