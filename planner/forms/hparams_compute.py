@@ -31,14 +31,14 @@ class HparamsComputeParams(Record, eq=False):
     batch_coefficient: Positive
     batch_exponent: float
 
-    def learning_rate(self, flops: float, params: float, tokens: float) -> float:
+    def learning_rate(self, flops: float, params: float, tokens: float, loss: float | None = None) -> float:
         """The peak learning rate at C = flops, Eq. (1); params and tokens are not used."""
-        del params, tokens
+        del params, tokens, loss
         return math.exp(math.log(self.lr_coefficient) + self.lr_exponent * math.log(flops))
 
-    def batch_tokens(self, flops: float, params: float, tokens: float) -> float:
+    def batch_tokens(self, flops: float, params: float, tokens: float, loss: float | None = None) -> float:
         """The batch size in tokens at C = flops, Eq. (1)."""
-        del params, tokens
+        del params, tokens, loss
         return math.exp(math.log(self.batch_coefficient) + self.batch_exponent * math.log(flops))
 
 

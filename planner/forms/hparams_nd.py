@@ -33,18 +33,18 @@ class HparamsNDParams(Record, eq=False):
     batch_coefficient: Positive
     batch_tokens_exponent: float
 
-    def learning_rate(self, flops: float, params: float, tokens: float) -> float:
+    def learning_rate(self, flops: float, params: float, tokens: float, loss: float | None = None) -> float:
         """The peak learning rate of N = params on D = tokens; flops is not used."""
-        del flops
+        del flops, loss
         return math.exp(
             math.log(self.lr_coefficient)
             + self.lr_params_exponent * math.log(params)
             + self.lr_tokens_exponent * math.log(tokens)
         )
 
-    def batch_tokens(self, flops: float, params: float, tokens: float) -> float:
+    def batch_tokens(self, flops: float, params: float, tokens: float, loss: float | None = None) -> float:
         """The batch size in tokens for D = tokens."""
-        del flops, params
+        del flops, params, loss
         return math.exp(math.log(self.batch_coefficient) + self.batch_tokens_exponent * math.log(tokens))
 
 

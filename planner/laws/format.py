@@ -312,8 +312,8 @@ class Reproduction(Record, eq=False):
     needs no budget; with `unit`, losses are per natural unit, not per token. A transfer
     row gives `params` (N) and `finetune_chars` (D_F) and quotes any of transferred (D_T),
     effective (D_E), multiplier and fraction_transferred. A hyper-parameter row gives the
-    run (`flops`, or `params` and `tokens`, as its law takes it) and quotes learning_rate
-    (the peak) and batch_tokens. Each law form takes one shape.
+    run (`flops`, or `params` and `tokens`, or the `loss` reached, as its law takes it) and
+    quotes learning_rate (the peak) and batch_tokens. Each law form takes one shape.
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -344,7 +344,9 @@ class Reproduction(Record, eq=False):
                 "give flops (a budget row) or finetune_chars with params (a transfer row), not both"
             )
         own = OUTPUTS[self.kind]
-        inputs = {"budget": (), "transfer": ("params",), "hyperparameters": ("params", "tokens")}[self.kind]
+        inputs = {"budget": (), "transfer": ("params",), "hyperparameters": ("params", "tokens", "loss")}[
+            self.kind
+        ]
         other = [
             name for names in OUTPUTS.values() for name in names if name not in own and name not in inputs
         ]
@@ -358,13 +360,10 @@ class Reproduction(Record, eq=False):
         expected = self.expected()
         if not expected:
             raise ValueError(f"give at least one of {', '.join(own)}")
-        if (
-            self.kind == "hyperparameters"
-            and self.flops is None
-            and (self.params is None or self.tokens is None)
-        ):
+        given_run = self.flops is not None or (self.params is not None and self.tokens is not None)
+        if self.kind == "hyperparameters" and not given_run and self.loss is None:
             raise ValueError(
-                "a hyperparameters row needs flops, or params and tokens: the run the quote is for"
+                "a hyperparameters row needs flops, or params and tokens, or loss: the run the quote is for"
             )
         if self.kind == "budget" and self.flops is None and any(name in BUDGET_OUTPUTS for name in expected):
             raise ValueError("give flops: the budget at which the quoted values hold")

@@ -80,7 +80,7 @@ def _hyperparameters(screen: Screen, item: Plan, found: Recipe) -> None:
     for estimate in found.hyperparameters:
         table.row(
             estimate.law.id,
-            rate(estimate.learning_rate),
+            "" if estimate.learning_rate is None else rate(estimate.learning_rate),
             count(estimate.batch_tokens),
             f"{estimate.batch_sequences:,.0f}",
             count(estimate.steps),

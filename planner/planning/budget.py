@@ -678,7 +678,7 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
         assert law.kind == "hyperparameters"
         flops = row.flops or FLOPS_PER_PARAM_TOKEN * (row.params or 0.0) * (row.tokens or 0.0)
         n, d = row.params or 0.0, row.tokens or 0.0
-        return {name: float(getattr(law.params, name)(flops, n, d)) for name in row.expected()}
+        return {name: float(getattr(law.params, name)(flops, n, d, row.loss)) for name in row.expected()}
     assert law.kind == "budget"
     per = law.unit(row.unit).tokens if row.unit else 1.0
     got: dict[str, float] = {}

@@ -195,10 +195,19 @@ def recipe(
     with_attention = chosen_shape.flops_per_token.with_attention * d
     estimates = []
     for law in laws:
-        estimate, notice = _estimate(law, with_attention, inner, d, length)
+        estimate, notice = _estimate(law, with_attention, inner, d, length, plan.optimum.loss)
         estimates.append(estimate)
         if notice is not None:
             notices.append(notice)
+        if estimate.inputs.startswith("L ="):
+            notices.append(
+                Notice(
+                    "critical_batch_units",
+                    f"{law.id} is given the plan's loss {plan.optimum.loss:.4f} ({plan.units.loss} of "
+                    f"{plan.units.tokens}); its own L is of {law.quantities.tokens}: its batch is indicative",
+                    level="note",
+                )
+            )
     notices.append(
         Notice(
             "hyperparameter_inputs",
@@ -208,7 +217,7 @@ def recipe(
             level="note",
         )
     )
-    rates = [e.learning_rate for e in estimates]
+    rates = [e.learning_rate for e in estimates if e.learning_rate is not None]
     batches = [e.batch_tokens for e in estimates]
     steps = [e.steps for e in estimates]
     steps_band = Interval(min(steps), max(steps))
@@ -264,14 +273,19 @@ def _plan_hardware(plan: Plan) -> Hardware | None:
 
 
 def _estimate(
-    law: Law, flops: float, n: float, d: float, seq_len: int
+    law: Law, flops: float, n: float, d: float, seq_len: int, loss: float
 ) -> tuple[Hyperparameters, Notice | None]:
     params = law.params
-    rate = params.learning_rate(flops, n, d)
-    batch = params.batch_tokens(flops, n, d)
+    rate = params.learning_rate(flops, n, d, loss)
+    batch = params.batch_tokens(flops, n, d, loss)
     ranged = law.fitted_range.bounds()
     observed = {"flops": flops, "params": n, "tokens": d}
-    inputs = f"C = {flops:.3g}" if "flops" not in law.unranged else f"N = {n:.3g}, D = {d:.3g}"
+    if "flops" not in law.unranged:
+        inputs = f"C = {flops:.3g}"
+    elif "params" not in law.unranged:
+        inputs = f"N = {n:.3g}, D = {d:.3g}"
+    else:
+        inputs = f"L = {loss:.4g}"
     used = {name: value for name, value in observed.items() if name not in law.unranged}
     factors = []
     for name, value in used.items():

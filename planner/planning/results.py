@@ -444,7 +444,8 @@ class Hyperparameters(Record, kw_only=True):
     """
 
     law: LawRef
-    learning_rate: float
+    learning_rate: float | None
+    """None for a law of the batch alone (the critical batch)."""
     batch_tokens: float
     batch_sequences: float
     steps: float

@@ -15,7 +15,7 @@ def test_the_recipe_is_in_json_under_recipe(run: Run) -> None:
     found = json.loads(done.stdout)["recipe"]
     assert found["seq_len"] == 2048
     laws = [estimate["law"]["id"] for estimate in found["hyperparameters"]]
-    assert laws == ["deepseek2024-hparams", "li2025-steplaw"]
+    assert laws == ["deepseek2024-hparams", "kaplan2020-critical-batch", "li2025-steplaw"]
     first = found["hyperparameters"][0]
     assert first["batch_sequences"] == pytest.approx(first["batch_tokens"] / 2048)
     assert found["learning_rate"]["low"] <= first["learning_rate"] <= found["learning_rate"]["high"]

@@ -258,6 +258,7 @@ def test_every_form_module_names_its_form() -> None:
 
     assert form_names() == (
         "chinchilla",
+        "critical-batch",
         "data-constrained",
         "frontier",
         "hparams-compute",

@@ -72,9 +72,10 @@ def test_steps_are_tokens_over_the_batch_and_the_range_holds_every_law(exponent:
     for estimate in found.hyperparameters:
         assert estimate.steps * estimate.batch_tokens == pytest.approx(result.optimum.tokens)
         assert estimate.batch_sequences * seq_len == pytest.approx(estimate.batch_tokens)
-        assert found.learning_rate.low <= estimate.learning_rate <= found.learning_rate.high
         assert found.batch_tokens.low <= estimate.batch_tokens <= found.batch_tokens.high
-        assert 0 < estimate.learning_rate < 1
+        if estimate.learning_rate is not None:  # the critical batch gives none
+            assert found.learning_rate.low <= estimate.learning_rate <= found.learning_rate.high
+            assert 0 < estimate.learning_rate < 1
 
 
 def test_the_time_is_the_plans_on_its_gpus_and_at_llama3s_mfu() -> None:
@@ -106,10 +107,25 @@ def test_a_domain_without_a_hyperparameter_law_is_refused() -> None:
 
 def test_the_hyperparameter_laws_are_language_laws_that_plan_no_budget() -> None:
     laws = hyperparameter_laws()
-    assert {law.id for law in laws} == {"deepseek2024-hparams", "li2025-steplaw"}
+    assert {law.id for law in laws} == {"deepseek2024-hparams", "kaplan2020-critical-batch", "li2025-steplaw"}
     for law in laws:
         assert law.domain == "language"
         assert law.why_unplannable() is not None
     with pytest.raises(InfeasibleError, match="cannot split a FLOP budget"):
         plan(1e21, "deepseek2024-hparams")
     assert "third-party" in " ".join(find_law("li2025-steplaw").caveats)
+
+
+def test_the_critical_batch_is_kaplans_at_the_plans_loss_and_gives_no_learning_rate() -> None:
+    """B_crit = B_* / L^(1/alpha_B), Table 5's 2.1e8 and 0.21: 3.98M tokens at L = 2.3
+    (../shared/reference/more-laws.md Sec. 7, evaluated there)."""
+    law = find_law("kaplan2020-critical-batch")
+    assert law.params.batch_tokens(0, 0, 0, 2.3) == pytest.approx(3.98e6, rel=0.01)
+    assert law.params.batch_tokens(0, 0, 0, None) is None
+    result = plan(1e21, level=None)
+    found = recipe(result)
+    (kaplan,) = [e for e in found.hyperparameters if e.law.id == "kaplan2020-critical-batch"]
+    assert kaplan.learning_rate is None
+    assert kaplan.batch_tokens == pytest.approx(law.params.batch_tokens(0, 0, 0, result.optimum.loss))
+    assert kaplan.inputs.startswith("L = ")
+    assert any(n.code == "critical_batch_units" for n in found.notices)
