@@ -34,7 +34,7 @@ Z_POINTS = 41
 """Normal quantiles per bootstrap draw when the model error is added to the draws."""
 
 
-class Recipe(Record):
+class FitRecipe(Record):
     """How a law is fitted: the robust loss on log-loss residuals, and its asymmetry."""
 
     name: str
@@ -49,7 +49,7 @@ RECIPE_NAMES = ("huber", "squares", "envelope")
 """The recipes, the first the fitter's default."""
 
 
-def recipe(name: str, *, asymmetric: float = ENVELOPE_WEIGHT) -> Recipe:
+def recipe(name: str, *, asymmetric: float = ENVELOPE_WEIGHT) -> FitRecipe:
     """The recipe called `name` (one of RECIPE_NAMES); `asymmetric` weighs the envelope's.
 
     huber: Hoffmann et al. 2022 (App. D.2) as Besiroglu et al. 2024 (arXiv 2404.10102) repeat
@@ -59,12 +59,12 @@ def recipe(name: str, *, asymmetric: float = ENVELOPE_WEIGHT) -> Recipe:
     --asymmetric`.
     """
     if name == "huber":
-        return Recipe(name, f"Huber loss (delta {DELTA:g}) on log loss", DELTA, None)
+        return FitRecipe(name, f"Huber loss (delta {DELTA:g}) on log loss", DELTA, None)
     if name == "squares":
-        return Recipe(name, "least squares on log loss", None, None)
+        return FitRecipe(name, "least squares on log loss", None, None)
     if name == "envelope":
         method = f"Huber loss (delta {DELTA:g}) on log loss, runs above the curve weighted {asymmetric:g}x"
-        return Recipe(name, method, DELTA, asymmetric)
+        return FitRecipe(name, method, DELTA, asymmetric)
     raise InputError(f"no recipe {name!r}; choose one of: {', '.join(RECIPE_NAMES)}")
 
 
@@ -122,7 +122,7 @@ class Backtest(Record, kw_only=True):
     source: str
     sha256: str
     form: str
-    recipe: Recipe
+    recipe: FitRecipe
     cut: float
     fitted: int
     held_out: int
@@ -316,7 +316,7 @@ def _kept(runs: Runs, drop_highest: int) -> list[int]:
 def _one(
     runs: Runs,
     module: FittableForm,
-    entry: Recipe,
+    entry: FitRecipe,
     cut: float,
     kept: list[int],
     drop_highest: int,

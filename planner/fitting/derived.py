@@ -22,7 +22,7 @@ from planner.laws.format import Covariance
 
 
 @dataclass(frozen=True)
-class Recipe:
+class BootstrapRecipe:
     """How a law's authors bootstrapped their runs, to repeat it on the same data."""
 
     law: str
@@ -36,7 +36,7 @@ class Recipe:
 RECIPES = {
     # Besiroglu et al. 2024 (arXiv 2404.10102), Sec. 3 and data_analysis.ipynb: the 5 runs
     # of highest loss left out, 4,000 resamples of the other 240, numpy seed 42.
-    "besiroglu2024": Recipe(
+    "besiroglu2024": BootstrapRecipe(
         law="besiroglu2024",
         data="chinchilla-fig4-epoch-extraction.csv",
         drop_highest=5,
@@ -57,7 +57,7 @@ LEVELS = (0.8, 0.9, 0.95)
 class Derivation:
     """A recipe's bootstrap: the draws, their standard errors and the covariance to store."""
 
-    recipe: Recipe
+    recipe: BootstrapRecipe
     result: BootstrapResult
     covariance: Covariance
 
@@ -67,7 +67,7 @@ class Derivation:
         return self.result.stderr
 
 
-def derive(recipe: Recipe, path: str) -> Derivation:
+def derive(recipe: BootstrapRecipe, path: str) -> Derivation:
     """Bootstrap the runs in `path` as `recipe` says, with the fitter `plan fit` uses.
 
     The covariance is the one `plan fit PATH --drop-highest K --bootstrap R --seed S`

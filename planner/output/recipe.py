@@ -65,12 +65,9 @@ def _shapes(screen: Screen, item: Plan, found: Recipe) -> None:
         "like: the family whose d_model / layers it follows"
     )
     first = found.shapes[0].shape
-    screen.line(
-        f"blocks: {first.mlp.upper() if first.mlp == 'gelu' else 'SwiGLU'} feed-forward of {first.d_ff:,}, "
-        f"heads of {first.d_model // first.n_heads}, no biases"
-        if not first.biases
-        else f"blocks: GELU feed-forward of {first.d_ff:,}, heads of {first.d_model // first.n_heads}, biases"
-    )
+    block = "GELU" if first.mlp == "gelu" else "SwiGLU"
+    biases = "biases" if first.biases else "no biases"
+    screen.line(f"blocks: {block} feed-forward of {first.d_ff:,}, heads of {first.head_dim}, {biases}")
 
 
 def _hyperparameters(screen: Screen, item: Plan, found: Recipe) -> None:

@@ -82,11 +82,13 @@ def _bound(name: str, end: str) -> Callable[[Plan], Cell]:
     return cell
 
 
+BUDGET_BOUNDS = ("params", "tokens", "tokens_per_param", "loss")
+"""The quantities of a budget's plan with intervals: a stream's interval columns."""
 INTERVAL_COLUMNS: tuple[Column, ...] = (
     ("level", lambda item: None if item.intervals is None else item.intervals.level),
     *(
         (f"{name}_{end}", _bound(name, end))
-        for name in ("params", "tokens", "tokens_per_param", "loss", "run_loss", "flops")
+        for name in (*BUDGET_BOUNDS, "run_loss", "flops")
         for end in ("low", "high")
     ),
 )
@@ -143,7 +145,8 @@ def stream_columns(*, hardware: bool, compare: bool, intervals: bool = False) ->
     limit columns (a later line may set a cap), the hardware ones with --gpu, and the
     intervals' (the budget ones: level, params, tokens, tokens per parameter, loss) when asked."""
     del compare  # a comparison's rows are plans of the same columns
-    bounds = INTERVAL_COLUMNS[:9] if intervals else ()
+    budget = ("level", *(f"{name}_{end}" for name in BUDGET_BOUNDS for end in ("low", "high")))
+    bounds = tuple(column for column in INTERVAL_COLUMNS if column[0] in budget) if intervals else ()
     return (*PLAN_COLUMNS, *LIMIT_COLUMNS, *(HARDWARE_COLUMNS if hardware else ()), *bounds)
 
 

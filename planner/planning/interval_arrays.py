@@ -13,8 +13,8 @@ import math
 
 import numpy as np  # noqa: TID253 (loaded only for arrays and streams, never on the start path)
 
-from planner.planning.draws import covariance_of, draws_of
-from planner.planning.intervals import MIN_ANSWERED, budget_intervals, method
+from planner.planning.draws import draws_of
+from planner.planning.intervals import MIN_ANSWERED, budget_intervals, method, scatter_of
 from planner.planning.model_error import MODEL_ERROR
 from planner.planning.results import Interval, Intervals
 
@@ -36,8 +36,7 @@ QUANTITIES = ("params", "tokens", "tokens_per_param", "loss", "parameter_loss")
 
 def sigmas(law: Law, budgets: Floats) -> Floats:
     """The model error's sigma at each budget (planner.planning.intervals.model_sigma)."""
-    covariance = covariance_of(law)
-    scatter = covariance.scatter if covariance is not None and covariance.scatter is not None else 0.0
+    scatter = scatter_of(law)
     bounds = law.fitted_range.bounds().get("flops")
     if not bounds:
         return np.full(budgets.shape, MODEL_ERROR.sigma(scatter, 0.0))

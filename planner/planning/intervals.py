@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from planner.forms.base import Law
     from planner.hardware import Hardware
 
-LEVEL = 0.95
-"""The default level of every interval."""
 MIN_ANSWERED = 0.5
 """A question answered by fewer than this share of the draws gets no interval (a notice says so)."""
 
@@ -72,11 +70,15 @@ def decades_beyond(law: Law, flops: float) -> float:
     return max(0.0, math.log10(flops / bounds[1])) if bounds else 0.0
 
 
+def scatter_of(law: Law) -> float:
+    """The s of the model error: the RMS log residual the law's covariance records, else 0."""
+    covariance = covariance_of(law)
+    return covariance.scatter if covariance is not None and covariance.scatter is not None else 0.0
+
+
 def model_sigma(law: Law, flops: float) -> float:
     """The model error's sigma in log loss at `flops` under `law` (scatter 0 where it records none)."""
-    covariance = covariance_of(law)
-    scatter = covariance.scatter if covariance is not None and covariance.scatter is not None else 0.0
-    return MODEL_ERROR.sigma(scatter, decades_beyond(law, flops))
+    return MODEL_ERROR.sigma(scatter_of(law), decades_beyond(law, flops))
 
 
 def method(draws: Draws, law: Law, sigma: float | None) -> str:

@@ -377,22 +377,22 @@ def split_fit(
             divide the layers.
     """
     chip, capacity = _capacity(gpu, memory_bytes)
-    count = check_positive("params", params, least=1, example="7e9")
-    shape = check_shape(seq_len=seq_len, micro_batch=micro_batch, d_model=d_model, n_heads=n_heads)
-    layers = check_count("n_layers", n_layers, "layers")
-    chosen = check_split(split, gpus, n_heads=shape[3], n_layers=layers)
-    per = state_bytes(precision, optimizer)
-    stage, mode = check_zero_stage(zero_stage), check_recompute(recompute)
-    use = _use(count, layers, shape, chosen, per, stage, mode, bool(sequence_parallel))
-    return SplitFit(
-        fits=use.total <= capacity,
-        split=use.split,
-        memory=use,
-        gpu=chip.id if chip is not None else None,
-        memory_bytes=capacity,
-        headroom=capacity - use.total,
-        message=_verdict(use, chip, capacity, stage, mode, shape[1]),
+    use = memory_per_gpu(
+        params,
+        n_layers=n_layers,
+        d_model=d_model,
+        n_heads=n_heads,
+        seq_len=seq_len,
+        micro_batch=micro_batch,
+        gpus=gpus,
+        split=split,
+        precision=precision,
+        optimizer=optimizer,
+        zero_stage=zero_stage,
+        recompute=recompute,
+        sequence_parallel=sequence_parallel,
     )
+    return _fit(use, use.total <= capacity, chip, capacity, recompute, micro_batch)
 
 
 @question("the smallest split")
@@ -439,14 +439,19 @@ def smallest_split(
     ]
     fitting = [use for use in tried if use.total <= capacity]
     best = fitting[0] if fitting else min(tried, key=lambda use: use.total)
+    return _fit(best, bool(fitting), chip, capacity, mode, shape[1])
+
+
+def _fit(use: MemoryUse, fits: bool, chip: Chip | None, capacity: float, mode: str, batch: int) -> SplitFit:
+    """The verdict on one split's memory against one GPU's."""
     return SplitFit(
-        fits=bool(fitting),
-        split=best.split,
-        memory=best,
+        fits=fits,
+        split=use.split,
+        memory=use,
         gpu=chip.id if chip is not None else None,
         memory_bytes=capacity,
-        headroom=capacity - best.total,
-        message=_verdict(best, chip, capacity, stage, mode, shape[1]),
+        headroom=capacity - use.total,
+        message=_verdict(use, chip, capacity, use.model_states.zero_stage, mode, batch),
     )
 
 

@@ -10,10 +10,8 @@ inputs and raises InputError; never prints. Standard library only.
 
 from __future__ import annotations
 
-import math
-
 from planner.errors import InfeasibleError, InputError
-from planner.hardware import DEFAULT_MFU_SOURCE, LLAMA3_MFU, LLAMA3_MFU_SOURCE
+from planner.hardware import DEFAULT_MFU_SOURCE, LLAMA3_MFU, LLAMA3_MFU_SOURCE, days_for, gpu_hours_for
 from planner.laws.catalog import hyperparameter_laws
 from planner.planning.notices import range_notice
 from planner.planning.results import Hyperparameters, Interval, Notice, Recipe, RecipeTime, law_ref
@@ -31,18 +29,13 @@ SEQ_LEN = 4096
 """The sequence length of a recipe unless one is given: DeepSeek LLM's and Llama 2's
 (Bi et al. 2024, Table 2; Touvron et al. 2023, Table 1), the batch sizes' unit there."""
 
-SECONDS_PER_DAY = 86400.0
-
 
 def check_seq_len(value: object, name: str = "seq_len") -> int:
-    """A sequence length: a whole number of tokens, at least one; InputError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise InputError(f"{name} must be a whole number of tokens (got {value!r}); give e.g. 4096")
-    if math.isinf(value) or value < 1 or value != int(value):
-        raise InputError(
-            f"{name} must be a whole number of tokens, at least 1 (got {value:g}); give e.g. 4096"
-        )
-    return int(value)
+    """A sequence length: a whole number of tokens, at least one; InputError otherwise (the
+    memory's check, so that a recipe and its memory refuse the same lengths alike)."""
+    from planner.planning.memory import check_count
+
+    return check_count(name, value, "tokens per sequence")
 
 
 def recipe(
@@ -328,7 +321,7 @@ def _time(plan: Plan, setup: Hardware | None, steps: Interval, flops_per_token: 
     if gpus is None:
         return None
     rate = gpus * peak * mfu / flops_per_token
-    days = plan.optimum.tokens / rate / SECONDS_PER_DAY
+    days = days_for(gpu_hours_for(plan.flops, peak, mfu), gpus)
     low, high = LLAMA3_MFU
     return RecipeTime(
         steps=steps,

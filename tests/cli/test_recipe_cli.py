@@ -42,9 +42,12 @@ def test_the_recipe_table_follows_the_plan_and_its_notices_go_to_stderr(run: Run
         (["--recipe", "--vocab", "0"], "error: --vocab must be a whole number above zero"),
         (
             ["--recipe", "--seq-len", "0"],
-            "error: --seq-len must be a whole number of tokens, at least 1 (got 0)",
+            "error: --seq-len must be a whole number of tokens per sequence, 1 or more (got 0.0)",
         ),
-        (["--recipe", "--seq-len", "100.5"], "error: --seq-len must be a whole number of tokens, at least 1"),
+        (
+            ["--recipe", "--seq-len", "100.5"],
+            "error: --seq-len must be a whole number of tokens per sequence, 1 or more",
+        ),
         (["--recipe", "--seq-len", "x"], "error: --seq-len 'x' is not a number; give e.g. --seq-len 4096"),
         (
             ["--recipe", "--compare"],
