@@ -232,7 +232,9 @@ def run_checks(spec: Spec, label: str) -> CheckReport:
         checks.append(
             CheckResult(name, QUANTITIES[name], value, limit, value <= limit, margin, margin / limit)
         )
-    return CheckReport(
+    from planner.planning.sense import sensible
+
+    report = CheckReport(
         planner_version=__version__,
         spec=label,
         name=spec.name,
@@ -240,6 +242,7 @@ def run_checks(spec: Spec, label: str) -> CheckReport:
         checks=tuple(checks),
         plan=result,
     )
+    return sensible(report, "the checks of the spec")  # e.g. the headroom over a limit of 1e-308
 
 
 def spec_plan(spec: Spec) -> Plan:

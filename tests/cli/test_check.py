@@ -273,3 +273,17 @@ def test_a_gpu_count_beyond_floating_point_is_refused(run: Run, tmp_path: Path) 
     assert done.exit_code == 2
     assert done.stdout == ""
     assert done.stderr.startswith("error: gpus must be a whole number of GPUs, 1 or more")
+
+
+def test_a_limit_so_small_its_headroom_is_beyond_floating_point_is_refused(run: Run, tmp_path: Path) -> None:
+    """The file fuzz found it: max_cost 6.7e-308 made the headroom infinite (exit 70)."""
+    spec = (
+        (ROOT / "tests" / "examples" / "over-budget.toml")
+        .read_text()
+        .replace("max_cost = 100_000", "max_cost = 6.7e-308")
+    )
+    (tmp_path / "tiny.toml").write_text(spec)
+    done = run("check", str(tmp_path / "tiny.toml"), "--json")
+    assert done.exit_code == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[-1].startswith("error: the checks of the spec would hold -inf")
