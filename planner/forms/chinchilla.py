@@ -173,32 +173,60 @@ class ChinchillaParams(Record, eq=False):
             share.append(q / s if s > 0 else math.nan)
         return E, A, B, alpha, beta, log_G, share
 
+    @staticmethod
+    def draw_optimum_terms(draws: Draws) -> tuple[list[float], ...]:
+        """Per draw: E, log G, beta / (alpha + beta), and the log K and rate of the loss at
+        the optimum, E + K (C/6)^-rate. There alpha A N^-alpha = beta B D^-beta (the optimum's
+        condition), so the two terms are (1 + alpha / beta) A N^-alpha: with N = G (C/6)^share,
+        K = (1 + alpha / beta) A G^-alpha and rate = alpha share."""
+        E, A, _, alpha, beta, log_G, share = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        log, log1p = math.log, math.log1p
+        log_K = [log(a) - p * g + log1p(p / q) for a, p, q, g in zip(A, alpha, beta, log_G, strict=True)]
+        rate = [p * t for p, t in zip(alpha, share, strict=True)]
+        return E, log_G, share, log_K, rate
+
+    @staticmethod
+    def kept_draw_terms(draws: Draws) -> dict[str, tuple[list[float], ...]]:
+        """What the law index keeps of the draws (planner.planning.draws.payload): the terms
+        of a plan without caps, so that a plain plan with intervals need not work them out."""
+        return {
+            "chinchilla-optimum": draws.derived("chinchilla-optimum", ChinchillaParams.draw_optimum_terms)
+        }
+
     def draw_plans(self, draws: Draws, C: float, low: float, high: float) -> tuple[list[float], list[float]]:
-        """(N, loss) of each draw's plan at C, N kept within [low, high]: optimal_params and
-        plan_loss over the draws (NaN where a draw has no optimum)."""
-        E, A, B, alpha, beta, log_G, share = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        """(log N, loss) of each draw's plan at C, N kept within [low, high]: optimal_params
+        and plan_loss over the draws (NaN where a draw has no optimum). Without a cap, the
+        loss at the optimum in one exponential a draw (draw_optimum_terms)."""
         x = math.log(C / FLOPS_PER_PARAM_TOKEN)
-        per_token = C / FLOPS_PER_PARAM_TOKEN
-        exp = math.exp
-        try:
-            sizes = [exp(g + t * x) for g, t in zip(log_G, share, strict=True)]
-            if low > 0 or high < math.inf:
-                sizes = [min(max(n, low), high) for n in sizes]
-            losses = [
-                e + a / n**p + b / (per_token / n) ** q
-                for e, a, b, p, q, n in zip(E, A, B, alpha, beta, sizes, strict=True)
-            ]
-        except (OverflowError, ZeroDivisionError):  # some draw beyond floating point: one at a time
-            sizes, losses = [], []
-            for e, a, b, p, q, g, t in zip(E, A, B, alpha, beta, log_G, share, strict=True):
-                try:
-                    n = min(max(exp(g + t * x), low), high)
-                    losses.append(e + a / n**p + b / (per_token / n) ** q)
-                except (OverflowError, ZeroDivisionError):
-                    n = math.nan
-                    losses.append(math.nan)
-                sizes.append(n)
-        return sizes, losses
+        exp, nan = math.exp, math.nan
+        if low <= 0 and high == math.inf:
+            E, log_G, share, log_K, rate = draws.derived(
+                "chinchilla-optimum", ChinchillaParams.draw_optimum_terms
+            )
+            log_sizes = [g + t * x for g, t in zip(log_G, share, strict=True)]
+            try:
+                losses = [e + exp(k - r * x) for e, k, r in zip(E, log_K, rate, strict=True)]
+            except OverflowError:  # some draw beyond floating point: one at a time
+                losses = []
+                for e, k, r in zip(E, log_K, rate, strict=True):
+                    try:
+                        losses.append(e + exp(k - r * x))
+                    except OverflowError:
+                        losses.append(nan)
+            return log_sizes, losses
+        E, A, B, alpha, beta, log_G, share = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        floor = math.log(low) if low > 0 else -math.inf
+        ceiling = math.log(high) if high < math.inf else math.inf
+        log_sizes, losses = [], []
+        for e, a, b, p, q, g, t in zip(E, A, B, alpha, beta, log_G, share, strict=True):
+            log_n = min(max(g + t * x, floor), ceiling)
+            try:  # B / D^beta with ln D = x - ln N
+                losses.append(e + a * exp(-p * log_n) + b * exp(q * (log_n - x)))
+            except OverflowError:
+                log_n = nan
+                losses.append(nan)
+            log_sizes.append(log_n)
+        return log_sizes, losses
 
     def draw_losses(self, draws: Draws, N: float, D: float) -> list[float]:
         """The loss of N parameters on D tokens under each draw (NaN where it overflows)."""

@@ -292,7 +292,7 @@ class LimitedDataForm:
         return loss
 
     def draw_plans(self, draws: Any, C: float, low: float, high: float) -> tuple[list[float], list[float]]:
-        """(N, loss) of each draw's plan at C, N within [low, high]: `optimal_params` and
+        """(log N, loss) of each draw's plan at C, N within [low, high]: `optimal_params` and
         `plan_loss` under each draw of the law's parameters (planner.planning.intervals), all
         draws searched at once by the scan and golden sections of `optimal_params_array`."""
         import numpy as np
@@ -315,9 +315,9 @@ class LimitedDataForm:
                 self._search_loss(budgets[searched], picked), lows[searched], highs[searched]
             )
             sizes[searched] = np.exp(found)
-        sizes = np.clip(sizes, low, high)
-        losses = self._search_loss(budgets, terms)(np.log(sizes))
-        return sizes.tolist(), losses.tolist()
+        log_sizes = np.log(np.clip(sizes, low, high))
+        losses = self._search_loss(budgets, terms)(log_sizes)
+        return log_sizes.tolist(), losses.tolist()
 
 
 FADED = 40.0

@@ -17,7 +17,7 @@ from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.forms import law_class
 from planner.forms.base import Law
 from planner.laws.format import DOMAINS, STRICT
-from planner.laws.index import Index
+from planner.laws.index import Arrays, Index
 from planner.records import Record, type_hints
 
 TYPE_CHECKING = False
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar, Literal
 
     from planner.forms.transfer import TransferLaw
+    from planner.laws.index import Stored
 
 
 def laws_dir() -> Path:
@@ -237,11 +238,16 @@ _SHIPPED: dict[Law, tuple[str, bytes]] = {}
 """Each shipped law loaded, with its file (under laws/) and the bytes it was built from."""
 
 
-def shipped_extra(law: Law, kind: str) -> Any:
-    """What the law index keeps beside a shipped law (e.g. "draws": its parameter draws,
+def shipped_arrays(law: Law) -> Stored | None:
+    """The arrays the law index keeps for a shipped law (its parameter draws,
     planner.planning.draws), while its file is unchanged; None for any other law."""
     found = _SHIPPED.get(law)
-    return None if found is None else _index().extra(found[0], found[1], kind)
+    return None if found is None else _arrays().get(*found)
+
+
+@cache
+def _arrays() -> Arrays:
+    return Arrays(_root())
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

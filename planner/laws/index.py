@@ -6,7 +6,9 @@ law file: its path under laws/, the CRC-32 of its bytes, and the law as validate
 record tagged with its class. A line is used only while its file still has those bytes;
 a file that changed (or is missing from the index) is read from its TOML as before, so the
 index can make `plan` slower but never different. The chip table has an index of the same
-kind beside it (`planner/hardware.toml.index.json`, see `built`). Standard library only.
+kind beside it (`planner/hardware.toml.index.json`, see `built`). Arrays of numbers kept
+for a law file (its parameter draws) are in `laws/index.arrays` instead, as raw float64,
+read only by a plan that asks for them (`Arrays`). Standard library only.
 """
 
 from __future__ import annotations
@@ -72,17 +74,6 @@ class Index:
         except Stale:
             return None
 
-    def extra(self, relative: str, data: bytes, kind: str) -> Any:
-        """What the index keeps of `kind` beside the law file at `relative` (a line of its
-        own, "<file>#<kind>", read only when asked), or None unless it has it for these bytes."""
-        line = self.lines.get(f"{relative}#{kind}")
-        if line is None:
-            return None
-        start = line.find('"crc32":') + 8
-        if line[start : line.index(",", start)] != str(crc(data)):
-            return None
-        return json.loads(line)[kind]
-
     def defaults(self, data: bytes) -> Any:
         """The entries of defaults.toml, or None unless the index has them for these bytes."""
         entry = self.header.get("defaults")
@@ -92,6 +83,91 @@ class Index:
             return _decode_all(entry["entries"])
         except Stale:
             return None
+
+
+ARRAYS = "index.arrays"
+"""The file beside the index that keeps arrays of numbers for law files (see `Arrays`)."""
+
+
+class Stored:
+    """The arrays an index keeps for one law file: `meta` (what they were made with) and
+    each array by name, decoded on request."""
+
+    __slots__ = ("_blob", "_spans", "meta")
+
+    def __init__(self, meta: dict[str, Any], spans: dict[str, list[int]], blob: bytes) -> None:
+        self.meta = meta
+        self._spans = spans
+        self._blob = blob
+
+    def names(self) -> list[str]:
+        """The names of the arrays kept."""
+        return list(self._spans)
+
+    def array(self, name: str) -> list[float]:
+        """The array `name` as floats (KeyError if not kept)."""
+        start, count = self._spans[name]
+        raw = memoryview(self._blob)[start : start + 8 * count]
+        if sys.byteorder == "little":
+            return raw.cast("d").tolist()  # no import of the array module (a shared library)
+        import array
+
+        values = array.array("d", raw.tobytes())
+        values.byteswap()
+        return values.tolist()
+
+
+class Arrays:
+    """`laws/index.arrays`: a first line of JSON naming, for each law file, the CRC-32 of
+    its bytes, what its arrays were made with and where each lies (offset in bytes after
+    that line, and count), then the arrays as little-endian float64. Read once, when a plan
+    first asks for one; an entry is used only while its file still has those bytes."""
+
+    def __init__(self, root: str) -> None:
+        self.entries: dict[str, Any] = {}
+        self.blob = b""
+        try:
+            with open(os.path.join(root, ARRAYS), "rb") as file:
+                header = file.readline()
+                self.blob = file.read()
+            found = json.loads(header)
+        except (OSError, ValueError):
+            return
+        if isinstance(found, dict) and found.get("index") == VERSION:
+            self.entries = found.get("entries", {})
+
+    def get(self, relative: str, data: bytes) -> Stored | None:
+        """The arrays kept for the law file at `relative` whose bytes are `data`, or None."""
+        entry = self.entries.get(relative)
+        if entry is None or entry.get("crc32") != crc(data):
+            return None
+        return Stored(entry["meta"], entry["arrays"], self.blob)
+
+
+def render_arrays(entries: dict[str, tuple[bytes, dict[str, Any], dict[str, list[float]]]]) -> bytes:
+    """`laws/index.arrays` for `entries`: by law file (under laws/), its bytes, what its
+    arrays were made with, and the arrays by name."""
+    import array
+
+    header: dict[str, Any] = {
+        "index": VERSION,
+        "note": "written by `python -m planner.laws` from the law files; do not edit",
+        "entries": {},
+    }
+    blobs, offset = [], 0
+    for relative in sorted(entries):
+        data, meta, named = entries[relative]
+        spans = {}
+        for name, values in named.items():
+            packed = array.array("d", values)
+            if sys.byteorder != "little":
+                packed.byteswap()
+            blobs.append(packed.tobytes())
+            spans[name] = [offset, len(values)]
+            offset += 8 * len(values)
+        header["entries"][relative] = {"crc32": crc(data), "meta": meta, "arrays": spans}
+    line = json.dumps(header, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return line.encode("utf-8") + b"\n" + b"".join(blobs)
 
 
 def built(path: str, data: bytes) -> Any:

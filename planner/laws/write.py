@@ -14,7 +14,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 
@@ -269,10 +269,9 @@ def index_line(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 
 
-def render_index(root: str, extras: dict[str, Callable[[Law], Any]] | None = None) -> str:
+def render_index(root: str) -> str:
     """The index of the laws folder `root` (planner.laws.index), from its files, each
-    validated in full; `extras`, by kind: what else to keep beside a law (None: nothing),
-    on a line of its own."""
+    validated in full."""
     from planner.inputs import loads_toml
     from planner.laws.catalog import Default, build
     from planner.laws.index import VERSION, crc, encode
@@ -292,8 +291,4 @@ def render_index(root: str, extras: dict[str, Callable[[Law], Any]] | None = Non
         law = validate_law(loads_toml(data.decode("utf-8")), path)
         relative = path.relative_to(folder).as_posix()
         lines.append(index_line({"file": relative, "crc32": crc(data), "law": encode(law)}))
-        for kind, make in (extras or {}).items():
-            kept = make(law)
-            if kept is not None:
-                lines.append(index_line({"file": f"{relative}#{kind}", "crc32": crc(data), kind: kept}))
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from planner.forms.base import Law
     from planner.laws.format import Covariance
+    from planner.laws.index import Stored
 
 SAMPLES = 4000
 """Draws per law: 100 in each 2.5% tail, so the 95% interval's ends are steady to about 2%."""
@@ -46,30 +47,54 @@ class Draws:
     failures. `cache` keeps what a form works out once from the columns.
     """
 
-    __slots__ = ("_records", "cache", "columns", "covariance", "invalid", "kept", "law", "noise")
+    __slots__ = (
+        "_columns",
+        "_drawn",
+        "_kept_terms",
+        "_records",
+        "cache",
+        "covariance",
+        "invalid",
+        "kept",
+        "law",
+        "noise",
+    )
 
     def __init__(
         self,
         law: Law,
         covariance: Covariance,
-        drawn: dict[str, list[float]],
+        drawn: dict[str, list[float]] | Callable[[], dict[str, list[float]]],
         noise: list[float],
         invalid: int,
+        kept_terms: Callable[[str], tuple[list[float], ...] | None] | None = None,
     ) -> None:
-        """The draws `drawn` (the covaried fields' columns), from `draw` or the law index."""
+        """The draws `drawn` (the covaried fields' columns, or what reads them when first
+        needed), from `draw` or the law index; `kept_terms`, what the index keeps of a
+        form's `derived` terms by key (None where it keeps none)."""
         self.law = law
         self.covariance = covariance
         self.cache: dict[str, Any] = {}
         self._records: list[Any] | None = None
+        self._columns: dict[str, list[float]] | None = None
+        self._drawn = drawn
+        self._kept_terms = kept_terms
         self.kept = len(noise)
         self.invalid = invalid
         self.noise = noise
-        point = law.params
-        self.columns = {
-            field: drawn[field] if field in drawn else [float(getattr(point, field))] * self.kept
-            for field in fields(point)
-            if _number(getattr(point, field))
-        }
+
+    @property
+    def columns(self) -> dict[str, list[float]]:
+        """Every field the law's [params] sets, as a column of `kept` values."""
+        if self._columns is None:
+            drawn = self._drawn if isinstance(self._drawn, dict) else self._drawn()
+            point = self.law.params
+            self._columns = {
+                field: drawn[field] if field in drawn else [float(getattr(point, field))] * self.kept
+                for field in fields(point)
+                if _number(getattr(point, field))
+            }
+        return self._columns
 
     def records(self) -> list[Any]:
         """The draws as parameter records of the law's form, for questions without a fast path."""
@@ -83,10 +108,14 @@ class Draws:
         return self._records
 
     def derived(self, key: str, make: Callable[[Draws], Any]) -> Any:
-        """What `make` works out from these draws, worked out once."""
+        """What `make` works out from these draws, worked out once (or kept by the index)."""
         found = self.cache.get(key)
         if found is None:
-            found = self.cache[key] = make(self)
+            if self._kept_terms is not None:
+                found = self._kept_terms(key)
+            if found is None:
+                found = make(self)
+            self.cache[key] = found
         return found
 
 
@@ -134,58 +163,49 @@ def draw(law: Law, covariance: Covariance, samples: int = SAMPLES, seed: int = S
     return Draws(law, covariance, drawn, noise, invalid)
 
 
-def payload(draws: Draws) -> dict[str, Any]:
-    """The draws as the law index keeps them (planner.laws.index): each drawn column as the
-    base64 of its float64 bytes, little-endian, with what they were drawn with."""
+def payload(draws: Draws) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    """The draws as the law index keeps them (planner.laws.index.Arrays): what they were
+    drawn with, and by name each drawn column, the noise, and the terms the law's form
+    keeps of them (its `kept_draw_terms`: what a plain plan works out from the draws)."""
     drawn = {_target(name, set(draws.columns))[0] for name in draws.covariance.names}
-    return {
+    meta = {
         "samples": draws.kept + draws.invalid,
         "seed": SEED,
         "names": list(draws.covariance.names),
         "invalid": draws.invalid,
-        "columns": {field: _packed(draws.columns[field]) for field in sorted(drawn)},
-        "noise": _packed(draws.noise),
     }
+    arrays = {f"columns/{field}": draws.columns[field] for field in sorted(drawn)}
+    arrays["noise"] = draws.noise
+    kept = getattr(draws.law.params, "kept_draw_terms", None)
+    for key, columns in (kept(draws) if kept is not None else {}).items():
+        for i, column in enumerate(columns):
+            arrays[f"terms/{key}/{i}"] = column
+    return meta, arrays
 
 
-def from_payload(law: Law, covariance: Covariance, found: dict[str, Any]) -> Draws | None:
-    """The draws an index entry keeps, or None if it was drawn otherwise than `draw` would now."""
+def from_payload(law: Law, covariance: Covariance, stored: Stored) -> Draws | None:
+    """The draws the index keeps, or None if they were drawn otherwise than `draw` would now.
+    Only the noise is read at once; columns and kept terms when first asked for."""
+    meta = stored.meta
     if (
-        found.get("samples") != SAMPLES
-        or found.get("seed") != SEED
-        or found.get("names") != list(covariance.names)
+        meta.get("samples") != SAMPLES
+        or meta.get("seed") != SEED
+        or meta.get("names") != list(covariance.names)
     ):
         return None
-    return Draws(
-        law,
-        covariance,
-        {field: _unpacked(text) for field, text in found["columns"].items()},
-        _unpacked(found["noise"]),
-        found["invalid"],
-    )
+    names = stored.names()
 
+    def drawn() -> dict[str, list[float]]:
+        return {name[8:]: stored.array(name) for name in names if name.startswith("columns/")}
 
-def _packed(column: list[float]) -> str:
-    import array
-    import binascii
-    import sys
+    def kept_terms(key: str) -> tuple[list[float], ...] | None:
+        prefix = f"terms/{key}/"
+        found = [name for name in names if name.startswith(prefix)]
+        if not found:
+            return None
+        return tuple(stored.array(f"{prefix}{i}") for i in range(len(found)))
 
-    values = array.array("d", column)
-    if sys.byteorder != "little":
-        values.byteswap()
-    return binascii.b2a_base64(values.tobytes(), newline=False).decode("ascii")
-
-
-def _unpacked(text: str) -> list[float]:
-    import array
-    import binascii
-    import sys
-
-    values = array.array("d")
-    values.frombytes(binascii.a2b_base64(text))
-    if sys.byteorder != "little":
-        values.byteswap()
-    return values.tolist()
+    return Draws(law, covariance, drawn, stored.array("noise"), meta["invalid"], kept_terms)
 
 
 def _number(value: object) -> bool:
@@ -211,9 +231,9 @@ def draws_of(law: Law) -> Draws | None:
     covariance = covariance_of(law)
     found = None
     if covariance is not None:
-        from planner.laws.catalog import shipped_extra
+        from planner.laws.catalog import shipped_arrays
 
-        kept = shipped_extra(law, "draws")
+        kept = shipped_arrays(law)
         found = from_payload(law, covariance, kept) if kept is not None else None
         if found is None:
             found = draw(law, covariance)

@@ -13,7 +13,7 @@ from planner.forms import law_class
 from planner.forms.base import Law
 from planner.forms.kaplan_nd import KaplanNDLaw
 from planner.forms.transfer import TransferLaw
-from planner.laws.__main__ import law_index
+from planner.laws.__main__ import law_arrays, law_index
 from planner.laws.catalog import (
     _catalog_paths,
     available_laws,
@@ -53,6 +53,12 @@ def test_shipped_file_validates_and_the_fast_paths_build_the_same_law(path: Path
 def test_the_index_is_current() -> None:
     assert law_index() == (laws_dir() / "index.jsonl").read_text(), (
         "laws/index.jsonl is stale: run python -m planner.laws"
+    )
+
+
+def test_the_kept_draws_are_current() -> None:
+    assert law_arrays() == (laws_dir() / "index.arrays").read_bytes(), (
+        "laws/index.arrays is stale: run python -m planner.laws"
     )
 
 

@@ -4,6 +4,7 @@ and that draws without an answer are counted, never silently dropped."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +16,9 @@ from planner.errors import InputError
 from planner.forms.base import Law
 from planner.forms.chinchilla import ChinchillaParams
 from planner.hardware import hardware
-from planner.laws.catalog import find_law
+from planner.laws.catalog import find_law, shipped_arrays
 from planner.laws.format import Covariance
+from planner.laws.index import ARRAYS, Arrays, Stored, render_arrays
 from planner.planning import intervals
 from planner.planning.budget import plan_each
 from planner.planning.draws import SAMPLES, SEED, covariance_of, draw, draws_of, from_payload, payload
@@ -64,14 +66,16 @@ def test_the_same_question_gives_the_same_intervals_and_tokens_follow_from_param
 
 
 def test_the_column_path_is_the_per_draw_path_of_the_form() -> None:
-    """ChinchillaParams.draw_plans gives what optimal_params and plan_loss give on each draw."""
+    """ChinchillaParams.draw_plans gives what optimal_params and plan_loss give on each draw,
+    with and without a cap (the uncapped loss comes from the optimum's condition)."""
     draws = draws_of(LAW)
     assert draws is not None
-    sizes, losses = LAW.params.draw_plans(draws, 1e23, 0.0, math.inf)
-    for i, params in enumerate(draws.records()[:200]):
-        n = params.optimal_params(1e23)
-        assert sizes[i] == pytest.approx(n, rel=1e-12)
-        assert losses[i] == pytest.approx(params.plan_loss(1e23, n), rel=1e-12)
+    for low, high in ((0.0, math.inf), (3e10, math.inf), (0.0, 1e10)):
+        log_sizes, losses = LAW.params.draw_plans(draws, 1e23, low, high)
+        for i, params in enumerate(draws.records()[:200]):
+            n = min(max(params.optimal_params(1e23), low), high)
+            assert math.exp(log_sizes[i]) == pytest.approx(n, rel=1e-12)
+            assert losses[i] == pytest.approx(params.plan_loss(1e23, n), rel=1e-12)
     for given_, value in (("params", 7e9), ("tokens", 2e12)):
         flops, found = LAW.params.draw_inverse(draws, given_, value)
         for i, params in enumerate(draws.records()[:200]):
@@ -122,7 +126,7 @@ def test_limited_data_intervals_search_every_draw_as_the_plan_does() -> None:
     supply = LAW.limited(1e11, LAW.decay_constants() or (15.387756, 5.309743))
     draws = draws_of(LAW)
     assert draws is not None
-    _sizes, losses = supply.draw_plans(draws, 1e23, 0.0, math.inf)
+    _log_sizes, losses = supply.draw_plans(draws, 1e23, 0.0, math.inf)
     for i, params in enumerate(draws.records()[:25]):  # each draw's own scalar search
         alone = supply.with_params(params)
         n = alone.optimal_params(1e23)
@@ -239,7 +243,7 @@ def test_a_target_some_draws_cannot_reach_counts_them() -> None:
     assert bounds.draws + bounds.failed == SAMPLES
 
 
-def test_the_index_keeps_the_draws_the_covariance_gives() -> None:
+def test_the_index_keeps_the_draws_the_covariance_gives(tmp_path: Path) -> None:
     covariance = covariance_of(LAW)
     assert covariance is not None
     fresh = draw(LAW, covariance)
@@ -247,10 +251,25 @@ def test_the_index_keeps_the_draws_the_covariance_gives() -> None:
     assert kept is not None
     assert kept.columns == fresh.columns
     assert kept.noise == fresh.noise
-    again = from_payload(LAW, covariance, payload(fresh))
+    shipped = shipped_arrays(LAW)
+    assert shipped is not None
+    read = from_payload(LAW, covariance, shipped)
+    assert read is not None
+    optimum = ChinchillaParams.draw_optimum_terms
+    assert read.derived("chinchilla-optimum", optimum) == fresh.derived("chinchilla-optimum", optimum)
+    assert "chinchilla" not in read.cache  # kept by the index, not worked out from the columns
+    meta, arrays = payload(fresh)
+    data = b"the law file's bytes"
+    (tmp_path / ARRAYS).write_bytes(render_arrays({"language/law.toml": (data, meta, arrays)}))
+    stored = Arrays(str(tmp_path))
+    found = stored.get("language/law.toml", data)
+    assert found is not None
+    assert stored.get("language/law.toml", data + b" ") is None  # other bytes: not used
+    again = from_payload(LAW, covariance, found)
     assert again is not None
     assert again.columns == fresh.columns
-    stale = payload(fresh) | {"seed": SEED + 1}
+    assert again.noise == fresh.noise
+    stale = Stored(meta | {"seed": SEED + 1}, {}, b"")
     assert from_payload(LAW, covariance, stale) is None  # drawn otherwise: drawn again
 
 
@@ -280,3 +299,19 @@ def test_a_law_of_another_form_draws_through_its_own_methods() -> None:
     for name, band in bands.items():
         assert band.low < getattr(result.optimum, name) < band.high, name
     assert not isinstance(wide.params, ChinchillaParams)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(-1e6, 1e6) | st.sampled_from([0.0, 1.0, 2.5]), min_size=2, max_size=3000),
+    st.floats(0.01, 0.999),
+)
+def test_the_tails_give_numpys_percentiles(values: list[float], level: float) -> None:
+    """quantiles sorts only each tail when it can: always numpy's default percentiles."""
+    band = intervals.quantiles(values, level)
+    low, high = np.percentile(values, [50 * (1 - level), 50 * (1 + level)])
+    assert band.low == pytest.approx(low, rel=1e-12, abs=1e-9)
+    assert band.high == pytest.approx(high, rel=1e-12, abs=1e-9)
+    ranks = list(range(0, len(values), max(1, len(values) // 7)))
+    ordered = sorted(values)
+    assert intervals._order_statistics(values, ranks) == {r: ordered[r] for r in ranks}
