@@ -111,12 +111,20 @@ def spec_schema() -> dict[str, Any]:
     return TypeAdapter(Spec).json_schema()
 
 
+def figure_schema() -> dict[str, Any]:
+    """The JSON Schema of `plan plot KIND --format json`: a picture's panels and series."""
+    from planner.planning.results import Figure
+
+    return TypeAdapter(Figure).json_schema(mode="serialization")
+
+
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "plan": plan_schema,
     "comparison": comparison_schema,
     "transfer": transfer_schema,
     "size-curve": size_curve_schema,
     "fit": fit_schema,
+    "figure": figure_schema,
     "check": check_schema,
     "gpus": gpus_schema,
     "laws": laws_schema,
