@@ -28,6 +28,8 @@ AXIS_WIDTH = 9
 """Columns left of the plot area for the y axis' numbers."""
 NARROWEST = 40
 """Below this width a plot cannot be read; it is drawn at this width."""
+WIDEST = 120
+"""A plot wider than this gains no detail worth the eye's travel."""
 
 
 class Canvas:
@@ -121,7 +123,7 @@ class Scale:
                 if len(found) >= 3:
                     return found
         low, high = self.value(0.0), self.value(1.0)
-        raw = (high - low) / 4
+        raw = (high - low) / 6
         power = 10.0 ** math.floor(math.log10(raw))
         step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
         start = math.ceil(low / step)
@@ -227,14 +229,14 @@ def draw_panel(panel: Panel, screen: Screen, width: int, rows: int, level: float
 def draw(figure: Figure, screen: Screen | None = None) -> list[str]:
     """The figure as lines of text for a terminal as wide as the screen."""
     screen = screen or Screen()
-    width = max(NARROWEST, min(screen.width, 120))
+    width = max(NARROWEST, min(screen.width, WIDEST))
     rows = 16 if len(figure.panels) == 1 else 12 if len(figure.panels) == 2 else 9
     lines = [screen.style(screen.text(figure.title), "\x1b[1m"), ""]
     for panel in figure.panels:
         lines += draw_panel(panel, screen, width, rows, figure.level)
         lines.append("")
     lines += wrap(screen.text(f"source: {figure.caption}"), width)
-    return lines
+    return [line.rstrip() for line in lines]
 
 
 def show(figure: Figure) -> None:

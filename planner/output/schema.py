@@ -124,10 +124,10 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "transfer": transfer_schema,
     "size-curve": size_curve_schema,
     "fit": fit_schema,
-    "figure": figure_schema,
     "check": check_schema,
     "gpus": gpus_schema,
     "laws": laws_schema,
+    "figure": figure_schema,
     "spec": spec_schema,
     "law-file": law_file_schema,
 }
