@@ -48,7 +48,7 @@ SCHEMA = Command(
         Argument(
             "name",
             "NAME",
-            "plan, comparison, check, gpus, laws (outputs); spec, law-file (inputs).",
+            "plan, comparison, transfer, size-curve, fit, check, gpus, laws, figure (outputs); spec, law-file (inputs).",
             default="plan",
         ),
     ),

@@ -43,11 +43,6 @@ def _refuse_extras(request: Request, what: str) -> None:
         raise InputError(f"{what} takes no {', '.join(given)}; drop {'it' if len(given) == 1 else 'them'}")
 
 
-def _only_table_or_json(request: Request, what: str) -> None:
-    if request.format in ("csv", "markdown"):
-        raise InputError(f"{what} prints a table or JSON; drop --format {request.format}")
-
-
 def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurve]:
     """The results of an inverse question, all inputs checked first (the caller has checked
     the data limits, which these questions refuse)."""
@@ -65,7 +60,6 @@ def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurv
                 "--size-range varies the size at --flops budgets; drop --target-loss, --params and --tokens"
             )
         _refuse_extras(request, "--size-range")
-        _only_table_or_json(request, "--size-range")
         if not budgets:
             raise InputError("--size-range needs a budget, e.g. plan --flops 1e22 --size-range 0.25 2")
         if setup is not None:

@@ -31,6 +31,11 @@ COMMANDS = {
     "schema": ("planner.cli.catalogs", "SCHEMA"),
     "fit": ("planner.cli.fit", "COMMAND"),
     "backtest": ("planner.cli.backtest", "COMMAND"),
+    "plot": ("planner.cli.plot", "PLOT"),
+    "plot isoflop": ("planner.cli.plot", "ISOFLOP"),
+    "plot frontier": ("planner.cli.plot", "FRONTIER"),
+    "plot fit": ("planner.cli.plot", "FIT"),
+    "plot size-curve": ("planner.cli.plot", "SIZE_CURVE"),
 }
 """Each command by its words, as (module, name): a command's module declares and runs it.
 A group's subcommands follow it; the main command comes first."""

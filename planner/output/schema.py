@@ -111,6 +111,13 @@ def spec_schema() -> dict[str, Any]:
     return TypeAdapter(Spec).json_schema()
 
 
+def figure_schema() -> dict[str, Any]:
+    """The JSON Schema of `plan plot KIND --format json`: a picture's panels and series."""
+    from planner.planning.results import Figure
+
+    return TypeAdapter(Figure).json_schema(mode="serialization")
+
+
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "plan": plan_schema,
     "comparison": comparison_schema,
@@ -120,6 +127,7 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "check": check_schema,
     "gpus": gpus_schema,
     "laws": laws_schema,
+    "figure": figure_schema,
     "spec": spec_schema,
     "law-file": law_file_schema,
 }

@@ -16,9 +16,13 @@ from planner.planning.results import Comparison, Plan, SizeCurve
 def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:
     """Results as tables (fmt "table"), CSV or Markdown."""
     if fmt in ("csv", "markdown"):
-        from planner.output.tabular import csv_table, markdown_table, plan_rows
+        from planner.output.tabular import csv_table, markdown_table, plan_rows, size_rows
 
-        columns, rows = plan_rows(item for item in results if isinstance(item, (Plan, Comparison)))
+        curves = [item for item in results if isinstance(item, SizeCurve)]
+        if curves:  # a size curve is a question of its own: its results are all curves
+            columns, rows = size_rows(curves)
+        else:
+            columns, rows = plan_rows(item for item in results if isinstance(item, (Plan, Comparison)))
         if fmt == "csv":
             csv_table(columns, rows)
         else:

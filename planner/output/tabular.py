@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from planner.output._base import money, sci
 from planner.output.streams import clean
-from planner.planning.results import Comparison, Plan
+from planner.planning.results import Comparison, Plan, SizeCurve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -101,6 +101,65 @@ GROUPS: tuple[tuple[Callable[[Plan], bool], tuple[Column, ...]], ...] = (
     (lambda item: item.intervals is not None, INTERVAL_COLUMNS),
 )
 """Column groups, each shown when any plan of the output has that part."""
+
+
+def _compute_optimal(name: str) -> Callable[[Plan], Cell]:
+    """The cell `name` of an inference-aware plan's compute-optimal plan, None without one."""
+
+    def cell(item: Plan) -> Cell:
+        return None if item.inference is None else getattr(item.inference.compute_optimal, name)
+
+    return cell
+
+
+INFERENCE_COLUMNS: tuple[Column, ...] = (
+    *(
+        (name, _optional("inference", name))
+        for name in (
+            "inference_tokens",
+            "objective",
+            "target_loss",
+            "training_flops",
+            "inference_flops",
+            "total_flops",
+        )
+    ),
+    *(
+        (f"compute_optimal_{name}", _compute_optimal(name))
+        for name in ("params", "tokens", "tokens_per_param")
+    ),
+    *(
+        (name, _optional("inference", name))
+        for name in (
+            "compute_optimal_training_flops",
+            "compute_optimal_inference_flops",
+            "compute_optimal_total_flops",
+            "params_fraction",
+            "total_flops_fraction",
+            "flops_saved",
+            "training_cost",
+            "inference_cost",
+            "total_cost",
+            "compute_optimal_total_cost",
+        )
+    ),
+)
+"""The lifetime columns of an inference-aware plan (`--inference-tokens`): Plan.inference."""
+GROUPS += ((lambda item: item.inference is not None, INFERENCE_COLUMNS),)
+SIZE_COLUMNS = (
+    "law",
+    "flops",
+    "fraction",
+    "params",
+    "tokens",
+    "tokens_per_param",
+    "loss",
+    "loss_gap",
+    "flops_to_match",
+    "compute_overhead",
+)
+"""The columns of a size curve (`--size-range`), one row per size; then loss_low, loss_high
+when the curve has intervals."""
 CHECK_COLUMNS = ("check", "quantity", "value", "limit", "result", "margin", "headroom")
 
 
@@ -113,6 +172,26 @@ def plan_rows(results: Iterable[Plan | Comparison]) -> tuple[list[str], list[Row
     optional = set(INTERVAL_COLUMNS[1:])  # an interval no plan here has (a run's, a target's FLOPs)
     columns = [c for c in columns if c not in optional or any(c[1](item) is not None for item in plans)]
     return [name for name, _ in columns], [{name: read(item) for name, read in columns} for item in plans]
+
+
+def size_rows(curves: Iterable[SizeCurve]) -> tuple[list[str], list[Row]]:
+    """(columns, rows) with one row per size of each curve."""
+    chosen = list(curves)
+    banded = any(point.loss_interval is not None for curve in chosen for point in curve.points)
+    columns = [*SIZE_COLUMNS, *(("level", "loss_low", "loss_high") if banded else ())]
+    rows: list[Row] = []
+    for curve in chosen:
+        level = None if curve.intervals is None else curve.intervals.level
+        for point in curve.points:
+            band = point.loss_interval
+            row: Row = {"law": curve.law.id, "flops": curve.flops}
+            row |= {name: getattr(point, name) for name in SIZE_COLUMNS[2:]}
+            if banded:
+                row["level"] = level
+                row["loss_low"] = None if band is None else band.low
+                row["loss_high"] = None if band is None else band.high
+            rows.append(row)
+    return columns, rows
 
 
 def check_rows(report: CheckReport) -> tuple[list[str], list[Row]]:
@@ -199,7 +278,7 @@ def markdown_table(columns: list[str], rows: list[Row], title: str | None = None
     sys.stdout.write(clean("\n".join(lines)) + "\n")
 
 
-_TEXT_COLUMNS = {"law", "binding", "gpu", "check", "quantity", "result"}
+_TEXT_COLUMNS = {"law", "binding", "gpu", "check", "quantity", "result", "objective"}
 
 
 def _cell(column: str, value: Cell) -> str:
@@ -208,9 +287,11 @@ def _cell(column: str, value: Cell) -> str:
     if not isinstance(value, float):
         return clean(str(value)).replace("|", "\\|")
     column = column.removesuffix("_low").removesuffix("_high")  # an interval's end reads as its quantity
-    if column in {"loss", "run_loss", "loss_gap", "loss_increase"}:
+    if column in {"loss", "run_loss", "loss_gap", "loss_increase", "target_loss"}:
         return f"{value:.4f}"
-    if column in {"loss_gap_percent", "mfu", "compute_fraction", "headroom"}:
+    if column in {"loss_gap_percent", "mfu", "compute_fraction", "headroom", "fraction", "compute_overhead"}:
+        return f"{value:.3g}"
+    if column in {"params_fraction", "total_flops_fraction", "level"}:
         return f"{value:.3g}"
     return sci(value)
 

@@ -85,8 +85,11 @@ def execute(run: Run, command: str) -> str:
         stdin = Path(words[1]).read_text() if words[0] == "cat" else words[1] + "\n"
         words = words[3:]
     assert words[0] == "plan", f"the docs run only `plan`, not {command!r}"
+    fresh = _picture(words)
     pipe = words.index("|") if "|" in words else len(words)
     result = run(*words[1:pipe], stdin=stdin)
+    if fresh is not None and result.exit_code == 0:
+        _check_picture(*fresh)
     shown = result.stdout
     if both:
         # In a shell the two streams interleave; with one of them empty, the order is certain.
@@ -100,6 +103,43 @@ def execute(run: Run, command: str) -> str:
         assert words[pipe + 1] == "jq", command
         return _jq(shown, words[pipe + 2 :])
     return shown
+
+
+PICTURES = DOCS / "images"
+
+
+def _picture(words: list[str]) -> tuple[Path, Path] | None:
+    """A `plan plot ... --out NAME` line writes docs/images/NAME under UPDATE_DOCS=1, else a
+    file in a temporary folder, which must match it: (that file, the page's picture)."""
+    if words[:2] != ["plan", "plot"] or "--out" not in words:
+        return None
+    pytest.importorskip("matplotlib")
+    index = words.index("--out") + 1
+    name = words[index]
+    assert "/" not in name, f"pictures on the pages are named without a folder, not {name!r}"
+    shown = PICTURES / name
+    if updating():
+        PICTURES.mkdir(exist_ok=True)
+        words[index] = str(shown)
+        return None
+    fresh = Path(tempfile.mkdtemp()) / name
+    words[index] = str(fresh)
+    return fresh, shown
+
+
+MATPLOTLIB = re.compile(rb"Matplotlib v([0-9][^,<\s\"]*)")
+
+
+def _check_picture(fresh: Path, shown: Path) -> None:
+    """The page's picture is what the command draws now: byte for byte for an SVG made by
+    the same matplotlib (another version draws the same picture in other bytes)."""
+    assert shown.exists(), f"{shown.name} is missing from docs/images; rerun with UPDATE_DOCS=1"
+    made, kept = fresh.read_bytes(), shown.read_bytes()
+    fresh.unlink()
+    fresh.parent.rmdir()
+    ours, theirs = MATPLOTLIB.search(made), MATPLOTLIB.search(kept)
+    if ours is not None and theirs is not None and ours.group(1) == theirs.group(1):
+        assert made == kept, f"docs/images/{shown.name} is stale; rerun with UPDATE_DOCS=1"
 
 
 def regenerate(run: Run, text: str) -> str:
