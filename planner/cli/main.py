@@ -31,6 +31,7 @@ COMMANDS = {
     "schema": ("planner.cli.catalogs", "SCHEMA"),
     "fit": ("planner.cli.fit", "COMMAND"),
     "backtest": ("planner.cli.backtest", "COMMAND"),
+    "design": ("planner.cli.design", "COMMAND"),
 }
 """Each command by its words, as (module, name): a command's module declares and runs it.
 A group's subcommands follow it; the main command comes first."""
