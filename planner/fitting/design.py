@@ -49,7 +49,8 @@ NOISE = (
 )
 """RMS log residual of `plan fit` (Chinchilla form, Huber recipe) on each shared data set in
 ../shared/data, loss_c4_val for Gadre et al., val loss and standard N for Porian et al.;
-tests/contracts/test_design_noise.py measures them again whenever the data is there."""
+docs/design.md gives the commands; tests/contracts/test_isoflop_reproduction.py
+measures the first (the default) again whenever the data is there."""
 DEFAULT_NOISE = 0.00755
 """The scatter of Chinchilla's own runs (NOISE's first), in log loss: the ladder approach 2 and
 this design copy. The other data sets scatter 2.6 to 4 times more, partly from runs far off
@@ -115,21 +116,26 @@ def check_design(
     least = least_ladder(budgets, sizes, step)
     if not ladder_budget >= least:
         raise InputError(
-            f"--ladder-budget {ladder_budget:.3g} cannot hold {budgets} budgets of {sizes} runs {step:g}x apart "
-            f"with the smallest at least {MIN_RUN_FLOPS:.2g} FLOPs (10M parameters at 20 tokens each); "
+            f"--ladder-budget {_g(ladder_budget)} cannot hold {budgets} budgets of {sizes} runs {step:g}x apart "
+            f"with the smallest at least {_g(MIN_RUN_FLOPS, 2)} FLOPs (10M parameters at 20 tokens each); "
             f"give at least --ladder-budget {_up(least)}"
         )
     if not target_flops > ladder_budget:
         raise InputError(
-            f"the target's {target_flops:.3g} FLOPs are not above --ladder-budget {ladder_budget:.3g}; "
-            f"a ladder is cheaper than its target: give a target above {ladder_budget:.3g} FLOPs"
+            f"the target's {_g(target_flops)} FLOPs are not above --ladder-budget {_g(ladder_budget)}; "
+            f"a ladder is cheaper than its target: give a target above {_g(ladder_budget)} FLOPs"
         )
+
+
+def _g(value: float, digits: int = 3) -> str:
+    """A number as a user types it: 1.2e16, not 1.2e+16."""
+    return f"{value:.{digits}g}".replace("e+", "e")
 
 
 def _up(value: float) -> str:
     """`value` rounded up to two significant digits, as a user would type it."""
     exponent = math.floor(math.log10(value)) - 1
-    return f"{math.ceil(value / 10**exponent * (1 - 1e-12)) * 10**exponent:.2g}"
+    return _g(math.ceil(value / 10**exponent * (1 - 1e-12)) * 10**exponent, 2)
 
 
 def ladder(
@@ -323,7 +329,11 @@ def design(
         InputError: a design that cannot be made (check_design), a law that is not of the
             chinchilla form, or a target given both ways or neither.
     """
-    if fitter(law.form) is not chinchilla:
+    try:
+        module = fitter(law.form)
+    except InputError:
+        module = None
+    if module is not chinchilla:
         raise InputError(
             f"plan design simulates fits of the chinchilla form, and {law.id} has form {law.form}; "
             "give --law with a chinchilla law, e.g. besiroglu2024"
@@ -374,7 +384,7 @@ def design(
                 Notice(
                     "design_skipped",
                     f"the {name} design ({k} budgets of {m} sizes, {r:g}x apart) does not fit in "
-                    f"--ladder-budget {ladder_budget:.3g}; it needs {least_ladder(k, m, r):.2g}",
+                    f"--ladder-budget {_g(ladder_budget)}; it needs {_g(least_ladder(k, m, r), 2)}",
                     "note",
                 )
             )
