@@ -29,7 +29,8 @@ def test_bad_designs_exit_2_with_one_line(run: Run, args: list[str], message: st
     result = run("design", *args)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
     assert "Traceback" not in result.stderr
 
 
@@ -77,7 +78,8 @@ def test_json_runs_carry_a_loss_to_fill_in(run: Run) -> None:
     )
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) == 25 and all(row["loss"] is None for row in rows)
+    assert len(rows) == 25
+    assert all(row["loss"] is None for row in rows)
     assert sum(row["flops"] for row in rows) <= 1e21
 
 
@@ -104,4 +106,5 @@ def test_fit_isoflop_refusals_are_one_line(run: Run, tmp_path: Path) -> None:
     assert "a parabola needs at least 3" in result.stderr
     assert result.stderr.count("\n") == 1
     bad = run("fit", str(path), "--isoflop-budgets", "1e19,x")
-    assert bad.exit_code == 2 and "--isoflop-budgets 'x' is not a number" in bad.stderr
+    assert bad.exit_code == 2
+    assert "--isoflop-budgets 'x' is not a number" in bad.stderr

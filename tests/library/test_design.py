@@ -63,7 +63,7 @@ def test_approach_2_recovers_the_exponents_of_a_noiseless_law(a: float, coeffici
 
 def test_approach_2_refuses_a_budget_with_two_sizes() -> None:
     params, tokens, loss = _parabola_runs(0.5, 0.1, [1e18, 1e19, 1e20])
-    with pytest.raises(InputError, match="has 2 model sizes .* at least 3"):
+    with pytest.raises(InputError, match=r"has 2 model sizes .* at least 3"):
         isoflop_fit(params[:2] + params[5:], tokens[:2] + tokens[5:], loss[:2] + loss[5:])
 
 
@@ -83,7 +83,8 @@ def test_the_simulation_is_reproducible_and_favours_a_named_design(besiroglu: La
     again = design(besiroglu, 1e21, target_flops=1e24, simulations=40)
     assert first == again
     names = [item.name for item in first.designs]
-    assert names[0] == "proposed" and first.favoured in names
+    assert names[0] == "proposed"
+    assert first.favoured in names
     assert all(item.used_flops <= item.ladder_budget for item in first.designs + first.series)
     assert first.series[0].ladder_budget < first.series[-1].ladder_budget
 
