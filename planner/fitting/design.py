@@ -72,9 +72,16 @@ SERIES = (0.01, 0.1, 1.0, 10.0)
 """Ladder budgets of the narrowing series, as multiples of the one asked for."""
 
 
-def least_ladder(budgets: int, sizes: int, step: float) -> float:
+def rungs(budgets: int, step: float, top_step: float | None = None) -> list[float]:
+    """Each budget of a ladder as a multiple of the smallest: `step` apart, the top one
+    `top_step` (default `step`) above the one below it."""
+    out = [step ** float(i) for i in range(budgets - 1)]
+    return [*out, out[-1] * (step if top_step is None else top_step)]
+
+
+def least_ladder(budgets: int, sizes: int, step: float, top_step: float | None = None) -> float:
     """The least ladder budget whose smallest rung can hold MIN_RUN_FLOPS."""
-    return sizes * MIN_RUN_FLOPS * sum(step**i for i in range(budgets))
+    return sizes * MIN_RUN_FLOPS * math.fsum(rungs(budgets, step, top_step))
 
 
 def check_design(
@@ -139,17 +146,23 @@ def _up(value: float) -> str:
 
 
 def ladder(
-    law: Law, ladder_budget: float, budgets: int, sizes: int, step: float, spread: float
+    law: Law,
+    ladder_budget: float,
+    budgets: int,
+    sizes: int,
+    step: float,
+    spread: float,
+    top_step: float | None = None,
 ) -> tuple[LadderRun, ...]:
-    """The runs of a ladder: `budgets` budgets `step` apart, the largest as big as the ladder
-    budget allows, each with `sizes` sizes log-spaced from 1/`spread` to `spread` times the
+    """The runs of a ladder: `budgets` budgets `step` apart (the top one `top_step` above the
+    one below it), as large as the ladder budget allows, each with `sizes` sizes log-spaced from 1/`spread` to `spread` times the
     prior law's optimum there. Sizes are rounded to 3 significant digits and tokens down to
     a whole number, so no run costs more than its budget and the ladder no more than its own."""
-    share = sizes * sum(step ** -float(i) for i in range(budgets))
-    top = ladder_budget / share * (1 - 1e-9)
+    multiples = rungs(budgets, step, top_step)
+    smallest = ladder_budget / (sizes * math.fsum(multiples)) * (1 - 1e-9)
     runs = []
-    for i in range(budgets):
-        budget = top * step ** -float(budgets - 1 - i)
+    for multiple in multiples:
+        budget = smallest * multiple
         optimum = float(law.params.optimal_params(budget))
         for k in range(sizes):
             exponent = -1.0 + 2.0 * k / (sizes - 1)
@@ -251,13 +264,14 @@ def outcome(
     sizes: int,
     step: float,
     spread: float,
+    top_step: float | None = None,
     *,
     noise: float,
     simulations: int,
     seed: int,
 ) -> tuple[LadderOutcome, tuple[LadderRun, ...]]:
     """One design, laid out and scored by `simulations` simulated fits."""
-    runs = ladder(law, ladder_budget, budgets, sizes, step, spread)
+    runs = ladder(law, ladder_budget, budgets, sizes, step, spread, top_step)
     n_opt, d_opt, loss, failed = simulate(
         theta, runs, target_flops, target_run, noise=noise, simulations=simulations, seed=seed
     )
@@ -277,6 +291,7 @@ def outcome(
         budgets=budgets,
         sizes=sizes,
         budget_step=step,
+        top_step=step if top_step is None else top_step,
         spread=spread,
         ladder_budget=ladder_budget,
         used_flops=math.fsum(run.flops for run in runs),
@@ -350,7 +365,7 @@ def design(
     theta = theta_of(law)
 
     def score(
-        name: str, budget: float, k: int, m: int, r: float
+        name: str, budget: float, k: int, m: int, r: float, top: float | None = None
     ) -> tuple[LadderOutcome, tuple[LadderRun, ...]]:
         assert target_flops is not None
         return outcome(
@@ -364,32 +379,35 @@ def design(
             m,
             r,
             spread,
+            top,
             noise=noise,
             simulations=simulations,
             seed=seed,
         )
 
-    shapes = [
-        ("proposed", budgets, sizes, step),
-        ("more budgets", budgets + 2, sizes, step),
-        ("more sizes", budgets, sizes + 2, step),
-        ("larger top rung", budgets, sizes, step * step),
+    shapes: list[tuple[str, int, int, float, float | None]] = [
+        ("proposed", budgets, sizes, step, None),
+        ("more budgets", budgets + 2, sizes, step, None),
+        ("more sizes", budgets, sizes + 2, step, None),
+        ("bigger top", budgets, sizes, step, step * step),
+        ("wider steps", budgets, sizes, step * step, None),
     ]
     notices = []
     designs = []
     proposed_runs: tuple[LadderRun, ...] = ()
-    for name, k, m, r in shapes:
-        if ladder_budget < least_ladder(k, m, r):
+    for name, k, m, r, top in shapes:
+        need = least_ladder(k, m, r, top)
+        if ladder_budget < need:
             notices.append(
                 Notice(
                     "design_skipped",
                     f"the {name} design ({k} budgets of {m} sizes, {r:g}x apart) does not fit in "
-                    f"--ladder-budget {_g(ladder_budget)}; it needs {_g(least_ladder(k, m, r), 2)}",
+                    f"--ladder-budget {_g(ladder_budget)}; it needs {_g(need, 2)}",
                     "note",
                 )
             )
             continue
-        result, runs = score(name, ladder_budget, k, m, r)
+        result, runs = score(name, ladder_budget, k, m, r, top)
         designs.append(result)
         if name == "proposed":
             proposed_runs = runs

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from planner.output._base import count, sci, span
+from planner.output._base import count, sci
 from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
@@ -24,6 +24,7 @@ DESIGN_COLUMNS = (
     "budgets",
     "sizes",
     "budget_step",
+    "top_step",
     "spread",
     "ladder_budget",
     "used_flops",
@@ -88,7 +89,8 @@ def designs_csv(result: LadderDesign) -> None:
 
 
 def _shape(item: LadderOutcome) -> str:
-    return f"{item.budgets}x{item.sizes}, x{item.budget_step:g}"
+    top = f"/{item.top_step:g}" if item.top_step != item.budget_step else ""
+    return f"{item.budgets}x{item.sizes} x{item.budget_step:g}{top}"
 
 
 def design_tables(result: LadderDesign) -> None:
@@ -123,30 +125,39 @@ def design_tables(result: LadderDesign) -> None:
     )
     _outcomes(screen, result.designs, "design")
     screen.line(f"verdict: {result.verdict}")
-    screen.line("How the intervals narrow with ladder compute (the proposed shape)")
+    screen.line(f"How the intervals narrow with ladder compute ({_shape(proposed)})")
     _outcomes(screen, result.series, "ladder")
     screen.line(f"noise: sigma {result.noise:.3g} in log loss, {result.noise_source}; seed {result.seed}")
     screen.line(
-        "shape: budgets x sizes, each budget x step the one below; top: the largest budget; "
-        "loss+: with the model error beyond the ladder (docs/uncertainty.md)"
+        "shape: budgets x sizes, each budget step times the one below (x3/9: the top one 9 times); "
+        "smallest, top: its budgets; "
+        f"N_opt: high / low of its {level} interval (D_opt's is the same); loss: +- half its {level} "
+        "interval, loss+ with the model error beyond the ladder (docs/uncertainty.md)"
     )
     screen.line(f"method: {result.method}")
 
 
 def _outcomes(screen: Screen, items: tuple[LadderOutcome, ...], first: str) -> None:
     table = Table()
-    table.column(first, right=first != "design")
-    for name in ("shape", "top", "N_opt", "width", "loss", "loss+"):
+    series = first != "design"
+    table.column(first, right=series)
+    names = (
+        ("top", "N_opt", "loss", "loss+")
+        if series
+        else ("shape", "smallest", "top", "N_opt", "loss", "loss+")
+    )
+    for name in names:
         table.column(name)
     for item in items:
         loss, plus = item.loss, item.loss_with_model_error
-        table.row(
-            item.name if first == "design" else sci(item.ladder_budget),
-            _shape(item),
+        cells = [
             sci(item.top_budget),
-            span(item.params.low, item.params.high),
             f"x{item.params_width:.3g}",
             f"±{(loss.high - loss.low) / 2:.3f}",
             f"±{(plus.high - plus.low) / 2:.3f}",
-        )
+        ]
+        if series:
+            table.row(sci(item.ladder_budget), *cells)
+        else:
+            table.row(item.name, _shape(item), sci(item.smallest_budget), *cells)
     screen.table(table)

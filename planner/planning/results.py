@@ -608,7 +608,8 @@ class LadderOutcome(Record, kw_only=True):
     """One ladder design and the spread of the target's prediction over simulated fits to it.
 
     `params`, `tokens` (N_opt, D_opt at the target's FLOPs) and `loss` (the target's loss)
-    are central intervals at `level` of the fits alone; `loss_with_model_error` adds the
+    are central intervals at `level` of the fits alone (budgets are `budget_step` apart, the
+    top one `top_step` above the one below it); `loss_with_model_error` adds the
     model error of a run `decades` beyond the ladder's largest (planning.model_error).
     Widths: `params_width` and `tokens_width` are high / low, `loss_width` high - low in
     nats; `params_width_stderr` is the simulation's own standard error of log(params_width).
@@ -618,6 +619,7 @@ class LadderOutcome(Record, kw_only=True):
     budgets: int
     sizes: int
     budget_step: float
+    top_step: float
     spread: float
     ladder_budget: float
     used_flops: float

@@ -90,6 +90,7 @@ def test_designs_as_csv_and_json(run: Run) -> None:
     rows = table.stdout.splitlines()
     assert rows[0].startswith("table,name,budgets,sizes")
     assert [row.split(",")[0] for row in rows[1:]].count("series") == 4
+    assert [row.split(",")[0] for row in rows[1:]].count("design") == 5
     whole = run(*base, "--format", "json")
     data = json.loads(whole.stdout)
     assert data["favoured"] in [item["name"] for item in data["designs"]]
