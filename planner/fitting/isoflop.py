@@ -6,7 +6,7 @@ size N_opt(C), and D_opt = C / (6 N_opt). Power laws N_opt = G C^a and D_opt = C
 fitted to the vertices (least squares in log-log, so b = 1 - a exactly) give the exponents
 of their Table 2 (a 0.49, b 0.51). Owns grouping runs into budgets, the refusals (fewer than
 3 sizes or budgets, a vertex at or beyond a budget's smallest or largest size, a curve that
-opens downward) and the bootstrap of runs within budgets. No printing, no I/O.
+opens downward) and a residual bootstrap of the exponents. No printing, no I/O.
 """
 
 from __future__ import annotations
@@ -54,37 +54,32 @@ def group_runs(
     return [(float(np.exp(log_c[part].mean())), np.sort(part)) for part in np.split(order, cuts)]
 
 
-def _parabolas(x: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
-    """Weighted least-squares (p2, p1, p0) of y = p2 x^2 + p1 x + p0, one row per weight row.
+def _parabolas(x: FloatArray, y: FloatArray) -> FloatArray:
+    """Least-squares (p2, p1, p0) of y = p2 x^2 + p1 x + p0, one row per row of y.
 
-    x is centred first so the 3 x 3 normal equations stay well conditioned; rows whose
-    equations are singular (fewer than three distinct sizes drawn) come back NaN.
+    x is centred first so the 3 x 3 normal equations stay well conditioned; with fewer
+    than three distinct sizes they are singular and the row comes back NaN.
     """
     mid = x.mean()
     u = x - mid
     design = np.stack([u * u, u, np.ones_like(u)], axis=1)  # (n, 3)
-    lhs = np.einsum("kn,ni,nj->kij", weights, design, design)
-    rhs = np.einsum("kn,ni,n->ki", weights, design, y)
-    coef = np.full((weights.shape[0], 3), np.nan)
-    ok = np.abs(np.linalg.det(lhs)) > 1e-12 * np.abs(lhs).max(axis=(1, 2)) ** 3
-    if ok.any():
-        coef[ok] = np.linalg.solve(lhs[ok], rhs[ok][..., None])[..., 0]
+    lhs = design.T @ design
+    coef = np.full((y.shape[0], 3), np.nan)
+    if abs(np.linalg.det(lhs)) > 1e-12 * np.abs(lhs).max() ** 3:
+        coef = np.linalg.solve(lhs, design.T @ y.T).T
     # back to powers of x: p2 (x - m)^2 + p1 (x - m) + p0
     p2, p1, p0 = coef[:, 0], coef[:, 1], coef[:, 2]
     return np.stack([p2, p1 - 2 * p2 * mid, p0 - p1 * mid + p2 * mid * mid], axis=1)
 
 
-def _vertices(x: FloatArray, y: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """(log N at the minimum, loss there) per weight row; NaN where the curve has no minimum
-    strictly inside the sizes drawn."""
-    p = _parabolas(x, y, weights)
+def _vertices(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(log N at the minimum, loss there) per row of y; NaN where the curve has no minimum
+    strictly inside the sizes x."""
+    p = _parabolas(x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         x0 = -p[:, 1] / (2 * p[:, 0])
         y0 = p[:, 2] - p[:, 1] ** 2 / (4 * p[:, 0])
-    drawn = weights > 0
-    low = np.where(drawn, x, np.inf).min(axis=1)
-    high = np.where(drawn, x, -np.inf).max(axis=1)
-    inside = (p[:, 0] > 0) & (x0 > low) & (x0 < high)
+    inside = (p[:, 0] > 0) & (x0 > x.min()) & (x0 < x.max())
     return np.where(inside, x0, np.nan), np.where(inside, y0, np.nan)
 
 
@@ -104,7 +99,7 @@ def isoflop_fit(
         params, tokens, loss: the runs; their FLOPs are C = 6 N D.
         budgets: the isoFLOP budgets (None: found from the runs' FLOPs, see group_runs).
         tolerance: how far, as a fraction, a run's FLOPs may lie from its budget's.
-        bootstrap: resamples of the runs within each budget for the exponents' intervals.
+        bootstrap: resamples of the parabolas' residuals for the exponents' intervals.
         seed: seed of the resampling.
 
     Raises:
@@ -129,7 +124,7 @@ def isoflop_fit(
                 f"at that budget or {advice}"
             )
         x, y = np.log(N[members]), L[members]
-        x0, y0 = _vertices(x, y, np.ones((1, x.size)))
+        x0, y0 = _vertices(x, y[None, :])
         if not math.isfinite(float(x0[0])):
             raise InputError(
                 f"isoFLOP budget {budget:.3g}: the parabola in log N through its {members.size} runs has no "
@@ -194,16 +189,31 @@ def _bootstrap(
     K: int,
     seed: int,
 ) -> tuple[FloatArray, int]:
-    """Slopes a of K refits, each resampling the runs of every budget with replacement;
-    resamples in which some budget has no minimum inside its drawn sizes are left out."""
+    """Slopes a of K refits to the parabolas' fitted losses plus residuals drawn with
+    replacement (a residual bootstrap: every resample keeps every size, which a resample of
+    5 runs often would not). Each budget draws from its own residuals, scaled by
+    sqrt(n / (n - 3)) for the 3 coefficients fitted; a budget of 3 runs, whose parabola
+    passes through them, from all budgets'. Resamples in which some budget has no minimum
+    inside its sizes are left out; none at all when every parabola is exact."""
     rng = np.random.default_rng(seed)
-    vertices = []
+    fits = []
     for _, members in groups:
-        n = members.size
-        counts = np.zeros((K, n))
-        np.add.at(counts, (np.repeat(np.arange(K), n), rng.integers(0, n, size=K * n)), 1.0)
-        x0, _ = _vertices(np.log(N[members]), L[members], counts)
-        vertices.append(x0)
+        x, y = np.log(N[members]), L[members]
+        p = _parabolas(x, y[None, :])[0]
+        fits.append((x, p[0] * x * x + p[1] * x + p[2]))
+    residuals = np.concatenate(
+        [L[members] - fitted for (_, members), (_, fitted) in zip(groups, fits, strict=True)]
+    )
+    free = residuals.size - 3 * len(groups)
+    if free <= 0:
+        return np.zeros(0), 0
+    pool = residuals * math.sqrt(residuals.size / free)
+    vertices = []
+    for (_, members), (x, fitted) in zip(groups, fits, strict=True):
+        own = L[members] - fitted
+        source = own * math.sqrt(own.size / (own.size - 3)) if own.size > 3 else pool
+        drawn = fitted + source[rng.integers(0, source.size, size=(K, x.size))]
+        vertices.append(_vertices(x, drawn)[0])
     log_n = np.stack(vertices, axis=1)  # (K, budgets)
     ok = np.isfinite(log_n).all(axis=1)
     c = log_c - log_c.mean()

@@ -77,7 +77,7 @@ def fit(
         budget: FLOPs to plan at under the fit.
         isoflop: also fit Chinchilla's approach 2 (planner.fitting.isoflop), beside the
             parametric fit, on the runs kept by the outlier policy; its intervals come from
-            `bootstrap` resamples of the runs within each budget.
+            `bootstrap` resamples of the parabolas' residuals.
         isoflop_budgets: approach 2's budgets (implies `isoflop`); none: found from the runs.
         isoflop_tolerance: how far, as a fraction, a run's FLOPs may lie from its budget's.
 

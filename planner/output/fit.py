@@ -128,9 +128,9 @@ def _isoflop_table(screen: Screen, report: FitReport) -> None:
     for label, law in (("params", iso.params), ("tokens", iso.tokens)):
         interval = f" ({spread} {law.interval[0]:.3f} to {law.interval[1]:.3f})" if law.interval else ""
         screen.line(f"approach 2: {label}_opt = {law.coefficient:.4g} x FLOPs^{law.exponent:.4f}{interval}")
-    used = f"{iso.resamples_used} of {iso.resamples} resamples of the runs within each budget"
+    used = f"{iso.resamples_used} of {iso.resamples} resamples of the parabolas' residuals"
     screen.line(
-        f"approach 2 bootstrap: {used} had every minimum inside its sizes"
+        f"approach 2 bootstrap: {used} had every minimum inside its sizes; intervals are their percentiles"
         if iso.resamples
         else "approach 2 bootstrap: none (--bootstrap 0), so no intervals"
     )
