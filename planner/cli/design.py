@@ -106,6 +106,16 @@ def run_design(request: Request) -> int:
     from planner.laws.catalog import default_law, find_law
 
     law = find_law(request.law) if request.law else default_law()
+    from planner.output import design as output
+
+    if fmt != "table" and not request.designs:  # the runs alone: no simulation to wait for
+        from planner.fitting.design import propose
+
+        runs = propose(
+            law, request.ladder_budget, request.budgets, request.sizes, request.budget_step, request.spread
+        )
+        output.runs_csv(runs) if fmt == "csv" else output.runs_json(runs)
+        return 0
     from planner.cli.fit import one_blas_thread
 
     one_blas_thread()
@@ -125,16 +135,13 @@ def run_design(request: Request) -> int:
         simulations=request.simulations,
         seed=request.seed,
     )
-    from planner.output import design as output
     from planner.output.streams import coded_notices
 
     coded_notices(result.notices)
     if fmt == "table":
         output.design_tables(result)
-    elif request.designs:
-        output.designs_csv(result) if fmt == "csv" else output.design_json(result)
     else:
-        output.runs_csv(result) if fmt == "csv" else output.runs_json(result)
+        output.designs_csv(result) if fmt == "csv" else output.design_json(result)
     return 0
 
 

@@ -172,6 +172,18 @@ def ladder(
     return tuple(runs)
 
 
+def propose(
+    law: Law, ladder_budget: float, budgets: int = 5, sizes: int = 5, step: float = 3.0, spread: float = 4.0
+) -> tuple[LadderRun, ...]:
+    """The runs of the proposed ladder alone, without simulating it (what --format csv writes).
+
+    Raises:
+        InputError: a ladder that cannot be made (check_design's refusals but the target's).
+    """
+    check_design(math.inf, ladder_budget, budgets, sizes, step, spread, 20, DEFAULT_NOISE)
+    return ladder(law, ladder_budget, budgets, sizes, step, spread)
+
+
 def theta_of(law: Law) -> FloatArray:
     """The law's parameters as the chinchilla fitter's theta = (log A, log B, log E, alpha, beta)."""
     p = law.params

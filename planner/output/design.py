@@ -13,7 +13,9 @@ from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from planner.planning.results import LadderDesign, LadderOutcome
+    from collections.abc import Sequence
+
+    from planner.planning.results import LadderDesign, LadderOutcome, LadderRun
 
 RUN_COLUMNS = ("budget", "params", "tokens", "flops", "loss")
 """The runs file: `plan fit` finds params, tokens and loss by these names (and ignores budget;
@@ -49,19 +51,19 @@ DESIGN_COLUMNS = (
 )
 
 
-def runs_csv(result: LadderDesign) -> None:
+def runs_csv(runs: Sequence[LadderRun]) -> None:
     """The proposed runs, one CSV row each, the loss column left empty to fill in."""
     out = sys.stdout
     out.write(",".join(RUN_COLUMNS) + "\n")
-    for run in result.runs:
+    for run in runs:
         out.write(f"{run.budget!r},{run.params!r},{run.tokens!r},{run.flops!r},\n")
 
 
-def runs_json(result: LadderDesign) -> None:
+def runs_json(runs: Sequence[LadderRun]) -> None:
     """The proposed runs, one JSON object per line, with "loss": null to fill in."""
     from planner.output.jsonl import text
 
-    for run in result.runs:
+    for run in runs:
         sys.stdout.write(text({**run.to_dict(), "loss": None}) + "\n")
 
 
