@@ -131,7 +131,7 @@ def design_tables(result: LadderDesign) -> None:
     _outcomes(screen, result.series, "ladder")
     screen.line(f"noise: sigma {result.noise:.3g} in log loss, {result.noise_source}; seed {result.seed}")
     screen.line(
-        "shape: budgets x sizes, each budget step times the one below (x3/9: the top one 9 times); "
+        "shape: budgets x sizes, each budget R times the one below (xR/T: the top one T times); "
         "smallest, top: its budgets; "
         f"N_opt: high / low of its {level} interval (D_opt's is the same); loss: +- half its {level} "
         "interval, loss+ with the model error beyond the ladder (docs/uncertainty.md)"
