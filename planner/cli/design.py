@@ -76,7 +76,7 @@ OPTIONS = (
 
 def run_design(request: Request) -> int:
     """`plan design`: propose a ladder, compare designs by simulation, print; the exit code."""
-    from planner.fitting.design import DEFAULT_NOISE, check_design
+    from planner.fitting.ladders import DEFAULT_NOISE, check_design
 
     target = request.target_flops
     if request.target_params is not None or request.target_tokens is not None:

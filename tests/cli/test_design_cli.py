@@ -109,3 +109,16 @@ def test_fit_isoflop_refusals_are_one_line(run: Run, tmp_path: Path) -> None:
     bad = run("fit", str(path), "--isoflop-budgets", "1e19,x")
     assert bad.exit_code == 2
     assert "--isoflop-budgets 'x' is not a number" in bad.stderr
+
+
+def test_a_bad_design_is_refused_before_numpy_loads() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom planner.cli.main import main\ntry:\n"
+        "    main(['design', '--target-flops', '1e24', '--ladder-budget', '1e15'])\n"
+        "except SystemExit as done:\n    print(done.code, 'numpy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout == "2 False\n"

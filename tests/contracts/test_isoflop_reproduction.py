@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner.fitting.design import NOISE
+from planner.fitting.ladders import NOISE
 from planner.fitting.procedure import fit
 from planner.fitting.runs import read_runs
 from tests.conftest import SHARED_DATA

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
-from planner.fitting.design import MIN_RUN_FLOPS, design, ladder, least_ladder
+from planner.fitting.design import design, ladder
 from planner.fitting.isoflop import isoflop_fit
+from planner.fitting.ladders import MIN_RUN_FLOPS, least_ladder
 from planner.forms.base import Law
 
 
@@ -79,8 +80,8 @@ def test_approach_2_refuses_two_budgets() -> None:
 
 
 def test_the_simulation_is_reproducible_and_favours_a_named_design(besiroglu: Law) -> None:
-    first = design(besiroglu, 1e21, target_flops=1e24, simulations=40)
-    again = design(besiroglu, 1e21, target_flops=1e24, simulations=40)
+    first = design(besiroglu, 1e21, target_flops=1e24, simulations=20)
+    again = design(besiroglu, 1e21, target_flops=1e24, simulations=20)
     assert first == again
     names = [item.name for item in first.designs]
     assert names[0] == "proposed"
@@ -90,8 +91,8 @@ def test_the_simulation_is_reproducible_and_favours_a_named_design(besiroglu: La
 
 
 def test_more_noise_widens_the_interval(besiroglu: Law) -> None:
-    quiet = design(besiroglu, 1e21, target_flops=1e24, simulations=40, noise=0.004)
-    loud = design(besiroglu, 1e21, target_flops=1e24, simulations=40, noise=0.016)
+    quiet = design(besiroglu, 1e21, target_flops=1e24, simulations=20, noise=0.004)
+    loud = design(besiroglu, 1e21, target_flops=1e24, simulations=20, noise=0.016)
     assert loud.designs[0].loss_width > quiet.designs[0].loss_width
 
 
