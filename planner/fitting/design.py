@@ -195,8 +195,8 @@ def outcome(
     )
     if n_opt.size < simulations / 2:
         raise InputError(
-            f"{failed} of {simulations} simulated fits of the {name} ladder found no optimum; "
-            "give a larger --ladder-budget or more --sizes"
+            f"{failed} of {simulations} simulated fits of the {name} ladder found no optimum at noise "
+            f"{noise:g}; give less --noise, a larger --ladder-budget or more --sizes"
         )
     top = max(run.flops for run in runs)
     decades = max(0.0, math.log10(target_flops / top))

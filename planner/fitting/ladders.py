@@ -38,6 +38,9 @@ MIN_RUN_FLOPS = FLOPS_PER_PARAM_TOKEN * MIN_RUN_PARAMS * 20 * MIN_RUN_PARAMS
 a ladder's smallest budget may be."""
 MIN_BUDGETS = 3
 MIN_SIZES = 3
+MIN_FACTOR = 1.25
+"""The least --budget-step and --spread: budgets 25% apart stay apart under plan fit --isoflop's
+10% tolerance, and sizes rounded to 3 digits stay distinct."""
 MAX_RUNS = 400
 MAX_SIMULATIONS = 5000
 LEVEL = 0.95
@@ -85,10 +88,16 @@ def check_design(
         raise InputError(
             f"--budgets {budgets} x --sizes {sizes} is {budgets * sizes} runs; give at most {MAX_RUNS}"
         )
-    if not (math.isfinite(step) and step > 1):
-        raise InputError(f"--budget-step must be a factor above 1, e.g. 3 (got {step:g})")
-    if not (math.isfinite(spread) and spread > 1):
-        raise InputError(f"--spread must be a factor above 1, e.g. 4 (got {spread:g})")
+    if not (math.isfinite(step) and step >= MIN_FACTOR):
+        raise InputError(
+            f"--budget-step {step:g} is too small: budgets closer than {MIN_FACTOR:g}x fall into one isoFLOP "
+            f"group of plan fit --isoflop; give --budget-step {MIN_FACTOR:g} or more, e.g. 3"
+        )
+    if not (math.isfinite(spread) and spread >= MIN_FACTOR):
+        raise InputError(
+            f"--spread {spread:g} is too small: sizes within {MIN_FACTOR:g}x of the optimum leave a parabola "
+            f"nearly flat; give --spread {MIN_FACTOR:g} or more, e.g. 4"
+        )
     if not 20 <= simulations <= MAX_SIMULATIONS:
         raise InputError(f"--simulations must be from 20 to {MAX_SIMULATIONS} (got {simulations})")
     if not (math.isfinite(noise) and 0 < noise < 1):

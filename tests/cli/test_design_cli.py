@@ -18,6 +18,14 @@ from tests.conftest import Run
         (["--target-flops", "1e20", "--ladder-budget", "1e21"], "give a target above 1e21 FLOPs"),
         (["--target-flops", "1e24", "--ladder-budget", "1e21", "--budgets", "2"], "give --budgets 3 or more"),
         (["--target-flops", "1e24", "--ladder-budget", "1e21", "--sizes", "2"], "give --sizes 3 or more"),
+        (
+            ["--target-flops", "1e24", "--ladder-budget", "1e21", "--spread", "1.1"],
+            "give --spread 1.25 or more",
+        ),
+        (
+            ["--target-flops", "1e24", "--ladder-budget", "1e21", "--budget-step", "1.1"],
+            "give --budget-step 1.25 or more",
+        ),
         (["--ladder-budget", "1e21"], "give the target"),
         (["--target-flops", "1e24"], "give --ladder-budget FLOPS"),
         (["--target-params", "7e10", "--ladder-budget", "1e21"], "--target-params N with --target-tokens D"),
