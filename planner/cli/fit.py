@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.cli.declare import Argument, Command, Option, Request
+from planner.cli.declare import Argument, Command, Option, Request, count
 from planner.errors import InputError
 from planner.output import streams
 
@@ -66,6 +66,27 @@ OPTIONS = (
         example="5",
     ),
     Option("--budget", "FLOPS", "Plan at this budget under the fit, with intervals.", kind="count"),
+    Option(
+        "--isoflop",
+        None,
+        "Also fit Chinchilla's approach 2: a parabola in log N per FLOP budget, then power laws of "
+        "the minima; budgets are found from the runs' FLOPs.",
+        kind="flag",
+    ),
+    Option(
+        "--isoflop-budgets",
+        "FLOPS,...",
+        "The FLOP budgets of approach 2, comma-separated (implies --isoflop), e.g. 1e19,1e20,1e21.",
+        example="1e19,1e20,1e21",
+    ),
+    Option(
+        "--isoflop-tolerance",
+        "FRACTION",
+        "How far a run's FLOPs may lie from its budget's, as a fraction. Default: 0.1.",
+        kind="count",
+        default="0.1",
+        example="0.1",
+    ),
     Option("--out", "FILE", "Save the fit as a law file named after its id, e.g. mylab2026.toml."),
     Option("--force", None, "Replace the --out file if it exists.", kind="flag"),
     Option("--author", "NAME", "Who made the fit, for the law file. Default: unknown."),
@@ -87,6 +108,16 @@ def runs_of(request: Request, **options: Any) -> Runs:
         loss_col=request.loss_col,
         **options,
     )
+
+
+def budgets_of(request: Request) -> tuple[float, ...]:
+    """The --isoflop-budgets list as numbers, or InputError naming the one that is not a count."""
+    text = request.isoflop_budgets
+    if text is None:
+        return ()
+    option = COMMAND.option("--isoflop-budgets")
+    assert option is not None
+    return tuple(count(option, part.strip()) for part in text.split(","))
 
 
 def one_blas_thread() -> None:
@@ -125,6 +156,11 @@ def run_fit(request: Request) -> int:
 
         check_domain(request.domain)
     budget, asymmetric = request.budget, request.asymmetric
+    budgets_of(request)
+    if request.isoflop_tolerance >= 1:
+        raise InputError(
+            f"--isoflop-tolerance must be a fraction below 1, e.g. 0.1 (got {request.isoflop_tolerance:g})"
+        )
 
     from planner.fitting.limits import check_budget, check_size, slow_note
 
@@ -159,6 +195,9 @@ def run_fit(request: Request) -> int:
         seed=request.seed,
         holdout_largest=request.holdout_largest,
         budget=budget,
+        isoflop=request.isoflop,
+        isoflop_budgets=budgets_of(request),
+        isoflop_tolerance=request.isoflop_tolerance,
     )
     if out is not None:
         from planner.fitting.userlaw import fitted_law, law_comments

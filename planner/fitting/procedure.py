@@ -20,6 +20,8 @@ from planner.fitting.bootstrap import bootstrap as run_bootstrap
 from planner.fitting.bootstrap import holdout_largest as run_holdout
 from planner.fitting.common import FitResult
 from planner.fitting.forms import FittableForm, fittable_forms, fitter
+from planner.fitting.isoflop import TOLERANCE as ISOFLOP_TOLERANCE
+from planner.fitting.isoflop import isoflop_fit
 from planner.fitting.limits import check_budget, check_size
 from planner.fitting.report import (
     Bootstrap,
@@ -28,6 +30,7 @@ from planner.fitting.report import (
     FitReport,
     HeldOutRun,
     Holdout,
+    IsoflopFit,
     Method,
     ParameterCovariance,
     Ranges,
@@ -56,6 +59,9 @@ def fit(
     seed: int = 0,
     holdout_largest: int = 0,
     budget: float | None = None,
+    isoflop: bool = False,
+    isoflop_budgets: Sequence[float] = (),
+    isoflop_tolerance: float = ISOFLOP_TOLERANCE,
 ) -> FitReport:
     """Fit a law to runs by the recipe of Hoffmann et al. 2022 and Besiroglu et al. 2024.
 
@@ -69,10 +75,16 @@ def fit(
         seed: seed of the resampling.
         holdout_largest: also fit without this many largest-compute runs and predict them.
         budget: FLOPs to plan at under the fit.
+        isoflop: also fit Chinchilla's approach 2 (planner.fitting.isoflop), beside the
+            parametric fit, on the runs kept by the outlier policy; its intervals come from
+            `bootstrap` resamples of the parabolas' residuals.
+        isoflop_budgets: approach 2's budgets (implies `isoflop`); none: found from the runs.
+        isoflop_tolerance: how far, as a fraction, a run's FLOPs may lie from its budget's.
 
     Raises:
         InputError: an unknown form, a bad option, fewer runs than the form has parameters,
-            more than planner.fitting.limits allows, or losses that are all the same.
+            more than planner.fitting.limits allows, or losses that are all the same;
+            approach 2's refusals (planner.fitting.isoflop).
         InfeasibleError: a budget plan of less than one parameter or token, or a fit whose
             numbers are not finite (planner.planning.sense).
     """
@@ -83,6 +95,9 @@ def fit(
         budget = check_positive("budget", budget)
         check_budget(budget)
     arrays = (np.array(runs.params), np.array(runs.tokens), np.array(runs.loss))
+    approach2 = None
+    if isoflop or isoflop_budgets:  # first: its refusals cost no waiting for the fit
+        approach2 = _isoflop(arrays, drop_highest, isoflop_budgets, isoflop_tolerance, bootstrap, seed)
     point: FitResult = module.fit(*arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA)
     kept = point.kept
     draws = None
@@ -195,6 +210,7 @@ def fit(
         holdout=holdout,
         notices=tuple(notices),
         command=_command(runs, form, drop_highest, asymmetric, bootstrap, seed),
+        isoflop=approach2,
     )
     try:
         return sensible(report, "the fit")
@@ -389,6 +405,26 @@ def _holdout(
         runs=tuple(held),
         rms_log_residual=result.rms_log_residual,
         max_abs_relative_error=result.max_abs_relative_error,
+    )
+
+
+def _isoflop(
+    arrays: tuple[Any, Any, Any],
+    drop_highest: int,
+    budgets: Sequence[float],
+    tolerance: float,
+    bootstrap: int,
+    seed: int,
+) -> IsoflopFit:
+    """Approach 2 on the runs the outlier policy keeps."""
+    if not (math.isfinite(tolerance) and 0 < tolerance < 1):
+        raise InputError(
+            f"--isoflop-tolerance must be a fraction between 0 and 1, e.g. 0.1 (got {tolerance!r})"
+        )
+    kept = np.sort(np.argsort(arrays[2], kind="stable")[: len(arrays[2]) - drop_highest])
+    params, tokens, loss = (values[kept] for values in arrays)
+    return isoflop_fit(
+        params, tokens, loss, budgets=budgets or None, tolerance=tolerance, bootstrap=bootstrap, seed=seed
     )
 
 

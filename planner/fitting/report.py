@@ -134,6 +134,42 @@ class Holdout:
     max_abs_relative_error: float
 
 
+@dataclass(frozen=True)
+class IsoflopBudget:
+    """One isoFLOP budget of approach 2: its runs and the minimum of their parabola."""
+
+    flops: float
+    runs: int
+    sizes: int
+    params: float
+    tokens: float
+    loss: float
+
+
+@dataclass(frozen=True)
+class PowerLaw:
+    """`coefficient * flops ** exponent`, with the exponent's bootstrap interval."""
+
+    exponent: float
+    coefficient: float
+    interval: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class IsoflopFit:
+    """Approach 2 (`plan fit --isoflop`): the minima per budget and their power laws."""
+
+    method: str
+    tolerance: float
+    budgets: tuple[IsoflopBudget, ...]
+    params: PowerLaw
+    tokens: PowerLaw
+    level: float
+    resamples: int
+    resamples_used: int
+    left_out: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class FitReport:
     """Everything `plan fit` found; `--json` prints it as one object."""
@@ -154,3 +190,4 @@ class FitReport:
     notices: tuple[Notice, ...]
     command: str
     law_file: str | None = None
+    isoflop: IsoflopFit | None = None

@@ -67,6 +67,8 @@ def fit_tables(report: FitReport) -> None:
         _budget_table(screen, report)
     if report.holdout is not None:
         _holdout_table(screen, report)
+    if report.isoflop is not None:
+        _isoflop_table(screen, report)
     if report.law_file is not None:
         screen.line(
             f"law file: {report.law_file}; plan with it: plan --flops {sci(report.plan.flops) if report.plan else '1e22'} "
@@ -99,6 +101,41 @@ def _budget_table(screen: Screen, report: FitReport) -> None:
     screen.table(table)
     if plan.intervals is not None:
         screen.line(f"intervals: {plan.intervals.method}")
+
+
+def _isoflop_table(screen: Screen, report: FitReport) -> None:
+    iso = report.isoflop
+    assert iso is not None
+    screen.line(
+        f"Approach 2: the minimum of a parabola in log N at each of {len(iso.budgets)} budgets "
+        f"(runs within {iso.tolerance:.0%} of its FLOPs)"
+    )
+    table = Table()
+    for name in ("FLOPs", "runs", "sizes", "params", "tokens", "tokens/param", "loss"):
+        table.column(name)
+    for budget in iso.budgets:
+        table.row(
+            sci(budget.flops),
+            str(budget.runs),
+            str(budget.sizes),
+            count(budget.params),
+            count(budget.tokens),
+            f"{budget.tokens / budget.params:.3g}",
+            f"{budget.loss:.4f}",
+        )
+    screen.table(table)
+    spread = f"{iso.level:.0%} interval"
+    for label, law in (("params", iso.params), ("tokens", iso.tokens)):
+        interval = f" ({spread} {law.interval[0]:.3f} to {law.interval[1]:.3f})" if law.interval else ""
+        screen.line(f"approach 2: {label}_opt = {law.coefficient:.4g} x FLOPs^{law.exponent:.4f}{interval}")
+    used = f"{iso.resamples_used} of {iso.resamples} resamples of the parabolas' residuals"
+    screen.line(
+        f"approach 2 bootstrap: {used} had every minimum inside its sizes; intervals are their percentiles"
+        if iso.resamples
+        else "approach 2 bootstrap: none (--bootstrap 0), so no intervals"
+    )
+    if iso.left_out:
+        screen.line(f"approach 2 left out {iso.left_out} runs near none of the budgets")
 
 
 def _holdout_table(screen: Screen, report: FitReport) -> None:

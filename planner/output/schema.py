@@ -57,6 +57,13 @@ def size_curve_schema() -> dict[str, Any]:
     return TypeAdapter(SizeCurve).json_schema(mode="serialization")
 
 
+def design_schema() -> dict[str, Any]:
+    """The JSON Schema of the `plan design --format json --designs` object."""
+    from planner.planning.results import LadderDesign
+
+    return TypeAdapter(LadderDesign).json_schema(mode="serialization")
+
+
 def check_schema() -> dict[str, Any]:
     """The JSON Schema of the `plan check --json` report."""
     from planner.check import CheckReport
@@ -124,6 +131,7 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "transfer": transfer_schema,
     "size-curve": size_curve_schema,
     "fit": fit_schema,
+    "design": design_schema,
     "check": check_schema,
     "gpus": gpus_schema,
     "laws": laws_schema,

@@ -286,7 +286,7 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (
             ["schema", "nope"],
             2,
-            "no schema named 'nope'; choose one of: plan, comparison, transfer, size-curve, fit, check",
+            "no schema named 'nope'; choose one of: plan, comparison, transfer, size-curve, fit, design, check",
         ),
     ],
 )

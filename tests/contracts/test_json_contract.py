@@ -43,7 +43,7 @@ def test_plan_schema_command_prints_the_golden(run: Run, name: str) -> None:
 
 
 def test_output_schemas_allow_fields_added_later() -> None:
-    for name in ("plan", "comparison", "transfer", "size-curve", "check", "gpus", "laws", "fit"):
+    for name in ("plan", "comparison", "transfer", "size-curve", "check", "gpus", "laws", "fit", "design"):
         assert '"additionalProperties": false' not in json.dumps(SCHEMAS[name]())
     assert '"additionalProperties": false' in json.dumps(SCHEMAS["spec"]())
 
