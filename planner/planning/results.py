@@ -651,6 +651,7 @@ class Figure(Record, kw_only=True):
     level: float | None = None
     """The level of the bands (low, high) of series that have them; None without bands."""
     caption: str
+    notices: tuple[Notice, ...] = ()
 
 
 class LadderRun(Record):
