@@ -33,6 +33,15 @@ RECIPE = RECIPES["besiroglu2024"]
 DATA = SHARED_DATA / RECIPE.data
 
 
+REPEATED = 1e-6
+"""How closely a rerun repeats the stored covariance. Each refit stops at its convergence
+test, so along the objective's flattest directions its parameters move in the eighth digit
+with the machine's floating-point kernels (2.6e-8 seen between two x86-64 CPUs); the
+covariance of its 4,000 resamples is itself uncertain by about 2%. For the same reason a
+refit may stop on a failed line search a hair from its optimum instead of at its convergence
+test (one of the 4,000 on one CPU): at most one in a thousand may."""
+
+
 def _derived(law: Law) -> Covariance | None:
     return law.uncertainty.covariance if law.uncertainty is not None else None
 
@@ -123,8 +132,8 @@ def test_the_bootstrap_repeats_the_stored_covariance(derivation: Derivation) -> 
     assert derivation.covariance.data_sha256 == stored.data_sha256, "the data file has changed"
     assert derivation.covariance.command == stored.command
     for got, want in zip(derivation.covariance.matrix, stored.matrix, strict=True):
-        assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
-    assert derivation.result.n_converged == RECIPE.resamples
+        assert got == pytest.approx(want, rel=REPEATED, abs=1e-15)
+    assert derivation.result.n_converged >= RECIPE.resamples * (1 - 1e-3)
 
 
 def test_derived_standard_errors_match_the_published_ones(derivation: Derivation) -> None:
@@ -146,7 +155,7 @@ def test_the_stored_command_writes_the_stored_covariance(
     written = json.loads(result.stdout)["covariance"]
     assert tuple(written["names"]) == stored.names
     for got, want in zip(written["matrix"], stored.matrix, strict=True):
-        assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
+        assert got == pytest.approx(want, rel=REPEATED, abs=1e-15)
 
 
 def test_a_gaussian_in_log_parameters_gives_the_bootstrap_intervals(derivation: Derivation) -> None:
