@@ -56,8 +56,9 @@ if TYPE_CHECKING:  # protocols: only type checkers read them
         def budget_loss(self, C: float, N: float) -> float | None:
             """Loss of N parameters trained on C / (6N) tokens; None off the form's frontier."""
 
-        def plan_loss(self, C: float, N: float) -> float:
-            """The loss a plan of N parameters at C reports (the frontier loss for frontier laws)."""
+        def plan_loss(self, C: float, N: float) -> float | None:
+            """The loss a plan of N parameters at C reports (the frontier loss for frontier laws;
+            None for a law that predicts no loss, see Law.why_no_loss)."""
 
     class Limited(Form, Protocol):
         """A law's budget line with a finite supply of U unique tokens (Muennighoff et al. 2023)."""
@@ -126,6 +127,10 @@ class Law(Record, kw_only=True, eq=False):
 
     def printed_tokens(self, flops: float) -> float | None:
         """Tokens from a token law the source prints beside N_opt (not C / 6N), if any."""
+        return None
+
+    def why_no_loss(self) -> str | None:
+        """Why the law predicts no loss at all (an allocation law), or None when it gives one."""
         return None
 
     def converged_loss(self, params: float) -> float | None:

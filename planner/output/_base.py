@@ -39,6 +39,11 @@ def span(low: float, high: float, show: Callable[[float], str] | None = None) ->
     return ends[0] if ends[0] == ends[1] else f"{ends[0]} to {ends[1]}"
 
 
+def loss_cell(loss: float | None) -> str:
+    """A loss for a table, or "none" under a law that predicts no loss (an allocation law)."""
+    return "none" if loss is None else f"{loss:.4f}"
+
+
 def interval_row(bounds: Intervals) -> list[str]:
     """Cells of a row under a plan's own: the interval of params, tokens, tokens per
     parameter and loss (empty where the question fixes the quantity)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.output._base import count, sci
+from planner.output._base import count, loss_cell, sci
 from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
@@ -39,7 +39,7 @@ def check_table(report: CheckReport) -> None:
     run = f"{count(item.run.params)} params on {count(item.run.tokens)} tokens, " if item.run else ""
     screen.line(
         f"run: {run}{sci(item.flops)} FLOPs; compute-optimal at these FLOPs: {count(best.params)} params "
-        f"on {count(best.tokens)} tokens, loss {best.loss:.4f}"
+        f"on {count(best.tokens)} tokens, loss {loss_cell(best.loss)}"
     )
     if item.hardware is not None:
         screen.line(hardware_line(item.hardware))

@@ -4,7 +4,7 @@ optimum, and a fine-tune priced beside a plan.
 
 from __future__ import annotations
 
-from planner.output._base import count, footer, interval_lines, interval_row, money, sci, span
+from planner.output._base import count, footer, interval_lines, interval_row, loss_cell, money, sci, span
 from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
@@ -55,13 +55,13 @@ def plans_table(plans: list[Plan]) -> None:
         row = [sci(item.flops), count(item.optimum.params), count(item.optimum.tokens)]
         data = item.data
         if data is None:
-            row += [f"{item.optimum.tokens_per_param:.3g}", f"{item.optimum.loss:.4f}"]
+            row += [f"{item.optimum.tokens_per_param:.3g}", loss_cell(item.optimum.loss)]
         else:
             row += [
                 f"{data.epochs:.3g}",
                 count(data.effective_tokens),
                 count(data.effective_params),
-                f"{item.optimum.loss:.4f}",
+                loss_cell(item.optimum.loss),
                 f"+{data.loss_penalty:.4f}",
                 f"{data.loss_per_ln_flops:.3g}",
                 "n/a" if data.returns is None else f"{data.returns * 100:.3g}%",
@@ -169,7 +169,7 @@ def comparison_table(result: Comparison) -> None:
             count(item.optimum.params),
             count(item.optimum.tokens),
             f"{item.optimum.tokens_per_param:.3g}",
-            f"{item.optimum.loss:.4f}",
+            loss_cell(item.optimum.loss),
         )
     spread = result.spread
     table.row(

@@ -219,21 +219,23 @@ intervals to rounding; below it, numpy's import costs more than it saves)."""
 
 @question("the comparison")
 def compare(flops: float, domain: str = "language", *, hardware: Hardware | None = None) -> Comparison:
-    """Plan one budget under every shipped law of a domain that can split it, with their spread.
+    """Plan one budget under every shipped law of a domain that can split it and predicts a
+    loss, with their spread.
 
     Transfer laws price fine-tuning data, not budgets, so they take no part; model-size laws
-    cannot split a budget and are listed in the notices.
+    cannot split a budget, and allocation laws (no loss) are planned with `plan`: both are
+    listed in the notices.
     """
     from planner.laws.catalog import check_domain, planning_laws
 
     budget = check_positive("flops", flops, least=FLOPS_PER_PARAM_TOKEN)
     laws = planning_laws(check_domain(domain))
-    plannable = [law for law in laws if why_unplannable(law) is None]
+    plannable = [law for law in laws if why_unplannable(law) is None and law.why_no_loss() is None]
     if not plannable:
         raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws")
     plans = tuple(plan_one(budget, law, hardware=hardware) for law in plannable)
     left_out = tuple(
-        Notice("not_compared", f"{law.id} is left out: {why_unplannable(law)}", level="note")
+        Notice("not_compared", f"{law.id} is left out: {_left_out(law)}", level="note")
         for law in laws
         if law not in plannable
     )
@@ -255,6 +257,14 @@ def compare(flops: float, domain: str = "language", *, hardware: Hardware | None
     )
 
 
+def _left_out(law: Law) -> str:
+    """Why `compare` leaves a law out: it cannot split a budget, or it predicts no loss."""
+    reason = why_unplannable(law)
+    if reason is not None:
+        return reason
+    return f"{law.why_no_loss()}; plan it with --law {law.id}"
+
+
 def why_unplannable(law: Law) -> str | None:
     """Why a law cannot split a FLOP budget (no compute law or no N_opt), or None when it can."""
     return law.why_unplannable()
@@ -267,20 +277,28 @@ def _allocation(law: Law, flops: float, params: float, form: Form | None = None)
     return _checked(law, flops, params, tokens, loss)
 
 
-def _checked(law: Law, flops: float, params: float, tokens: float, loss: float) -> Allocation:
+def _checked(law: Law, flops: float, params: float, tokens: float, loss: float | None) -> Allocation:
     ratio = tokens / params
-    finite = math.isfinite(params) and math.isfinite(tokens) and math.isfinite(ratio) and math.isfinite(loss)
+    finite = math.isfinite(params) and math.isfinite(tokens) and math.isfinite(ratio)
+    finite = finite and (loss is None or math.isfinite(loss))
     if finite and (params < 1 or tokens < 1):
         raise InfeasibleError(
             f"{flops:.3g} FLOPs is too small to plan: the split would be {params:.3g} parameters "
             f"on {tokens:.3g} tokens; give a larger budget"
         )
-    if not (finite and params > 0 and tokens > 0 and ratio > 0 and loss > 0):
+    if not (finite and params > 0 and tokens > 0 and ratio > 0 and (loss is None or loss > 0)):
         raise InfeasibleError(
             f"{flops:.3g} FLOPs is beyond what law {law.id} can compute in floating point; "
             "give a budget nearer the range the law was fitted on"
         )
     return Allocation(params, tokens, ratio, loss)
+
+
+def _increase(optimum: Allocation, unconstrained: Allocation) -> float | None:
+    """The loss a cap costs, where the law gives a loss."""
+    if optimum.loss is None or unconstrained.loss is None:
+        return None
+    return optimum.loss - unconstrained.loss
 
 
 def plan_one(
@@ -331,7 +349,7 @@ def plan_one(
             max_tokens=max_tokens,
             binding=binding,
             unconstrained=unconstrained if binding else None,
-            loss_increase=optimum.loss - unconstrained.loss if binding else None,
+            loss_increase=_increase(optimum, unconstrained) if binding else None,
         )
     intervals = None
     asked = level is not None and covariance_of(law) is not None
@@ -477,7 +495,7 @@ def _data_limited_plan(
         max_tokens=max_tokens,
         binding=binding,
         unconstrained=unconstrained,
-        loss_increase=optimum.loss - unconstrained.loss,
+        loss_increase=_increase(optimum, unconstrained),
     )
     notices = list(plan_notices(law, flops, optimum, constraints, hardware, law_tokens=effective))
     finetune, more = finetuning.data_limited(law, fine, flops, params, binding == "max_params")
@@ -636,6 +654,8 @@ def _result(
 
 
 def _natural_units(law: Law, optimum: Allocation) -> tuple[NaturalAmount, ...]:
+    if optimum.loss is None:
+        return ()
     return tuple(
         NaturalAmount(unit.name, unit.tokens, optimum.tokens / unit.tokens, optimum.loss * unit.tokens)
         for unit in law.units
@@ -688,10 +708,12 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
             "params": optimum.params,
             "tokens": optimum.tokens / per,
             "tokens_per_param": optimum.tokens_per_param,
-            "loss": optimum.loss * per,
-            "reducible_loss": (optimum.loss - law.params.irreducible_loss) * per,
         }
-    got["irreducible_loss"] = law.params.irreducible_loss * per
+        if optimum.loss is not None:
+            got["loss"] = optimum.loss * per
+            got["reducible_loss"] = (optimum.loss - law.params.irreducible_loss) * per
+    if law.why_no_loss() is None:
+        got["irreducible_loss"] = law.params.irreducible_loss * per
     return {name: got[name] for name in row.expected()}
 
 

@@ -90,7 +90,9 @@ def inference_optimum(
     else:
         assert flops is not None
         reference = check_positive("flops", flops)
-        loss = plan_one(reference, chosen).optimum.loss
+        reached = plan_one(reference, chosen).optimum.loss
+        assert reached is not None  # a law without a loss has an off_optimum: refused above
+        loss = reached
     mfu_ratio = 1.0
     if objective == "cost" or inference_mfu is not None:
         if hardware is None:

@@ -67,6 +67,12 @@ def least_flops(law: Law, target: float) -> tuple[float, str]:
 
 def check_target(law: Law, target: float, name: str = "target loss") -> float:
     """The target as a float, or InputError unless it is finite and above the law's floor."""
+    reason = law.why_no_loss()
+    if reason is not None:
+        raise InfeasibleError(
+            f"law {law.id} cannot be asked for a {name}: {reason}; pass --law with a "
+            f"{law.domain} law that predicts a loss (see plan laws)"
+        )
     number = float(target)
     if not math.isfinite(number):
         raise InputError(f"{name} must be a finite number (got {target!r}); give e.g. 2.0")

@@ -86,7 +86,7 @@ def limited_data(
         effective_params=effective_params,
         saturation_tokens=form.saturation,
         unlimited=unlimited,
-        loss_penalty=optimum.loss - unlimited.loss,
+        loss_penalty=_penalty(optimum.loss, unlimited.loss),
         loss_per_ln_flops=slope,
         unlimited_loss_per_ln_flops=unlimited_slope,
         R_D_star=form.R_D_star,
@@ -204,3 +204,10 @@ def subset_notices(subset: RepeatedSubset) -> Iterator[Notice]:
 
 def _percent(share: float) -> str:
     return f"{share * 100:.3g}%"
+
+
+def _penalty(loss: float | None, unlimited: float | None) -> float:
+    """How much higher the loss is with the supply; only laws with a loss price repeats."""
+    assert loss is not None
+    assert unlimited is not None
+    return loss - unlimited

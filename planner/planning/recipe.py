@@ -188,6 +188,15 @@ def recipe(
     with_attention = chosen_shape.flops_per_token.with_attention * d
     estimates = []
     for law in laws:
+        if plan.optimum.loss is None and "flops" in law.unranged and "params" in law.unranged:
+            notices.append(
+                Notice(
+                    "no_loss_for_law",
+                    f"{law.id} is left out: it is given the plan's loss, and {plan.law.id} predicts none",
+                    level="note",
+                )
+            )
+            continue
         estimate, notice = _estimate(law, with_attention, inner, d, length, plan.optimum.loss)
         estimates.append(estimate)
         if notice is not None:
@@ -196,7 +205,7 @@ def recipe(
             notices.append(
                 Notice(
                     "critical_batch_units",
-                    f"{law.id} is given the plan's loss {plan.optimum.loss:.4f} ({plan.units.loss} of "
+                    f"{law.id} is given the plan's loss {plan.optimum.loss or 0.0:.4f} ({plan.units.loss} of "
                     f"{plan.units.tokens}); its own L is of {law.quantities.tokens}: its batch is indicative",
                     level="note",
                 )
@@ -266,7 +275,7 @@ def _plan_hardware(plan: Plan) -> Hardware | None:
 
 
 def _estimate(
-    law: Law, flops: float, n: float, d: float, seq_len: int, loss: float
+    law: Law, flops: float, n: float, d: float, seq_len: int, loss: float | None
 ) -> tuple[Hyperparameters, Notice | None]:
     params = law.params
     rate = params.learning_rate(flops, n, d, loss)
@@ -278,7 +287,7 @@ def _estimate(
     elif "params" not in law.unranged:
         inputs = f"N = {n:.3g}, D = {d:.3g}"
     else:
-        inputs = f"L = {loss:.4g}"
+        inputs = f"L = {loss or 0.0:.4g}"
     used = {name: value for name, value in observed.items() if name not in law.unranged}
     factors = []
     for name, value in used.items():

@@ -93,12 +93,13 @@ else:
 
 
 class Allocation(Record):
-    """A split of the budget: parameters, tokens and the loss the law predicts for it."""
+    """A split of the budget: parameters, tokens and the loss the law predicts for it (None
+    under a law that fits the allocation alone and predicts no loss)."""
 
     params: float
     tokens: float
     tokens_per_param: float
-    loss: float
+    loss: float | None
 
 
 class Units(Record):

@@ -34,7 +34,7 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (
             ["--flops", "1e21", "--law", "nope"],
             2,
-            "no law named 'nope'; choose one of: besiroglu2024, henighan2020",
+            "no law named 'nope'; choose one of: besiroglu2024, deepseek2024",
         ),
         (["--flops", "1e21", "--law", "missing/law2024.toml"], 2, "cannot read the file"),
         (["--flops", "1e21", "--law", BAD_LAW], 2, "params.betta: unknown key"),

@@ -250,3 +250,35 @@ def test_same_law_compares_the_data_not_the_object(tmp_path: Path) -> None:
     assert same_law(reloaded, shipped)
     assert not same_law(shipped, find_law("hoffmann2022-exact"))
     assert not same_law(shipped.params, shipped)
+
+
+def test_llama3_printed_constants_miss_the_papers_own_402b_on_16_55t() -> None:
+    """(alpha, A) = (0.53, 0.29) as printed give 1.05e13 tokens and 6.05e11 parameters at
+    3.8e25 FLOPs; Sec. 3.2.1 says 16.55T and 402B. Both numbers, so the caveat stays true."""
+    optimum = plan(3.8e25, "dubey2024-llama3").optimum
+    assert optimum.tokens == pytest.approx(1.05e13, rel=0.01)
+    assert optimum.params == pytest.approx(6.05e11, rel=0.01)
+    assert optimum.tokens / 16.55e12 == pytest.approx(0.632, rel=0.01)
+    assert optimum.params / 402e9 == pytest.approx(1.506, rel=0.01)
+    assert optimum.loss is None
+
+
+def test_llama3_flagship_is_a_6nd_run_of_3_8e25_flops() -> None:
+    """405B trainable parameters on 15.6T tokens at 3.8e25 FLOPs (Sec. 1): C = 6ND holds."""
+    flops = 6 * 405e9 * 15.6e12
+    assert flops == pytest.approx(3.8e25, rel=0.01)
+    law = find_law("dubey2024-llama3")
+    assert any("405B parameters on 15.6T tokens" in caveat for caveat in law.caveats)
+
+
+def test_deepseek_allocation_spends_c_as_m_d() -> None:
+    """M_opt D_opt = 0.1715 x 5.8316 C = C (Eq. 4 with C = M D), and the params are M / 6."""
+    optimum = plan(1e21, "deepseek2024").optimum
+    assert 6 * optimum.params == pytest.approx(0.1715 * 1e21**0.5243, rel=1e-12)
+    assert optimum.tokens == pytest.approx(5.8316 * 1e21**0.4757, rel=2e-4)
+
+
+def test_hoffmann_approaches_1_and_2_at_1e21_sit_near_the_epoch_refit() -> None:
+    """Approaches 1 and 2 agree with each other within 1% at 1e21 (2.82B and 2.82B)."""
+    first, second = plan(1e21, "hoffmann2022-approach1").optimum, plan(1e21, "hoffmann2022-approach2").optimum
+    assert first.params == pytest.approx(second.params, rel=0.01)

@@ -17,7 +17,9 @@ from planner.laws.catalog import find_law, planning_laws
 from planner.planning.budget import plan
 from planner.planning.columns import BINDINGS, PlanColumns, plan_array
 
-PLANNABLE = [law for law in planning_laws() if law.why_unplannable() is None]
+# The array path plans laws that predict a loss; an allocation law (no loss) is refused there.
+PLANNABLE = [law for law in planning_laws() if law.why_unplannable() is None and law.why_no_loss() is None]
+ALLOCATION_ONLY = [law for law in planning_laws() if law.why_no_loss() is not None]
 LIMITED = [law for law in PLANNABLE if law.off_optimum is None and law.limited(1e10, (1.0, 1.0)) is not None]
 CAPPED = [law for law in PLANNABLE if law.off_optimum is None]
 REL = 1e-12
@@ -282,3 +284,9 @@ def test_results_never_hold_nan_or_inf() -> None:
             continue
         for name, column in columns.columns().items():
             assert np.all(np.isfinite(column.astype(float))), (law.id, name)
+
+
+@pytest.mark.parametrize("law", ALLOCATION_ONLY, ids=lambda law: law.id)
+def test_a_law_without_a_loss_is_refused_with_one_line_naming_plan(law: Law) -> None:
+    with pytest.raises(InputError, match=r"has no array path; use plan\(\) for each budget"):
+        plan_array([1e21], law)

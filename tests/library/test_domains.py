@@ -37,7 +37,7 @@ def test_each_domain_plans_with_its_default_law(run: Run, domain: str, law_id: s
 
 def test_every_table1_row_ships() -> None:
     henighan = {law.id for law in available_laws() if law.id.startswith("henighan2020")}
-    assert len(henighan) == 12
+    assert len(henighan) == 13  # Table 1's twelve rows and Sec. 6's printing of the 16x16 size law
     assert {law.domain for law in available_laws()} == {*DEFAULTS, "code"}  # code: transfer laws
 
 
@@ -141,7 +141,8 @@ def test_language_row_agrees_with_gpt3_and_kaplan() -> None:
 
 def test_compare_within_a_domain(run: Run) -> None:
     result = compare(1e21, "image")
-    assert len(result.plans) == 5
+    assert len(result.plans) == 6  # the five image rows of Table 1 and Sec. 6's 16x16 size law
+    assert {"henighan2020-image-16x16", "henighan2020-image-16x16-sec6"} <= {p.law.id for p in result.plans}
     multimodal = compare(1e21, "multimodal")
     assert {p.law.id for p in multimodal.plans} == {
         "henighan2020-text-to-image",

@@ -19,7 +19,9 @@ from tests.conftest import Run
 
 SARDANA = Path(__file__).parents[1] / "laws" / "sardana2023-code.toml"
 OFF_FRONTIER = [
-    law for law in available_laws() if why_unplannable(law) is None and not isinstance(law, FrontierLaw)
+    law
+    for law in available_laws()
+    if why_unplannable(law) is None and law.why_no_loss() is None and not isinstance(law, FrontierLaw)
 ]
 
 

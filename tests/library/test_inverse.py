@@ -19,13 +19,22 @@ from planner.planning.budget import plan, why_unplannable
 from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve, size_grid
 from tests.conftest import Run
 
-PLANNABLE = [law for law in available_laws() if why_unplannable(law) is None]
+SPLITTING = [law for law in available_laws() if why_unplannable(law) is None]
+PLANNABLE = [law for law in SPLITTING if law.why_no_loss() is None]  # the laws that predict a loss
 OFF_FRONTIER = [law for law in PLANNABLE if not isinstance(law, FrontierLaw)]
-FORMS = {law.form for law in PLANNABLE}
+FORMS = {law.form for law in SPLITTING}
 
 
 def test_every_budget_form_is_covered() -> None:
-    assert {"chinchilla", "data-constrained", "kaplan-nd", "frontier"} == FORMS
+    assert {"allocation", "chinchilla", "data-constrained", "kaplan-nd", "frontier"} == FORMS
+
+
+@pytest.mark.parametrize("law", [law for law in SPLITTING if law.why_no_loss()], ids=lambda law: law.id)
+def test_a_law_without_a_loss_refuses_a_target_loss_and_a_size_curve(law: object) -> None:
+    with pytest.raises(InfeasibleError, match="not a loss; pass --law with a language law that predicts"):
+        for_loss(2.0, law)  # type: ignore[arg-type]
+    with pytest.raises(InfeasibleError, match="gives no loss at all"):
+        size_curve(1e22, 0.5, 2, law)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("law", PLANNABLE, ids=lambda law: law.id)
@@ -40,7 +49,7 @@ def test_target_loss_and_forward_planning_invert_each_other(law: object, flops: 
     assert back.inverse.given == "loss"
 
 
-@pytest.mark.parametrize("law", PLANNABLE, ids=lambda law: law.id)
+@pytest.mark.parametrize("law", SPLITTING, ids=lambda law: law.id)
 @given(flops=st.floats(1e17, 1e27))
 @settings(max_examples=30)
 def test_fixed_params_and_tokens_invert_the_allocation(law: object, flops: float) -> None:

@@ -132,6 +132,8 @@ def test_compare_covers_every_language_law_and_its_spread() -> None:
         "kaplan2020-nd",
         "muennighoff2023",
     ]
+    left_out = {notice.message.split()[0] for notice in result.notices}
+    assert {"deepseek2024", "dubey2024-llama3", "hoffmann2022-approach1", "porian2024"} <= left_out
     params = [item.optimum.params for item in result.plans]
     assert result.spread.params == pytest.approx(max(params) / min(params))
     assert result.spread.params > 4
