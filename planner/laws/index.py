@@ -109,7 +109,8 @@ class Stored:
         start, count = self._spans[name]
         raw = memoryview(self._blob)[start : start + 8 * count]
         if sys.byteorder == "little":
-            return raw.cast("d").tolist()  # no import of the array module (a shared library)
+            floats: list[float] = raw.cast("d").tolist()  # type: ignore[assignment]  # no array module import
+            return floats
         import array
 
         values = array.array("d", raw.tobytes())
