@@ -100,7 +100,10 @@ def footer(screen: Screen, item: Plan) -> None:
     data_footer(screen, item)
     units = item.units
     screen.line(f"params: {counts(units.params)} parameters; tokens: {units.tokens}; FLOPs: {units.flops}")
-    screen.line(f"loss: {units.loss}, {item.predicts}")
+    if item.optimum.loss is None:
+        screen.line("loss: none, the law fits the split of a budget only")
+    else:
+        screen.line(f"loss: {units.loss}, {item.predicts}")
     for amount in item.natural_units:
         screen.line(f"{amount.unit}: {amount.tokens_per_unit:,.0f} tokens")
     screen.line(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}")

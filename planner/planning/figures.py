@@ -169,6 +169,15 @@ def frontier_figure(
     spans: list[Span] = []
     notices: list[Notice] = []
     for index, law in enumerate(chosen):
+        no_loss = law.why_no_loss()
+        if no_loss is not None and len(chosen) > 1:
+            notices.append(Notice("not_compared", f"{law.id} is left out: {no_loss}", level="note"))
+            continue
+        if no_loss is not None:
+            raise InputError(
+                f"law {law.id} has no frontier to draw: {no_loss}; "
+                f"plan --law {law.id} --flops C prints its split of a budget"
+            )
         columns = plan_array(budgets, law, level=level)
         x = tuple(columns.flops.tolist())
 

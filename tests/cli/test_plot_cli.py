@@ -144,6 +144,11 @@ def test_without_a_terminal_it_says_what_to_do(run: Run) -> None:
         ),
         (["plot", "frontier", "--flops-range", "1e25", "1e18", "--format", "csv"], "low < high"),
         (["plot", "frontier", "--law", "hernandez2021-text", "--format", "csv"], "transfer law"),
+        (["plot", "frontier", "--law", "hoffmann2022-approach1", "--format", "csv"], "no frontier to draw"),
+        (
+            ["plot", "isoflop", "--flops", "1e21", "--law", "porian2024", "--format", "csv"],
+            "no isoFLOP curve",
+        ),
         (["plot", "frontier", "--out", "x.jpg"], "give a file name ending .png, .svg or .pdf"),
         (["plot", "frontier", "--out", "picture"], "has no extension"),
         (["plot", "frontier", "--out", "/nonexistent/x.png"], "there is no folder /nonexistent"),
