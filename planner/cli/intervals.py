@@ -1,17 +1,27 @@
 """--level and --no-intervals: the level of the intervals a command line asks for.
 
-Owns `level_of`, read by every question of the main command (budgets, given runs, the
+Owns both options' declaration (`interval_options`, for the main command and `plan plot`)
+and `level_of`, read by every question of the main command (budgets, given runs, the
 inverse questions, size curves) so that both options mean the same everywhere and a bad
 level gets the same one-line message. Standard library only.
 """
 
 from __future__ import annotations
 
+from planner.cli.declare import Option
 from planner.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from planner.cli.declare import Request
+
+
+def interval_options(level: str, off: str) -> tuple[Option, Option]:
+    """--level and --no-intervals, with a command's own help for each (what its intervals are)."""
+    return (
+        Option("--level", "LEVEL", level, kind="number", example="0.9"),
+        Option("--no-intervals", None, off, kind="flag"),
+    )
 
 
 def level_of(request: Request) -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from planner.cli.declare import Command, Option, Request
+from planner.cli.intervals import interval_options
 from planner.errors import InputError
 from planner.output import streams
 
@@ -88,14 +89,9 @@ OPTIONS = (
         field="budgets_file",
     ),
     Option("--format", "FORMAT", "table (default), json, csv or markdown.", kind="choice", choices=FORMATS),
-    Option(
-        "--level",
-        "LEVEL",
-        "Level of the intervals, in (0, 1), e.g. 0.9. Default 0.95.",
-        kind="number",
-        example="0.9",
+    *interval_options(
+        "Level of the intervals, in (0, 1), e.g. 0.9. Default 0.95.", "Plan without intervals (and faster)."
     ),
-    Option("--no-intervals", None, "Plan without intervals (and faster).", kind="flag"),
     Option(
         "--recipe",
         None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from planner.cli.declare import Argument, Command, Option, Request
 from planner.cli.fit import OPTIONS as FIT_OPTIONS
 from planner.cli.fit import one_blas_thread, runs_of
-from planner.cli.intervals import level_of
+from planner.cli.intervals import interval_options, level_of
 from planner.errors import InputError
 from planner.output import streams
 
@@ -19,7 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from planner.planning.results import Figure
+    from planner.planning.picture_results import Figure
 
 KINDS = ("isoflop", "frontier", "fit", "size-curve")
 
@@ -38,15 +38,8 @@ LAWS = (
     Option("--domain", "DOMAIN", "language, image, video, multimodal, math or code.", example="language"),
     Option("--compare", None, "Every law of the domain that can answer.", kind="flag"),
 )
-INTERVALS = (
-    Option(
-        "--level",
-        "LEVEL",
-        "Level of the interval bands, in (0, 1). Default 0.95.",
-        kind="number",
-        example="0.9",
-    ),
-    Option("--no-intervals", None, "No interval bands (and faster).", kind="flag"),
+INTERVALS = interval_options(
+    "Level of the interval bands, in (0, 1). Default 0.95.", "No interval bands (and faster)."
 )
 BUDGETS = Option(
     "--flops", "FLOPS", "Training budget in FLOPs; repeat for several curves.", kind="count", spread=True

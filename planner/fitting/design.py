@@ -31,17 +31,9 @@ from planner.fitting.ladders import (
     rungs,
 )
 from planner.fitting.optimize import batched_lbfgsb, chunked
+from planner.planning.design_results import LadderDesign, LadderOutcome, LadderRun
 from planner.planning.model_error import MODEL_ERROR
-from planner.planning.results import (
-    Allocation,
-    Interval,
-    LadderDesign,
-    LadderOutcome,
-    LadderRun,
-    Notice,
-    law_ref,
-    planner_version,
-)
+from planner.planning.results import Allocation, Interval, Notice, law_ref, planner_version
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False

@@ -18,7 +18,8 @@ from planner.fitting.report import FitReport
 from planner.fitting.runs import Runs
 from planner.fitting.userlaw import fitted_law
 from planner.planning.figures import flops_text
-from planner.planning.results import Figure, Notice, Panel, Series, law_ref, planner_version
+from planner.planning.picture_results import Figure, Panel, Series
+from planner.planning.results import Notice, law_ref, planner_version
 from planner.planning.sense import sensible
 
 FIT_ID = "yourfit2026"

@@ -16,7 +16,7 @@ from planner.output.grid import Screen, wrap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from planner.planning.results import Figure, Panel, Series
+    from planner.planning.picture_results import Figure, Panel, Series
 
 BRAILLE = 0x2800
 DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))

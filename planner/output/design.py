@@ -15,7 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from planner.planning.results import LadderDesign, LadderOutcome, LadderRun
+    from planner.planning.design_results import LadderDesign, LadderOutcome, LadderRun
 
 RUN_COLUMNS = ("budget", "params", "tokens", "flops", "loss")
 """The runs file: `plan fit` finds params, tokens and loss by these names (and ignores budget;

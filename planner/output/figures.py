@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from planner.planning.results import Figure, Panel
+    from planner.planning.picture_results import Figure, Panel
 
 INSTALL = "pip install 'scaling-law-planner[plot]'"
 """How to get matplotlib for --out, as the one-line error says."""

@@ -59,7 +59,7 @@ def size_curve_schema() -> dict[str, Any]:
 
 def design_schema() -> dict[str, Any]:
     """The JSON Schema of the `plan design --format json --designs` object."""
-    from planner.planning.results import LadderDesign
+    from planner.planning.design_results import LadderDesign
 
     return TypeAdapter(LadderDesign).json_schema(mode="serialization")
 
@@ -120,7 +120,7 @@ def spec_schema() -> dict[str, Any]:
 
 def figure_schema() -> dict[str, Any]:
     """The JSON Schema of `plan plot KIND --format json`: a picture's panels and series."""
-    from planner.planning.results import Figure
+    from planner.planning.picture_results import Figure
 
     return TypeAdapter(Figure).json_schema(mode="serialization")
 

@@ -144,7 +144,7 @@ INFERENCE_COLUMNS: tuple[Column, ...] = (
         )
     ),
 )
-"""The lifetime columns of an inference-aware plan (`--inference-tokens`): Plan.inference."""
+"""The lifetime columns of an inference-aware plan: Plan.inference."""
 GROUPS += ((lambda item: item.inference is not None, INFERENCE_COLUMNS),)
 SIZE_COLUMNS = (
     "law",

@@ -14,16 +14,8 @@ from collections.abc import Sequence
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
 from planner.planning.budget import resolve_law, why_unplannable
-from planner.planning.results import (
-    Figure,
-    LawRef,
-    Notice,
-    Panel,
-    Series,
-    Span,
-    law_ref,
-    planner_version,
-)
+from planner.planning.picture_results import Figure, Panel, Series, Span
+from planner.planning.results import LawRef, Notice, law_ref, planner_version
 from planner.planning.sense import check_level, check_positive, sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 

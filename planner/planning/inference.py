@@ -12,7 +12,7 @@ inference only adds cost that grows with N, so the optimum is never larger).
 With hardware and a price, objective "cost" minimises dollars: training FLOPs at the
 training MFU plus inference FLOPs at the inference MFU on the same chip, which is the FLOP
 objective with D_inf scaled by MFU_train / MFU_inference. Owns `inference_optimum` and
-`InferenceAware`. Standard library only; loaded only for `--inference-tokens`.
+`InferenceAware`. Standard library only; loaded only for a plan with lifetime inference tokens.
 """
 
 from __future__ import annotations

@@ -23,7 +23,10 @@ LAYERS = [
     ("applications", ("planner.check", "planner.fitting", "planner.laws.__main__")),
     ("planning", ("planner.planning",)),
     ("hardware", ("planner.hardware",)),
-    ("results", ("planner.planning.results",)),
+    (
+        "results",
+        ("planner.planning.results", "planner.planning.picture_results", "planner.planning.design_results"),
+    ),
     (
         "catalog",
         (

@@ -23,7 +23,7 @@ from planner.planning.figures import (
     size_figure,
 )
 from planner.planning.inverse import size_curve
-from planner.planning.results import Figure, Panel, Series
+from planner.planning.picture_results import Figure, Panel, Series
 
 budgets = st.floats(min_value=1e17, max_value=1e25)
 
