@@ -93,6 +93,14 @@ OPTIONS = (
         "Level of the intervals, in (0, 1), e.g. 0.9. Default 0.95.", "Plan without intervals (and faster)."
     ),
     Option(
+        "--flop-convention",
+        "6N|6N+attn",
+        "What the FLOPs count: 6N (C = 6ND) or 6N+attn (attention too: 12 n_layer d_model "
+        "l_seq a token, at --seq-len). Default: the law's own (docs/shapes.md).",
+        kind="choice",
+        choices=("6N", "6N+attn"),
+    ),
+    Option(
         "--recipe",
         None,
         "Add the training recipe: shapes, peak learning rate, batch, memory and split, time (docs/recipe.md).",
@@ -101,14 +109,14 @@ OPTIONS = (
     Option(
         "--seq-len",
         "TOKENS",
-        "Sequence length of the recipe, in tokens. Default 4096.",
+        "Sequence length of the recipe and of --flop-convention 6N+attn, in tokens. Default 4096.",
         kind="number",
         example="4096",
     ),
     Option(
         "--vocab",
         "TOKENS",
-        "Vocabulary of the recipe's shapes. Default 32000.",
+        "Vocabulary of the recipe's shapes (and of 6N+attn's). Default 32000.",
         kind="number",
         example="32000",
     ),

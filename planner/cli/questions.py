@@ -102,6 +102,12 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
     _check_finetune(request)
     data = data_limits(request)  # checked first, so that a bad value is reported as such
     if asks_question(request):
+        if request.flop_convention is not None:
+            raise InputError(
+                "--flop-convention is honoured by plans of budgets (--flops, --from, --days, "
+                "--compare) and given runs (--params with --tokens); drop it here, where FLOPs are "
+                "counted as the law counts them"
+            )
         return "inverse", hardware_of(request), data
     setup = hardware_of(request)
     timed = request.days is not None or request.hours is not None
@@ -172,6 +178,21 @@ def data_limits(request: Request) -> dict[str, Any]:
     return {"unique_tokens": request.unique_tokens, "repeated_fraction": fraction, "repeats": repeats}
 
 
+def counting(request: Request) -> dict[str, Any]:
+    """--flop-convention with the shape options that price attention, as plan() keywords
+    (none when it is not given: each law's own convention)."""
+    if request.flop_convention is None:
+        return {}
+    from planner.planning.shapes import check_whole
+
+    return {
+        "flop_convention": request.flop_convention,
+        "seq_len": None if request.seq_len is None else check_whole("--seq-len", request.seq_len, "4096"),
+        "vocab": None if request.vocab is None else check_whole("--vocab", request.vocab, "32000"),
+        "tied": not request.untied,
+    }
+
+
 COMPANIONS = ("gpus", "days", "hours", "mfu", "price_per_gpu_hour")
 
 
@@ -212,6 +233,7 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
         hardware=setup,
         domain=request.domain,
         level=level_of(request),
+        **counting(request),
     )
 
 
@@ -227,7 +249,7 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
         from planner.planning.budget import compare
 
         flops = budget(setup, days=request.days, hours=request.hours)
-        return compare(flops, request.domain or "language", hardware=setup)
+        return compare(flops, request.domain or "language", hardware=setup, **counting(request))
     from planner.planning.budget import plan_for_time
 
     level = level_of(request)
@@ -241,6 +263,7 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
         domain=request.domain,
         level=level,
         **data,
+        **counting(request),
     )
 
 
@@ -250,7 +273,11 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
 
     if request.budgets_file is None:
         if request.compare:
-            return [compare(flops, request.domain or "language", hardware=setup) for flops in request.flops]
+            conventions = counting(request)
+            return [
+                compare(flops, request.domain or "language", hardware=setup, **conventions)
+                for flops in request.flops
+            ]
         return plan(
             list(request.flops),
             request.law,
@@ -264,6 +291,7 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
             hardware=setup,
             level=level_of(request),
             **data,
+            **counting(request),
         )
     return [block for blocks in budget_blocks(request, setup, data) for block in blocks]
 
@@ -288,13 +316,17 @@ def budget_blocks(
 
     law_of(request.law)
     level = level_of(request)
+    conventions = counting(request)
     for block in _chained([Budget(flops) for flops in request.flops], blocks(request.budgets_file)):
         if request.compare:
             if any(line.law or line.max_params or line.max_tokens for line in block):
                 raise InputError(
                     "--compare plans under every law without limits; remove law and limits from --from lines"
                 )
-            yield [compare(line.flops, request.domain or "language", hardware=setup) for line in block]
+            yield [
+                compare(line.flops, request.domain or "language", hardware=setup, **conventions)
+                for line in block
+            ]
             continue
         out: list[Plan | Comparison] = []
         for (name, low, high), lines in _runs(block, request):
@@ -306,7 +338,7 @@ def budget_blocks(
             ]
             low = None if low is None else check_positive("max_params", low, least=1)
             high = None if high is None else check_positive("max_tokens", high, least=1)
-            out += plan_each(budgets, law_of(name), low, high, setup, **data, level=level)
+            out += plan_each(budgets, law_of(name), low, high, setup, **data, level=level, **conventions)
         yield out
 
 

@@ -28,15 +28,21 @@ RECIPE_OPTIONS = (
     "precision",
     "optimizer",
 )
-"""The options that set the recipe: each needs --recipe."""
+"""The options that set the recipe: each needs --recipe (or, for COUNTING_OPTIONS,
+--flop-convention 6N+attn)."""
+
+COUNTING_OPTIONS = ("--seq-len", "--vocab", "--untied")
+"""The recipe options that also set the shape pricing attention under 6N+attn."""
 
 
 def check_recipe(request: Request) -> None:
     """The recipe options go with one plan per result, and --seq-len with --recipe."""
     for option in request.given(*RECIPE_OPTIONS):
-        if not request.recipe:
+        if not request.recipe and not (option in COUNTING_OPTIONS and request.flop_convention == "6N+attn"):
             raise InputError(f"{option} sets the recipe; add --recipe, or drop {option}")
     for option in request.given("compare", "size_range", "budgets_file"):
+        if not request.recipe:
+            break
         raise InputError(
             f"--recipe is given for each plan of --flops, --params or --target-loss; drop {option}"
         )

@@ -120,6 +120,8 @@ class Quantities(Record, eq=False):
     loss: str
     loss_units: str
     flops: str
+    flop_convention: Literal["6N", "6N+attn"] = "6N"
+    """What the law's C counts per token: 6 x its N, or (DeepSeek's M) attention too."""
     data_unit: Literal["tokens", "characters"] = "tokens"
     """What D counts: tokens for the compute laws, characters for Hernandez et al.'s transfer laws."""
 

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from planner.output.grid import Screen
-    from planner.planning.results import Intervals, Plan
+    from planner.planning.results import AttentionCount, Intervals, Plan
 
 
 def count(value: float) -> str:
@@ -99,7 +99,11 @@ def data_footer(screen: Screen, item: Plan) -> None:
 def footer(screen: Screen, item: Plan) -> None:
     data_footer(screen, item)
     units = item.units
-    screen.line(f"params: {counts(units.params)} parameters; tokens: {units.tokens}; FLOPs: {units.flops}")
+    counted = item.attention
+    flops = f"the law's FLOPs: {units.flops}" if counted is not None else f"FLOPs: {units.flops}"
+    screen.line(f"params: {counts(units.params)} parameters; tokens: {units.tokens}; {flops}")
+    if counted is not None:
+        screen.line(attention_line(counted))
     if item.optimum.loss is None:
         screen.line("loss: none, the law fits the split of a budget only")
     else:
@@ -109,6 +113,17 @@ def footer(screen: Screen, item: Plan) -> None:
     screen.line(f"law: {item.law.name}; {item.law.citation}; {item.law.locator}")
     for caveat in item.caveats:
         screen.line(f"caveat: {caveat}")
+
+
+def attention_line(counted: AttentionCount) -> str:
+    """What --flop-convention 6N+attn assumed, in one footer line."""
+    share = counted.attention_per_token / counted.flops_per_token
+    return (
+        f"FLOPs counted as {counted.convention}: {counted.formula}, l_seq {counted.seq_len}, at a shape of "
+        f"{counted.n_layer:.1f} layers x d_model {counted.d_model:.0f} (d_model / n_layer "
+        f"{counted.aspect_ratio:g}): {sci(counted.flops_per_token)} FLOPs a token, {share:.1%} of them "
+        f"attention; the law's C = 6ND is {sci(counted.law_flops)} of the budget ({counted.method})"
+    )
 
 
 def counts(params: str) -> str:

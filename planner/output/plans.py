@@ -220,7 +220,7 @@ def evaluation_table(item: Plan) -> None:
     screen = Screen()
     screen.table(table)
     screen.line(
-        f"FLOPs: {sci(item.flops)} (C = 6ND); gap: +{run.loss_gap:.4f} nats, {run.loss_gap_percent:.3g}% above "
+        f"FLOPs: {sci(item.flops)} ({item.attention.formula if item.attention else 'C = 6ND'}); gap: +{run.loss_gap:.4f} nats, {run.loss_gap_percent:.3g}% above "
         f"the optimum's loss; params {run.params_ratio:.3g}x the optimum's"
     )
     screen.line(

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from planner.forms.base import Form, Limited
     from planner.hardware import Hardware
     from planner.planning.finetune import Ask
+    from planner.planning.flop_convention import AttentionCost
     from planner.planning.results import HardwareUse
 else:
 
@@ -88,6 +89,10 @@ def plan(
     repeated_fraction: float | None = ...,
     repeats: float | None = ...,
     level: float | None = ...,
+    flop_convention: str | None = ...,
+    seq_len: int | None = ...,
+    vocab: int | None = ...,
+    tied: bool | None = ...,
 ) -> Plan: ...
 @overload
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -106,6 +111,10 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     repeated_fraction: float | None = ...,
     repeats: float | None = ...,
     level: float | None = ...,
+    flop_convention: str | None = ...,
+    seq_len: int | None = ...,
+    vocab: int | None = ...,
+    tied: bool | None = ...,
 ) -> list[Plan]: ...
 @question("the plan")
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -124,6 +133,10 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     repeated_fraction: float | None = None,
     repeats: float | None = None,
     level: float | None = LEVEL,
+    flop_convention: str | None = None,
+    seq_len: int | None = None,
+    vocab: int | None = None,
+    tied: bool | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -154,6 +167,14 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         level: the level of the central intervals (`Plan.intervals`) on params, tokens and
             loss, in (0, 1); 0.95 unless given; None for none. A law without a covariance
             gives none whatever the level (its notes say why).
+        flop_convention: what `flops` counts: "6N" (C = 6ND) or "6N+attn", which adds
+            attention, 12 n_layer d_model seq_len FLOPs per token, at a shape of d_model /
+            n_layer = 128 (planner.planning.flop_convention). None: the law's own (6N for
+            all but DeepSeek's C = M D). Under 6N+attn the plan is the law's best point on
+            that budget line; `Plan.attention` says what was assumed.
+        seq_len, vocab, tied: the sequence length, vocabulary and embedding tying of the
+            shape that prices attention under 6N+attn; None: 4096, 32000 and tied
+            (planner.planning.shapes, DEFAULT_SEQ_LEN and friends).
 
     Raises:
         InputError: a budget or limit that is not a finite number above zero, or fine-tuning
@@ -187,11 +208,12 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         )
     if level is not None:
         level = check_level(level)
+    cost = attention_of(chosen, flop_convention, seq_len, vocab, tied, ask is not None)
     one = is_one(flops)
     values = [flops] if one else list(flops)  # type: ignore[arg-type]
     budgets = [check_positive("flops", value, least=FLOPS_PER_PARAM_TOKEN) for value in values]
     known: list[Intervals | None] | None = None
-    many = len(budgets) >= MANY and ask is None and why_unplannable(chosen) is None
+    many = len(budgets) >= MANY and ask is None and why_unplannable(chosen) is None and cost is None
     if many and level is not None and covariance_of(chosen) is not None:
         known = _block_intervals(chosen, budgets, max_params, max_tokens, unique_tokens, level)
     plans = [
@@ -206,6 +228,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
             subset,
             level=level,
             known=(known[index],) if known is not None else None,
+            cost=cost,
         )
         for index, budget in enumerate(budgets)
     ]
@@ -217,10 +240,56 @@ MANY = 32
 intervals to rounding; below it, numpy's import costs more than it saves)."""
 
 
+def attention_of(
+    law: Law,
+    convention: str | None,
+    seq_len: int | None,
+    vocab: int | None,
+    tied: bool | None,
+    finetune: bool,
+) -> AttentionCost | None:
+    """The cost per token with attention where the budget counts it and the law does not
+    (None where the budget counts what the law counts); InputError for an unknown convention,
+    one the law cannot be converted from, or a fine-tune (`finetune`)."""
+    if convention is None:
+        return None
+    from planner.planning import flop_convention as conventions
+
+    convention = conventions.check_convention(convention)
+    own = conventions.native(law)
+    if convention == own:
+        return None
+    if own != "6N":
+        raise InputError(
+            f"law {law.id} counts its C with attention ({law.quantities.flops}); plan it under "
+            f"--flop-convention {own}, its own, or leave the option out"
+        )
+    if finetune:
+        raise InputError(
+            "a fine-tune (transfer) is priced under C = 6ND only; drop --flop-convention 6N+attn "
+            "or plan the fine-tune separately"
+        )
+    from planner.planning import shapes
+
+    length = shapes.check_whole("seq_len", shapes.DEFAULT_SEQ_LEN if seq_len is None else seq_len, "4096")
+    size = shapes.check_whole("vocab", shapes.DEFAULT_VOCAB if vocab is None else vocab, "32000")
+    return conventions.attention_cost(law, length, size, shapes.DEFAULT_TIED if tied is None else bool(tied))
+
+
 @question("the comparison")
-def compare(flops: float, domain: str = "language", *, hardware: Hardware | None = None) -> Comparison:
+def compare(
+    flops: float,
+    domain: str = "language",
+    *,
+    hardware: Hardware | None = None,
+    flop_convention: str | None = None,
+    seq_len: int | None = None,
+    vocab: int | None = None,
+    tied: bool | None = None,
+) -> Comparison:
     """Plan one budget under every shipped law of a domain that can split it and predicts a
-    loss, with their spread.
+    loss, with their spread. flop_convention and the shape's seq_len, vocab and tied: as
+    for `plan`, for every law.
 
     Transfer laws price fine-tuning data, not budgets, so they take no part; model-size laws
     cannot split a budget, and allocation laws (no loss) are planned with `plan`: both are
@@ -233,7 +302,15 @@ def compare(flops: float, domain: str = "language", *, hardware: Hardware | None
     plannable = [law for law in laws if why_unplannable(law) is None and law.why_no_loss() is None]
     if not plannable:
         raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws")
-    plans = tuple(plan_one(budget, law, hardware=hardware) for law in plannable)
+    plans = tuple(
+        plan_one(
+            budget,
+            law,
+            hardware=hardware,
+            cost=attention_of(law, flop_convention, seq_len, vocab, tied, False),
+        )
+        for law in plannable
+    )
     left_out = tuple(
         Notice("not_compared", f"{law.id} is left out: {_left_out(law)}", level="note")
         for law in laws
@@ -272,7 +349,7 @@ def why_unplannable(law: Law) -> str | None:
 
 def _allocation(law: Law, flops: float, params: float, form: Form | None = None) -> Allocation:
     """The split at `params`, priced by `form` (by default the law's own)."""
-    tokens = flops / (FLOPS_PER_PARAM_TOKEN * params)
+    tokens = tokens_at(form, flops, params)
     loss = (form or law.params).plan_loss(flops, params)
     return _checked(law, flops, params, tokens, loss)
 
@@ -313,10 +390,11 @@ def plan_one(
     *,
     level: float | None = None,
     known: tuple[Intervals | None] | None = None,
+    cost: AttentionCost | None = None,
 ) -> Plan:
     """One plan from checked inputs (`plan` checks them); subset is (fraction, repeats);
     intervals at `level` where the law has a covariance (`known`: already worked out, as
-    a stream's block works them out together)."""
+    a stream's block works them out together); `cost`: the budget counts attention too."""
     reason = why_unplannable(law)
     if reason is not None:
         raise InfeasibleError(
@@ -329,11 +407,17 @@ def plan_one(
         from planner.planning.limited_data import limited_form
 
         form = supply = limited_form(law, unique_tokens)
+    base: Form = law.params
+    if cost is not None:
+        from planner.planning.flop_convention import priced
+
+        form = priced(law, form, cost)
+        base = form if supply is None else priced(law, base, cost)
     free, params, binding = _split(form, flops, max_params, max_tokens)
     if fine is not None and max_tokens is not None:
         low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens)
         return _data_limited_plan(flops, law, max_params, max_tokens, fine, free, low, hardware)
-    low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else 0.0
+    low = params_for_tokens(form, flops, max_tokens) if max_tokens else 0.0
     high = max_params or math.inf
     unconstrained = _allocation(law, flops, free, form)
     constraints = None
@@ -359,7 +443,7 @@ def plan_one(
         from planner.planning.intervals import budget_intervals
 
         assert level is not None
-        intervals = budget_intervals(law, flops, low, high, level, form=supply)
+        intervals = budget_intervals(law, flops, low, high, level, form=supply if cost is None else form)
     notices = list(plan_notices(law, flops, optimum, constraints, hardware, intervals=intervals, asked=asked))
     finetune = None
     if fine is not None:
@@ -373,7 +457,9 @@ def plan_one(
         from planner.planning import limited_data as repetition
 
         if supply is not None:
-            unlimited = plan_one(flops, law, max_params, max_tokens)  # its intervals are not reported
+            unlimited = plan_one(
+                flops, law, max_params, max_tokens, cost=cost
+            )  # its intervals are not reported
             data = repetition.limited_data(
                 law,
                 supply,
@@ -381,13 +467,32 @@ def plan_one(
                 optimum,
                 unlimited.optimum,
                 _loss_slope(form, flops, max_params, max_tokens),
-                _loss_slope(law.params, flops, max_params, max_tokens),
+                _loss_slope(base, flops, max_params, max_tokens),
             )
             notices += repetition.data_notices(law, data)
         if subset is not None:
             repeated = repetition.repeated_subset(*subset, optimum.tokens)
             notices += repetition.subset_notices(repeated)
-    return _result(law, flops, optimum, constraints, notices, finetune, hardware, intervals, data, repeated)
+    found = _result(law, flops, optimum, constraints, notices, finetune, hardware, intervals, data, repeated)
+    if cost is not None:
+        from planner.planning.flop_convention import AttentionPriced, counted
+
+        assert isinstance(form, AttentionPriced)
+        found = found.replace(flop_convention="6N+attn", attention=counted(form, flops, optimum.params))
+    return found
+
+
+def tokens_at(form: Any, flops: float, params: float) -> float:
+    """Tokens `params` parameters train on at `flops` under the form's accounting: C / 6N,
+    unless the form counts more per token (planner.planning.flop_convention)."""
+    at = getattr(form, "tokens_at", None)
+    return at(flops, params) if at is not None else flops / (FLOPS_PER_PARAM_TOKEN * params)
+
+
+def params_for_tokens(form: Any, flops: float, tokens: float) -> float:
+    """The parameters that spend `flops` on `tokens` under the form's accounting (C / 6D unless it says)."""
+    at = getattr(form, "params_for_tokens", None)
+    return at(flops, tokens) if at is not None else flops / (FLOPS_PER_PARAM_TOKEN * tokens)
 
 
 def _split(
@@ -403,16 +508,16 @@ def _split(
         free = form.optimal_params(flops)
     except OverflowError:
         free = math.inf
-    low = flops / (FLOPS_PER_PARAM_TOKEN * max_tokens) if max_tokens else 0.0
+    low = params_for_tokens(form, flops, max_tokens) if max_tokens else 0.0
     high = max_params or math.inf
     if low > high:
         assert max_params is not None
         assert max_tokens is not None
-        most = FLOPS_PER_PARAM_TOKEN * max_params * max_tokens
+        most = max_tokens * max_params * flops / tokens_at(form, flops, max_params) / max_params
         raise InfeasibleError(
             f"{flops:.3g} FLOPs cannot be spent within max_params {max_params:.3g} and "
-            f"max_tokens {max_tokens:.3g}, which allow at most {most:.3g} FLOPs (C = 6ND); "
-            "lower the budget or raise a limit"
+            f"max_tokens {max_tokens:.3g}, which allow at most {most:.3g} FLOPs "
+            f"({getattr(form, 'formula', 'C = 6ND')}); lower the budget or raise a limit"
         )
     params = min(max(free, low), high)
     binding: Binding | None = None
@@ -512,6 +617,10 @@ def plan_each(
     repeated_fraction: float | None = None,
     repeats: float | None = None,
     level: float | None = None,
+    flop_convention: str | None = None,
+    seq_len: int | None = None,
+    vocab: int | None = None,
+    tied: bool | None = None,
 ) -> list[Plan]:
     """The plans of many budgets under one law and one set of options (a block of
     `plan --from`), each what `plan(flops, law, ...)` gives; inputs checked by the caller.
@@ -523,11 +632,12 @@ def plan_each(
     """
     subset = None if repeated_fraction is None or repeats is None else (repeated_fraction, repeats)
     given = None
-    many = len(budgets) >= MANY  # a few lines (an open pipe's) plan at once without numpy
+    cost = attention_of(law, flop_convention, seq_len, vocab, tied, False)
+    many = len(budgets) >= MANY and cost is None  # a few lines (an open pipe's) plan at once without numpy
     if many and level is not None and covariance_of(law) is not None and why_unplannable(law) is None:
         given = _block_intervals(law, budgets, max_params, max_tokens, unique_tokens, level)
     plain = max_params is None and max_tokens is None and hardware is None and unique_tokens is None
-    plain = plain and subset is None and why_unplannable(law) is None
+    plain = plain and subset is None and why_unplannable(law) is None and cost is None
     plain = plain and (given is not None or level is None or covariance_of(law) is None)
     out: list[Plan] = []
     form = law.params
@@ -564,7 +674,9 @@ def plan_each(
             except (ArithmeticError, ValueError, PlannerError):
                 pass  # the full plan below says what went wrong, as plan() would
         known = (given[index],) if given is not None else None
-        out.append(_one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset, level, known))
+        out.append(
+            _one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset, level, known, cost)
+        )
     return out
 
 
@@ -616,9 +728,20 @@ def _one(
     subset: tuple[float, float] | None = None,
     level: float | None = None,
     known: tuple[Intervals | None] | None = None,
+    cost: AttentionCost | None = None,
 ) -> Plan:
     return plan_one(
-        flops, law, max_params, max_tokens, None, hardware, unique_tokens, subset, level=level, known=known
+        flops,
+        law,
+        max_params,
+        max_tokens,
+        None,
+        hardware,
+        unique_tokens,
+        subset,
+        level=level,
+        known=known,
+        cost=cost,
     )
 
 
@@ -650,6 +773,7 @@ def _result(
         finetune=finetune,
         hardware=_use(flops, hardware) if hardware is not None else None,
         intervals=intervals,
+        flop_convention=law.quantities.flop_convention,
     )
 
 
@@ -731,11 +855,16 @@ def plan_for_time(
     repeated_fraction: float | None = None,
     repeats: float | None = None,
     level: float | None = LEVEL,
+    flop_convention: str | None = None,
+    seq_len: int | None = None,
+    vocab: int | None = None,
+    tied: bool | None = None,
 ) -> Plan:
     """The plan for what `setup.gpus` GPUs compute in `days` (or `hours`) of wall-clock time.
 
     The budget is GPUs x seconds x peak FLOP/s x MFU; the plan's `hardware` repeats the
-    GPU-hours and days exactly as given.
+    GPU-hours and days exactly as given. flop_convention and the shape's seq_len, vocab
+    and tied: as for `plan` (the chips compute attention too: "6N+attn" prices it).
 
     Raises:
         InputError: no GPU count, not exactly one of days and hours, or a bad limit.
@@ -754,5 +883,9 @@ def plan_for_time(
         repeated_fraction=repeated_fraction,
         repeats=repeats,
         level=level,
+        flop_convention=flop_convention,
+        seq_len=seq_len,
+        vocab=vocab,
+        tied=tied,
     )
     return result.replace(hardware=use(flops, setup, days=days, hours=hours))

@@ -231,13 +231,17 @@ def budget_intervals(
     sigma = model_sigma(law, flops)
     band = quantiles(log_sizes, level)
     params = clamped(Interval(math.exp(band.low), math.exp(band.high)), low, high)
+    at = getattr(priced, "tokens_at", None)  # C / 6N unless the form counts more per token
+    few, most = (at(flops, params.high), at(flops, params.low)) if at is not None else (None, None)
     per_token = flops / FLOPS_PER_PARAM_TOKEN
+    if few is None or most is None:
+        few, most = per_token / params.high, per_token / params.low
     try:
         found = Intervals(
             level=level,
             params=params,
-            tokens=Interval(per_token / params.high, per_token / params.low),  # D = C / 6N falls as N grows
-            tokens_per_param=Interval(per_token / params.high**2, per_token / params.low**2),
+            tokens=Interval(few, most),  # D = C / 6N (or C / cost(N)) falls as N grows
+            tokens_per_param=Interval(few / params.high, most / params.low),
             loss=loss_band(losses, noise, sigma, level),
             parameter_loss=quantiles(losses, level),
             model_error=sigma,

@@ -96,6 +96,14 @@ def recipe(
         )
     n, d, flops = plan.optimum.params, plan.optimum.tokens, plan.flops
     notices: list[Notice] = []
+    if plan.attention is not None and plan.attention.seq_len != length:
+        notices.append(
+            Notice(
+                "seq_len_differs",
+                f"the plan's FLOPs priced attention at l_seq {plan.attention.seq_len}, the recipe's "
+                f"sequences are {length} tokens: plan again with the same sequence length",
+            )
+        )
     if shape is not None:
         from planner.planning.results import Candidate, Family
         from planner.planning.shapes import shape_of
@@ -215,7 +223,8 @@ def recipe(
             "hyperparameter_inputs",
             f"the hyper-parameter laws are given the shape's ({chosen_shape.n_layer} layers x "
             f"{chosen_shape.d_model}) non-embedding N {inner:.3g} and C = M D {with_attention:.3g} with "
-            f"attention (DeepSeek LLM Eq. 2), where the plan counts C = 6ND {flops:.3g}",
+            f"attention (DeepSeek LLM Eq. 2), where the plan counts "
+            f"{plan.attention.formula if plan.attention else 'C = 6ND'} {flops:.3g}",
             level="note",
         )
     )
@@ -228,13 +237,18 @@ def recipe(
         vocab=chosen_shape.vocab,
         tied=chosen_shape.tied,
         shapes=shapes,
-        flop_convention=CONVENTION_FOR[plan.units.params],
+        flop_convention="6N+attn" if plan.attention is not None else CONVENTION_FOR[plan.units.params],
         hyperparameters=tuple(estimates),
         learning_rate=Interval(min(rates), max(rates)),
         batch_tokens=Interval(min(batches), max(batches)),
         steps=steps_band,
         memory=memory,
-        time=_time(plan, setup, steps_band, FLOPS_PER_PARAM_TOKEN * n),
+        time=_time(
+            plan,
+            setup,
+            steps_band,
+            plan.attention.flops_per_token if plan.attention is not None else FLOPS_PER_PARAM_TOKEN * n,
+        ),
         notices=tuple(notices),
     )
     return sensible(found, "the recipe")

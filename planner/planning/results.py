@@ -551,6 +551,22 @@ class HardwareUse(Record):
     cost: float | None
 
 
+class AttentionCount(Record):
+    """How a plan's FLOPs count attention (`--flop-convention 6N+attn`): the continuous shape
+    that priced it at the plan's N, its FLOPs per token, and the 6ND the law itself counts."""
+
+    convention: str
+    formula: str
+    seq_len: int
+    aspect_ratio: float
+    n_layer: float
+    d_model: float
+    flops_per_token: float
+    attention_per_token: float
+    law_flops: float
+    method: str
+
+
 class Plan(Record, kw_only=True):
     """The compute-optimal plan for one budget under one law."""
 
@@ -575,6 +591,9 @@ class Plan(Record, kw_only=True):
     inverse: Inverse | None = None
     inference: InferenceAware | None = None
     recipe: Recipe | None = None
+    flop_convention: str = "6N"
+    """What `flops` counts: "6N" (6 x N x D) or "6N+attn" (attention too; see `attention`)."""
+    attention: AttentionCount | None = None
 
 
 class Spread(Record):

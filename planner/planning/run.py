@@ -1,6 +1,7 @@
 """A given run judged against the compute-optimal plan at the same FLOPs.
 
-Owns `evaluate(params, tokens)`: the run's FLOPs (C = 6ND), its predicted loss, the
+Owns `evaluate(params, tokens)`: the run's FLOPs (C = 6ND, or with attention under
+--flop-convention 6N+attn), its predicted loss, the
 optimum at those FLOPs, and the gap, in extra loss and in the compute the optimal plan
 would need to reach the run's loss. Checks its inputs and raises `InputError`; never prints.
 Standard library only.
@@ -13,7 +14,7 @@ import math
 from planner.errors import InfeasibleError, InputError
 from planner.forms.base import Law
 from planner.optimize import flops_for_loss
-from planner.planning.budget import plan_one, resolve_law
+from planner.planning.budget import attention_of, plan_one, resolve_law
 from planner.planning.notices import range_notice
 from planner.planning.results import Plan, RunEvaluation
 from planner.planning.sense import LEVEL, check_level, check_positive, question
@@ -21,7 +22,10 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from planner.hardware import Hardware
+    from planner.planning.flop_convention import AttentionCost
 
 
 @question("the evaluation of the run")
@@ -33,6 +37,10 @@ def evaluate(
     hardware: Hardware | None = None,
     domain: str | None = None,
     level: float | None = LEVEL,
+    flop_convention: str | None = None,
+    seq_len: int | None = None,
+    vocab: int | None = None,
+    tied: bool | None = None,
 ) -> Plan:
     """The plan at the run's FLOPs (6 * params * tokens), with the run judged against it.
 
@@ -43,6 +51,9 @@ def evaluate(
         hardware: as for `plan`; the GPU time and cost are the run's.
         domain: as for `plan`: the domain whose default law to use when law is None.
         level: of the intervals, on the optimum and on the run's own loss (`run_loss`); None for none.
+        flop_convention, seq_len, vocab, tied: as for `plan`: under "6N+attn" the run's
+            FLOPs count attention, (6N + 12 n_layer d_model seq_len) D, and the optimum it is
+            judged against is the best point on that budget line.
 
     Raises:
         InputError: params or tokens not a finite number above zero.
@@ -52,14 +63,16 @@ def evaluate(
     n = check_positive("params", params, least=1)
     d = check_positive("tokens", tokens, least=1)
     _refuse_frontier(chosen)
-    flops = FLOPS_PER_PARAM_TOKEN * n * d
+    cost = attention_of(chosen, flop_convention, seq_len, vocab, tied, False)
+    flops = (FLOPS_PER_PARAM_TOKEN * n if cost is None else cost.per_token(n)) * d
     if not math.isfinite(flops):
         raise InfeasibleError(
             f"{n:.3g} parameters on {d:.3g} tokens is beyond what floating point can count; "
             "give a smaller run"
         )
     chosen_level = None if level is None else check_level(level)
-    return judge(plan_one(flops, chosen, hardware=hardware, level=chosen_level), chosen, n, d)
+    base = plan_one(flops, chosen, hardware=hardware, level=chosen_level, cost=cost)
+    return judge(base, chosen, n, d, cost=cost)
 
 
 @question("the plan at that size")
@@ -95,10 +108,14 @@ def at_budget(
     return judge(plan_one(budget, chosen, hardware=hardware, level=chosen_level), chosen, n, d)
 
 
-def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> Plan:
+def judge(
+    base: Plan, law: Law, params: float, tokens: float | None = None, cost: AttentionCost | None = None
+) -> Plan:
     """`base` (a plan under `law`) with a run of `params` on its FLOPs judged against it.
 
-    `tokens` defaults to what the budget leaves, C / (6 params).
+    `tokens` defaults to what the budget leaves, C / (6 params). `cost`: the FLOPs count
+    attention (planner.planning.flop_convention); the compute the optimum needs is then
+    counted the same way.
     """
     _refuse_frontier(law)
     n = check_positive("params", params, least=1)
@@ -116,7 +133,12 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
         )
     optimum = base.optimum
     gap = max(0.0, loss - optimum.loss)  # the optimum is the minimum; only rounding goes below
-    needed = min(flops, flops_for_loss(law.params, loss, flops))
+    form: Any = law.params
+    if cost is not None:
+        from planner.planning.flop_convention import priced
+
+        form = priced(law, form, cost)
+    needed = min(flops, flops_for_loss(form, loss, flops))
     run = RunEvaluation(
         params=n,
         tokens=d,
