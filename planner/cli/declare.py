@@ -12,18 +12,18 @@ without typer when the fast path can parse the line.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from enum import IntEnum
 
 from planner.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 
-class ExitCode(IntEnum):
-    """What `plan` exits with: a command's body returns one of these."""
+class ExitCode:
+    """What `plan` exits with: a command's body returns one of these (plain ints: `enum`
+    would cost every start more than the names save)."""
 
     OK = 0
     CHECK_FAILED = 1

@@ -14,7 +14,6 @@ PLANNER_DEBUG=1 for the traceback).
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -45,7 +44,9 @@ A group's subcommands follow it; the main command comes first."""
 def load(name: str) -> Command:
     """The declared command called `name` (its module is imported on first use)."""
     module, attribute = COMMANDS[name]
-    command: Command = getattr(importlib.import_module(module), attribute)
+    if module not in sys.modules:
+        __import__(module)  # importlib itself would cost every start its own import
+    command: Command = getattr(sys.modules[module], attribute)
     return command
 
 

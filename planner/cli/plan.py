@@ -7,8 +7,6 @@ code. Raises PlannerError for bad input (planner.cli.main reports it); never par
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from planner.cli.declare import Command, Option, Request
 from planner.cli.intervals import interval_options
 from planner.errors import InputError
@@ -16,6 +14,8 @@ from planner.output import streams
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from planner.planning.results import Notice
 
 FORMATS = ("table", "json", "csv", "markdown")

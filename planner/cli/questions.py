@@ -10,13 +10,12 @@ InputError; never prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
 from planner.cli.intervals import level_of
 from planner.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
     from planner.cli.budgets import Budget

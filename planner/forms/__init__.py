@@ -28,7 +28,8 @@ Pure maths: no files, no printing, no user-facing errors.
 from __future__ import annotations
 
 import sys
-from functools import cache
+
+from planner.memo import cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

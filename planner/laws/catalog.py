@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-import types
-from functools import cache
 
 from planner.errors import InputError, LawFileError, LawNotFoundError
 from planner.forms import law_class
 from planner.forms.base import Law
 from planner.laws.format import DOMAINS, STRICT
 from planner.laws.index import Arrays, Index
+from planner.memo import cache
 from planner.records import Record, type_hints
 
 TYPE_CHECKING = False
@@ -269,6 +268,8 @@ def build(tp: Any, value: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, Record):
         hints = _hints(tp)
         return tp(**{key: build(hints[key], item) for key, item in value.items()})
+    import types
+
     if origin in (typing.Union, types.UnionType):
         if value is None:
             return None

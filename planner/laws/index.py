@@ -14,10 +14,10 @@ read only by a plan that asks for them (`Arrays`). Standard library only.
 from __future__ import annotations
 
 import binascii
-import json
 import os
 import sys
 
+from planner.jsontext import loads
 from planner.records import Record
 
 TYPE_CHECKING = False
@@ -49,7 +49,7 @@ class Index:
             return
         first, _, rest = text.partition("\n")
         try:
-            header = json.loads(first)
+            header = loads(first)
         except ValueError:
             return
         if not isinstance(header, dict) or header.get("index") != VERSION:
@@ -70,7 +70,7 @@ class Index:
         if line[start : line.index(",", start)] != str(crc(data)):
             return None
         try:
-            return json.loads(line, object_hook=_decode)["law"]
+            return loads(line, object_hook=_decode)["law"]
         except Stale:
             return None
 
@@ -131,7 +131,7 @@ class Arrays:
             with open(os.path.join(root, ARRAYS), "rb") as file:
                 header = file.readline()
                 self.blob = file.read()
-            found = json.loads(header)
+            found = loads(header.decode("utf-8"))
         except (OSError, ValueError):
             return
         if isinstance(found, dict) and found.get("index") == VERSION:
@@ -167,6 +167,8 @@ def render_arrays(entries: dict[str, tuple[bytes, dict[str, Any], dict[str, list
             spans[name] = [offset, len(values)]
             offset += 8 * len(values)
         header["entries"][relative] = {"crc32": crc(data), "meta": meta, "arrays": spans}
+    import json  # writing the index: not on the way to a plan
+
     line = json.dumps(header, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
     return line.encode("utf-8") + b"\n" + b"".join(blobs)
 
@@ -183,7 +185,7 @@ def built(path: str, data: bytes) -> Any:
     if start < 8 or text[start : text.index(",", start)] != str(crc(data)):
         return None
     try:
-        return json.loads(text, object_hook=_decode)["data"]
+        return loads(text, object_hook=_decode)["data"]
     except Stale:
         return None
 

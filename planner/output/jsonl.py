@@ -11,9 +11,9 @@ library only; the tests check every result type against json.dumps.
 
 from __future__ import annotations
 
-import json
 import math
 
+from planner.jsontext import escape
 from planner.records import Record
 
 TYPE_CHECKING = False
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-_escape = json.encoder.encode_basestring_ascii  # json.dumps's own (ensure_ascii)
-_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
+_escape = escape  # json.dumps's own (ensure_ascii)
 
 
 def text(value: Any) -> str:
@@ -42,7 +41,15 @@ def text(value: Any) -> str:
         return _formatter(kind)(value)
     if kind is dict and all(type(key) is str for key in value):
         return "{" + ",".join(_escape(key) + ":" + text(item) for key, item in value.items()) + "}"
-    return _ENCODER.encode(value)  # booleans, integers, and anything json knows
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    import json  # anything else json knows (an int or str subclass, say)
+
+    return json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode(value)
 
 
 _FORMATTERS: dict[type, Callable[[Any], str]] = {}
@@ -73,7 +80,7 @@ def _formatter(kind: type[Record]) -> Callable[[Any], str]:
                 f"    x{index} = values[{name!r}]",
                 f"    t{index} = repr_(x{index}) if type(x{index}) is float and finite(x{index}) else text(x{index})",
             ]
-            parts.append(f"{'{' if index == 0 else ','}{json.dumps(name)}:")
+            parts.append(f"{'{' if index == 0 else ','}{_escape(name)}:")
         body = ", ".join(f"{part!r}, t{index}" for index, part in enumerate(parts))
         lines.append(f"    return ''.join(({body or repr('{')}, '}}'))")
         scope: dict[str, Any] = {"repr_": float.__repr__, "finite": math.isfinite, "text": text}
@@ -139,7 +146,7 @@ def _line_writer(kind: type[Record]) -> Callable[[Any, list[Any]], str]:
             f"    x = values[{name!r}]",
             f"    if x is not kept[{2 * index}]:",
             f"        kept[{2 * index}] = x",
-            f"        kept[{2 * index + 1}] = {json.dumps(name) + ':'!r} + text(x)",
+            f"        kept[{2 * index + 1}] = {_escape(name) + ':'!r} + text(x)",
         ]
     texts = ", ".join(f"kept[{2 * index + 1}]" for index in range(len(kind.__fields__)))
     lines.append(f"    return '{{' + ','.join(({texts},)) + '}}\\n'")

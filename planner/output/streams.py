@@ -11,10 +11,10 @@ import rich, compute plans or read files.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
     from planner.planning.results import Notice

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
 
 from planner.errors import InfeasibleError, InputError, PlannerError
 from planner.forms.base import Law, is_law
@@ -40,6 +39,7 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
     from typing import Any, overload
 
     from planner.forms.base import Form, Limited

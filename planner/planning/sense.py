@@ -12,15 +12,14 @@ InfeasibleError naming the quantity; never prints.
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 
 from planner.errors import InfeasibleError, InputError
 from planner.records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, ParamSpec, TypeVar
 
     T = TypeVar("T")
@@ -47,7 +46,6 @@ def question(what: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """A public question whose answer is `sensible`, and whose impossible arithmetic is refused."""
 
     def wrap(ask: Callable[P, T]) -> Callable[P, T]:
-        @functools.wraps(ask)
         def answer(*args: P.args, **kwargs: P.kwargs) -> T:
             try:
                 result = ask(*args, **kwargs)
@@ -59,6 +57,11 @@ def question(what: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
                 raise InfeasibleError(f"{what} is {BEYOND}") from None
             return sensible(result, what)
 
+        # functools.wraps, without importing functools at every start
+        for name in ("__module__", "__name__", "__qualname__", "__doc__", "__annotations__"):
+            setattr(answer, name, getattr(ask, name))
+        answer.__dict__.update(ask.__dict__)
+        answer.__wrapped__ = ask  # type: ignore[attr-defined]
         return answer
 
     return wrap

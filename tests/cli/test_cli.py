@@ -510,6 +510,21 @@ def test_the_common_commands_start_without_what_costs_start_up(args: list[str]) 
     assert done.stderr.splitlines()[-1] == "[]"
 
 
+def test_a_json_plan_starts_with_no_standard_module_beyond_the_interpreter_own() -> None:
+    """json imports re, which imports enum; enum imports functools and collections; the five
+    with importlib and warnings cost a plain plan about a third of bare python's start."""
+    code = (
+        "import atexit, sys\n"
+        "costly = ('json', 're', 'enum', 'functools', 'collections', 'importlib', 'warnings', 'types')\n"
+        "atexit.register(lambda: print(sorted(m for m in costly if m in sys.modules), file=sys.stderr))\n"
+        "from planner.cli.main import main\n"
+        "main(['--flops', '1e21', '--json'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == "[]"
+
+
 @pytest.mark.parametrize(
     "args",
     [
