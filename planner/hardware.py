@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 import os
-from functools import cache
 
 from planner.errors import DataFileError, InputError
 from planner.laws.format import STRICT, Bound, Positive
+from planner.memo import cache
 from planner.planning.results import HardwareUse
 from planner.records import Record
 from planner.version import FORMAT

@@ -11,7 +11,6 @@ ValueError), whose parts let a reader list every problem of a file at once. Stan
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 
@@ -141,6 +140,8 @@ def loads_json(text: str) -> Any:
     depth = deepest(text)
     if depth > MAX_DEPTH:
         raise JSONError(f"nested {depth} levels deep; at most {MAX_DEPTH} are taken")
+    import json  # user data files only: not on the way to a plain plan
+
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
@@ -154,7 +155,13 @@ def loads_json(text: str) -> Any:
 
 
 def loads_toml(text: str) -> dict[str, Any]:
-    """TOML as Python values; ValueError (tomllib's, or for nesting too deep to parse)."""
+    """TOML as Python values; ValueError (tomllib's, or for nesting too deep to parse).
+    Flat documents (a check spec) are read without tomllib (planner.flat_toml)."""
+    from planner.flat_toml import read
+
+    flat = read(text)
+    if flat is not None:
+        return flat
     import tomllib
 
     try:
@@ -206,6 +213,8 @@ def describe(value: Any, *, as_json: bool = False) -> str:
     """A value for a message, shortened: as JSON writes it, or text as Python quotes it."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**40:
         return f"an integer of {len(str(abs(value))) if abs(value) < 10**4000 else 'over 4,000'} digits"
+    import json  # a message about bad input: its cost does not matter
+
     try:
         text = repr(value) if isinstance(value, str) and not as_json else json.dumps(value)
     except (TypeError, ValueError):

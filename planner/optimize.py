@@ -12,10 +12,10 @@ planning path.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Protocol
 
 INVERSE_PHI = (math.sqrt(5.0) - 1.0) / 2.0

@@ -20,13 +20,14 @@ InputError; never prints. Loaded only when one of these options is given.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from planner.cli.intervals import level_of
 from planner.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from planner.cli.declare import Request
     from planner.hardware import Hardware
     from planner.planning.results import Plan, SizeCurve

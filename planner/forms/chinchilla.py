@@ -243,43 +243,39 @@ class ChinchillaParams(Record, eq=False):
     def draw_inverse(
         self, draws: Draws, given: str, value: float, aims: list[float] | None = None
     ) -> tuple[list[float], list[float]]:
-        """(C, N) of each draw's answer to an inverse question: the least C whose optimum's
-        loss is `aims[i]` (given "loss"; NaN at or below the draw's E), or the C at which
-        `value` params ("params") or tokens ("tokens") are optimal, and its N. The closed
-        forms of frontier_budget, budget_for_params and budget_for_tokens over the draws."""
-        E, A, B, alpha, beta, log_G, share = draws.derived("chinchilla", ChinchillaParams.draw_terms)
-        exp, log, nan = math.exp, math.log, math.nan
-        flops, sizes = [], []
-        for i in range(len(E)):
-            a, b, p, q, g, t = A[i], B[i], alpha[i], beta[i], log_G[i], share[i]
-            try:
-                if given == "loss":
-                    room = (aims[i] if aims is not None else value) - E[i]
-                    if room <= 0:
-                        raise ValueError("below the irreducible loss")
-                    K = a * exp(-p * g) + b * exp(q * g)
-                    log_c6 = (p + q) / (p * q) * (log(K) - log(room))
-                    n = exp(g + t * log_c6)
-                elif given == "params":
-                    log_c6 = (log(value) - g) / t
-                    n = value
-                else:  # tokens: D_opt = (C/6) / N_opt, so ln D = (1 - t) ln(C/6) - ln G
-                    log_c6 = (log(value) + g) / (1 - t)
-                    n = exp(log_c6) / value
-                flops.append(FLOPS_PER_PARAM_TOKEN * exp(log_c6))
-                sizes.append(n)
-            except (ArithmeticError, ValueError):
-                flops.append(nan)
-                sizes.append(nan)
-        return flops, sizes
+        """(ln(C/6), ln N) of each draw's answer to an inverse question: the least C whose
+        optimum's loss is `aims[i]` (given "loss"; NaN at or below the draw's E), or the C at
+        which `value` params ("params") or tokens ("tokens") are optimal, and its N. The
+        closed forms of frontier_budget, budget_for_params and budget_for_tokens over the
+        draws, in logs: the frontier E + K (C/6)^-rate (draw_optimum_terms, which the law
+        index keeps) gives ln(C/6) = (ln K - ln(L - E)) / rate."""
+        E, log_G, share, log_K, rate = draws.derived(
+            "chinchilla-optimum", ChinchillaParams.draw_optimum_terms
+        )
+        log, nan = math.log, math.nan
+        if given == "loss":
+            targets = aims if aims is not None else [value] * len(E)
+            xs = [
+                (k - log(aim - e)) / r if aim > e else nan
+                for aim, e, k, r in zip(targets, E, log_K, rate, strict=True)
+            ]
+            return xs, [g + t * x for g, t, x in zip(log_G, share, xs, strict=True)]
+        log_value = log(value)
+        if given == "params":
+            return [(log_value - g) / t for g, t in zip(log_G, share, strict=True)], [log_value] * len(E)
+        # tokens: D_opt = (C/6) / N_opt, so ln D = (1 - t) ln(C/6) - ln G
+        xs = [(log_value + g) / (1 - t) for g, t in zip(log_G, share, strict=True)]
+        return xs, [x - log_value for x in xs]
 
-    def draw_plan_losses(self, draws: Draws, flops: list[float], sizes: list[float]) -> list[float]:
-        """The loss of each draw's plan of sizes[i] parameters at flops[i] (NaN where none)."""
+    def draw_plan_losses(self, draws: Draws, log_c6: list[float], log_sizes: list[float]) -> list[float]:
+        """The loss of each draw's plan of exp(log_sizes[i]) parameters at 6 exp(log_c6[i])
+        FLOPs (NaN where none)."""
         E, A, B, alpha, beta, _, _ = draws.derived("chinchilla", ChinchillaParams.draw_terms)
+        exp = math.exp
         out = []
-        for e, a, b, p, q, c, n in zip(E, A, B, alpha, beta, flops, sizes, strict=True):
-            try:
-                out.append(e + a / n**p + b / (c / (FLOPS_PER_PARAM_TOKEN * n)) ** q)
+        for e, a, b, p, q, x, n in zip(E, A, B, alpha, beta, log_c6, log_sizes, strict=True):
+            try:  # ln D = ln(C/6) - ln N
+                out.append(e + a * exp(-p * n) + b * exp(q * (n - x)))
             except (ArithmeticError, ValueError):
                 out.append(math.nan)
         return out

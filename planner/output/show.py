@@ -8,9 +8,11 @@ plans.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from planner.planning.results import Comparison, Plan, SizeCurve
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:

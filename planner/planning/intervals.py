@@ -296,11 +296,12 @@ def solved_intervals(
     noise = draws.noise
     aims = [value * math.exp(-sigma * z) for z in noise] if given == "loss" else None
     fast = getattr(law.params, "draw_inverse", None)
+    log, nan = math.log, math.nan
     if fast is not None:
-        flops, sizes = fast(draws, given, value, aims)
-        losses = law.params.draw_plan_losses(draws, flops, sizes) if given != "loss" else None
+        log_c6, log_sizes = fast(draws, given, value, aims)
+        losses = law.params.draw_plan_losses(draws, log_c6, log_sizes) if given != "loss" else None
     else:
-        flops, sizes, means = [], [], []
+        log_c6, log_sizes, means = [], [], []
         for i, params in enumerate(draws.records()):
             try:
                 if given == "loss":
@@ -315,38 +316,43 @@ def solved_intervals(
                     c = params.budget_for_tokens(value)
                     n = c / (FLOPS_PER_PARAM_TOKEN * value)
                 mean = params.plan_loss(c, n) if given != "loss" else 1.0
+                x, m = log(c / FLOPS_PER_PARAM_TOKEN), log(n)
             except (ArithmeticError, ValueError):
-                c = n = mean = math.nan
-            flops.append(c)
-            sizes.append(n)
+                x = m = mean = nan
+            log_c6.append(x)
+            log_sizes.append(m)
             means.append(mean)
         losses = means if given != "loss" else None
-    inf = math.inf
+    isfinite, inf = math.isfinite, math.inf
     answered = [
         i
-        for i in range(len(flops))
-        if 0 < flops[i] < inf and 0 < sizes[i] < inf and (losses is None or 0 < losses[i] < inf)
+        for i in range(len(log_c6))
+        if isfinite(log_c6[i]) and isfinite(log_sizes[i]) and (losses is None or 0 < losses[i] < inf)
     ]
     if not _enough(draws, len(answered)):
         return None
-    flops = [flops[i] for i in answered]
-    sizes = [sizes[i] for i in answered]
-    per = FLOPS_PER_PARAM_TOKEN
+    if len(answered) < len(log_c6):
+        log_c6 = [log_c6[i] for i in answered]
+        log_sizes = [log_sizes[i] for i in answered]
+    log_6 = log(FLOPS_PER_PARAM_TOKEN)
+
+    def band(logs: list[float]) -> Interval:
+        found = quantiles(logs, level)
+        return Interval(math.exp(found.low), math.exp(found.high))
+
     try:
         found = Intervals(
             level=level,
-            params=log_quantiles(sizes, level) if given != "params" else None,
-            tokens=log_quantiles([c / (per * n) for c, n in zip(flops, sizes, strict=True)], level)
+            params=band(log_sizes) if given != "params" else None,
+            tokens=band([x - n for x, n in zip(log_c6, log_sizes, strict=True)])
             if given != "tokens"
             else None,
-            tokens_per_param=log_quantiles(
-                [c / (per * n * n) for c, n in zip(flops, sizes, strict=True)], level
-            ),
+            tokens_per_param=band([x - 2 * n for x, n in zip(log_c6, log_sizes, strict=True)]),
             loss=loss_band([losses[i] for i in answered], [noise[i] for i in answered], sigma, level)
             if losses is not None
             else None,
             parameter_loss=quantiles([losses[i] for i in answered], level) if losses is not None else None,
-            flops=log_quantiles(flops, level),
+            flops=band([x + log_6 for x in log_c6]),
             model_error=sigma,
             draws=len(answered),
             failed=draws.kept + draws.invalid - len(answered),

@@ -77,17 +77,21 @@ def test_the_column_path_is_the_per_draw_path_of_the_form() -> None:
             assert math.exp(log_sizes[i]) == pytest.approx(n, rel=1e-12)
             assert losses[i] == pytest.approx(params.plan_loss(1e23, n), rel=1e-12)
     for given_, value in (("params", 7e9), ("tokens", 2e12)):
-        flops, found = LAW.params.draw_inverse(draws, given_, value)
+        log_c6, found = LAW.params.draw_inverse(draws, given_, value)
         for i, params in enumerate(draws.records()[:200]):
             expected = (
                 params.budget_for_params(value) if given_ == "params" else params.budget_for_tokens(value)
             )
-            assert flops[i] == pytest.approx(expected, rel=1e-9)
-            assert found[i] == pytest.approx(expected / 6 / value if given_ == "tokens" else value, rel=1e-9)
+            assert 6 * math.exp(log_c6[i]) == pytest.approx(expected, rel=1e-9)
+            n = expected / 6 / value if given_ == "tokens" else value
+            assert math.exp(found[i]) == pytest.approx(n, rel=1e-9)
     aims = [2.1] * draws.kept
-    flops, found = LAW.params.draw_inverse(draws, "loss", 2.1, aims)
+    log_c6, found = LAW.params.draw_inverse(draws, "loss", 2.1, aims)
     for i, params in enumerate(draws.records()[:200]):
-        assert flops[i] == pytest.approx(params.frontier_budget(2.1), rel=1e-9)
+        assert 6 * math.exp(log_c6[i]) == pytest.approx(params.frontier_budget(2.1), rel=1e-9)
+        assert math.exp(found[i]) == pytest.approx(
+            params.optimal_params(params.frontier_budget(2.1)), rel=1e-9
+        )
 
 
 def test_a_block_of_budgets_has_the_intervals_of_each_plan() -> None:

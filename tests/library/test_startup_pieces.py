@@ -103,3 +103,88 @@ def test_cache_keeps_results_by_arguments_until_cleared() -> None:
     add.cache_clear()  # type: ignore[attr-defined]
     assert add(1, 2) == 3
     assert calls == [(1, 2), (2, 1), (1, 2)]
+
+
+KEYS = st.sampled_from(["name", "params", "tokens", "gpu", "max_cost", "a-b", "x_1", "run", "A", "1"])
+SCALARS = st.sampled_from(
+    [
+        '"7B on 2T"',
+        '""',
+        '"a # b"',
+        '"tab\there"',
+        '"esc\\n"',
+        "7e9",
+        "2e12",
+        "1e21",
+        "0.4",
+        "100_000",
+        "1_000.5",
+        "-0.0",
+        "+3",
+        "0",
+        "01",
+        "1.",
+        ".5",
+        "1e",
+        "1e+05",
+        "0e5",
+        "nan",
+        "inf",
+        "true",
+        "false",
+        "True",
+        "1 2",
+        "[1, 2]",
+        "{a = 1}",
+        "0x10",
+        "1979-05-27",
+        "'lit'",
+        "1__0",
+        "_1",
+        "1_",
+        "5E-3",
+    ]
+)
+LINES = st.one_of(
+    st.builds(lambda k, v, c: f"{k} = {v}{c}", KEYS, SCALARS, st.sampled_from(["", " # note", "#x", "  "])),
+    st.builds(lambda k: f"[{k}]", KEYS),
+    st.builds(lambda a, b: f"[{a}.{b}]", KEYS, KEYS),
+    st.sampled_from(
+        ["", "# comment", "  # indented", "[[run]]", "a.b = 1", '"q" = 1', "= 1", "key", "\ufeffk = 1"]
+    ),
+)
+
+
+def _same(left: object, right: object) -> bool:
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)  # type: ignore[attr-defined]
+    if isinstance(left, float):
+        return left == right or (math.isnan(left) and math.isnan(right))  # type: ignore[arg-type]
+    return left == right
+
+
+@settings(max_examples=1500)
+@given(st.lists(LINES, max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_flat_toml_reads_what_tomllib_reads_or_leaves_it_to_tomllib(lines: list[str], end: str) -> None:
+    import tomllib
+
+    from planner.flat_toml import read
+
+    text = end.join(lines)
+    found = read(text)
+    if found is None:
+        return  # tomllib reads it (or refuses it) instead
+    assert _same(found, tomllib.loads(text)), text
+
+
+def test_flat_toml_reads_the_example_specs() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from planner.flat_toml import read
+
+    for path in Path(__file__).parents[1].joinpath("examples").glob("*.toml"):
+        text = path.read_text()
+        assert read(text) == tomllib.loads(text), path
