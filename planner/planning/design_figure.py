@@ -29,14 +29,16 @@ def design_figure(result: LadderDesign, loss_units: str | None = None) -> Figure
 
     The proposed design's series is `result.series`, the others' `result.compared_series`
     (empty unless the design was asked with `every_design`, when each other design shows
-    as its point at the asked ladder budget alone).
+    as its point at the asked ladder budget alone); a design too large for the asked ladder
+    budget is drawn where a larger one holds it.
     """
     proposed = result.designs[0]
-    names = [item.name for item in result.designs]
+    shapes = {item.name: item for item in (*result.designs, *result.compared_series)}
+    names = list(shapes)
     along: dict[str, list[LadderOutcome]] = {name: [] for name in names}
     along[proposed.name] = list(result.series)
     for item in result.compared_series:
-        along.setdefault(item.name, []).append(item)
+        along[item.name].append(item)
     for item in result.designs[1:]:
         if not along[item.name]:
             along[item.name] = [item]
@@ -46,7 +48,7 @@ def design_figure(result: LadderDesign, loss_units: str | None = None) -> Figure
     def panel(title: str, y: str, label: str, log: bool, width: Callable[[LadderOutcome], float]) -> Panel:
         series = [
             Series(
-                name=_legend(result.designs[index]),
+                name=_legend(shapes[name]),
                 style="linepoints",
                 x=tuple(item.ladder_budget for item in _ordered(along[name])),
                 y=tuple(width(item) for item in _ordered(along[name])),

@@ -58,3 +58,13 @@ def test_the_figure_draws_the_results_widths(scored: LadderDesign) -> None:
     assert figure.summary is not None
     assert scored.verdict in figure.summary
     assert scored.favoured in loss.series[-1].name
+
+
+def test_a_design_too_large_for_the_ladder_is_drawn_where_a_larger_one_holds_it(besiroglu: Law) -> None:
+    result = design(besiroglu, 1e19, target_flops=1e24, simulations=20, every_design=True)
+    assert [item.name for item in result.designs] == ["proposed"]
+    figure = design_figure(result)
+    drawn = {s.name.partition(" (")[0]: s.x for s in figure.panels[0].series if s.style == "linepoints"}
+    assert drawn["proposed"] == (1e19, 1e20)
+    assert drawn["bigger top"] == (1e20,)
+    assert "wider steps" not in drawn  # it needs 4.4e20, above every budget of the series
