@@ -9,9 +9,14 @@ from __future__ import annotations
 from planner.cli.declare import Command, Option, Request
 from planner.errors import InputError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from planner.forms.base import Law
+    from planner.planning.design_results import LadderDesign
+
 FORMATS = ("table", "csv", "json")
 
-OPTIONS = (
+LADDER = (
     Option("--target-flops", "FLOPS", "The target run's budget, e.g. 1e24.", kind="count", example="1e24"),
     Option(
         "--target-params",
@@ -58,6 +63,11 @@ OPTIONS = (
     ),
     Option("--simulations", "K", "Simulated ladders per design.", kind="whole", default="300", example="300"),
     Option("--seed", "S", "Seed of the simulated noise.", kind="whole", default="0", example="0"),
+)
+"""The target, the ladder and its simulation: shared with `plan plot design`."""
+
+OPTIONS = (
+    *LADDER,
     Option(
         "--format",
         "FORMAT",
@@ -74,10 +84,8 @@ OPTIONS = (
 )
 
 
-def run_design(request: Request) -> int:
-    """`plan design`: propose a ladder, compare designs by simulation, print; the exit code."""
-    from planner.fitting.ladders import DEFAULT_NOISE, check_design
-
+def target_of(request: Request) -> float:
+    """The target's FLOPs, given one way, and a ladder budget given."""
     target = request.target_flops
     if request.target_params is not None or request.target_tokens is not None:
         if request.target_params is None or request.target_tokens is None or target is not None:
@@ -87,11 +95,16 @@ def run_design(request: Request) -> int:
         raise InputError("give the target: --target-flops C, or --target-params N with --target-tokens D")
     if request.ladder_budget is None:
         raise InputError("give --ladder-budget FLOPS, what the ladder's runs may cost together, e.g. 1e21")
-    fmt = request.format or "table"
-    if request.designs and fmt == "table":
-        raise InputError(
-            "--designs chooses what --format csv or json writes; add --format csv or --format json"
-        )
+    return float(target)
+
+
+def checked(request: Request, target: float) -> float:
+    """The noise, once the design passes plan design's checks.
+
+    Plain arithmetic (planner.fitting.ladders), so a bad design is refused before numpy loads.
+    """
+    from planner.fitting.ladders import DEFAULT_NOISE, check_design
+
     noise = DEFAULT_NOISE if request.noise is None else request.noise
     check_design(
         target,
@@ -103,25 +116,24 @@ def run_design(request: Request) -> int:
         request.simulations,
         noise,
     )
+    return noise
+
+
+def prior_law(request: Request) -> Law:
+    """The --law given, or the default language law."""
     from planner.laws.catalog import default_law, find_law
 
-    law = find_law(request.law) if request.law else default_law()
-    from planner.output import design as output
+    return find_law(request.law) if request.law else default_law()
 
-    if fmt != "table" and not request.designs:  # the runs alone: no simulation to wait for
-        from planner.fitting.design import propose
 
-        runs = propose(
-            law, request.ladder_budget, request.budgets, request.sizes, request.budget_step, request.spread
-        )
-        output.runs_csv(runs) if fmt == "csv" else output.runs_json(runs)
-        return 0
+def simulated(request: Request, law: Law, noise: float, *, every_design: bool = False) -> LadderDesign:
+    """The designs compared by simulation under the prior `law`, as the request's ladder options ask."""
     from planner.cli.fit import one_blas_thread
 
     one_blas_thread()
     from planner.fitting.design import design
 
-    result = design(
+    return design(
         law,
         request.ladder_budget,
         target_flops=request.target_flops,
@@ -134,7 +146,36 @@ def run_design(request: Request) -> int:
         noise=noise,
         simulations=request.simulations,
         seed=request.seed,
+        every_design=every_design,
     )
+
+
+def run_design(request: Request) -> int:
+    """`plan design`: propose a ladder, compare designs by simulation, print; the exit code."""
+    target = target_of(request)
+    fmt = request.format or "table"
+    if request.designs and fmt == "table":
+        raise InputError(
+            "--designs chooses what --format csv or json writes; add --format csv or --format json"
+        )
+    noise = checked(request, target)
+    law = prior_law(request)
+    from planner.output import design as output
+
+    if fmt != "table" and not request.designs:  # the runs alone: no simulation to wait for
+        from planner.fitting.design import propose
+
+        runs = propose(
+            law,
+            request.ladder_budget,
+            request.budgets,
+            request.sizes,
+            request.budget_step,
+            request.spread,
+        )
+        output.runs_csv(runs) if fmt == "csv" else output.runs_json(runs)
+        return 0
+    result = simulated(request, law, noise)
     from planner.output.streams import coded_notices
 
     coded_notices(result.notices)

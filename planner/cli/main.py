@@ -35,6 +35,7 @@ COMMANDS = {
     "plot frontier": ("planner.cli.plot", "FRONTIER"),
     "plot fit": ("planner.cli.plot", "FIT"),
     "plot size-curve": ("planner.cli.plot", "SIZE_CURVE"),
+    "plot design": ("planner.cli.plot", "DESIGN"),
     "design": ("planner.cli.design", "COMMAND"),
 }
 """Each command by its words, as (module, name): a command's module declares and runs it.

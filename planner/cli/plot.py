@@ -1,4 +1,4 @@
-"""`plan plot KIND`: pictures of isoFLOP curves, frontiers, fits and size trade-offs.
+"""`plan plot KIND`: pictures of isoFLOP curves, frontiers, fits, size trade-offs and ladder designs.
 
 Each kind is a subcommand with its options; all share where the picture goes: --out FILE
 (.png, .svg, .pdf through matplotlib), --format csv or json (the plotted series), else the
@@ -9,6 +9,7 @@ terminal) is, before anything is computed.
 from __future__ import annotations
 
 from planner.cli.declare import Argument, Command, Option, Request
+from planner.cli.design import LADDER
 from planner.cli.fit import OPTIONS as FIT_OPTIONS
 from planner.cli.fit import one_blas_thread, runs_of
 from planner.cli.intervals import interval_options, level_of
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from planner.planning.picture_results import Figure
 
-KINDS = ("isoflop", "frontier", "fit", "size-curve")
+KINDS = ("isoflop", "frontier", "fit", "size-curve", "design")
 
 OUTPUT = (
     Option("--out", "FILE", "Save the picture: FILE.png, FILE.svg or FILE.pdf (needs the plot extra)."),
@@ -165,6 +166,17 @@ def _fit(request: Request) -> Figure:
     return fit_figure(runs, report)
 
 
+def _design(request: Request) -> Figure:
+    from planner.cli.design import checked, prior_law, simulated, target_of
+
+    noise = checked(request, target_of(request))
+    law = prior_law(request)
+    result = simulated(request, law, noise, every_design=True)
+    from planner.planning.design_figure import design_figure
+
+    return design_figure(result, law.quantities.loss_units)
+
+
 def _one_choice(request: Request) -> None:
     if request.compare and request.law:
         raise InputError("--compare draws every law of the domain; drop --law, or drop --compare")
@@ -187,7 +199,11 @@ FIT_FLAGS = (
 """The options of `plan fit` that change the fit a picture shows (not the bootstrap, the law file)."""
 
 PLOT = Command(
-    "plot", "Pictures: isoFLOP curves, frontiers, fits and size trade-offs.", (), _no_kind, group=True
+    "plot",
+    "Pictures: isoFLOP curves, frontiers, fits, size trade-offs and ladder designs.",
+    (),
+    _no_kind,
+    group=True,
 )
 ISOFLOP = Command(
     "plot isoflop",
@@ -231,4 +247,11 @@ FIT = Command(
     (*(option for option in FIT_OPTIONS if option.flag in FIT_FLAGS), *OUTPUT),
     _body(_fit),
     arguments=(Argument("runs", "RUNS", "CSV or JSON Lines file of training runs, as plan fit takes."),),
+)
+DESIGN = Command(
+    "plot design",
+    "How the target's prediction interval narrows with ladder compute, one curve per ladder design "
+    "(the simulation of plan design).",
+    (*LADDER, *OUTPUT),
+    _body(_design),
 )

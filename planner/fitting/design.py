@@ -237,6 +237,7 @@ def design(
     noise: float = DEFAULT_NOISE,
     simulations: int = 300,
     seed: int = 0,
+    every_design: bool = False,
 ) -> LadderDesign:
     """A ladder for the target, compared with other ways to spend its compute, by simulation.
 
@@ -249,6 +250,8 @@ def design(
         noise: scatter of the simulated losses, normal in log loss (NOISE: the measured ones).
         simulations: simulated ladders per design.
         seed: seed of the simulated noise (the same design always gives the same answer).
+        every_design: also score each other design at the series' ladder budgets
+            (`compared_series`, what `plan plot design` draws), not only the proposed one.
 
     Raises:
         InputError: a design that cannot be made (check_design), a law that is not of the
@@ -321,13 +324,21 @@ def design(
         designs.append(result)
         if name == "proposed":
             proposed_runs = runs
-    series = []
-    for factor in SERIES:
-        budget = ladder_budget * factor
-        if factor == 1.0:
-            series.append(designs[0])
-        elif least_ladder(budgets, sizes, step) <= budget < target_flops:
-            series.append(score("proposed", budget, budgets, sizes, step)[0])
+    scored = {result.name: result for result in designs}
+
+    def along(name: str, k: int, m: int, r: float, top: float | None) -> list[LadderOutcome]:
+        """The design at each ladder budget of SERIES that holds it (the asked one: as scored)."""
+        out = []
+        for factor in SERIES:
+            budget = ladder_budget * factor
+            if factor == 1.0:
+                out += [scored[name]] if name in scored else []
+            elif least_ladder(k, m, r, top) <= budget < target_flops:
+                out.append(score(name, budget, k, m, r, top)[0])
+        return out
+
+    series = along(*shapes[0])
+    compared = [point for shape in shapes[1:] for point in along(*shape)] if every_design else []
     favoured, verdict = _verdict(designs)
     n_opt = float(law.params.optimal_params(target_flops))
     d_opt = target_flops / (FLOPS_PER_PARAM_TOKEN * n_opt)
@@ -359,6 +370,7 @@ def design(
         runs=proposed_runs,
         designs=tuple(designs),
         series=tuple(series),
+        compared_series=tuple(compared),
         favoured=favoured,
         verdict=verdict,
         notices=tuple(notices),

@@ -187,8 +187,10 @@ def draw_panel(panel: Panel, screen: Screen, width: int, rows: int, level: float
                     ]
                     for here, there in itertools.pairwise(band):
                         canvas.line(here, there, owner, every=4)
-            if placed and series.legend:  # the legend's symbol, at the end of the line
-                canvas.mark(*placed[-1], symbol, owner)
+            marked = placed if series.style == "linepoints" else placed[-1:]
+            if series.legend:  # the legend's symbol: at each marked point, else the line's end
+                for point in marked:
+                    canvas.mark(*point, symbol, owner)
         else:
             for point in placed:
                 canvas.mark(*point, symbol, owner)
@@ -197,8 +199,8 @@ def draw_panel(panel: Panel, screen: Screen, width: int, rows: int, level: float
     body = canvas.lines(screen, unicode)
     ticks = {round(y_scale(value) / 4): number(value) for value in y_scale.ticks()}
     vertical = "│" if unicode else "|"
-    lines = [screen.style(screen.text(panel.title), "\x1b[1m")]
-    lines.append(screen.text(f"{panel.y_label}{', log scale' if panel.y_log else ''}"))
+    lines = [screen.style(line, "\x1b[1m") for line in wrap(screen.text(panel.title), width)]
+    lines += wrap(screen.text(f"{panel.y_label}{', log scale' if panel.y_log else ''}"), width)
     for row, text in enumerate(body):
         label = ticks.get(row, "")
         lines.append(f"{label:>{AXIS_WIDTH - 1}} {vertical}{text}")
@@ -231,10 +233,12 @@ def draw(figure: Figure, screen: Screen | None = None) -> list[str]:
     screen = screen or Screen()
     width = max(NARROWEST, min(screen.width, WIDEST))
     rows = 16 if len(figure.panels) == 1 else 12 if len(figure.panels) == 2 else 9
-    lines = [screen.style(screen.text(figure.title), "\x1b[1m"), ""]
+    lines = [*(screen.style(line, "\x1b[1m") for line in wrap(screen.text(figure.title), width)), ""]
     for panel in figure.panels:
         lines += draw_panel(panel, screen, width, rows, figure.level)
         lines.append("")
+    if figure.summary:
+        lines += wrap(screen.text(figure.summary), width)
     lines += wrap(screen.text(f"source: {figure.caption}"), width)
     return [line.rstrip() for line in lines]
 

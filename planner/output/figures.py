@@ -124,16 +124,24 @@ def _draw(figure: Figure) -> Any:
     count = len(figure.panels)
     drawn = Canvas(figsize=size_of(figure), dpi=DPI, layout="constrained")
     grid = drawn.subplots(*((2, 2) if count == 4 else (1, count)), squeeze=False).flat
-    for axes, panel in zip(grid, figure.panels, strict=True):
-        _panel(axes, panel, figure.level)
-    if count > 1:  # one panel's title says it all
-        drawn.suptitle(figure.title, fontsize=11)
-    caption = "\n".join(textwrap.wrap(f"Source: {figure.caption}", 130 if count > 1 else 95))
+    legends = [_panel(axes, panel, figure.level) for axes, panel in zip(grid, figure.panels, strict=True)]
+    if count > 1 and legends[0] and all(labels == legends[0] for labels in legends):
+        for axes in drawn.axes[1:]:  # every panel names the same series: the first one's legend says it
+            legend = axes.get_legend()
+            if legend is not None:
+                legend.remove()
+    columns = 130 if count > 1 else 95
+    if count > 1 or figure.summary:  # one panel's title says it all, unless there is news
+        heading = [figure.title] if count > 1 else []
+        summary = textwrap.wrap(figure.summary or "", round(columns * 0.8))
+        drawn.suptitle("\n".join([*heading, *summary]), fontsize=11 if not summary else 9)
+    caption = "\n".join(textwrap.wrap(f"Source: {figure.caption}", columns))
     drawn.supxlabel(caption, fontsize=7, color="#444444")
     return drawn
 
 
-def _panel(axes: Any, panel: Panel, level: float | None) -> None:
+def _panel(axes: Any, panel: Panel, level: float | None) -> list[str]:
+    """Draw one panel; the labels of its legend."""
     shaded = set()
     for span in panel.spans:
         if (span.low, span.high) in shaded:
@@ -183,9 +191,10 @@ def _panel(axes: Any, panel: Panel, level: float | None) -> None:
     axes.set_title(panel.title)
     axes.set_xlabel(panel.x_label)
     axes.set_ylabel(panel.y_label)
-    handles, _ = axes.get_legend_handles_labels()
+    handles, labels = axes.get_legend_handles_labels()
     if handles:
         axes.legend(ncol=2 if len(handles) > 8 else 1, frameon=False)
+    return list(labels)
 
 
 def _plain_ticks(axis: Any, values: list[float]) -> None:

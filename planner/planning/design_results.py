@@ -60,8 +60,10 @@ class LadderDesign(Record, kw_only=True):
     """`plan design`: a ladder of small runs for a target, and how well fits to it predict it.
 
     `runs` are the proposed ladder's; `designs` compare it (first) with other ways to spend
-    the same ladder compute, `series` with the same shape at other ladder budgets;
-    `favoured` names the design whose N_opt interval is narrowest and `verdict` says by how much.
+    the same ladder compute, `series` with the same shape at other ladder budgets, and
+    `compared_series` (when asked for: `plan plot design` draws it) the other designs at those
+    budgets; `favoured` names the design whose N_opt interval is narrowest and `verdict` says
+    by how much.
     """
 
     format: str = FORMAT
@@ -79,6 +81,7 @@ class LadderDesign(Record, kw_only=True):
     runs: tuple[LadderRun, ...]
     designs: tuple[LadderOutcome, ...]
     series: tuple[LadderOutcome, ...]
+    compared_series: tuple[LadderOutcome, ...] = ()
     favoured: str
     verdict: str
     notices: tuple[Notice, ...] = ()

@@ -68,4 +68,7 @@ class Figure(Record, kw_only=True):
     level: float | None = None
     """The level of the bands (low, high) of series that have them; None without bands."""
     caption: str
+    summary: str | None = None
+    """What the picture shows, in a sentence taken from the results it draws (plan plot
+    design: which design the simulation favours and by how much); None for most kinds."""
     notices: tuple[Notice, ...] = ()

@@ -130,3 +130,27 @@ def test_any_series_draws_within_the_screen(
     screen.width = width
     lines = draw(figure, screen)
     assert max(text_width(line) for line in lines) <= max(width, 40)
+
+
+@given(st.lists(positive, min_size=2, max_size=6, unique=True), st.integers(min_value=40, max_value=130))
+def test_linepoints_mark_each_point_and_a_summary_is_shown(xs: list[float], width: int) -> None:
+    xs = sorted(xs)
+    ys = [float(index) for index in range(len(xs))]
+    panel = Panel(
+        title="a title long enough to be wrapped on a narrow screen " * 2, x="flops", y="loss",
+        x_label="x", y_label="y", x_log=True, y_log=False,
+        series=(Series(name="s", style="linepoints", x=tuple(xs), y=tuple(ys)),),
+    )  # fmt: skip
+    figure = Figure(
+        planner_version="0", kind="test", title="t", panels=(panel,), laws=(), caption="c", summary="news"
+    )
+    screen = Screen()
+    screen.width = width
+    lines = draw(figure, screen)
+    plot = [line.partition("│")[2] for line in lines if "│" in line]
+    scale = Scale(xs, True, 2 * (min(max(width, 40), 120) - 10), flip=False)
+    cells = {int(scale(x)) // 2 for x in xs}  # the columns the points fall in; points may share one
+    marked = {column for row in plot for column, char in enumerate(row) if char == "o"}
+    assert marked == cells
+    assert "news" in lines
+    assert max(text_width(line) for line in lines) <= max(width, 40)
