@@ -42,7 +42,10 @@ LAYERS = [
         "base",
         (
             "planner.errors",
+            "planner.flat_toml",
             "planner.inputs",
+            "planner.jsontext",
+            "planner.memo",
             "planner.units",
             "planner.optimize",
             "planner.records",
