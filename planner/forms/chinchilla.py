@@ -232,10 +232,18 @@ class ChinchillaParams(Record, eq=False):
         """The loss of N parameters on D tokens under each draw (NaN where it overflows)."""
         E, A, B, alpha, beta, _, _ = draws.derived("chinchilla", ChinchillaParams.draw_terms)
         log_N, log_D = math.log(N), math.log(D)
+        exp = math.exp
+        try:
+            return [
+                e + a * exp(-p * log_N) + b * exp(-q * log_D)
+                for e, a, b, p, q in zip(E, A, B, alpha, beta, strict=True)
+            ]
+        except OverflowError:  # some draw beyond floating point: one at a time
+            pass
         out = []
         for e, a, b, p, q in zip(E, A, B, alpha, beta, strict=True):
             try:
-                out.append(e + a * math.exp(-p * log_N) + b * math.exp(-q * log_D))
+                out.append(e + a * exp(-p * log_N) + b * exp(-q * log_D))
             except OverflowError:
                 out.append(math.nan)
         return out

@@ -406,13 +406,17 @@ def size_intervals(law: Law, flops: float, sizes: Sequence[float], level: float)
     for n in sizes:
         d = flops / (FLOPS_PER_PARAM_TOKEN * n)
         if fast is not None:
-            rows: list[tuple[float, ...] | None] = [(v,) for v in fast(draws, n, d)]
+            losses: list[float] = fast(draws, n, d)
+            noise = draws.noise
+            if not (math.isfinite(sum(losses)) and min(losses, default=0.0) > 0):
+                kept = [i for i, loss in enumerate(losses) if 0 < loss < math.inf]
+                losses, noise = [losses[i] for i in kept], [noise[i] for i in kept]
         else:
-            rows = _per_draw(draws, _loss_at(n, d))
-        kept, noise = _answered(rows, draws.noise)
-        if not _enough(draws, len(kept)):
+            rows, noise = _answered(_per_draw(draws, _loss_at(n, d)), draws.noise)
+            losses = [row[0] for row in rows]
+        if not _enough(draws, len(losses)):
             return None
-        band = loss_band([row[0] for row in kept], noise, sigma, level)
+        band = loss_band(losses, noise, sigma, level)
         if not (math.isfinite(band.low) and math.isfinite(band.high)):
             return None
         out.append(band)
