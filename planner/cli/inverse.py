@@ -12,6 +12,7 @@ Owns the meaning of `--target-loss`, `--params` or `--tokens` alone or with `--f
     --params N --tokens D --flops C  the run, if 6ND is C; otherwise refused
     --flops C ... --size-range A B   sizes A..B times the optimum at C         (inverse.size_curve)
     --inference-tokens T (--target-loss L | --flops C)   lifetime optimum     (inference)
+    --inference-tokens T --params N (--target-loss L | --flops C)   serving a fixed size
 
 Anything else with these options is refused with one line naming what to drop. Raises
 InputError; never prints. Loaded only when one of these options is given.
@@ -139,8 +140,10 @@ def _lifetime(
 ) -> Plan:
     from planner.planning.inference import inference_optimum
 
-    if params is not None or tokens is not None or request.size_range is not None:
-        raise InputError("--inference-tokens chooses the size; drop --params, --tokens and --size-range")
+    if tokens is not None or request.size_range is not None:
+        raise InputError(
+            "--inference-tokens chooses the size, or prices --params N; drop --tokens and --size-range"
+        )
     _refuse_extras(request, "--inference-tokens")
     if (target is None) == (not budgets):
         raise InputError(
@@ -182,4 +185,5 @@ def _lifetime(
         hardware=setup,
         objective="cost" if objective == "cost" else "flops",
         inference_mfu=mfu,
+        params=params,
     )

@@ -75,7 +75,7 @@ def inference_table(item: Plan) -> None:
     best, usual = item.optimum, life.compute_optimal
     rows = [
         (
-            "inference-aware",
+            "given size" if life.size_given else "inference-aware",
             best,
             life.training_flops,
             life.inference_flops,
@@ -91,6 +91,18 @@ def inference_table(item: Plan) -> None:
             life.compute_optimal_total_cost,
         ),
     ]
+    chosen = life.lifetime_optimal
+    if chosen is not None and life.lifetime_optimal_total_flops is not None:
+        lifetime_training = 6.0 * chosen.params * chosen.tokens
+        lifetime = (
+            "inference-aware",
+            chosen,
+            lifetime_training,
+            life.lifetime_optimal_total_flops - lifetime_training,
+            life.lifetime_optimal_total_flops,
+            None,
+        )
+        rows.insert(1, lifetime)
     for label, split, training, inference, total, cost in rows:
         row = [label, count(split.params), count(split.tokens), f"{split.tokens_per_param:.3g}"]
         row += [sci(training), sci(inference), sci(total)]
@@ -98,12 +110,21 @@ def inference_table(item: Plan) -> None:
         table.row(*row)
     screen = Screen()
     screen.table(table)
-    screen.line(
-        f"the inference-aware model has {life.params_fraction:.2%} of the parameters and needs "
-        f"{life.total_flops_fraction:.2%} of the total FLOPs of the compute-optimal one "
-        f"(saves {sci(life.flops_saved)} FLOPs); objective: {life.objective}; "
-        "inference costs 2N FLOPs per token (Sardana et al. 2023, arXiv:2401.00448)"
-    )
+    if chosen is not None and life.lifetime_optimal_total_flops is not None:
+        screen.line(
+            f"the given size has {life.params_fraction:.2%} of the compute-optimal model's parameters and "
+            f"needs {life.total_flops_fraction:.2%} of its total FLOPs, and "
+            f"{life.total_flops / life.lifetime_optimal_total_flops:.2%} of the inference-aware size's "
+            f"(objective: {life.objective}) for the same loss and inference; inference costs 2N FLOPs "
+            "per token (Sardana et al. 2023, arXiv:2401.00448)"
+        )
+    else:
+        screen.line(
+            f"the inference-aware model has {life.params_fraction:.2%} of the parameters and needs "
+            f"{life.total_flops_fraction:.2%} of the total FLOPs of the compute-optimal one "
+            f"(saves {sci(life.flops_saved)} FLOPs); objective: {life.objective}; "
+            "inference costs 2N FLOPs per token (Sardana et al. 2023, arXiv:2401.00448)"
+        )
     if priced and life.cost_saved is not None:
         screen.line(
             f"cost: training {money(life.training_cost)} + inference {money(life.inference_cost)} at "

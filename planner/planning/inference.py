@@ -49,8 +49,10 @@ def inference_optimum(
     hardware: Hardware | None = None,
     objective: Objective = "flops",
     inference_mfu: float | None = None,
+    params: float | None = None,
 ) -> Plan:
-    """The plan minimising training plus inference FLOPs (or dollars) for one loss.
+    """The plan minimising training plus inference FLOPs (or dollars) for one loss; or,
+    with `params`, what serving that fixed size costs beside the lifetime optimum.
 
     Args:
         inference_tokens: lifetime inference tokens D_inf (input plus output), 0 or more.
@@ -62,6 +64,8 @@ def inference_optimum(
             and `inference_mfu`).
         inference_mfu: the MFU inference achieves, in (0, 1]; no default (it varies widely with
             batch size and serving setup, and we know of no published figure to cite).
+        params: a fixed size: the plan trains it on the tokens that reach the loss and serves
+            it; `inference.lifetime_optimal` is the size the objective would choose instead.
 
     Raises:
         InputError: both or neither of target_loss and flops, a target at or below the law's
@@ -129,6 +133,17 @@ def inference_optimum(
 
     n = minimize_log(total, low, high) if weight > 0 else high
     d = tokens(n) if n != high else compute_optimal.tokens
+    best: Allocation | None = None
+    if params is not None:
+        given = check_positive("params", params, least=1)
+        if given <= floor:
+            raise InfeasibleError(
+                f"{given:.3g} parameters cannot reach loss {loss:g} under law {chosen.id} with any amount "
+                f"of data; the least size that can is {floor:.3g}"
+            )
+        best = Allocation(n, d, d / n, form.loss(n, d))
+        n = given
+        d = tokens(n) if n != high else compute_optimal.tokens
     if not (math.isfinite(d) and d >= 1):
         raise InfeasibleError(
             f"the inference-aware size for loss {loss:g} is beyond what law {chosen.id} can compute"
@@ -179,6 +194,11 @@ def inference_optimum(
         total_cost=costs[2],
         compute_optimal_total_cost=costs[3],
         cost_saved=costs[4],
+        size_given=best is not None,
+        lifetime_optimal=best,
+        lifetime_optimal_total_flops=(
+            best.params * (FLOPS_PER_PARAM_TOKEN * best.tokens + per_token) if best is not None else None
+        ),
     )
     notices = [notice for notice in base.notices if notice.code != "extrapolation"]
     outside = range_notice(chosen, {"flops": training, "params": n, "tokens": d})

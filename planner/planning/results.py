@@ -529,6 +529,11 @@ class InferenceAware(Record):
     total_cost: float | None
     compute_optimal_total_cost: float | None
     cost_saved: float | None
+    size_given: bool = False
+    """Whether the size was given (`params`): the plan serves it rather than choosing one."""
+    lifetime_optimal: Allocation | None = None
+    """With a given size: the size the objective would choose, and its tokens."""
+    lifetime_optimal_total_flops: float | None = None
 
 
 class HardwareUse(Record):

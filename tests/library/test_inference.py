@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from planner import InfeasibleError, InputError
 from planner.forms.frontier import FrontierLaw
 from planner.hardware import hardware
-from planner.laws.catalog import available_laws, load_law
+from planner.laws.catalog import available_laws, find_law, load_law
 from planner.planning.budget import plan, why_unplannable
 from planner.planning.inference import inference_optimum
 from tests.conftest import Run
@@ -107,7 +107,13 @@ def test_bad_inputs_are_refused() -> None:
         (["--inference-tokens", "1e13", "--flops", "1e23", "--target-loss", "2"], 2, "not both"),
         (["--inference-tokens", "1e13", "--flops", "1e23", "--flops", "1e22"], 2, "one --flops budget"),
         (["--inference-tokens", "-1", "--flops", "1e23"], 2, "0 or more"),
-        (["--inference-tokens", "1e13", "--flops", "1e23", "--params", "7e9"], 2, "chooses the size"),
+        (["--inference-tokens", "1e13", "--flops", "1e23", "--params", "7e9"], 0, ""),
+        (["--inference-tokens", "1e13", "--flops", "1e23", "--tokens", "2e12"], 2, "drop --tokens"),
+        (
+            ["--inference-tokens", "1e13", "--flops", "1e23", "--params", "1e9"],
+            2,
+            "the least size that can is",
+        ),
         (["--inference-tokens", "1e13", "--flops", "1e23", "--objective", "speed"], 2, "flops or cost"),
         (
             ["--inference-tokens", "1e13", "--flops", "1e23", "--objective", "cost", "--gpu", "h100"],
@@ -133,3 +139,59 @@ def test_inference_exit_codes(run: Run, args: list[str], code: int, message: str
         assert result.stdout == ""
     else:
         assert "lifetime" in result.stdout or "inference" in result.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.3, 3.0), st.floats(1e11, 1e14))
+def test_a_given_size_is_served_at_the_loss_and_never_beats_the_lifetime_optimum(
+    factor: float, served: float
+) -> None:
+    """With --params N the plan trains N to the same loss and serves it: its total FLOPs
+    are 6 N D + 2 N T, and never below the lifetime-optimal size's (which minimises them)."""
+    free = inference_optimum(served, "hoffmann2022", target_loss=2.0)
+    assert free.inference is not None
+    n = free.optimum.params * factor
+    floor = find_law("hoffmann2022").params.params_floor(2.0)
+    if n <= floor:  # no amount of data brings it to the loss: refused in one line
+        with pytest.raises(InfeasibleError, match="the least size that can is"):
+            inference_optimum(served, "hoffmann2022", target_loss=2.0, params=n)
+        return
+    fixed = inference_optimum(served, "hoffmann2022", target_loss=2.0, params=n)
+    life = fixed.inference
+    assert life is not None
+    assert life.size_given
+    assert fixed.optimum.params == n
+    assert fixed.optimum.loss == pytest.approx(2.0, rel=1e-9)
+    assert life.total_flops == pytest.approx(n * (6 * fixed.optimum.tokens + 2 * served), rel=1e-12)
+    assert life.lifetime_optimal is not None
+    assert life.lifetime_optimal.params == pytest.approx(free.optimum.params, rel=1e-12)
+    assert life.lifetime_optimal_total_flops == pytest.approx(free.inference.total_flops, rel=1e-12)
+    assert life.total_flops >= free.inference.total_flops * (1 - 1e-9)
+    assert life.compute_optimal == free.inference.compute_optimal
+
+
+def test_a_given_size_is_shown_beside_both_optima(run: Run) -> None:
+    done = run(
+        "--target-loss", "1.947", "--inference-tokens", "2e12", "--law", "hoffmann2022", "--params", "7e9"
+    )
+    assert done.exit_code == 0, done.stderr
+    for label in ("given size", "inference-aware", "compute-optimal"):
+        assert label in done.stdout
+    flat = " ".join(done.stdout.split())
+    assert "the given size has 26.35% of the compute-optimal model's parameters" in flat
+    found = json.loads(
+        run(
+            "--target-loss",
+            "1.947",
+            "--inference-tokens",
+            "2e12",
+            "--law",
+            "hoffmann2022",
+            "--params",
+            "7e9",
+            "--json",
+        ).stdout
+    )
+    assert found["inference"]["size_given"] is True
+    assert found["optimum"]["params"] == 7e9
+    assert found["inference"]["lifetime_optimal"]["params"] == pytest.approx(19.9e9, rel=0.01)
