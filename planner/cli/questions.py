@@ -218,10 +218,14 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
     """A given run of --params on --tokens, judged against the optimum at its FLOPs."""
     if request.params is None or request.tokens is None:
         raise InputError("give both --params and --tokens to evaluate a run, e.g. --params 7e9 --tokens 2e12")
-    if request.max_params is not None or request.max_tokens is not None or any(data.values()):
+    if (
+        request.max_params is not None
+        or request.max_tokens is not None
+        or data["repeated_fraction"] is not None
+    ):
         raise InputError(
-            "--max-params, --max-tokens, --unique-tokens and --repeated-fraction shape a plan; "
-            "a given run has its own params and tokens"
+            "--max-params, --max-tokens and --repeated-fraction shape a plan; a given run has its own "
+            "params and tokens (its --unique-tokens may be given)"
         )
     from planner.planning.run import evaluate
 
@@ -232,6 +236,7 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
         hardware=setup,
         domain=request.domain,
         level=level_of(request),
+        unique_tokens=data["unique_tokens"],
         **counting(request),
     )
 

@@ -77,6 +77,9 @@ if TYPE_CHECKING:  # protocols: only type checkers read them
         def with_params(self, law: Any) -> Limited:
             """The same supply and decay under other parameters (a draw of them)."""
 
+        def loss(self, N: float, D: float) -> float:
+            """The loss of N parameters trained on D tokens from this supply."""
+
 
 class Law(Record, kw_only=True, eq=False):
     """A law file: the tables every law shares; each form's subclass adds `form` and `params`.

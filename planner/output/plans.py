@@ -223,6 +223,12 @@ def evaluation_table(item: Plan) -> None:
         f"FLOPs: {sci(item.flops)} ({item.attention.formula if item.attention else 'C = 6ND'}); gap: +{run.loss_gap:.4f} nats, {run.loss_gap_percent:.3g}% above "
         f"the optimum's loss; params {run.params_ratio:.3g}x the optimum's"
     )
+    if run.unique_tokens is not None and run.epochs is not None and run.data_penalty is not None:
+        screen.line(
+            f"unique data: {count(run.unique_tokens)} tokens, {run.epochs:.3g} epochs: the repeats cost "
+            f"+{run.data_penalty:.4f} nats against unlimited unique data (loss {run.loss_unlimited_data:.4f}); "
+            "the optimum has the same supply"
+        )
     screen.line(
         f"the compute-optimal plan reaches loss {run.loss:.4f} with {sci(run.optimal_flops_for_loss)} FLOPs, "
         f"{run.compute_fraction:.1%} of this run's: this run spends {run.compute_overhead:.1%} more"

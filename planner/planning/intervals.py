@@ -255,15 +255,22 @@ def budget_intervals(
 
 
 def run_intervals(
-    law: Law, base: Intervals | None, params: float, tokens: float, level: float
+    law: Law, base: Intervals | None, params: float, tokens: float, level: float, form: Any = None
 ) -> Intervals | None:
-    """`base` (the optimum's intervals at the run's FLOPs) with the run's own loss interval."""
+    """`base` (the optimum's intervals at the run's FLOPs) with the run's own loss interval;
+    `form`: what prices the run where not the law's parameters (a limited supply of data,
+    rebuilt on each draw)."""
     draws = draws_of(law)
     if draws is None or base is None:
         return base
-    fast = getattr(law.params, "draw_losses", None)
-    if fast is not None:
-        rows: list[tuple[float, ...] | None] = [(v,) for v in fast(draws, params, tokens)]
+    fast = getattr(law.params, "draw_losses", None) if form is None else None
+    if form is not None:
+        again = form.with_params
+        rows: list[tuple[float, ...] | None] = _per_draw(
+            draws, lambda drawn: (again(drawn).loss(params, tokens),)
+        )
+    elif fast is not None:
+        rows = [(v,) for v in fast(draws, params, tokens)]
     else:
         rows = _per_draw(draws, _loss_at(params, tokens))
     kept, noise = _answered(rows, draws.noise)

@@ -239,6 +239,12 @@ class RunEvaluation(Record):
     optimal_flops_for_loss: float
     compute_fraction: float
     compute_overhead: float
+    unique_tokens: float | None = None
+    """With limited unique data: the supply the run repeats (`epochs` passes over it)."""
+    epochs: float | None = None
+    loss_unlimited_data: float | None = None
+    """The run's loss with unlimited unique data; `data_penalty` is `loss` above it."""
+    data_penalty: float | None = None
 
 
 if TYPE_CHECKING:

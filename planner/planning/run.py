@@ -24,6 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from planner.forms.base import Limited
     from planner.hardware import Hardware
     from planner.planning.flop_convention import AttentionCost
 
@@ -41,6 +42,7 @@ def evaluate(
     seq_len: int | None = None,
     vocab: int | None = None,
     tied: bool | None = None,
+    unique_tokens: float | None = None,
 ) -> Plan:
     """The plan at the run's FLOPs (6 * params * tokens), with the run judged against it.
 
@@ -54,6 +56,9 @@ def evaluate(
         flop_convention, seq_len, vocab, tied: as for `plan`: under "6N+attn" the run's
             FLOPs count attention, (6N + 12 n_layer d_model seq_len) D, and the optimum it is
             judged against is the best point on that budget line.
+        unique_tokens: the unique tokens the run's data holds: its loss prices the repeats
+            (Muennighoff et al. 2023's decay, as `plan` does), `run.data_penalty` says what they
+            cost against unlimited data, and the optimum it is judged against has the same supply.
 
     Raises:
         InputError: params or tokens not a finite number above zero.
@@ -71,8 +76,16 @@ def evaluate(
             "give a smaller run"
         )
     chosen_level = None if level is None else check_level(level)
-    base = plan_one(flops, chosen, hardware=hardware, level=chosen_level, cost=cost)
-    return judge(base, chosen, n, d, cost=cost)
+    supply = None
+    if unique_tokens is not None:
+        from planner.planning.limited_data import limited_form
+
+        unique_tokens = check_positive("unique_tokens", unique_tokens, least=1)
+        supply = limited_form(chosen, unique_tokens)
+    base = plan_one(
+        flops, chosen, hardware=hardware, level=chosen_level, cost=cost, unique_tokens=unique_tokens
+    )
+    return judge(base, chosen, n, d, cost=cost, supply=supply)
 
 
 @question("the plan at that size")
@@ -109,13 +122,19 @@ def at_budget(
 
 
 def judge(
-    base: Plan, law: Law, params: float, tokens: float | None = None, cost: AttentionCost | None = None
+    base: Plan,
+    law: Law,
+    params: float,
+    tokens: float | None = None,
+    cost: AttentionCost | None = None,
+    supply: Limited | None = None,
 ) -> Plan:
     """`base` (a plan under `law`) with a run of `params` on its FLOPs judged against it.
 
     `tokens` defaults to what the budget leaves, C / (6 params). `cost`: the FLOPs count
     attention (planner.planning.flop_convention); the compute the optimum needs is then
-    counted the same way.
+    counted the same way. `supply`: the run's unique data is limited (the law's limited-data
+    form prices its loss and the optimum it is judged against).
     """
     _refuse_frontier(law)
     n = check_positive("params", params, least=1)
@@ -125,15 +144,18 @@ def judge(
         else base.flops / (FLOPS_PER_PARAM_TOKEN * n)
     )
     flops = base.flops
-    loss = law.params.loss(n, d)
+    unlimited = law.params.loss(n, d)
+    loss = unlimited if supply is None else supply.loss(n, d)
     if not math.isfinite(loss) or d < 1:
         raise InfeasibleError(
             f"{n:.3g} parameters on {d:.3g} tokens is beyond what law {law.id} can compute; "
             "give a run nearer the range the law was fitted on"
         )
     optimum = base.optimum
-    gap = max(0.0, loss - optimum.loss)  # the optimum is the minimum; only rounding goes below
-    form: Any = law.params
+    best = optimum.loss
+    assert best is not None  # a law without a loss was refused above
+    gap = max(0.0, loss - best)  # the optimum is the minimum; only rounding goes below
+    form: Any = law.params if supply is None else supply
     if cost is not None:
         from planner.planning.flop_convention import priced
 
@@ -145,11 +167,15 @@ def judge(
         tokens_per_param=d / n,
         loss=loss,
         loss_gap=gap,
-        loss_gap_percent=100.0 * gap / optimum.loss,
+        loss_gap_percent=100.0 * gap / best,
         params_ratio=n / optimum.params,
         optimal_flops_for_loss=needed,
         compute_fraction=needed / flops,
         compute_overhead=flops / needed - 1.0,
+        unique_tokens=supply.U if supply is not None else None,
+        epochs=d / supply.U if supply is not None else None,
+        loss_unlimited_data=unlimited if supply is not None else None,
+        data_penalty=max(0.0, loss - unlimited) if supply is not None else None,
     )
     outside = range_notice(law, {"params": n, "tokens": d}, " (the given run)")
     notices = (*base.notices, outside) if outside is not None else base.notices
@@ -157,7 +183,7 @@ def judge(
     if intervals is not None:
         from planner.planning.intervals import run_intervals
 
-        intervals = run_intervals(law, intervals, n, d, intervals.level)
+        intervals = run_intervals(law, intervals, n, d, intervals.level, form=supply)
     return base.replace(run=run, notices=notices, intervals=intervals)
 
 

@@ -136,3 +136,53 @@ def test_the_table_shows_both_rows_and_the_gap(run: Run) -> None:
     assert "gap: +0.0259 nats, 1.27% above the optimum's loss" in out
     assert "the compute-optimal plan reaches loss 2.0642 with 4.52e22 FLOPs, 53.8% of this run's" in out
     assert "this run: 58,952 GPU-hours, 4.8 days" in out
+
+
+def test_a_given_run_on_limited_unique_data_prices_its_repeats() -> None:
+    """Issue: a given run with --unique-tokens was refused; Muennighoff et al.'s law prices it."""
+    from planner.planning.budget import plan
+    from planner.planning.limited_data import limited_form
+
+    law = find_law("muennighoff2023")
+    found = evaluate(7e9, 2e12, law, unique_tokens=5e11, level=None)
+    run = found.run
+    assert run is not None
+    assert run.loss == limited_form(law, 5e11).loss(7e9, 2e12)
+    assert run.loss_unlimited_data == law.params.loss(7e9, 2e12)
+    assert run.epochs == 4.0
+    assert run.data_penalty == pytest.approx(run.loss - run.loss_unlimited_data, abs=1e-15)
+    assert run.data_penalty > 0
+    same = plan(6 * 7e9 * 2e12, law, unique_tokens=5e11, level=None)
+    assert found.optimum == same.optimum
+    assert found.data == same.data
+    assert 0 < run.compute_fraction <= 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(math.log(2e10), math.log(4e12)))
+def test_more_unique_data_never_costs_a_given_run_more(log_unique: float) -> None:
+    unique = math.exp(log_unique)
+    law = find_law("muennighoff2023")
+    run = evaluate(7e9, 2e12, law, unique_tokens=unique, level=None).run
+    more = evaluate(7e9, 2e12, law, unique_tokens=unique * 1.5, level=None).run
+    assert run is not None
+    assert more is not None
+    assert more.data_penalty <= run.data_penalty + 1e-12
+    if unique >= 2e12:  # one epoch or less: nothing repeats
+        assert run.data_penalty == 0.0
+        assert run.loss == run.loss_unlimited_data
+
+
+def test_a_given_run_with_unique_tokens_from_the_command_line(run: Run) -> None:
+    args = ("--params", "7e9", "--tokens", "2e12", "--unique-tokens", "5e11", "--law", "muennighoff2023")
+    done = run(*args)
+    assert done.exit_code == 0, done.stderr
+    assert "unique data: 500B tokens, 4 epochs: the repeats cost +0.0017 nats" in " ".join(
+        done.stdout.split()
+    )
+    found = json.loads(run(*args, "--json").stdout)
+    assert found["run"]["epochs"] == 4.0
+    refused = run("--params", "7e9", "--tokens", "2e12", "--repeated-fraction", "0.001", "--repeats", "10")
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert "a given run has its own params and tokens" in refused.stderr
