@@ -60,6 +60,9 @@ MISSING_BUDGET = (
 )
 
 
+MOE = ("granularity", "experts")
+"""A fine-grained MoE law's options (Krajewski et al. 2024), passed with the law."""
+
 INVERSE = ("target_loss", "size_range", "inference_tokens", "inference_mfu", "objective")
 
 
@@ -102,6 +105,11 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
     _check_finetune(request)
     data = data_limits(request)  # checked first, so that a bad value is reported as such
     if asks_question(request):
+        if request.given(*MOE):
+            raise InputError(
+                "--granularity and --experts are taken by --flops/--from, a given run (--params with "
+                "--tokens) and --gpus with --days or --hours; drop them from this question"
+            )
         return "inverse", hardware_of(request), data
     setup = hardware_of(request)
     timed = request.days is not None or request.hours is not None
@@ -117,6 +125,11 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
         raise InputError(
             "--compare plans under every law without limits; drop --law, --max-params, --max-tokens, "
             "--unique-tokens, --repeated-fraction/--repeats, --params and --tokens"
+        )
+    if request.compare and request.given(*MOE):
+        raise InputError(
+            "--compare plans every law of the domain as shipped; drop --granularity and --experts, "
+            "or plan the MoE law alone with --law krajewski2024"
         )
     return ("run" if evaluated else "timed" if timed else "budgets"), setup, data
 
@@ -212,6 +225,8 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
         hardware=setup,
         domain=request.domain,
         level=level_of(request),
+        granularity=request.granularity,
+        experts=request.experts,
     )
 
 
@@ -240,6 +255,8 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
         max_tokens=request.max_tokens,
         domain=request.domain,
         level=level,
+        granularity=request.granularity,
+        experts=request.experts,
         **data,
     )
 
@@ -263,6 +280,8 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
             chars_per_token=request.chars_per_token,
             hardware=setup,
             level=level_of(request),
+            granularity=request.granularity,
+            experts=request.experts,
             **data,
         )
     return [block for blocks in budget_blocks(request, setup, data) for block in blocks]
@@ -283,7 +302,9 @@ def budget_blocks(
 
     def law_of(name: str | None) -> Law:
         if name not in laws:
-            laws[name] = resolve_law(name, request.domain if name == request.law else None)
+            laws[name] = resolve_law(
+                name, request.domain if name == request.law else None, request.granularity, request.experts
+            )
         return laws[name]
 
     law_of(request.law)

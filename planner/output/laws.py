@@ -151,6 +151,8 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
             where = f"at {sci(row.flops)} FLOPs, " if row.flops is not None else ""
             if row.unique_tokens is not None:
                 where += f"{sci(row.unique_tokens)} unique tokens, "
+            if row.granularity is not None:
+                where += f"granularity {row.granularity:g}, "
         pairs = ", ".join(
             f"{name} {sci(value)} (gives {sci(got[name])})" for name, value in row.expected().items()
         )

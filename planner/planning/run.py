@@ -33,6 +33,8 @@ def evaluate(
     hardware: Hardware | None = None,
     domain: str | None = None,
     level: float | None = LEVEL,
+    granularity: float | None = None,
+    experts: float | None = None,
 ) -> Plan:
     """The plan at the run's FLOPs (6 * params * tokens), with the run judged against it.
 
@@ -43,12 +45,14 @@ def evaluate(
         hardware: as for `plan`; the GPU time and cost are the run's.
         domain: as for `plan`: the domain whose default law to use when law is None.
         level: of the intervals, on the optimum and on the run's own loss (`run_loss`); None for none.
+        granularity, experts: as for `plan`, for a fine-grained MoE law (params then count
+            the run's active parameters).
 
     Raises:
         InputError: params or tokens not a finite number above zero.
         InfeasibleError: a frontier-form law, which gives the loss of the optimum only.
     """
-    chosen = resolve_law(law, domain)
+    chosen = resolve_law(law, domain, granularity, experts)
     n = check_positive("params", params, least=1)
     d = check_positive("tokens", tokens, least=1)
     _refuse_frontier(chosen)
@@ -136,7 +140,20 @@ def judge(base: Plan, law: Law, params: float, tokens: float | None = None) -> P
         from planner.planning.intervals import run_intervals
 
         intervals = run_intervals(law, intervals, n, d, intervals.level)
-    return base.replace(run=run, notices=notices, intervals=intervals)
+    errors = tuple(
+        proxy.replace(run_error=error)
+        for proxy, (*_, error) in zip(base.average_top1_error_proxy, law.error_proxies(loss), strict=True)
+    )
+    mixture, sized = base.mixture_of_experts, law.mixture(n)
+    if mixture is not None and sized is not None:
+        mixture = mixture.replace(run_total_params=sized[2])
+    return base.replace(
+        run=run,
+        notices=notices,
+        intervals=intervals,
+        average_top1_error_proxy=errors,
+        mixture_of_experts=mixture,
+    )
 
 
 def _refuse_frontier(law: Law) -> None:
