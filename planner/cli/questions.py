@@ -81,12 +81,24 @@ def answers(request: Request) -> Sequence[Plan | Comparison | SizeCurve]:
     if kind == "inverse":
         from planner.cli.inverse import answer
 
-        return answer(request, setup)
+        return answer(_at_granularity(request), setup)
     if kind == "run":
         return [_run(request, setup, data)]
     if kind == "timed":
         return [_timed(request, setup, data)]
     return _budgets(request, setup, data)
+
+
+def _at_granularity(request: Request) -> Request:
+    """The request with its law at --granularity (checked), for the questions that take a law
+    as it is; unchanged without --granularity and --experts."""
+    if not request.given(*MOE):
+        return request
+    from planner.cli.declare import Request
+    from planner.planning.budget import resolve_law
+
+    law = resolve_law(request.law, request.domain, request.granularity, request.experts)
+    return Request(request.command, {**request.values, "law": law})
 
 
 def checked_inputs(request: Request) -> tuple[Hardware | None, dict[str, Any]]:
@@ -105,11 +117,6 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
     _check_finetune(request)
     data = data_limits(request)  # checked first, so that a bad value is reported as such
     if asks_question(request):
-        if request.given(*MOE):
-            raise InputError(
-                "--granularity and --experts are taken by --flops/--from, a given run (--params with "
-                "--tokens) and --gpus with --days or --hours; drop them from this question"
-            )
         return "inverse", hardware_of(request), data
     setup = hardware_of(request)
     timed = request.days is not None or request.hours is not None
