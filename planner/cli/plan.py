@@ -234,6 +234,20 @@ OPTIONS = (
         kind="choice",
         choices=("flops", "cost"),
     ),
+    Option(
+        "--granularity",
+        "G",
+        "Granularity G = d_ff / d_expert of a fine-grained MoE law (krajewski2024 needs it).",
+        kind="count",
+        example="8",
+    ),
+    Option(
+        "--experts",
+        "E",
+        "Expansion rate E = N_MoE / N_ff of a fine-grained MoE law; krajewski2024 takes 64 only.",
+        kind="count",
+        example="64",
+    ),
 )
 
 

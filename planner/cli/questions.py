@@ -59,6 +59,9 @@ MISSING_BUDGET = (
 )
 
 
+MOE = ("granularity", "experts")
+"""A fine-grained MoE law's options (Krajewski et al. 2024), passed with the law."""
+
 INVERSE = ("target_loss", "size_range", "inference_tokens", "inference_mfu", "objective")
 
 
@@ -77,12 +80,24 @@ def answers(request: Request) -> Sequence[Plan | Comparison | SizeCurve]:
     if kind == "inverse":
         from planner.cli.inverse import answer
 
-        return answer(request, setup)
+        return answer(_at_granularity(request), setup)
     if kind == "run":
         return [_run(request, setup, data)]
     if kind == "timed":
         return [_timed(request, setup, data)]
     return _budgets(request, setup, data)
+
+
+def _at_granularity(request: Request) -> Request:
+    """The request with its law at --granularity (checked), for the questions that take a law
+    as it is; unchanged without --granularity and --experts."""
+    if not request.given(*MOE):
+        return request
+    from planner.cli.declare import Request
+    from planner.planning.budget import resolve_law
+
+    law = resolve_law(request.law, request.domain, request.granularity, request.experts)
+    return Request(request.command, {**request.values, "law": law})
 
 
 def checked_inputs(request: Request) -> tuple[Hardware | None, dict[str, Any]]:
@@ -122,6 +137,11 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
         raise InputError(
             "--compare plans under every law without limits; drop --law, --max-params, --max-tokens, "
             "--unique-tokens, --repeated-fraction/--repeats, --params and --tokens"
+        )
+    if request.compare and request.given(*MOE):
+        raise InputError(
+            "--compare plans every law of the domain as shipped; drop --granularity and --experts, "
+            "or plan the MoE law alone with --law krajewski2024"
         )
     return ("run" if evaluated else "timed" if timed else "budgets"), setup, data
 
@@ -238,6 +258,8 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
         level=level_of(request),
         unique_tokens=data["unique_tokens"],
         **counting(request),
+        granularity=request.granularity,
+        experts=request.experts,
     )
 
 
@@ -266,6 +288,8 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
         max_tokens=request.max_tokens,
         domain=request.domain,
         level=level,
+        granularity=request.granularity,
+        experts=request.experts,
         **data,
         **counting(request),
     )
@@ -294,6 +318,8 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
             chars_per_token=request.chars_per_token,
             hardware=setup,
             level=level_of(request),
+            granularity=request.granularity,
+            experts=request.experts,
             **data,
             **counting(request),
         )
@@ -315,7 +341,9 @@ def budget_blocks(
 
     def law_of(name: str | None) -> Law:
         if name not in laws:
-            laws[name] = resolve_law(name, request.domain if name == request.law else None)
+            laws[name] = resolve_law(
+                name, request.domain if name == request.law else None, request.granularity, request.experts
+            )
         return laws[name]
 
     law_of(request.law)

@@ -21,7 +21,7 @@ form:
    (`UPDATE_GOLDEN=1 python -m pytest tests/contracts`), which lists every form.
 
 Validation, the catalog, `plan laws`, `plan schema law-file` and every question pick the new
-form up from here. Helper modules that are not forms (`base`, `limited_data`) have no `LAW`.
+form up from here. Helper modules that are not forms (`base`, `limited_data`, `equivalent`) have no `LAW`.
 Pure maths: no files, no printing, no user-facing errors.
 """
 

@@ -145,6 +145,31 @@ class Law(Record, kw_only=True, eq=False):
         loss, where the form can say (Kaplan et al. 2020, Eq. 4.3); else None."""
         return None
 
+    def why_not_compared(self) -> str | None:
+        """Why a law that plans budgets should be left out of a comparison of optima, if so."""
+        return None
+
+    def error_proxies(self, loss: float) -> tuple[tuple[str, int, float], ...]:
+        """(suite, tasks, average top-1 error) the source maps `loss` to, one per task suite;
+        () for most laws."""
+        return ()
+
+    def granularity_range(self) -> tuple[float, float] | None:
+        """The lowest and highest granularity G of a Mixture-of-Experts law; None for a law without G."""
+        return None
+
+    def fitted_experts(self) -> float | None:
+        """The expansion rate E a Mixture-of-Experts law was fitted at; None for a law without one."""
+        return None
+
+    def at_granularity(self, granularity: float) -> Law:
+        """The law planned at granularity G (a law with a granularity_range); else itself."""
+        return self
+
+    def mixture(self, params: float) -> tuple[float, float, float] | None:
+        """(E, G, all parameters) of a model of `params` active parameters under a law at a G."""
+        return None
+
     def __post_init__(self) -> None:
         if not LAW_ID.fullmatch(self.id):
             raise ValueError(f"id {self.id!r} must look like 'firstauthor2024' or 'firstauthor2024-variant'")

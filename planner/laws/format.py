@@ -342,7 +342,8 @@ class Reproduction(Record, eq=False):
     row gives `params` (N) and `finetune_chars` (D_F) and quotes any of transferred (D_T),
     effective (D_E), multiplier and fraction_transferred. A hyper-parameter row gives the
     run (`flops`, or `params` and `tokens`, or the `loss` reached, as its law takes it) and
-    quotes learning_rate (the peak) and batch_tokens. Each law form takes one shape.
+    quotes learning_rate (the peak) and batch_tokens. Each law form takes one shape. A budget
+    row of a Mixture-of-Experts law gives the `granularity` G its quote was planned at.
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
@@ -352,6 +353,7 @@ class Reproduction(Record, eq=False):
     flops: Positive | None = None
     unique_tokens: Positive | None = None
     finetune_chars: Positive | None = None
+    granularity: Positive | None = None
     unit: str | None = None
     params: Positive | None = None
     tokens: Positive | None = None
@@ -396,6 +398,8 @@ class Reproduction(Record, eq=False):
             )
         if self.kind == "budget" and self.flops is None and any(name in BUDGET_OUTPUTS for name in expected):
             raise ValueError("give flops: the budget at which the quoted values hold")
+        if self.granularity is not None and self.flops is None:
+            raise ValueError("give flops with granularity: the budget planned at that granularity")
         if self.unique_tokens is not None and self.flops is None:
             raise ValueError("give flops with unique_tokens: the budget spent on that supply")
 

@@ -44,6 +44,44 @@ def loss_cell(loss: float | None) -> str:
     return "none" if loss is None else f"{loss:.4f}"
 
 
+def law_columns(item: Plan) -> list[str]:
+    """Columns a plan's law adds: an MoE's total parameters, average top-1 error proxies."""
+    names = ["total params"] if item.mixture_of_experts is not None else []
+    return names + [f"err{proxy.tasks}*" for proxy in item.average_top1_error_proxy]
+
+
+def law_cells(item: Plan, run: bool = False) -> list[str]:
+    """The cells of `law_columns` for the plan's optimum, or (`run`) for its given run."""
+    cells = []
+    mixture = item.mixture_of_experts
+    if mixture is not None:
+        total = mixture.run_total_params if run else mixture.total_params
+        cells.append(count(total) if total is not None else "")
+    for proxy in item.average_top1_error_proxy:
+        error = proxy.run_error if run else proxy.error
+        cells.append(f"{error:.1%}" if error is not None else "")
+    return cells
+
+
+def law_lines(screen: Screen, item: Plan) -> None:
+    """The footer lines that say what `law_columns` are."""
+    mixture = item.mixture_of_experts
+    if mixture is not None:
+        E, G = mixture.experts, mixture.granularity
+        screen.line(
+            f"mixture of experts: E {E:g} (the experts hold {E:g}x the dense FFN's parameters), "
+            f"granularity G {G:g} (d_ff / d_expert): {E * G:g} experts, {G:g} active a token; "
+            "params: active non-embedding; total params: all non-embedding, the law's N"
+        )
+    proxies = item.average_top1_error_proxy
+    if proxies:
+        named = "; ".join(f"err{proxy.tasks}*: {proxy.suite}" for proxy in proxies)
+        screen.line(
+            f"* average top-1 error proxy, mapped from the loss by the law's source ({named}): "
+            "an average over that suite, not a capability"
+        )
+
+
 def interval_row(bounds: Intervals) -> list[str]:
     """Cells of a row under a plan's own: the interval of params, tokens, tokens per
     parameter and loss (empty where the question fixes the quantity)."""

@@ -112,6 +112,17 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
         screen.line(f"{unit.name}: {unit.tokens:,.0f} tokens ({unit.note or ''})")
     screen.line(f"loss: {quantities.loss} ({quantities.loss_units})")
     screen.line(f"FLOPs: {quantities.flops}")
+    span = law.granularity_range()
+    if span is not None:
+        screen.line(
+            f"granularity: G = d_ff / d_expert from {span[0]:g} to {span[1]:g} (--granularity), experts "
+            f"E = {law.fitted_experts():g} as fitted; a plan's params are the active ones"
+        )
+    for each in getattr(law, "error_maps", ()):  # an over-training law's: loss to downstream error
+        screen.line(
+            f"average top-1 error proxy, {each.suite}: Err = {each.epsilon:g} - {each.k:g} "
+            f"exp(-{each.gamma:g} L), a proxy, not a capability ({each.locator})"
+        )
     regime = getattr(law, "regime", None)  # a transfer law's: where its fit holds
     if regime is not None:
         screen.line(
@@ -151,6 +162,8 @@ def law_detail(law: Law, reproduced: list[dict[str, float]]) -> None:
             where = f"at {sci(row.flops)} FLOPs, " if row.flops is not None else ""
             if row.unique_tokens is not None:
                 where += f"{sci(row.unique_tokens)} unique tokens, "
+            if row.granularity is not None:
+                where += f"granularity {row.granularity:g}, "
         pairs = ", ".join(
             f"{name} {sci(value)} (gives {sci(got[name])})" for name, value in row.expected().items()
         )

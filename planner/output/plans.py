@@ -4,7 +4,19 @@ optimum, and a fine-tune priced beside a plan.
 
 from __future__ import annotations
 
-from planner.output._base import count, footer, interval_lines, interval_row, loss_cell, money, sci, span
+from planner.output._base import (
+    count,
+    footer,
+    interval_lines,
+    interval_row,
+    law_cells,
+    law_columns,
+    law_lines,
+    loss_cell,
+    money,
+    sci,
+    span,
+)
 from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
@@ -38,6 +50,9 @@ def plans_table(plans: list[Plan]) -> None:
     for amount in plans[0].natural_units:
         table.column(f"{amount.unit}s")
         table.column(f"nats/{amount.unit}")
+    added = law_columns(plans[0])
+    for name in added:
+        table.column(name)
     constrained = any(p.constraints and p.constraints.binding for p in plans)
     if constrained:
         table.column("binds", right=False)
@@ -68,6 +83,7 @@ def plans_table(plans: list[Plan]) -> None:
             ]
         for amount in item.natural_units:
             row += [count(amount.count), f"{amount.loss_per_unit:#.4g}".rstrip(".")]
+        row += law_cells(item)
         if constrained:
             limits = item.constraints
             binding = limits.binding if limits else None
@@ -85,7 +101,9 @@ def plans_table(plans: list[Plan]) -> None:
             cells = interval_row(bounds)
             if data is not None:  # epochs, D' and N' sit where tokens/param would, then three more
                 cells = [*cells[:3], "", "", "", cells[4], "", "", ""]
-            cells += ["", ""] * len(item.natural_units) + (["", ""] if constrained else [])
+            cells += (
+                ["", ""] * len(item.natural_units) + [""] * len(added) + (["", ""] if constrained else [])
+            )
             if item.hardware is not None:
                 hours = bounds.gpu_hours
                 cells.append(span(hours.low, hours.high, show=lambda v: f"{v:,.0f}") if hours else "")
@@ -105,6 +123,7 @@ def plans_table(plans: list[Plan]) -> None:
 
         screen.line(hardware_line(spent))
     footer(screen, plans[0])
+    law_lines(screen, plans[0])
     if constrained:
         increases = [p.constraints.loss_increase or 0.0 for p in plans if p.constraints]
         side = "above" if min(increases) >= 0 else "against (negative: below)"
@@ -198,14 +217,27 @@ def evaluation_table(item: Plan) -> None:
         table.column(
             name, right=bool(name), wrap=item.intervals is not None and name in ("params", "tokens", "loss")
         )
+    added = law_columns(item)
+    for name in added:
+        table.column(name)
     table.row(
-        "your run", count(run.params), count(run.tokens), f"{run.tokens_per_param:.3g}", f"{run.loss:.4f}"
+        "your run",
+        count(run.params),
+        count(run.tokens),
+        f"{run.tokens_per_param:.3g}",
+        f"{run.loss:.4f}",
+        *law_cells(item, run=True),
     )
     bounds = item.intervals
     if bounds is not None and bounds.run_loss is not None:
         band = bounds.run_loss
         table.row(
-            f"{bounds.level:.0%} interval", "", "", "", span(band.low, band.high, show=lambda v: f"{v:.4f}")
+            f"{bounds.level:.0%} interval",
+            "",
+            "",
+            "",
+            span(band.low, band.high, show=lambda v: f"{v:.4f}"),
+            *[""] * len(added),
         )
     best = item.optimum
     table.row(
@@ -214,9 +246,10 @@ def evaluation_table(item: Plan) -> None:
         count(best.tokens),
         f"{best.tokens_per_param:.3g}",
         f"{best.loss:.4f}",
+        *law_cells(item),
     )
     if bounds is not None:
-        table.row(*interval_row(bounds))
+        table.row(*interval_row(bounds), *[""] * len(added))
     screen = Screen()
     screen.table(table)
     screen.line(
@@ -240,5 +273,6 @@ def evaluation_table(item: Plan) -> None:
         screen.line(f"this run: {spent.gpu_hours:,.0f} GPU-hours{days}{cost}")
         screen.line(hardware_line(spent))
     footer(screen, item)
+    law_lines(screen, item)
     if bounds is not None:
         interval_lines(screen, bounds)

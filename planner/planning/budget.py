@@ -25,11 +25,13 @@ from planner.planning.results import (
     FineTune,
     Intervals,
     LimitedData,
+    MixtureOfExperts,
     NaturalAmount,
     Notice,
     Plan,
     RepeatedSubset,
     Spread,
+    TopOneErrorProxy,
     Units,
     law_ref,
     planner_version,
@@ -53,10 +55,16 @@ else:
         return function
 
 
-def resolve_law(law: Law | str | None, domain: str | None = None) -> Law:
-    """A budget law from a law, an id or path, or None for the domain's default law."""
+def resolve_law(
+    law: Law | str | None,
+    domain: str | None = None,
+    granularity: float | None = None,
+    experts: float | None = None,
+) -> Law:
+    """A budget law from a law, an id or path, or None for the domain's default law; a
+    Mixture-of-Experts law at `granularity` (with `experts` as it was fitted, if given)."""
     if law is None:
-        return default_law(domain or "language")
+        return at_granularity(default_law(domain or "language"), granularity, experts)
     chosen = find_law(os.fspath(law), "budget") if isinstance(law, (str, os.PathLike)) else law
     if not is_law(chosen):
         raise InputError(f"law must be a Law, a law id or a path (got {type(law).__name__} {law!r})")
@@ -69,7 +77,40 @@ def resolve_law(law: Law | str | None, domain: str | None = None) -> Law:
         raise InputError(
             f"law {chosen.id} is a {chosen.domain} law, not {domain}; drop --domain or choose another law"
         )
-    return chosen
+    return at_granularity(chosen, granularity, experts)
+
+
+def at_granularity(law: Law, granularity: float | None, experts: float | None = None) -> Law:
+    """`law` at granularity G, refused where it takes none or needs one (Krajewski et al. 2024)."""
+    span = law.granularity_range()
+    fitted = law.fitted_experts()
+    if span is None:
+        if granularity is not None or experts is not None:
+            raise InputError(
+                f"law {law.id} has no experts or granularity; drop granularity and experts "
+                "(--granularity, --experts), which a fine-grained MoE law such as krajewski2024 takes"
+            )
+        return law
+    low, high = span
+    if experts is not None and check_positive("experts", experts) != fitted:
+        raise InputError(
+            f"law {law.id} was fitted with the experts fixed at E = {fitted:g} (N_MoE / N_ff) and "
+            f"cannot price E = {experts:g}; give experts {fitted:g} (--experts {fitted:g}) or leave it out"
+        )
+    if granularity is None:
+        if law.why_unplannable() is None:
+            return law  # at a granularity already, or its file gives one
+        raise InputError(
+            f"law {law.id} needs the granularity G = d_ff / d_expert of the MoE; give granularity "
+            f"(--granularity G), from {low:g} to {high:g}, e.g. 8"
+        )
+    G = check_positive("granularity", granularity)
+    if not low <= G <= high:
+        raise InputError(
+            f"granularity {G:g} is outside what law {law.id} plans ({low:g} to {high:g}); "
+            f"give --granularity from {low:g} to {high:g}"
+        )
+    return law.at_granularity(G)
 
 
 @overload
@@ -93,6 +134,8 @@ def plan(
     seq_len: int | None = ...,
     vocab: int | None = ...,
     tied: bool | None = ...,
+    granularity: float | None = ...,
+    experts: float | None = ...,
 ) -> Plan: ...
 @overload
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -115,6 +158,8 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     seq_len: int | None = ...,
     vocab: int | None = ...,
     tied: bool | None = ...,
+    granularity: float | None = ...,
+    experts: float | None = ...,
 ) -> list[Plan]: ...
 @question("the plan")
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -137,6 +182,8 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     seq_len: int | None = None,
     vocab: int | None = None,
     tied: bool | None = None,
+    granularity: float | None = None,
+    experts: float | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -175,6 +222,10 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         seq_len, vocab, tied: the sequence length, vocabulary and embedding tying of the
             shape that prices attention under 6N+attn; None: 4096, 32000 and tied
             (planner.planning.shapes, DEFAULT_SEQ_LEN and friends).
+        granularity: the granularity G = d_ff / d_expert of a fine-grained Mixture-of-Experts
+            law (krajewski2024), which needs one; refused under other laws.
+        experts: the expansion rate E = N_MoE / N_ff of such a law; only the E it was fitted
+            at (64 for krajewski2024) is taken.
 
     Raises:
         InputError: a budget or limit that is not a finite number above zero, or fine-tuning
@@ -182,7 +233,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         InfeasibleError: limits that leave no way to spend the budget, or a law that cannot
             price a capped allocation.
     """
-    chosen = resolve_law(law, domain)
+    chosen = resolve_law(law, domain, granularity, experts)
     if max_params is not None:
         max_params = check_positive("max_params", max_params, least=1)
     if max_tokens is not None:
@@ -299,7 +350,11 @@ def compare(
 
     budget = check_positive("flops", flops, least=FLOPS_PER_PARAM_TOKEN)
     laws = planning_laws(check_domain(domain))
-    plannable = [law for law in laws if why_unplannable(law) is None and law.why_no_loss() is None]
+    plannable = [
+        law
+        for law in laws
+        if why_unplannable(law) is None and law.why_no_loss() is None and law.why_not_compared() is None
+    ]
     if not plannable:
         raise InputError(f"no shipped law plans {domain} budgets yet; see plan laws")
     plans = tuple(
@@ -336,7 +391,7 @@ def compare(
 
 def _left_out(law: Law) -> str:
     """Why `compare` leaves a law out: it cannot split a budget, or it predicts no loss."""
-    reason = why_unplannable(law)
+    reason = why_unplannable(law) or law.why_not_compared()
     if reason is not None:
         return reason
     return f"{law.why_no_loss()}; plan it with --law {law.id}"
@@ -667,7 +722,13 @@ def plan_each(
                     notices=notices,
                     intervals=bounds,
                 )
-                if law.units or result.converged_loss is not None:
+                extras = bool(model.average_top1_error_proxy) or model.mixture_of_experts is not None
+                if extras:  # what the law adds to its plans, as _result adds it
+                    result = result.replace(
+                        average_top1_error_proxy=error_proxies(law, optimum.loss),
+                        mixture_of_experts=mixture_of_experts(law, optimum.params),
+                    )
+                if law.units or result.converged_loss is not None or extras:
                     result = sensible(result, "the plan")  # what _allocation did not check
                 out.append(result)
                 continue
@@ -774,7 +835,25 @@ def _result(
         hardware=_use(flops, hardware) if hardware is not None else None,
         intervals=intervals,
         flop_convention=law.quantities.flop_convention,
+        average_top1_error_proxy=error_proxies(law, optimum.loss),
+        mixture_of_experts=mixture_of_experts(law, optimum.params),
     )
+
+
+def error_proxies(law: Law, loss: float | None) -> tuple[TopOneErrorProxy, ...]:
+    """The average top-1 errors the law's source maps the loss to, where it does."""
+    if loss is None:
+        return ()
+    return tuple(TopOneErrorProxy(suite, tasks, error) for suite, tasks, error in law.error_proxies(loss))
+
+
+def mixture_of_experts(law: Law, params: float) -> MixtureOfExperts | None:
+    """The experts and granularity of a plan under a fine-grained MoE law, else None."""
+    found = law.mixture(params)
+    if found is None:
+        return None
+    experts, granularity, total = found
+    return MixtureOfExperts(experts, granularity, total)
 
 
 def _natural_units(law: Law, optimum: Allocation) -> tuple[NaturalAmount, ...]:
@@ -824,6 +903,8 @@ def reproduce(law: Law, row: Reproduction) -> dict[str, float]:
         n, d = row.params or 0.0, row.tokens or 0.0
         return {name: float(getattr(law.params, name)(flops, n, d, row.loss)) for name in row.expected()}
     assert law.kind == "budget"
+    if row.granularity is not None:
+        law = law.at_granularity(row.granularity)
     per = law.unit(row.unit).tokens if row.unit else 1.0
     got: dict[str, float] = {}
     if row.flops is not None and any(name != "irreducible_loss" for name in row.expected()):
@@ -859,6 +940,8 @@ def plan_for_time(
     seq_len: int | None = None,
     vocab: int | None = None,
     tied: bool | None = None,
+    granularity: float | None = None,
+    experts: float | None = None,
 ) -> Plan:
     """The plan for what `setup.gpus` GPUs compute in `days` (or `hours`) of wall-clock time.
 
@@ -887,5 +970,7 @@ def plan_for_time(
         seq_len=seq_len,
         vocab=vocab,
         tied=tied,
+        granularity=granularity,
+        experts=experts,
     )
     return result.replace(hardware=use(flops, setup, days=days, hours=hours))

@@ -88,6 +88,11 @@ def recipe(
         setup = chip_setup(gpu, gpus=gpus, mfu=mfu)
     elif gpus is not None or mfu is not None:
         raise InputError("gpus and mfu need gpu, the chip (see plan gpus), e.g. gpu='h100'")
+    if plan.mixture_of_experts is not None:
+        raise InfeasibleError(
+            f"a recipe lays out dense transformer shapes, and the plan under {plan.law.id} is a "
+            "Mixture-of-Experts, whose shapes, memory and hyper-parameters it does not cover; drop recipe (--recipe)"
+        )
     laws = hyperparameter_laws(plan.law.domain)
     if not laws:
         raise InfeasibleError(

@@ -578,6 +578,31 @@ class AttentionCount(Record):
     method: str
 
 
+class TopOneErrorProxy(Record):
+    """An average top-1 error over a task suite, mapped from the predicted loss by the law's
+    source (Gadre et al. 2024: Err = epsilon - k exp(-gamma L)): a proxy fitted on that suite,
+    not a capability. `error` is the optimum's, `run_error` a given run's (else None); both
+    are fractions (0.55 = 55% of answers wrong, averaged over the suite's tasks)."""
+
+    suite: str
+    tasks: int
+    error: float
+    run_error: float | None = None
+
+
+class MixtureOfExperts(Record):
+    """The MoE a fine-grained MoE law plans (Krajewski et al. 2024): `experts` E = N_MoE / N_ff
+    (the experts hold E times the dense feed-forward parameters), `granularity` G = d_ff /
+    d_expert, so E x G experts of which G are active a token. The plan's params count active
+    non-embedding parameters; `total_params` is all non-embedding parameters of that model
+    (the law's N), `run_total_params` the same for a given run (else None)."""
+
+    experts: float
+    granularity: float
+    total_params: float
+    run_total_params: float | None = None
+
+
 class Plan(Record, kw_only=True):
     """The compute-optimal plan for one budget under one law."""
 
@@ -605,6 +630,10 @@ class Plan(Record, kw_only=True):
     flop_convention: str = "6N"
     """What `flops` counts: "6N" (6 x N x D) or "6N+attn" (attention too; see `attention`)."""
     attention: AttentionCount | None = None
+    average_top1_error_proxy: tuple[TopOneErrorProxy, ...] = ()
+    """Under a law that maps loss to downstream error (gadre2024-*): one per task suite."""
+    mixture_of_experts: MixtureOfExperts | None = None
+    """Under a fine-grained MoE law (krajewski2024): the experts and granularity planned at."""
 
 
 class Spread(Record):

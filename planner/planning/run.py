@@ -43,6 +43,8 @@ def evaluate(
     vocab: int | None = None,
     tied: bool | None = None,
     unique_tokens: float | None = None,
+    granularity: float | None = None,
+    experts: float | None = None,
 ) -> Plan:
     """The plan at the run's FLOPs (6 * params * tokens), with the run judged against it.
 
@@ -59,12 +61,14 @@ def evaluate(
         unique_tokens: the unique tokens the run's data holds: its loss prices the repeats
             (Muennighoff et al. 2023's decay, as `plan` does), `run.data_penalty` says what they
             cost against unlimited data, and the optimum it is judged against has the same supply.
+        granularity, experts: as for `plan`, for a fine-grained MoE law (params then count
+            the run's active parameters).
 
     Raises:
         InputError: params or tokens not a finite number above zero.
         InfeasibleError: a frontier-form law, which gives the loss of the optimum only.
     """
-    chosen = resolve_law(law, domain)
+    chosen = resolve_law(law, domain, granularity, experts)
     n = check_positive("params", params, least=1)
     d = check_positive("tokens", tokens, least=1)
     _refuse_frontier(chosen)
@@ -184,7 +188,20 @@ def judge(
         from planner.planning.intervals import run_intervals
 
         intervals = run_intervals(law, intervals, n, d, intervals.level, form=supply)
-    return base.replace(run=run, notices=notices, intervals=intervals)
+    errors = tuple(
+        proxy.replace(run_error=error)
+        for proxy, (*_, error) in zip(base.average_top1_error_proxy, law.error_proxies(loss), strict=True)
+    )
+    mixture, sized = base.mixture_of_experts, law.mixture(n)
+    if mixture is not None and sized is not None:
+        mixture = mixture.replace(run_total_params=sized[2])
+    return base.replace(
+        run=run,
+        notices=notices,
+        intervals=intervals,
+        average_top1_error_proxy=errors,
+        mixture_of_experts=mixture,
+    )
 
 
 def _refuse_frontier(law: Law) -> None:

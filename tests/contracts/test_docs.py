@@ -60,7 +60,9 @@ def examples(text: str) -> list[tuple[str, str]]:
 def _jq(stdout: str, program: list[str]) -> str:
     compact = program[0] == "-c"
     path = program[-1]
-    assert re.fullmatch(r"(\.[a-z_]+)+", path), f"jq programs in the docs are plain paths, not {path!r}"
+    assert re.fullmatch(r"(\.[a-z][a-z0-9_]*)+", path), (
+        f"jq programs in the docs are plain paths, not {path!r}"
+    )
     lines = []
     for line in stdout.splitlines():
         value: Any = json.loads(line)

@@ -266,11 +266,13 @@ def test_every_form_module_names_its_form() -> None:
         "chinchilla",
         "critical-batch",
         "data-constrained",
+        "fine-grained-moe",
         "frontier",
         "hparams-compute",
         "hparams-nd",
         "kaplan-nd",
         "model-size",
+        "overtraining",
         "transfer",
     )
     for form in form_names():

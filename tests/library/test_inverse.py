@@ -26,7 +26,7 @@ FORMS = {law.form for law in SPLITTING}
 
 
 def test_every_budget_form_is_covered() -> None:
-    assert {"allocation", "chinchilla", "data-constrained", "kaplan-nd", "frontier"} == FORMS
+    assert {"allocation", "chinchilla", "data-constrained", "kaplan-nd", "frontier", "overtraining"} == FORMS
 
 
 @pytest.mark.parametrize("law", [law for law in SPLITTING if law.why_no_loss()], ids=lambda law: law.id)
