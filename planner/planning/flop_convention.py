@@ -25,6 +25,7 @@ from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from planner.forms.base import Form, Law
@@ -48,8 +49,8 @@ ATTENTION_FLOPS = 12.0
 TOLERANCE = 1e-10
 """How closely, in ln N, the optimum on the attention-priced budget line is found."""
 
-DRAW_TOLERANCE = 1e-6
-"""The same for each draw of an interval: 1e-6 in ln N, far inside the intervals' own
+DRAW_TOLERANCE = 1e-5
+"""The same for each draw of an interval: 1e-5 in ln N, far inside the intervals' own
 Monte Carlo error (4000 draws: about 1e-3 in the bounds' ln N)."""
 
 
@@ -174,19 +175,50 @@ class AttentionPriced:
             value = self.budget_loss(C, math.exp(log_n))
             return math.inf if value is None or not math.isfinite(value) else value
 
+        search = max(SEARCH, self.tolerance)  # a draw's plan needs no more than the search
         for _ in range(8):  # widen until the minimum is inside
-            log_n, _ = golden_section(loss, low, high, self.tolerance)
-            near_low, near_high = log_n - low <= 2 * self.tolerance, high - log_n <= 2 * self.tolerance
+            log_n, _ = golden_section(loss, low, high, search)
+            near_low, near_high = log_n - low <= 2 * search, high - log_n <= 2 * search
             if not (near_low or near_high):
                 break
             low, high = (low - 1.0, high) if near_low else (low, high + 1.0)
-        return math.exp(log_n)
+        if self.tolerance >= SEARCH:
+            return math.exp(log_n)
+        return math.exp(_slope_zero(loss, log_n, self.tolerance))
 
     def with_params(self, params: Any) -> AttentionPriced:
         """The same pricing of another draw of the law's parameters."""
         again = getattr(self.inner, "with_params", None)
         inner = again(params) if again is not None else params
         return AttentionPriced(inner, self.cost, self.on_line, DRAW_TOLERANCE)
+
+
+SEARCH = 1e-5
+"""The golden-section search's tolerance in ln N: a loss this flat cannot place its minimum
+closer than about the square root of rounding (1e-8); the slope's zero places it (`_slope_zero`)."""
+
+STEP = 1e-4
+"""Half-width in ln N of the central difference whose zero is the optimum."""
+
+
+def _slope_zero(loss: Callable[[float], float], near: float, tolerance: float) -> float:
+    """The zero of loss's slope in ln N within SEARCH of `near`, by bisection on the central
+    difference: good to about rounding / (STEP x curvature), some 1e-11 in ln N, where the
+    minimum of the loss itself is good to only 1e-8."""
+
+    def slope(u: float) -> float:
+        return loss(u + STEP) - loss(u - STEP)
+
+    low, high = near - 2 * SEARCH, near + 2 * SEARCH
+    if not (slope(low) < 0 < slope(high)):
+        return near  # no sign change to follow (a flat or capped stretch): the search's answer
+    while high - low > tolerance:
+        middle = 0.5 * (low + high)
+        if slope(middle) < 0:
+            low = middle
+        else:
+            high = middle
+    return 0.5 * (low + high)
 
 
 def native(law: Law) -> str:
