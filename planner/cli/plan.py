@@ -101,6 +101,14 @@ OPTIONS = (
         choices=("6N", "6N+attn"),
     ),
     Option(
+        "--kaplan-compute",
+        "min|critical",
+        "Under kaplan2020 (C = C_min): min (default) or critical, a budget spent at the critical "
+        "batch, C = 2 C_min (Eq. 5.5): twice the tokens.",
+        kind="choice",
+        choices=("min", "critical"),
+    ),
+    Option(
         "--recipe",
         None,
         "Add the training recipe: shapes, peak learning rate, batch, memory and split, time (docs/recipe.md).",

@@ -122,9 +122,21 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
                 "--compare) and given runs (--params with --tokens); drop it here, where FLOPs are "
                 "counted as the law counts them"
             )
+        if request.kaplan_compute is not None:
+            raise InputError(
+                "--kaplan-compute counts a --flops or --days budget under kaplan2020; drop it here, "
+                "where FLOPs are the law's C_min"
+            )
         return "inverse", hardware_of(request), data
     setup = hardware_of(request)
     timed = request.days is not None or request.hours is not None
+    if request.kaplan_compute is not None and (
+        request.params is not None or request.tokens is not None or request.compare or request.budgets_file
+    ):
+        raise InputError(
+            "--kaplan-compute counts a --flops or --days budget under kaplan2020; drop it for given runs, "
+            "--compare and --from"
+        )
     evaluated = request.params is not None or request.tokens is not None
     listed = bool(request.flops) or request.budgets_file is not None
     if sum((timed, evaluated, listed)) > 1:
@@ -288,6 +300,7 @@ def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Pl
         max_tokens=request.max_tokens,
         domain=request.domain,
         level=level,
+        kaplan_compute=request.kaplan_compute,
         granularity=request.granularity,
         experts=request.experts,
         **data,
@@ -318,6 +331,7 @@ def _budgets(request: Request, setup: Hardware | None, data: dict[str, Any]) -> 
             chars_per_token=request.chars_per_token,
             hardware=setup,
             level=level_of(request),
+            kaplan_compute=request.kaplan_compute,
             granularity=request.granularity,
             experts=request.experts,
             **data,

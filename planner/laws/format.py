@@ -147,6 +147,9 @@ class Quantities(Record, eq=False):
     flops: str
     flop_convention: Literal["6N", "6N+attn"] = "6N"
     """What the law's C counts per token: 6 x its N, or (DeepSeek's M) attention too."""
+    minimum_compute: bool = False
+    """Whether C is Kaplan et al.'s C_min (Eq. 5.5): compute at batch sizes far below the
+    critical batch, which `plan --kaplan-compute critical` converts from (C = 2 C_min)."""
     data_unit: Literal["tokens", "characters"] = "tokens"
     """What D counts: tokens for the compute laws, characters for Hernandez et al.'s transfer laws."""
 

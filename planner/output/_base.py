@@ -142,6 +142,12 @@ def footer(screen: Screen, item: Plan) -> None:
     screen.line(f"params: {counts(units.params)} parameters; tokens: {units.tokens}; {flops}")
     if counted is not None:
         screen.line(attention_line(counted))
+    critical = item.critical_batch
+    if critical is not None:
+        screen.line(
+            f"FLOPs at the critical batch: C = {critical.factor:g} C_min; the law is asked at C_min "
+            f"{sci(critical.minimum_flops)} and the tokens are those of that batch ({critical.source})"
+        )
     if item.optimum.loss is None:
         screen.line("loss: none, the law fits the split of a budget only")
     else:

@@ -134,6 +134,7 @@ def plan(
     seq_len: int | None = ...,
     vocab: int | None = ...,
     tied: bool | None = ...,
+    kaplan_compute: str | None = ...,
     granularity: float | None = ...,
     experts: float | None = ...,
 ) -> Plan: ...
@@ -158,6 +159,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     seq_len: int | None = ...,
     vocab: int | None = ...,
     tied: bool | None = ...,
+    kaplan_compute: str | None = ...,
     granularity: float | None = ...,
     experts: float | None = ...,
 ) -> list[Plan]: ...
@@ -182,6 +184,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     seq_len: int | None = None,
     vocab: int | None = None,
     tied: bool | None = None,
+    kaplan_compute: str | None = None,
     granularity: float | None = None,
     experts: float | None = None,
 ) -> Plan | list[Plan]:
@@ -222,6 +225,10 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         seq_len, vocab, tied: the sequence length, vocabulary and embedding tying of the
             shape that prices attention under 6N+attn; None: 4096, 32000 and tied
             (planner.planning.shapes, DEFAULT_SEQ_LEN and friends).
+        kaplan_compute: under a law whose C is Kaplan et al.'s C_min (kaplan2020): "min" (the
+            default: the budget is C_min, compute at batch sizes far below critical) or
+            "critical" (the budget is spent at the critical batch, C = 2 C_min by Eq. 5.5; the
+            plan then trains on twice the tokens, as Table 6's D_opt and Eq. 6.7 count them).
         granularity: the granularity G = d_ff / d_expert of a fine-grained Mixture-of-Experts
             law (krajewski2024), which needs one; refused under other laws.
         experts: the expansion rate E = N_MoE / N_ff of such a law; only the E it was fitted
@@ -267,6 +274,9 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     many = len(budgets) >= MANY and ask is None and why_unplannable(chosen) is None and cost is None
     if many and level is not None and covariance_of(chosen) is not None:
         known = _block_intervals(chosen, budgets, max_params, max_tokens, unique_tokens, level)
+    critical = _critical(chosen, kaplan_compute, cost is not None)
+    if critical:
+        return _at_critical_batch(budgets, one, chosen, hardware, level, ask is not None)
     plans = [
         plan_one(
             budget,
@@ -289,6 +299,74 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
 MANY = 32
 """From this many budgets on, `plan` works out their intervals together, in numpy (the same
 intervals to rounding; below it, numpy's import costs more than it saves)."""
+
+
+CRITICAL_FACTOR = 2.0
+"""C / C_min at the critical batch: Kaplan et al. 2020, Eq. (5.5), C_min = C / (1 + B / B_crit)
+at B = B_crit; the tokens processed double too (E = E_min (1 + B / B_crit), Eq. 5.4), which is
+Eq. (6.7)'s D(C_min) = 2 C_min / 6N and Table 6's D_opt."""
+
+
+def _critical(law: Law, kaplan_compute: str | None, attention: bool) -> bool:
+    """Whether the budget is spent at the critical batch (and the law's C is C_min)."""
+    if kaplan_compute is None or kaplan_compute == "min":
+        return False
+    if kaplan_compute != "critical":
+        raise InputError(
+            f"kaplan_compute must be min or critical (got {kaplan_compute!r}); --kaplan-compute critical "
+            "counts a budget spent at the critical batch, C = 2 C_min"
+        )
+    if not law.quantities.minimum_compute:
+        raise InputError(
+            f"law {law.id} counts the compute its runs processed ({law.quantities.flops}), not Kaplan's "
+            "C_min; --kaplan-compute applies to kaplan2020"
+        )
+    if attention:
+        raise InputError("--kaplan-compute critical and --flop-convention 6N+attn are not priced together")
+    return True
+
+
+def _at_critical_batch(
+    budgets: list[float], one: bool, law: Law, hardware: Hardware | None, level: float | None, finetune: bool
+) -> Plan | list[Plan]:
+    """Plans of budgets spent at the critical batch: the law's optimum at C_min = C / 2,
+    trained on the tokens that batch processes, twice C_min / 6N."""
+    if finetune:
+        raise InputError("--kaplan-compute critical plans budgets without a fine-tune; drop --transfer")
+    from planner.planning.results import CriticalBatch
+
+    out = []
+    for flops in budgets:
+        base = plan_one(flops / CRITICAL_FACTOR, law, level=level)
+        optimum = base.optimum
+        tokens = CRITICAL_FACTOR * optimum.tokens
+        notices = [notice for notice in base.notices if notice.code != "token_convention"]
+        printed = law.printed_tokens(flops / CRITICAL_FACTOR)
+        if printed is not None:
+            notices.append(
+                Notice(
+                    "token_convention",
+                    f"tokens here are 2 C_min / (6N), those of the critical batch; the source's own "
+                    f"token law gives {printed:.3g} (Table 6's D_opt, which counts the same tokens)",
+                    level="note",
+                )
+            )
+        out.append(
+            base.replace(
+                flops=flops,
+                notices=tuple(notices),
+                optimum=_checked(law, flops, optimum.params, tokens, optimum.loss),
+                hardware=_use(flops, hardware) if hardware is not None else None,
+                critical_batch=CriticalBatch(
+                    convention="critical",
+                    minimum_flops=flops / CRITICAL_FACTOR,
+                    factor=CRITICAL_FACTOR,
+                    source="Kaplan et al. 2020, Eq. (5.5) at B = B_crit: C = 2 C_min, and twice the "
+                    "tokens (Eq. 6.7, Table 6's D_opt)",
+                ),
+            )
+        )
+    return out[0] if one else out
 
 
 def attention_of(
@@ -940,6 +1018,7 @@ def plan_for_time(
     seq_len: int | None = None,
     vocab: int | None = None,
     tied: bool | None = None,
+    kaplan_compute: str | None = None,
     granularity: float | None = None,
     experts: float | None = None,
 ) -> Plan:
@@ -970,6 +1049,7 @@ def plan_for_time(
         seq_len=seq_len,
         vocab=vocab,
         tied=tied,
+        kaplan_compute=kaplan_compute,
         granularity=granularity,
         experts=experts,
     )

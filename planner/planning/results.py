@@ -603,6 +603,16 @@ class MixtureOfExperts(Record):
     run_total_params: float | None = None
 
 
+class CriticalBatch(Record):
+    """A budget spent at the critical batch under a law whose C is Kaplan's C_min
+    (`--kaplan-compute critical`): Eq. (5.5), C_min = C / (1 + B / B_crit), at B = B_crit."""
+
+    convention: str
+    minimum_flops: float
+    factor: float
+    source: str
+
+
 class Plan(Record, kw_only=True):
     """The compute-optimal plan for one budget under one law."""
 
@@ -630,6 +640,8 @@ class Plan(Record, kw_only=True):
     flop_convention: str = "6N"
     """What `flops` counts: "6N" (6 x N x D) or "6N+attn" (attention too; see `attention`)."""
     attention: AttentionCount | None = None
+    critical_batch: CriticalBatch | None = None
+    """With `--kaplan-compute critical`: the C_min the law was asked at, and why."""
     average_top1_error_proxy: tuple[TopOneErrorProxy, ...] = ()
     """Under a law that maps loss to downstream error (gadre2024-*): one per task suite."""
     mixture_of_experts: MixtureOfExperts | None = None

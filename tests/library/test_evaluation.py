@@ -186,3 +186,52 @@ def test_a_given_run_with_unique_tokens_from_the_command_line(run: Run) -> None:
     assert refused.exit_code == 2
     assert refused.stdout == ""
     assert "a given run has its own params and tokens" in refused.stderr
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(math.log(1e18), math.log(1e25)))
+def test_a_budget_at_the_critical_batch_is_twice_c_min(log_flops: float) -> None:
+    """Kaplan et al. 2020, Eq. (5.5) at B = B_crit: C = 2 C_min, and twice the tokens (Eq. 6.7)."""
+    from planner.planning.budget import plan
+
+    flops = math.exp(log_flops)
+    critical = plan(flops, "kaplan2020", kaplan_compute="critical")
+    at_min = plan(flops / 2, "kaplan2020")
+    assert critical.flops == flops
+    assert critical.optimum.params == at_min.optimum.params
+    assert critical.optimum.loss == at_min.optimum.loss
+    assert critical.optimum.tokens == pytest.approx(2 * at_min.optimum.tokens, rel=1e-15)
+    assert 6 * critical.optimum.params * critical.optimum.tokens == pytest.approx(flops, rel=1e-12)
+    assert critical.critical_batch is not None
+    assert critical.critical_batch.minimum_flops == flops / 2
+    assert plan(flops, "kaplan2020", kaplan_compute="min") == plan(flops, "kaplan2020")
+
+
+def test_table_6_counts_the_tokens_of_the_critical_batch() -> None:
+    """Table 6's D_opt = 2e10 C_min^0.27 (PF-days) is near 2 C_min / 6N at the critical batch,
+    and twice the tokens the default C_min / 6N counts (the law's caveat)."""
+    from planner.planning.budget import plan
+
+    c_min = 10 * PF_DAY
+    critical = plan(2 * c_min, "kaplan2020", kaplan_compute="critical")
+    assert critical.optimum.tokens == pytest.approx(2e10 * 10**0.27, rel=0.15)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--flops", "1e21", "--kaplan-compute", "critical"],
+            "law besiroglu2024 counts the compute its runs processed",
+        ),
+        (["--flops", "1e21", "--law", "kaplan2020", "--kaplan-compute", "max"], "--kaplan-compute"),
+        (["--target-loss", "2.5", "--law", "kaplan2020", "--kaplan-compute", "critical"], "drop it here"),
+        (["--flops", "1e21", "--compare", "--kaplan-compute", "critical"], "drop it for given runs"),
+    ],
+)
+def test_kaplan_compute_refusals(run: Run, args: list[str], message: str) -> None:
+    done = run(*args)
+    assert done.exit_code == 2
+    assert done.stdout == ""
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
