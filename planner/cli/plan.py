@@ -123,10 +123,18 @@ OPTIONS = (
     ),
     Option(
         "--vocab",
-        "TOKENS",
-        "Vocabulary of the recipe's shapes (and of 6N+attn's). Default 32000.",
-        kind="number",
+        "TOKENS|auto",
+        "Vocabulary of the recipe's shapes (and of 6N+attn's and --param-convention's; auto: Tao et "
+        "al. 2024's for the size). Default 32000.",
         example="32000",
+    ),
+    Option(
+        "--param-convention",
+        "total|non-embedding",
+        "What your --params and --max-params count, where the law counts the other: converted "
+        "(Pearce & Song 2024 at --vocab, or Tao et al. 2024 with --vocab auto).",
+        kind="choice",
+        choices=("total", "non-embedding"),
     ),
     Option("--untied", None, "The recipe's shapes have an output head of their own (not tied).", kind="flag"),
     Option(

@@ -122,6 +122,11 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
                 "--compare) and given runs (--params with --tokens); drop it here, where FLOPs are "
                 "counted as the law counts them"
             )
+        if request.param_convention is not None:
+            raise InputError(
+                "--param-convention converts the sizes of plans of budgets and given runs; drop it "
+                "here, or give sizes as the law counts them"
+            )
         if request.kaplan_compute is not None:
             raise InputError(
                 "--kaplan-compute counts a --flops or --days budget under kaplan2020; drop it here, "
@@ -130,6 +135,10 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
         return "inverse", hardware_of(request), data
     setup = hardware_of(request)
     timed = request.days is not None or request.hours is not None
+    if request.param_convention is not None and (request.compare or request.budgets_file):
+        raise InputError(
+            "--param-convention converts the sizes of one law's plans; drop it for --compare and --from"
+        )
     if request.kaplan_compute is not None and (
         request.params is not None or request.tokens is not None or request.compare or request.budgets_file
     ):
@@ -209,19 +218,31 @@ def data_limits(request: Request) -> dict[str, Any]:
     return {"unique_tokens": request.unique_tokens, "repeated_fraction": fraction, "repeats": repeats}
 
 
-def counting(request: Request) -> dict[str, Any]:
-    """--flop-convention with the shape options that price attention, as plan() keywords
-    (none when it is not given: each law's own convention)."""
-    if request.flop_convention is None:
-        return {}
-    from planner.planning.shapes import check_whole
+def vocab_of(request: Request) -> int | str:
+    from planner.cli.recipe import vocab_of as read
 
-    return {
-        "flop_convention": request.flop_convention,
-        "seq_len": None if request.seq_len is None else check_whole("--seq-len", request.seq_len, "4096"),
-        "vocab": None if request.vocab is None else check_whole("--vocab", request.vocab, "32000"),
+    return read(request)
+
+
+def counting(request: Request) -> dict[str, Any]:
+    """--flop-convention and --param-convention with the shape options they read (--seq-len,
+    --vocab, --untied), as plan() keywords: none when neither is given (each law's own counts)."""
+    if request.flop_convention is None and request.param_convention is None:
+        return {}
+    found: dict[str, Any] = {
+        "vocab": None if request.vocab is None else vocab_of(request),
         "tied": not request.untied,
     }
+    if request.flop_convention is not None:
+        from planner.planning.shapes import check_whole
+
+        found["flop_convention"] = request.flop_convention
+        found["seq_len"] = (
+            None if request.seq_len is None else check_whole("--seq-len", request.seq_len, "4096")
+        )
+    if request.param_convention is not None:
+        found["param_convention"] = request.param_convention
+    return found
 
 
 COMPANIONS = ("gpus", "days", "hours", "mfu", "price_per_gpu_hour")

@@ -37,8 +37,9 @@ COUNTING_OPTIONS = ("--seq-len", "--vocab", "--untied")
 
 def check_recipe(request: Request) -> None:
     """The recipe options go with one plan per result, and --seq-len with --recipe."""
+    counting = request.flop_convention == "6N+attn" or request.param_convention is not None
     for option in request.given(*RECIPE_OPTIONS):
-        if not request.recipe and not (option in COUNTING_OPTIONS and request.flop_convention == "6N+attn"):
+        if not request.recipe and not (option in COUNTING_OPTIONS and counting):
             raise InputError(f"{option} sets the recipe; add --recipe, or drop {option}")
     for option in request.given("compare", "size_range", "budgets_file"):
         if not request.recipe:
@@ -52,16 +53,36 @@ def check_recipe(request: Request) -> None:
         check_seq_len(request.seq_len, "--seq-len")
 
 
+def vocab_of(request: Request) -> int | str:
+    """--vocab: a whole number of tokens above zero, or auto."""
+    text = str(request.vocab).strip()
+    if text == "auto":
+        return "auto"
+    from planner.planning.shapes import check_whole
+
+    try:
+        number = float(text)
+    except ValueError:
+        raise InputError(
+            f"--vocab takes a whole number of tokens or auto (got {text!r}); give e.g. --vocab 32000"
+        ) from None
+    return check_whole("--vocab", number, "32000")
+
+
 def with_recipes(
     request: Request, results: Sequence[Plan | Comparison | SizeCurve]
 ) -> list[Plan | Comparison | SizeCurve]:
     """Each plan of `results` with its recipe."""
     from planner.planning.recipe import SEQ_LEN, recipe
     from planner.planning.results import Plan
-    from planner.planning.shapes import DEFAULT_VOCAB, check_whole
+    from planner.planning.shapes import DEFAULT_VOCAB
 
     length = SEQ_LEN if request.seq_len is None else int(request.seq_len)
-    vocab = DEFAULT_VOCAB if request.vocab is None else check_whole("--vocab", request.vocab, "32000")
+    vocab = DEFAULT_VOCAB if request.vocab is None else vocab_of(request)
+    if not isinstance(vocab, int):
+        raise InputError(
+            "--vocab auto sets --param-convention's vocabulary; the recipe's shapes take a number"
+        )
     stage = 1 if request.zero is None else int(request.zero)
     mode = request.recompute or "selective"
 

@@ -142,6 +142,14 @@ def footer(screen: Screen, item: Plan) -> None:
     screen.line(f"params: {counts(units.params)} parameters; tokens: {units.tokens}; {flops}")
     if counted is not None:
         screen.line(attention_line(counted))
+    conversion = item.params_conversion
+    if conversion is not None:
+        asked = f"; asked {count(conversion.asked_params)}" if conversion.asked_params is not None else ""
+        screen.line(
+            f"params converted: yours count {counts(conversion.given)} parameters, the law's "
+            f"{counts(conversion.law_counts)} ones, by {conversion.formula} ({conversion.source}); the "
+            f"optimum's {count(item.optimum.params)} is {count(conversion.optimum_params)} in yours{asked}"
+        )
     critical = item.critical_batch
     if critical is not None:
         screen.line(

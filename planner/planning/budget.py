@@ -132,11 +132,12 @@ def plan(
     level: float | None = ...,
     flop_convention: str | None = ...,
     seq_len: int | None = ...,
-    vocab: int | None = ...,
+    vocab: int | str | None = ...,
     tied: bool | None = ...,
     kaplan_compute: str | None = ...,
     granularity: float | None = ...,
     experts: float | None = ...,
+    param_convention: str | None = ...,
 ) -> Plan: ...
 @overload
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -157,11 +158,12 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     level: float | None = ...,
     flop_convention: str | None = ...,
     seq_len: int | None = ...,
-    vocab: int | None = ...,
+    vocab: int | str | None = ...,
     tied: bool | None = ...,
     kaplan_compute: str | None = ...,
     granularity: float | None = ...,
     experts: float | None = ...,
+    param_convention: str | None = ...,
 ) -> list[Plan]: ...
 @question("the plan")
 def plan(  # noqa: F811 (overload is typing's to type checkers)
@@ -182,11 +184,12 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     level: float | None = LEVEL,
     flop_convention: str | None = None,
     seq_len: int | None = None,
-    vocab: int | None = None,
+    vocab: int | str | None = None,
     tied: bool | None = None,
     kaplan_compute: str | None = None,
     granularity: float | None = None,
     experts: float | None = None,
+    param_convention: str | None = None,
 ) -> Plan | list[Plan]:
     """Compute-optimal params, tokens and loss for one budget, or for each of many.
 
@@ -229,6 +232,9 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
             default: the budget is C_min, compute at batch sizes far below critical) or
             "critical" (the budget is spent at the critical batch, C = 2 C_min by Eq. 5.5; the
             plan then trains on twice the tokens, as Table 6's D_opt and Eq. 6.7 count them).
+        param_convention: what max_params counts, "total" or "non_embedding", where not what
+            the law counts: converted (planner.planning.conversions; needs vocab, a number or
+            "auto"), and `Plan.params_conversion` gives the optimum's size in that count.
         granularity: the granularity G = d_ff / d_expert of a fine-grained Mixture-of-Experts
             law (krajewski2024), which needs one; refused under other laws.
         experts: the expansion rate E = N_MoE / N_ff of such a law; only the E it was fitted
@@ -241,8 +247,18 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
             price a capped allocation.
     """
     chosen = resolve_law(law, domain, granularity, experts)
+    conversion = None
+    if param_convention is not None:
+        from planner.planning import conversions
+
+        conversion = conversions.converter(chosen, param_convention, vocab, tied)
+        param_convention = conversions.check_convention(param_convention)
+    asked_params = max_params
     if max_params is not None:
         max_params = check_positive("max_params", max_params, least=1)
+        asked_params = max_params
+        if conversion is not None and param_convention is not None:
+            max_params = conversion.to_law(param_convention, chosen.quantities.params, max_params)
     if max_tokens is not None:
         max_tokens = check_positive("max_tokens", max_tokens, least=1)
     ask = None
@@ -266,7 +282,13 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         )
     if level is not None:
         level = check_level(level)
-    cost = attention_of(chosen, flop_convention, seq_len, vocab, tied, ask is not None)
+    if vocab == "auto" and flop_convention == "6N+attn":
+        raise InputError(
+            "vocab 'auto' sets a conversion's vocabulary; 6N+attn prices attention at a given one"
+        )
+    counted_vocab = vocab if not isinstance(vocab, str) else None
+    cost = attention_of(chosen, flop_convention, seq_len, counted_vocab, tied, ask is not None)
+
     one = is_one(flops)
     values = [flops] if one else list(flops)  # type: ignore[arg-type]
     budgets = [check_positive("flops", value, least=FLOPS_PER_PARAM_TOKEN) for value in values]
@@ -276,7 +298,13 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         known = _block_intervals(chosen, budgets, max_params, max_tokens, unique_tokens, level)
     critical = _critical(chosen, kaplan_compute, cost is not None)
     if critical:
-        return _at_critical_batch(budgets, one, chosen, hardware, level, ask is not None)
+        found = _at_critical_batch(budgets, one, chosen, hardware, level, ask is not None)
+        if conversion is None or param_convention is None:
+            return found
+        from planner.planning.conversions import converted
+
+        done: Plan | list[Plan] = converted(found, conversion, param_convention, chosen, asked_params)
+        return done
     plans = [
         plan_one(
             budget,
@@ -293,6 +321,10 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         )
         for index, budget in enumerate(budgets)
     ]
+    if conversion is not None and param_convention is not None:
+        from planner.planning.conversions import converted
+
+        plans = converted(plans, conversion, param_convention, chosen, asked_params)
     return plans[0] if one else plans
 
 

@@ -603,6 +603,21 @@ class MixtureOfExperts(Record):
     run_total_params: float | None = None
 
 
+class ParamsConversion(Record):
+    """Sizes given in another count than the law's (`--param-convention`), converted
+    (planner.planning.conversions): the rule, and the optimum's size in the user's count."""
+
+    given: str
+    law_counts: str
+    rule: str
+    vocab: int | None
+    formula: str
+    source: str
+    optimum_params: float
+    asked_params: float | None
+    caveats: tuple[str, ...]
+
+
 class CriticalBatch(Record):
     """A budget spent at the critical batch under a law whose C is Kaplan's C_min
     (`--kaplan-compute critical`): Eq. (5.5), C_min = C / (1 + B / B_crit), at B = B_crit."""
@@ -641,6 +656,8 @@ class Plan(Record, kw_only=True):
     """What `flops` counts: "6N" (6 x N x D) or "6N+attn" (attention too; see `attention`)."""
     attention: AttentionCount | None = None
     critical_batch: CriticalBatch | None = None
+    params_conversion: ParamsConversion | None = None
+    """With `--param-convention`: how the user's sizes were converted to the law's count."""
     """With `--kaplan-compute critical`: the C_min the law was asked at, and why."""
     average_top1_error_proxy: tuple[TopOneErrorProxy, ...] = ()
     """Under a law that maps loss to downstream error (gadre2024-*): one per task suite."""

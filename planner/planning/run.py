@@ -40,11 +40,12 @@ def evaluate(
     level: float | None = LEVEL,
     flop_convention: str | None = None,
     seq_len: int | None = None,
-    vocab: int | None = None,
+    vocab: int | str | None = None,
     tied: bool | None = None,
     unique_tokens: float | None = None,
     granularity: float | None = None,
     experts: float | None = None,
+    param_convention: str | None = None,
 ) -> Plan:
     """The plan at the run's FLOPs (6 * params * tokens), with the run judged against it.
 
@@ -61,6 +62,8 @@ def evaluate(
         unique_tokens: the unique tokens the run's data holds: its loss prices the repeats
             (Muennighoff et al. 2023's decay, as `plan` does), `run.data_penalty` says what they
             cost against unlimited data, and the optimum it is judged against has the same supply.
+        param_convention: what `params` counts, where not what the law counts: converted
+            (with vocab, a number or "auto"), as `plan` converts max_params.
         granularity, experts: as for `plan`, for a fine-grained MoE law (params then count
             the run's active parameters).
 
@@ -69,7 +72,21 @@ def evaluate(
         InfeasibleError: a frontier-form law, which gives the loss of the optimum only.
     """
     chosen = resolve_law(law, domain, granularity, experts)
-    n = check_positive("params", params, least=1)
+    n = asked = check_positive("params", params, least=1)
+    conversion = None
+    if param_convention is not None:
+        from planner.planning import conversions
+
+        conversion = conversions.converter(chosen, param_convention, vocab, tied)
+        param_convention = conversions.check_convention(param_convention)
+        if conversion is not None:
+            n = conversion.to_law(param_convention, chosen.quantities.params, n)
+    if isinstance(vocab, str):
+        if flop_convention is not None:
+            raise InputError(
+                "vocab 'auto' sets a conversion's vocabulary; 6N+attn prices attention at a given one"
+            )
+        vocab = None
     d = check_positive("tokens", tokens, least=1)
     _refuse_frontier(chosen)
     cost = attention_of(chosen, flop_convention, seq_len, vocab, tied, False)
@@ -89,7 +106,14 @@ def evaluate(
     base = plan_one(
         flops, chosen, hardware=hardware, level=chosen_level, cost=cost, unique_tokens=unique_tokens
     )
-    return judge(base, chosen, n, d, cost=cost, supply=supply)
+    judged = judge(base, chosen, n, d, cost=cost, supply=supply)
+    if conversion is None or param_convention is None:
+        return judged
+    from planner.planning.conversions import record
+
+    return judged.replace(
+        params_conversion=record(conversion, param_convention, chosen, judged.optimum.params, asked)
+    )
 
 
 @question("the plan at that size")
