@@ -11,7 +11,19 @@ def run_laws(request: Request) -> int:
     from planner.output.laws import laws_json, laws_table
 
     laws = available_laws(check_domain(request.domain) if request.domain is not None else None)
-    if request.json:
+    if request.format not in (None, "table", "markdown"):
+        from planner.errors import InputError
+
+        raise InputError(
+            f"plan laws prints a table or markdown (got --format {request.format}); or use --json"
+        )
+    if request.format == "markdown":
+        import sys
+
+        from planner.output.catalog_page import catalog_markdown
+
+        sys.stdout.write(catalog_markdown(laws))
+    elif request.json:
         laws_json(laws)
     else:
         laws_table(laws)
@@ -38,6 +50,13 @@ LAWS = Command(
     (
         Option("--json", None, "JSON Lines, one law per line.", kind="flag"),
         Option("--domain", "DOMAIN", "Only this domain's laws."),
+        Option(
+            "--format",
+            "FORMAT",
+            "table (default) or markdown: every law with its source, N, FLOPs, range, caveats.",
+            kind="choice",
+            choices=("table", "markdown"),
+        ),
     ),
     run_laws,
     group=True,

@@ -99,6 +99,9 @@ class AllocationParams(Record, eq=False):
 class AllocationLaw(Law, kw_only=True, eq=False):
     """A law of the compute-optimal allocation alone: it splits a budget but predicts no loss."""
 
+    approach: ClassVar[str] = "allocation N_opt(C), D_opt(C)"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["allocation"]
     params: AllocationParams
 

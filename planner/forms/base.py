@@ -108,6 +108,8 @@ class Law(Record, kw_only=True, eq=False):
         form: str
         params: Any  # each form's parameter class, which is its maths (see Form)
 
+    approach: ClassVar[str] = ""
+    """What the law answers (loss L(N, D), frontier L(C), allocation, ...): each form says."""
     kind: ClassVar[Kind] = "budget"
     """What the law prices: a pre-training budget, or (transfer) fine-tuning data."""
     off_optimum: ClassVar[str | None] = "no loss for a given number of tokens"

@@ -345,6 +345,9 @@ class ChinchillaParams(Record, eq=False):
 class ChinchillaLaw(Law, kw_only=True, eq=False):
     """A law of the form L(N, D) = E + A / N^alpha + B / D^beta."""
 
+    approach: ClassVar[str] = "loss L(N, D)"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["chinchilla"]
     params: ChinchillaParams
 

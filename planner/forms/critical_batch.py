@@ -46,6 +46,9 @@ class CriticalBatchParams(Record, eq=False):
 class CriticalBatchLaw(HyperparameterLaw, kw_only=True, eq=False):
     """A law of the critical batch size of a loss."""
 
+    approach: ClassVar[str] = "hyper-parameters: critical batch B_crit(L)"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["critical-batch"]
     params: CriticalBatchParams
 

@@ -44,6 +44,9 @@ class DataConstrainedLaw(Law, kw_only=True, eq=False):
     """Chinchilla's form with decaying value of repeated data and excess parameters
     (Muennighoff et al. 2023); with unlimited unique data it plans as Chinchilla's."""
 
+    approach: ClassVar[str] = "loss L(N, D) with repeated data"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["data-constrained"]
     params: DataConstrainedParams
 

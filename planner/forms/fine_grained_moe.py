@@ -95,6 +95,9 @@ class GranularityRange(Record, eq=False):
 class FineGrainedMoELaw(Law, kw_only=True, eq=False):
     """A fine-grained MoE law: planned at one granularity G, with E fixed as fitted."""
 
+    approach: ClassVar[str] = "loss L(N, D, G) of a fine-grained MoE"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["fine-grained-moe"]
     params: FineGrainedMoEParams
     granularity: GranularityRange

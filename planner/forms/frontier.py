@@ -147,6 +147,9 @@ class FrontierLaw(Law, kw_only=True, eq=False):
     """A law giving loss on the compute frontier, L(C), and N_opt(C); optionally the same
     source's model-size law L(N) as `model_size`."""
 
+    approach: ClassVar[str] = "frontier L(C) and N_opt(C)"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["frontier"]
     params: FrontierParams
     model_size: ModelSizeParams | None = None

@@ -39,6 +39,9 @@ class Setting(Record, eq=False):
 class HyperparameterLaw(Law, kw_only=True, eq=False):
     """A law of the learning rate and batch size, not of the loss: it prices no budget."""
 
+    approach: ClassVar[str] = "hyper-parameters"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     setting: Setting
 
     kind: ClassVar[Kind] = "hyperparameters"

@@ -45,6 +45,9 @@ class HparamsComputeParams(Record, eq=False):
 class HparamsComputeLaw(HyperparameterLaw, kw_only=True, eq=False):
     """A learning-rate and batch law of the compute budget C alone."""
 
+    approach: ClassVar[str] = "hyper-parameters: learning rate and batch of C"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["hparams-compute"]
     params: HparamsComputeParams
 

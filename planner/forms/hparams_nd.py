@@ -51,6 +51,9 @@ class HparamsNDParams(Record, eq=False):
 class HparamsNDLaw(HyperparameterLaw, kw_only=True, eq=False):
     """A learning-rate and batch law of the model size N and the training tokens D."""
 
+    approach: ClassVar[str] = "hyper-parameters: learning rate and batch of N, D"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["hparams-nd"]
     params: HparamsNDParams
 

@@ -146,6 +146,9 @@ class KaplanNDParams(Record, eq=False):
 class KaplanNDLaw(Law, kw_only=True, eq=False):
     """A law of the form L(N, D) = [(N_c / N)^(alpha_N / alpha_D) + D_c / D]^alpha_D."""
 
+    approach: ClassVar[str] = "loss L(N, D)"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["kaplan-nd"]
     params: KaplanNDParams
 

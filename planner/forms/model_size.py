@@ -47,6 +47,9 @@ class ModelSizeParams(Record, eq=False):
 class ModelSizeLaw(Law, kw_only=True, eq=False):
     """A law giving loss from model size alone, L(N): it cannot split a compute budget."""
 
+    approach: ClassVar[str] = "converged loss L(N)"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["model-size"]
     params: ModelSizeParams
 

@@ -93,6 +93,9 @@ class ErrorMap(Record, eq=False):
 class OvertrainingLaw(Law, kw_only=True, eq=False):
     """A law of the form L(C, M) = E + (a M^eta + b M^-eta) C^-eta, with its error maps."""
 
+    approach: ClassVar[str] = "loss L(N, D) of over-trained runs, with an error proxy"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["overtraining"]
     params: OvertrainingParams
     error_maps: tuple[ErrorMap, ...] = ()

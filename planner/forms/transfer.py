@@ -78,6 +78,9 @@ class TransferRegime(Record, eq=False):
 class TransferLaw(Law, kw_only=True, eq=False):
     """Effective data transferred by pre-training, D_T = k D_F^alpha N^beta (not a budget law)."""
 
+    approach: ClassVar[str] = "fine-tuning transfer D_T(D_F, N)"
+    """What the law answers, as `plan laws` groups the catalog."""
+
     form: Literal["transfer"]
     params: TransferParams
     regime: TransferRegime

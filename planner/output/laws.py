@@ -46,14 +46,16 @@ def laws_json(laws: Iterable[Law]) -> None:
 
 def laws_table(laws: list[Law]) -> None:
     """The catalog: one row per law."""
-    table = Table(title="Scaling laws")
-    for name in ("id", "domain", "form", "source"):
-        table.column(name, right=False, wrap=name == "source")
-    for law in laws:
+    from planner.output.catalog_page import grouped
+
+    table = Table(title="Scaling laws, by domain and by what they answer")
+    for name in ("id", "domain", "answers", "source"):
+        table.column(name, right=False, wrap=name in ("answers", "source"))
+    for law in grouped(laws):
         table.row(
             f"{law.id} *" if is_default(law) else law.id,
             law.domain,
-            law.form,
+            law.approach,
             f"{law.source.authors.split(',')[0]}{' et al.' if ',' in law.source.authors else ''} {law.source.year}",
         )
     screen = Screen()

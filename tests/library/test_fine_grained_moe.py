@@ -93,7 +93,7 @@ def test_the_optimum_spends_the_budget_and_no_other_split_is_better(G: float, C:
 def test_table_1_reproduces_table_2_losses_with_n_counting_43_active(
     active: float, D: float, G: float, flops: float, loss: float
 ) -> None:
-    """more-laws.md Sec. 9.1: with N = 43 N_act, Table 1 gives Table 2's losses to within
+    """Krajewski et al. 2024: with N = 43 N_act, Table 1 gives Table 2's losses to within
     -0.011 to -0.023; with N = N_act it would be far off, so N_act is what the plan counts."""
     run = evaluate(active, D, "krajewski2024", granularity=G)
     assert run.run is not None

@@ -67,7 +67,7 @@ SEVEN_B = {"seq_len": 4096, "micro_batch": 1, "d_model": 4096, "n_heads": 32}
 
 
 def test_korthikanti_worked_example_of_the_reference() -> None:
-    """more-laws.md Sec. 12: s = 4096, b = 1, h = 4096, a = 32, L = 32 (t = 1): 3.25 GB a
+    """Korthikanti et al. 2022, Eq. (1), evaluated (not printed there): s = 4096, b = 1, h = 4096, a = 32, L = 32 (t = 1): 3.25 GB a
     layer, 104 GB without recompute, 18.3 GB with selective recompute."""
     per_layer = activation_bytes_per_layer(**SEVEN_B, recompute="none")
     assert per_layer == pytest.approx(3.25 * GB, abs=0.005 * GB)

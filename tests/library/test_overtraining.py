@@ -83,7 +83,7 @@ def test_the_optimum_is_on_the_budget_line_at_m_star(p: OvertrainingParams, C: f
 def test_constants_are_as_printed_and_follow_from_the_code_form(
     name: str, code: tuple[float, float, float, float], printed: tuple[float, float, float, float]
 ) -> None:
-    """more-laws.md Sec. 5: the code form alpha N^b + beta 6^(b/2) (MN)^b + E converts to
+    """Gadre et al. 2024, Sec. 5: the code form alpha N^b + beta 6^(b/2) (MN)^b + E converts to
     eta = -b / 2, a = alpha 6^eta, b = beta; the file holds the rounded values as printed."""
     p = law(name).params
     assert (p.eta, p.a, p.b, p.E) == printed
@@ -99,7 +99,7 @@ def test_constants_are_as_printed_and_follow_from_the_code_form(
     ("name", "m_star"), [("gadre2024-c4", 3.4), ("gadre2024-rpj", 7.4), ("gadre2024-rw", 5.9)]
 )
 def test_the_implied_optimum_is_the_one_the_reference_derives(name: str, m_star: float) -> None:
-    """more-laws.md Sec. 17: M* is 3.4 (C4), 7.4 (RedPajama) and 5.9 (RefinedWeb), to one
+    """The implied optimum: M* is 3.4 (C4), 7.4 (RedPajama) and 5.9 (RefinedWeb), to one
     decimal (RefinedWeb's constants give 5.85, which the reference rounds up; the law file
     says so)."""
     assert law(name).params.optimal_tokens_per_param == pytest.approx(m_star, abs=0.06)

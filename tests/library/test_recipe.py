@@ -17,7 +17,7 @@ from planner.planning.recipe import SEQ_LEN, recipe
 
 def test_the_laws_at_the_1e21_optimum_give_the_published_evaluation() -> None:
     """At the 1e21 optimum (2.78B on 59.9B): DeepSeek's Eq. (1) gives 7.4e-4 and 2.2M tokens,
-    Step Law 6.7e-4 and 0.83M (../shared/reference/more-laws.md Sec. 1 and 6, evaluated there)."""
+    Step Law 6.7e-4 and 0.83M (the quoted formulas, evaluated)."""
     deepseek, step = find_law("deepseek2024-hparams").params, find_law("li2025-steplaw").params
     assert deepseek.learning_rate(1e21, 0, 0) == pytest.approx(7.4e-4, rel=0.01)
     assert deepseek.batch_tokens(1e21, 0, 0) == pytest.approx(2.2e6, rel=0.02)
@@ -118,7 +118,7 @@ def test_the_hyperparameter_laws_are_language_laws_that_plan_no_budget() -> None
 
 def test_the_critical_batch_is_kaplans_at_the_plans_loss_and_gives_no_learning_rate() -> None:
     """B_crit = B_* / L^(1/alpha_B), Table 5's 2.1e8 and 0.21: 3.98M tokens at L = 2.3
-    (../shared/reference/more-laws.md Sec. 7, evaluated there)."""
+    (the quoted formula, evaluated)."""
     law = find_law("kaplan2020-critical-batch")
     assert law.params.batch_tokens(0, 0, 0, 2.3) == pytest.approx(3.98e6, rel=0.01)
     assert law.params.batch_tokens(0, 0, 0, None) is None

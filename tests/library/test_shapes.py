@@ -1,7 +1,7 @@
 """Model shapes: exact counts against the papers' printed sizes, FLOPs per token, candidates.
 
-Golden rows are quoted from the papers (via /work/shared/reference, more-laws.md Sec. 1 and
-published-constants.md Sec. 5); "(ours)" marks an exact count derived here, not printed.
+Golden rows are quoted from the papers' tables (each test names its table); "(ours)" marks
+an exact count derived here, not printed.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ LLAMA_VOCAB = 32000  # Touvron et al. 2023 (Llama 2), Sec. 2.2: "32k tokens"
 
 # GPT-3: Table D.1 prints each model's parameters in millions (Brown et al. 2020, App. D),
 # to the digits below; Table 2.1 gives the shapes. XL prints 24 heads, which do not divide
-# d_model 2048 (published-constants.md Sec. 5.1): the count does not depend on the head
+# d_model 2048 (GPT-3, Table 2.1): the count does not depend on the head
 # count without grouped-query attention, so 16 heads of 128 stand in.
 GPT3 = [
     # (name, n_layer, d_model, n_heads, Table D.1 millions, its last printed digit)
@@ -159,7 +159,7 @@ def test_deepseek_table_3_scales(n_layer: int, d_model: int, n1: float, n2: floa
 
 
 def test_deepseek_7b_flops_per_token() -> None:
-    """M = 4.23e10 for 30 layers of width 4096 at l_seq 4096 (Table 2 shape; more-laws.md Sec. 1)."""
+    """M = 4.23e10 for 30 layers of width 4096 at l_seq 4096 (DeepSeek LLM, Table 2 shape)."""
     m = flops_per_token(30, 4096, 32, DEEPSEEK_VOCAB, seq_len=4096, convention="6N+attn", tied=False)
     assert m == 72 * 30 * 4096**2 + 12 * 30 * 4096 * 4096 == 42_278_584_320
     assert float(f"{m:.3g}") == 4.23e10
