@@ -42,6 +42,7 @@ class Option:
     `many`: may be given more than once, each adding a value; `spread`: a bare word after it
     is another value (`--params 1e8 1e9`). An option of kind "pair" takes two words, LOW
     HIGH, passed on as LOW:HIGH. `example` completes "give e.g. --mfu 0.4" in messages about the value.
+    `panel` groups it in the help: one of PANELS (None: the command's plain option list).
     """
 
     __slots__ = (
@@ -55,6 +56,7 @@ class Option:
         "many",
         "metavar",
         "pair",
+        "panel",
         "spread",
     )
 
@@ -71,8 +73,10 @@ class Option:
         example: str = "1e21",
         choices: Sequence[str] = (),
         field: str | None = None,
+        panel: str | None = None,
     ) -> None:
         self.flag = flag
+        self.panel = panel
         self.metavar = metavar
         self.help = help
         self.kind = kind
@@ -136,10 +140,11 @@ class Command:
     """One command: its words (`laws show`), help, options, arguments and body.
 
     `run` takes the Request and returns the exit code. `group` marks a command that also
-    has subcommands (the main command, `plan laws`).
+    has subcommands (the main command, `plan laws`). `examples` are command lines shown at
+    the end of its help (a test runs each). Every command also takes --quiet and --verbose.
     """
 
-    __slots__ = ("arguments", "group", "help", "name", "options", "run")
+    __slots__ = ("arguments", "examples", "group", "help", "name", "options", "run")
 
     def __init__(
         self,
@@ -150,10 +155,12 @@ class Command:
         *,
         arguments: Sequence[Argument] = (),
         group: bool = False,
+        examples: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.help = help
-        self.options = tuple(options)
+        self.examples = tuple(examples)
+        self.options = (*options, QUIET, VERBOSE)
         self.arguments = tuple(arguments)
         self.run = run
         self.group = group
@@ -173,15 +180,71 @@ class Command:
             values[argument.field] = given.get(argument.field, argument.default)
         return Request(self, values)
 
+    def execute(self, given: dict[str, Any]) -> int:
+        """Run the command on what a parser found; its exit code. --quiet and --verbose are
+        set for the run's messages before anything else is read."""
+        from planner.output import streams
+
+        quiet, verbose = bool(given.get("quiet")), bool(given.get("verbose"))
+        if quiet and verbose:
+            raise InputError("give --quiet or --verbose, not both")
+        streams.VERBOSITY = -1 if quiet else 1 if verbose else 0
+        return self.run(self.request(given))
+
+
+SUFFIXES = {"k": "e3", "K": "e3", "M": "e6", "B": "e9", "T": "e12"}
+"""What a number may end with: thousand, million, billion (1e9, as in 7B), trillion (1e12)."""
+REFUSED = {
+    "m": "m could mean milli or million; give {0}M for million or {0}e-3",
+    "b": "write billion as B, e.g. {0}B",
+    "t": "write trillion as T, e.g. {0}T",
+    "g": "G could mean 1e9 or 2**30; give {0}B for billion (1e9)",
+    "p": "P (peta) is not taken; give {0}e15",
+}
+"""Suffixes refused, and what to give instead: the letter is ambiguous, or not one of ours."""
+
+
+QUIET = Option(
+    "--quiet", None, "No warnings or notes on stderr (errors still go there).", kind="flag", panel="output"
+)
+VERBOSE = Option(
+    "--verbose",
+    None,
+    "Every warning and note on stderr, repeats too, with its code (as in --json).",
+    kind="flag",
+    panel="output",
+)
+"""How much a command says on stderr: every command takes these (Command adds them)."""
+PANELS = {
+    "budget": "Budget",
+    "law": "Law",
+    "hardware": "Hardware",
+    "question": "Question",
+    "recipe": "Recipe",
+    "output": "Output",
+}
+"""The groups of options in the help, by the name an Option gives, in the order shown."""
+
 
 def number(option: Option, text: str) -> float:
-    """A number, e.g. 1e21 or 0.4 (underscores allowed, as in 1_000)."""
+    """A number, e.g. 1e21, 0.4, 1_000 or 7B (k, M, B, T: thousand to trillion)."""
     try:
         return float(text.replace("_", "")) + 0.0  # -0 is 0
     except ValueError:
-        raise InputError(
-            f"{option.flag} {text!r} is not a number; give e.g. {option.flag} {option.example}"
-        ) from None
+        return _suffixed(option, text)
+
+
+def _suffixed(option: Option, text: str) -> float:
+    """A number with a size suffix (7B, 1.5T, 70M), or InputError saying what to give."""
+    word = text.strip().replace("_", "")
+    head, letter = word[:-1], word[-1:]
+    digits = head.lstrip("+-").replace(".", "", 1)
+    if digits.isascii() and digits.isdigit():
+        if letter in SUFFIXES:
+            return float(head + SUFFIXES[letter]) + 0.0
+        if letter.lower() in REFUSED:
+            raise InputError(f"{option.flag} {text!r}: {REFUSED[letter.lower()].format(head)}")
+    raise InputError(f"{option.flag} {text!r} is not a number; give e.g. {option.flag} {option.example}")
 
 
 def count(option: Option, text: str) -> float:
@@ -205,13 +268,22 @@ def whole(option: Option, text: str) -> int:
     try:
         value = int(text.replace("_", ""))
     except ValueError:
-        value = -1
+        value = _whole_suffixed(option, text)
     if value < 0:
         raise InputError(
             f"invalid value for '{option.flag}': {text!r} is not a whole number, 0 or more; "
             f"give e.g. {option.flag} {option.example}"
         )
     return value
+
+
+def _whole_suffixed(option: Option, text: str) -> int:
+    """A whole number written with a suffix (2k), or -1 for the caller to refuse."""
+    try:
+        value = _suffixed(option, text)
+    except InputError:
+        return -1
+    return int(value) if value.is_integer() else -1
 
 
 def pair(option: Option, text: str) -> tuple[float, float]:

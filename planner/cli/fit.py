@@ -91,7 +91,7 @@ OPTIONS = (
     Option("--force", None, "Replace the --out file if it exists.", kind="flag"),
     Option("--author", "NAME", "Who made the fit, for the law file. Default: unknown."),
     Option("--domain", "DOMAIN", "The law file's domain. Default: language."),
-    Option("--json", None, "The report as one JSON object.", kind="flag"),
+    Option("--json", None, "The report as one JSON object.", kind="flag", panel="output"),
 )
 
 
@@ -245,5 +245,10 @@ COMMAND = Command(
     run_fit,
     arguments=(
         Argument("runs", "RUNS", "CSV or JSON Lines file of training runs, one per row; - for stdin."),
+    ),
+    examples=(
+        "plan fit runs.csv",
+        "plan fit runs.csv --bootstrap 0 --json",
+        "plan fit runs.csv --out mylab2026.toml",
     ),
 )

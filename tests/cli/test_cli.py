@@ -658,7 +658,6 @@ def test_fast_path_leaves_the_rest_to_typer(args: list[str]) -> None:
     [
         ["transfer", "--help"],
         ["transfer", "--params"],
-        ["transfer", "--params", "1e9", "--law", "a", "--law", "b"],
         ["transfer", "--law", "a", "stray"],
         ["transfer", "--params", "1e9", "--flops", "1e21"],
     ],
@@ -1029,5 +1028,5 @@ def test_help_into_a_pipe_is_written_whole(args: list[str]) -> None:
         [sys.executable, "-m", "planner", *args], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Usage: plan")
+    assert done.stdout.lstrip().startswith("Usage: plan")
     assert done.stderr == ""
