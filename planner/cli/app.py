@@ -33,6 +33,15 @@ def _version(value: bool) -> None:
         raise typer.Exit(ExitCode.OK)
 
 
+def _completer(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """What shell completion offers for a choice: the choices that start as typed."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [choice for choice in choices if choice.startswith(incomplete)]
+
+    return complete
+
+
 def epilog(command: Command) -> str | None:
     """The end of a command's help: its examples, one command line each."""
     if not command.examples:
@@ -74,7 +83,11 @@ def _function(command: Command) -> Callable[..., None]:
             parameters.append(_parameter(option.field, Annotated[bool, info], False))
             continue
         info = typer.Option(
-            option.flag, metavar=option.metavar, help=escape(option.help), rich_help_panel=panel
+            option.flag,
+            metavar=option.metavar,
+            help=escape(option.help),
+            rich_help_panel=panel,
+            autocompletion=_completer(option.choices) if option.choices else None,
         )
         kind: Any = list[str] | None if option.many else str | None
         parameters.append(_parameter(option.field, Annotated[kind, info], option.default))

@@ -240,6 +240,14 @@ OPTIONS = (
         panel="budget",
     ),
     Option(
+        "--weeks",
+        "WEEKS",
+        "Budget from time, in weeks instead of days.",
+        kind="count",
+        example="4",
+        panel="budget",
+    ),
+    Option(
         "--mfu",
         "FRACTION",
         "Model FLOPs utilization in (0, 1]. Default 0.462 (PaLM).",

@@ -33,6 +33,7 @@ BEYOND_BUDGETS = (
     "gpu",
     "gpus",
     "days",
+    "weeks",
     "hours",
     "mfu",
     "price_per_gpu_hour",
@@ -92,7 +93,7 @@ def checked_inputs(request: Request) -> tuple[Hardware | None, dict[str, Any]]:
     kind, setup, data = _checked(request)
     if kind != "budgets":
         raise InputError(
-            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days or --hours"
+            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days, --weeks or --hours"
         )
     return setup, data
 
@@ -104,12 +105,12 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
     if asks_question(request):
         return "inverse", hardware_of(request), data
     setup = hardware_of(request)
-    timed = request.days is not None or request.hours is not None
+    timed = bool(request.given("days", "weeks", "hours"))
     evaluated = request.params is not None or request.tokens is not None
     listed = bool(request.flops) or request.budgets_file is not None
     if sum((timed, evaluated, listed)) > 1:
         raise InputError(
-            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days or --hours"
+            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days, --weeks or --hours"
         )
     if not (timed or evaluated or listed):
         raise InputError(MISSING_BUDGET)
@@ -172,7 +173,7 @@ def data_limits(request: Request) -> dict[str, Any]:
     return {"unique_tokens": request.unique_tokens, "repeated_fraction": fraction, "repeats": repeats}
 
 
-COMPANIONS = ("gpus", "days", "hours", "mfu", "price_per_gpu_hour")
+COMPANIONS = ("gpus", "days", "weeks", "hours", "mfu", "price_per_gpu_hour")
 
 
 def hardware_of(request: Request) -> Hardware | None:
@@ -215,27 +216,45 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
     )
 
 
-def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan | Comparison:
-    """The budget that --gpus GPUs compute in --days or --hours."""
-    assert setup is not None  # hardware_of refuses --days and --hours without --gpu
+def wall_clock(request: Request, setup: Hardware | None) -> tuple[float | None, float | None]:
+    """(days, hours) of the run from --days, --weeks (7 days each) or --hours, checked:
+    one of them, on --gpu with --gpus."""
+    given = request.given("days", "weeks", "hours")
+    if setup is None:
+        raise InputError(f"{given[0]} needs --gpu and --gpus, the chip and how many run at once")
     if setup.gpus is None:
-        raise InputError("--days and --hours need --gpus, the number of GPUs running at once")
-    if request.days is not None and request.hours is not None:
-        raise InputError("give one of --days and --hours")
+        raise InputError(f"{given[0]} needs --gpus, the number of GPUs running at once")
+    if len(given) > 1:
+        raise InputError(f"give one of --days, --weeks and --hours (found {', '.join(given)})")
+    days = request.days if request.weeks is None else 7 * request.weeks
+    return days, request.hours
+
+
+def time_budget(request: Request, setup: Hardware | None) -> float:
+    """The FLOPs --gpus GPUs compute in --days, --weeks or --hours."""
+    from planner.hardware import budget
+
+    days, hours = wall_clock(request, setup)
+    assert setup is not None  # wall_clock refuses a time without hardware
+    return budget(setup, days=days, hours=hours)
+
+
+def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan | Comparison:
+    """The budget that --gpus GPUs compute in --days, --weeks or --hours."""
+    days, hours = wall_clock(request, setup)
+    assert setup is not None  # wall_clock refuses a time without hardware
     if request.compare:
-        from planner.hardware import budget
         from planner.planning.budget import compare
 
-        flops = budget(setup, days=request.days, hours=request.hours)
-        return compare(flops, request.domain or "language", hardware=setup)
+        return compare(time_budget(request, setup), request.domain or "language", hardware=setup)
     from planner.planning.budget import plan_for_time
 
     level = level_of(request)
     return plan_for_time(
         setup,
         request.law,
-        days=request.days,
-        hours=request.hours,
+        days=days,
+        hours=hours,
         max_params=request.max_params,
         max_tokens=request.max_tokens,
         domain=request.domain,

@@ -6,8 +6,6 @@ verdicts are coloured, PASS green and FAIL red; the words carry the meaning eith
 
 from __future__ import annotations
 
-import re
-
 from planner.output._base import count, loss_cell, sci
 from planner.output.grid import RESET, Screen, Table, wrap
 
@@ -56,18 +54,21 @@ def check_table(report: CheckReport) -> None:
 
 
 GREEN, RED = "\x1b[32m", "\x1b[31m"
-VERDICT = re.compile(r"(?<=[│|] )(PASS|FAIL)(?= *[│|])|(?<=^result:)( +)(PASS|FAIL)$")
+VERDICT = r"(?<=[│|] )(PASS|FAIL)(?= *[│|])|(?<=^result:)( +)(PASS|FAIL)$"
 """A verdict as a whole cell of a boxed table, or as the value of a stacked `result:` line."""
 
 
 def _coloured(lines: list[str], title: int) -> list[str]:
     """The drawn table with each verdict cell coloured (the title lines left as they are)."""
+    import re
+
+    verdict = re.compile(VERDICT)
 
     def paint(found: re.Match[str]) -> str:
         gap, word = found.group(2) or "", found.group(1) or found.group(3)
         return f"{gap}{GREEN if word == 'PASS' else RED}{word}{RESET}"
 
-    return lines[:title] + [VERDICT.sub(paint, line) for line in lines[title:]]
+    return lines[:title] + [verdict.sub(paint, line) for line in lines[title:]]
 
 
 def gpus_table(chips: Iterable[Chip]) -> None:

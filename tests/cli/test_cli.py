@@ -238,9 +238,9 @@ BAD_LAW = str(ROOT / "tests" / "bad_laws" / "typo.toml")
         (
             ["--gpu", "h100", "--gpus", "8", "--days", "1", "--hours", "2"],
             2,
-            "give one of --days and --hours",
+            "give one of --days, --weeks and --hours (found --days, --hours)",
         ),
-        (["--gpu", "h100", "--days", "30"], 2, "--days and --hours need --gpus"),
+        (["--gpu", "h100", "--days", "30"], 2, "--days needs --gpus, the number of GPUs running at once"),
         (["--days", "30"], 2, "--days needs --gpu; name the chip, e.g. --gpu h100"),
         (["--flops", "1e21", "--mfu", "0.4"], 2, "--mfu needs --gpu"),
         (["--flops", "1e21", "--price-per-gpu-hour", "2"], 2, "--price-per-gpu-hour needs --gpu"),
