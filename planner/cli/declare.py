@@ -192,18 +192,6 @@ class Command:
         return self.run(self.request(given))
 
 
-SUFFIXES = {"k": "e3", "K": "e3", "M": "e6", "B": "e9", "T": "e12"}
-"""What a number may end with: thousand, million, billion (1e9, as in 7B), trillion (1e12)."""
-REFUSED = {
-    "m": "m could mean milli or million; give {0}M for million or {0}e-3",
-    "b": "write billion as B, e.g. {0}B",
-    "t": "write trillion as T, e.g. {0}T",
-    "g": "G could mean 1e9 or 2**30; give {0}B for billion (1e9)",
-    "p": "P (peta) is not taken; give {0}e15",
-}
-"""Suffixes refused, and what to give instead: the letter is ambiguous, or not one of ours."""
-
-
 QUIET = Option(
     "--quiet", None, "No warnings or notes on stderr (errors still go there).", kind="flag", panel="output"
 )
@@ -231,20 +219,9 @@ def number(option: Option, text: str) -> float:
     try:
         return float(text.replace("_", "")) + 0.0  # -0 is 0
     except ValueError:
-        return _suffixed(option, text)
+        from planner.cli.sizes import suffixed
 
-
-def _suffixed(option: Option, text: str) -> float:
-    """A number with a size suffix (7B, 1.5T, 70M), or InputError saying what to give."""
-    word = text.strip().replace("_", "")
-    head, letter = word[:-1], word[-1:]
-    digits = head.lstrip("+-").replace(".", "", 1)
-    if digits.isascii() and digits.isdigit():
-        if letter in SUFFIXES:
-            return float(head + SUFFIXES[letter]) + 0.0
-        if letter.lower() in REFUSED:
-            raise InputError(f"{option.flag} {text!r}: {REFUSED[letter.lower()].format(head)}")
-    raise InputError(f"{option.flag} {text!r} is not a number; give e.g. {option.flag} {option.example}")
+        return suffixed(option, text)
 
 
 def count(option: Option, text: str) -> float:
@@ -279,8 +256,10 @@ def whole(option: Option, text: str) -> int:
 
 def _whole_suffixed(option: Option, text: str) -> int:
     """A whole number written with a suffix (2k), or -1 for the caller to refuse."""
+    from planner.cli.sizes import suffixed
+
     try:
-        value = _suffixed(option, text)
+        value = suffixed(option, text)
     except InputError:
         return -1
     return int(value) if value.is_integer() else -1

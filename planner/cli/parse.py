@@ -10,7 +10,7 @@ Standard library only.
 
 from __future__ import annotations
 
-from planner.cli.declare import SUFFIXES, Command
+from planner.cli.declare import Command
 from planner.errors import InputError
 
 TYPE_CHECKING = False
@@ -87,8 +87,9 @@ def _number(text: str) -> bool:
     try:
         float(text)
     except ValueError:
-        head = text[:-1].replace(".", "", 1)
-        if not (text[-1:] in SUFFIXES and head.isascii() and head.isdigit()):
+        from planner.cli.sizes import is_size
+
+        if not is_size(text):
             return False
     return not text.startswith("-")
 

@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 KINDS = ("isoflop", "frontier", "fit", "size-curve")
 
 OUTPUT = (
-    Option("--out", "FILE", "Save the picture: FILE.png, FILE.svg or FILE.pdf (needs the plot extra)."),
+    Option(
+        "--out",
+        "FILE",
+        "Save the picture: FILE.png, FILE.svg or FILE.pdf (needs the plot extra).",
+        panel="output",
+    ),
     Option(
         "--format",
         "FORMAT",

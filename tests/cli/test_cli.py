@@ -618,6 +618,14 @@ def test_the_common_commands_start_without_what_costs_start_up(args: list[str]) 
         ["--flops", "1e21", "--gpu", "h1000"],
         ["--gpu", "h100", "--gpus", "8", "--days", "-3"],
         ["--from", "-", "--law", "nope"],
+        ["--params", "7B", "--tokens", "2T", "--json"],
+        ["--flops", "1.5e21", "--max-params", "1B", "--quiet"],
+        ["--flops", "1e25", "--verbose"],
+        ["--flops", "1e21", "--quiet", "--verbose"],
+        ["--params", "7m"],
+        ["--params", "7G"],
+        ["--gpu", "h100", "--gpus", "512", "--weeks", "2", "--json"],
+        ["--gpu", "h100", "--gpus", "1k", "--days", "30", "--size-range", "0.5", "2"],
     ],
 )
 def test_fast_path_and_typer_agree(run: Run, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
