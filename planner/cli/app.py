@@ -138,7 +138,11 @@ def run(commands: dict[str, Command], command: Command, argv: list[str]) -> int:
     args = words + normalise(command, argv[len(words) :])
     try:
         # Without standalone mode, typer.Exit comes back as the return value.
-        code = build(commands)(args=args, prog_name="plan", standalone_mode=False)
+        cli = typer.main.get_command(build(commands))
+        for param in cli.params:
+            if param.name in ("install_completion", "show_completion"):
+                param.metavar = ""  # typer's own flags: no <bool> in the help, as for ours
+        code = cli(args=args, prog_name="plan", standalone_mode=False)
     except typer.Exit as done:
         return done.exit_code
     except typer.Abort:

@@ -2,7 +2,8 @@
 
 Owns `Option`, `Argument` and `Command`, the one declaration each command module makes of
 its command line, and the kinds of value an option takes (a count above zero, a number, a
-choice, ...) with the one-line message for text that is not one. Both parsers (the generated
+choice, ...; a number may be a size such as 7B, read by planner.cli.sizes) with the
+one-line message for text that is not one. Both parsers (the generated
 typer app in planner.cli.app and the fast path in planner.cli.parse) read these
 declarations and hand the text they find to `Command.request`, so the same command line
 always gives the same request and the same message. Standard library only: `plan` starts

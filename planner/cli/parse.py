@@ -1,10 +1,11 @@
 """The fast path: a command line parsed from the declarations, without importing typer.
 
 Owns `normalise` (the two spellings typer cannot take: `--params 1e8 1e9` for an option
-that spreads, `--size-range 0.25 2` for a pair), used by both parsers, and `parse`, which
-turns a well-formed command line into what `Command.request` reads. Anything it is not sure
-of (help, unknown options, a missing value, a repeated option) it leaves to the typer app
-by returning None, so every message about the syntax of a command line is typer's.
+that spreads, `--size-range 0.25 2` for a pair; and the refusal of a single-valued option
+given twice, which typer would take as its last value), used by both parsers, and `parse`,
+which turns a well-formed command line into what `Command.request` reads. Anything else it
+is not sure of (help, unknown options, a missing value) it leaves to the typer app by
+returning None, so every other message about the syntax of a command line is typer's.
 Standard library only.
 """
 

@@ -111,6 +111,16 @@ def test_human_numbers_plan_as_their_plain_spelling(run: Run, human: list[str], 
     assert (said.stdout, said.stderr) == (meant.stdout, meant.stderr)
 
 
+def test_a_budget_file_line_takes_a_size(run: Run) -> None:
+    sized = run("--from", "-", "--json", stdin="1e21\n2T\n")
+    plain = run("--from", "-", "--json", stdin="1e21\n2e12\n")
+    assert sized.exit_code == 0, sized.stderr
+    assert (sized.stdout, sized.stderr) == (plain.stdout, plain.stderr)
+    refused = run("--from", "-", "--json", stdin="1e21\n7m\n")
+    assert refused.exit_code == 2
+    assert "line 2: '7m' is neither a number nor a JSON object" in refused.stderr
+
+
 # -- an option given twice
 
 
