@@ -222,7 +222,7 @@ def number(option: Option, text: str) -> float:
     except ValueError:
         from planner.cli.sizes import suffixed
 
-        return suffixed(option, text)
+        return suffixed(option.flag, option.example, text)
 
 
 def count(option: Option, text: str) -> float:
@@ -260,7 +260,7 @@ def _whole_suffixed(option: Option, text: str) -> int:
     from planner.cli.sizes import suffixed
 
     try:
-        value = suffixed(option, text)
+        value = suffixed(option.flag, option.example, text)
     except InputError:
         return -1
     return int(value) if value.is_integer() else -1

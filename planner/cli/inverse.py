@@ -68,7 +68,7 @@ def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurv
                 raise InputError(
                     "--size-range takes one budget: --flops, or time (--days, --weeks or --hours) on --gpus"
                 )
-            from planner.cli.questions import time_budget
+            from planner.cli.walltime import time_budget
 
             budgets = [time_budget(request, setup)]
         elif setup is not None:
@@ -116,7 +116,7 @@ def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurv
 
 def _timed_curve(request: Request, setup: Hardware | None, curve: SizeCurve) -> SizeCurve:
     """A size curve whose budget came from time, with a note saying how."""
-    from planner.cli.questions import wall_clock
+    from planner.cli.walltime import wall_clock
     from planner.planning.results import Notice
 
     days, hours = wall_clock(request, setup)

@@ -216,31 +216,10 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
     )
 
 
-def wall_clock(request: Request, setup: Hardware | None) -> tuple[float | None, float | None]:
-    """(days, hours) of the run from --days, --weeks (7 days each) or --hours, checked:
-    one of them, on --gpu with --gpus."""
-    given = request.given("days", "weeks", "hours")
-    if setup is None:
-        raise InputError(f"{given[0]} needs --gpu and --gpus, the chip and how many run at once")
-    if setup.gpus is None:
-        raise InputError(f"{given[0]} needs --gpus, the number of GPUs running at once")
-    if len(given) > 1:
-        raise InputError(f"give one of --days, --weeks and --hours (found {', '.join(given)})")
-    days = request.days if request.weeks is None else 7 * request.weeks
-    return days, request.hours
-
-
-def time_budget(request: Request, setup: Hardware | None) -> float:
-    """The FLOPs --gpus GPUs compute in --days, --weeks or --hours."""
-    from planner.hardware import budget
-
-    days, hours = wall_clock(request, setup)
-    assert setup is not None  # wall_clock refuses a time without hardware
-    return budget(setup, days=days, hours=hours)
-
-
 def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan | Comparison:
     """The budget that --gpus GPUs compute in --days, --weeks or --hours."""
+    from planner.cli.walltime import time_budget, wall_clock
+
     days, hours = wall_clock(request, setup)
     assert setup is not None  # wall_clock refuses a time without hardware
     if request.compare:

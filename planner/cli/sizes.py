@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from planner.errors import InputError
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from planner.cli.declare import Option
-
 SUFFIXES = {"k": "e3", "K": "e3", "M": "e6", "B": "e9", "T": "e12"}
 """What a number may end with: thousand, million, billion (1e9, as in 7B), trillion (1e12)."""
 REFUSED = {
@@ -26,8 +22,9 @@ REFUSED = {
 """Suffixes refused, and what to give instead: the letter is ambiguous, or not one of ours."""
 
 
-def suffixed(option: Option, text: str) -> float:
-    """A number with a size suffix (7B, 1.5T, 70M), or InputError saying what to give."""
+def suffixed(flag: str, example: str, text: str) -> float:
+    """A number with a size suffix (7B, 1.5T, 70M), or InputError naming the option `flag`
+    and saying what to give (`example`: a value the option takes)."""
     word = text.strip().replace("_", "")
     head, letter = word[:-1], word[-1:]
     digits = head.lstrip("+-").replace(".", "", 1)
@@ -35,8 +32,8 @@ def suffixed(option: Option, text: str) -> float:
         if letter in SUFFIXES:
             return float(head + SUFFIXES[letter]) + 0.0
         if letter.lower() in REFUSED:
-            raise InputError(f"{option.flag} {text!r}: {REFUSED[letter.lower()].format(head)}")
-    raise InputError(f"{option.flag} {text!r} is not a number; give e.g. {option.flag} {option.example}")
+            raise InputError(f"{flag} {text!r}: {REFUSED[letter.lower()].format(head)}")
+    raise InputError(f"{flag} {text!r} is not a number; give e.g. {flag} {example}")
 
 
 def is_size(text: str) -> bool:
