@@ -79,7 +79,8 @@ def _function(command: Command) -> Callable[..., None]:
         panel = PANELS[option.panel] if option.panel else None
         if option.kind == "flag":
             # An empty metavar: the help shows no type for a flag (typer would print <bool>).
-            info = typer.Option(option.flag, metavar="", help=escape(option.help), rich_help_panel=panel)
+            spellings = (option.flag, option.short) if option.short else (option.flag,)
+            info = typer.Option(*spellings, metavar="", help=escape(option.help), rich_help_panel=panel)
             parameters.append(_parameter(option.field, Annotated[bool, info], False))
             continue
         info = typer.Option(

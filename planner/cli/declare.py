@@ -44,6 +44,7 @@ class Option:
     is another value (`--params 1e8 1e9`). An option of kind "pair" takes two words, LOW
     HIGH, passed on as LOW:HIGH. `example` completes "give e.g. --mfu 0.4" in messages about the value.
     `panel` groups it in the help: one of PANELS (None: the command's plain option list).
+    `short` is a one-letter spelling of a flag (`-q`).
     """
 
     __slots__ = (
@@ -58,6 +59,7 @@ class Option:
         "metavar",
         "pair",
         "panel",
+        "short",
         "spread",
     )
 
@@ -75,9 +77,11 @@ class Option:
         choices: Sequence[str] = (),
         field: str | None = None,
         panel: str | None = None,
+        short: str | None = None,
     ) -> None:
         self.flag = flag
         self.panel = panel
+        self.short = short
         self.metavar = metavar
         self.help = help
         self.kind = kind
@@ -167,8 +171,8 @@ class Command:
         self.group = group
 
     def option(self, flag: str) -> Option | None:
-        """The option spelled `flag`, if the command has one."""
-        return next((option for option in self.options if option.flag == flag), None)
+        """The option spelled `flag` (or its short spelling), if the command has one."""
+        return next((option for option in self.options if flag in (option.flag, option.short)), None)
 
     def request(self, given: dict[str, Any]) -> Request:
         """The values of a command line from what a parser found, by field name.
@@ -194,7 +198,12 @@ class Command:
 
 
 QUIET = Option(
-    "--quiet", None, "No warnings or notes on stderr (errors still go there).", kind="flag", panel="output"
+    "--quiet",
+    None,
+    "No warnings or notes on stderr (errors still go there).",
+    kind="flag",
+    panel="output",
+    short="-q",
 )
 VERBOSE = Option(
     "--verbose",
@@ -202,6 +211,7 @@ VERBOSE = Option(
     "Every warning and note on stderr, repeats too, with its code (as in --json).",
     kind="flag",
     panel="output",
+    short="-v",
 )
 """How much a command says on stderr: every command takes these (Command adds them)."""
 PANELS = {

@@ -621,6 +621,8 @@ def test_the_common_commands_start_without_what_costs_start_up(args: list[str]) 
         ["--params", "7B", "--tokens", "2T", "--json"],
         ["--flops", "1.5e21", "--max-params", "1B", "--quiet"],
         ["--flops", "1e25", "--verbose"],
+        ["--flops", "1e25", "-q", "--json"],
+        ["--flops", "1e25", "-v"],
         ["--flops", "1e21", "--quiet", "--verbose"],
         ["--params", "7m"],
         ["--params", "7G"],

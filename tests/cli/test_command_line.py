@@ -186,6 +186,11 @@ def test_quiet_silences_notices_not_results_or_errors(run: Run) -> None:
     )
 
 
+def test_quiet_and_verbose_have_short_spellings(run: Run) -> None:
+    assert run("--flops", "1e25", "-q") == run("--flops", "1e25", "--quiet")
+    assert run("--flops", "1e25", "-v") == run("--flops", "1e25", "--verbose")
+
+
 def test_quiet_silences_a_fits_diagnostics(run: Run) -> None:
     result = run("fit", str(EXAMPLES / "runs.csv"), "--bootstrap", "0", "--json", "--quiet")
     assert result.exit_code == 0

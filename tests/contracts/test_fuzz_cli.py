@@ -238,7 +238,7 @@ def command_lines(draw: st.DrawFn) -> Line:
     if parts and draw(st.integers(0, 9)) == 0:  # an option given twice: refused if single-valued
         parts.append(draw(st.sampled_from(parts)))
     if draw(st.integers(0, 19)) == 0:
-        parts.append([draw(st.sampled_from(["--quiet", "--verbose", "-h", "--version"]))])
+        parts.append([draw(st.sampled_from(["--quiet", "-q", "--verbose", "-v", "-h", "--version"]))])
     argv = [*name.split(), *(word for part in parts for word in part)]
     formats = [part for part in parts if part[0].startswith("--format")]
     helped = any(part[0] in ("-h", "--version") for part in parts)  # help or the version, not JSON
