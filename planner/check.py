@@ -10,8 +10,10 @@ spec; never prints.
 from __future__ import annotations
 
 import math
+import os
 
 from planner.errors import DataFileError, PlannerError
+from planner.laws.catalog import is_law_path
 from planner.laws.format import Bound, Positive
 from planner.planning.results import Plan
 from planner.records import Record
@@ -121,14 +123,15 @@ def read_spec(source: str) -> tuple[Spec, str]:
     except ReadError as err:
         raise DataFileError(err.label, [err.detail], KIND) from None
     is_json = source.endswith(".json") or (not source.endswith(".toml") and text.lstrip().startswith("{"))
-    return parse_spec(text, label, is_json), label
+    return parse_spec(text, label, is_json, folder=None if source == "-" else os.path.dirname(source)), label
 
 
-def parse_spec(text: str, label: str, is_json: bool) -> Spec:
+def parse_spec(text: str, label: str, is_json: bool, folder: str | None = None) -> Spec:
     """A spec from its text (JSON or TOML), strictly validated; DataFileError lists every problem.
 
     A spec that plainly fits is built at once (planner.strict.strict_build); any other goes
-    through pydantic, which decides and names every problem.
+    through pydantic, which decides and names every problem. A relative law path in it is
+    taken from `folder`, the spec file's (None: the working folder, as for stdin).
     """
     from planner.inputs import JSONError, loads_json, loads_toml
 
@@ -143,6 +146,14 @@ def parse_spec(text: str, label: str, is_json: bool) -> Spec:
     spec: Spec | None = strict_build(Spec, raw)
     if spec is None:
         spec = _validated(raw, label)
+    if folder and spec.law is not None and is_law_path(spec.law) and not os.path.isabs(spec.law):
+        spec = Spec(
+            run=spec.run,
+            limits=spec.limits,
+            name=spec.name,
+            law=os.path.join(folder, spec.law),
+            hardware=spec.hardware,
+        )
     found = consistency_problems(spec)
     if found:
         raise DataFileError(label, found, KIND)

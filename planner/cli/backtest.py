@@ -82,7 +82,11 @@ OPTIONS = (
     ),
     Option("--summary", None, "Only the summary and the calibration, not every held-out run.", kind="flag"),
     Option(
-        "--json", None, "JSON Lines, one object per recipe and cut: short for --format json.", kind="flag"
+        "--json",
+        None,
+        "JSON Lines, one object per recipe and cut: short for --format json.",
+        kind="flag",
+        panel="output",
     ),
     Option(
         "--format",
@@ -90,6 +94,7 @@ OPTIONS = (
         "table (default), json or csv (one row per held-out run).",
         kind="choice",
         choices=FORMATS,
+        panel="output",
     ),
 )
 
@@ -155,5 +160,9 @@ COMMAND = Command(
     run_backtest,
     arguments=(
         Argument("runs", "RUNS", "CSV or JSON Lines file of training runs, one per row; - for stdin."),
+    ),
+    examples=(
+        "plan backtest runs.csv --cut 3e20",
+        "plan backtest runs.csv --cut 3e20 --bootstrap 100 --json",
     ),
 )

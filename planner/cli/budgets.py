@@ -1,8 +1,8 @@
 """Budgets read from a file or stdin (`plan --from FILE|-`), one per line.
 
-Owns the budget-file format: plain numbers (`1e21`), `#` comments and blank lines, or JSON
-objects with a `flops` key and optional per-line options `law`, `max_params`, `max_tokens`
-(JSON Lines). Reads stdin only when given `-`; reports every bad line at once. Never prints.
+Owns the budget-file format: plain numbers (`1e21`, or a size such as `2T`: planner.cli.sizes),
+`#` comments and blank lines, or JSON objects with a `flops` key and optional per-line
+options `law`, `max_params`, `max_tokens` (JSON Lines). Reads stdin only when given `-`; reports every bad line at once. Never prints.
 Standard library only.
 """
 
@@ -184,10 +184,15 @@ def _positive(key: str, value: Any) -> tuple[float | None, str | None]:
 
 
 def _number_budget(text: str) -> Budget | list[str]:
+    word = text.replace("_", "")
     try:
-        value = float(text.replace("_", ""))
+        value = float(word)
     except ValueError:
-        return [f"{describe(text)} is neither a number nor a JSON object with a flops key"]
+        from planner.cli.sizes import SUFFIXES, is_size
+
+        if not is_size(word):
+            return [f"{describe(text)} is neither a number nor a JSON object with a flops key"]
+        value = float(word[:-1] + SUFFIXES[word[-1]])
     if not math.isfinite(value) or value <= 0:
         return [f"flops must be a finite number above zero (got {text!r})"]
     return Budget(value)

@@ -36,8 +36,12 @@ def run_schema(request: Request) -> int:
 GPUS = Command(
     "gpus",
     "The GPUs (and TPUs) `--gpu` knows: dense peak FLOP/s, memory, and sources.",
-    (Option("--json", None, "JSON Lines, one chip per line.", kind="flag"),),
+    (Option("--json", None, "JSON Lines, one chip per line.", kind="flag", panel="output"),),
     run_gpus,
+    examples=(
+        "plan gpus",
+        "plan gpus --json",
+    ),
 )
 SCHEMA = Command(
     "schema",
@@ -51,5 +55,9 @@ SCHEMA = Command(
             "plan, comparison, transfer, size-curve, fit, check, gpus, laws, figure (outputs); spec, law-file (inputs).",
             default="plan",
         ),
+    ),
+    examples=(
+        "plan schema plan",
+        "plan schema spec",
     ),
 )

@@ -36,11 +36,21 @@ COMMAND = Command(
     "check",
     "Check a run against its limits: exit 0 if all pass, 1 if any fails, 2 for a bad spec.",
     (
-        Option("--json", None, "One JSON report object.", kind="flag"),
+        Option("--json", None, "One JSON report object.", kind="flag", panel="output"),
         Option(
-            "--format", "FORMAT", "table (default), json, csv or markdown.", kind="choice", choices=FORMATS
+            "--format",
+            "FORMAT",
+            "table (default), json, csv or markdown.",
+            kind="choice",
+            choices=FORMATS,
+            panel="output",
         ),
     ),
     run_check,
     arguments=(Argument("spec", "SPEC", "A TOML or JSON spec file, or - for stdin."),),
+    examples=(
+        "plan check run.toml",
+        "plan check run.toml --format markdown",
+        "plan check run.json --json",
+    ),
 )

@@ -2,7 +2,8 @@
 
 Owns `Option`, `Argument` and `Command`, the one declaration each command module makes of
 its command line, and the kinds of value an option takes (a count above zero, a number, a
-choice, ...) with the one-line message for text that is not one. Both parsers (the generated
+choice, ...; a number may be a size such as 7B, read by planner.cli.sizes) with the
+one-line message for text that is not one. Both parsers (the generated
 typer app in planner.cli.app and the fast path in planner.cli.parse) read these
 declarations and hand the text they find to `Command.request`, so the same command line
 always gives the same request and the same message. Standard library only: `plan` starts
@@ -42,6 +43,8 @@ class Option:
     `many`: may be given more than once, each adding a value; `spread`: a bare word after it
     is another value (`--params 1e8 1e9`). An option of kind "pair" takes two words, LOW
     HIGH, passed on as LOW:HIGH. `example` completes "give e.g. --mfu 0.4" in messages about the value.
+    `panel` groups it in the help: one of PANELS (None: the command's plain option list).
+    `short` is a one-letter spelling of a flag (`-q`).
     """
 
     __slots__ = (
@@ -55,6 +58,8 @@ class Option:
         "many",
         "metavar",
         "pair",
+        "panel",
+        "short",
         "spread",
     )
 
@@ -71,8 +76,12 @@ class Option:
         example: str = "1e21",
         choices: Sequence[str] = (),
         field: str | None = None,
+        panel: str | None = None,
+        short: str | None = None,
     ) -> None:
         self.flag = flag
+        self.panel = panel
+        self.short = short
         self.metavar = metavar
         self.help = help
         self.kind = kind
@@ -136,10 +145,11 @@ class Command:
     """One command: its words (`laws show`), help, options, arguments and body.
 
     `run` takes the Request and returns the exit code. `group` marks a command that also
-    has subcommands (the main command, `plan laws`).
+    has subcommands (the main command, `plan laws`). `examples` are command lines shown at
+    the end of its help (a test runs each). Every command also takes --quiet and --verbose.
     """
 
-    __slots__ = ("arguments", "group", "help", "name", "options", "run")
+    __slots__ = ("arguments", "examples", "group", "help", "name", "options", "run")
 
     def __init__(
         self,
@@ -150,17 +160,19 @@ class Command:
         *,
         arguments: Sequence[Argument] = (),
         group: bool = False,
+        examples: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.help = help
-        self.options = tuple(options)
+        self.examples = tuple(examples)
+        self.options = (*options, QUIET, VERBOSE)
         self.arguments = tuple(arguments)
         self.run = run
         self.group = group
 
     def option(self, flag: str) -> Option | None:
-        """The option spelled `flag`, if the command has one."""
-        return next((option for option in self.options if option.flag == flag), None)
+        """The option spelled `flag` (or its short spelling), if the command has one."""
+        return next((option for option in self.options if flag in (option.flag, option.short)), None)
 
     def request(self, given: dict[str, Any]) -> Request:
         """The values of a command line from what a parser found, by field name.
@@ -173,15 +185,54 @@ class Command:
             values[argument.field] = given.get(argument.field, argument.default)
         return Request(self, values)
 
+    def execute(self, given: dict[str, Any]) -> int:
+        """Run the command on what a parser found; its exit code. --quiet and --verbose are
+        set for the run's messages before anything else is read."""
+        from planner.output import streams
+
+        quiet, verbose = bool(given.get("quiet")), bool(given.get("verbose"))
+        if quiet and verbose:
+            raise InputError("give --quiet or --verbose, not both")
+        streams.VERBOSITY = -1 if quiet else 1 if verbose else 0
+        return self.run(self.request(given))
+
+
+QUIET = Option(
+    "--quiet",
+    None,
+    "No warnings or notes on stderr (errors still go there).",
+    kind="flag",
+    panel="output",
+    short="-q",
+)
+VERBOSE = Option(
+    "--verbose",
+    None,
+    "Every warning and note on stderr, repeats too, with its code (as in --json).",
+    kind="flag",
+    panel="output",
+    short="-v",
+)
+"""How much a command says on stderr: every command takes these (Command adds them)."""
+PANELS = {
+    "budget": "Budget",
+    "law": "Law",
+    "hardware": "Hardware",
+    "question": "Question",
+    "recipe": "Recipe",
+    "output": "Output",
+}
+"""The groups of options in the help, by the name an Option gives, in the order shown."""
+
 
 def number(option: Option, text: str) -> float:
-    """A number, e.g. 1e21 or 0.4 (underscores allowed, as in 1_000)."""
+    """A number, e.g. 1e21, 0.4, 1_000 or 7B (k, M, B, T: thousand to trillion)."""
     try:
         return float(text.replace("_", "")) + 0.0  # -0 is 0
     except ValueError:
-        raise InputError(
-            f"{option.flag} {text!r} is not a number; give e.g. {option.flag} {option.example}"
-        ) from None
+        from planner.cli.sizes import suffixed
+
+        return suffixed(option.flag, option.example, text)
 
 
 def count(option: Option, text: str) -> float:
@@ -205,13 +256,24 @@ def whole(option: Option, text: str) -> int:
     try:
         value = int(text.replace("_", ""))
     except ValueError:
-        value = -1
+        value = _whole_suffixed(option, text)
     if value < 0:
         raise InputError(
             f"invalid value for '{option.flag}': {text!r} is not a whole number, 0 or more; "
             f"give e.g. {option.flag} {option.example}"
         )
     return value
+
+
+def _whole_suffixed(option: Option, text: str) -> int:
+    """A whole number written with a suffix (2k), or -1 for the caller to refuse."""
+    from planner.cli.sizes import suffixed
+
+    try:
+        value = suffixed(option.flag, option.example, text)
+    except InputError:
+        return -1
+    return int(value) if value.is_integer() else -1
 
 
 def pair(option: Option, text: str) -> tuple[float, float]:

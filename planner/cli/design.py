@@ -74,6 +74,7 @@ OPTIONS = (
         "table (default); csv or json: the runs, as a file plan fit reads once the losses are filled in.",
         kind="choice",
         choices=FORMATS,
+        panel="output",
     ),
     Option(
         "--designs",
@@ -191,4 +192,8 @@ COMMAND = Command(
     "Propose a ladder of small runs for a target run, and how well a law fitted to them would predict it.",
     OPTIONS,
     run_design,
+    examples=(
+        "plan design --target-flops 1e24 --ladder-budget 1e21",
+        "plan design --target-params 70B --target-tokens 1.4T --ladder-budget 1e21 --format json",
+    ),
 )

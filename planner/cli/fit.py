@@ -88,10 +88,17 @@ OPTIONS = (
         example="0.1",
     ),
     Option("--out", "FILE", "Save the fit as a law file named after its id, e.g. mylab2026.toml."),
+    Option(
+        "--id",
+        "ID",
+        "The fitted law's id, e.g. mylab2026: saved as ID.toml, here or in the folder --out names.",
+        example="mylab2026",
+        field="law_id",
+    ),
     Option("--force", None, "Replace the --out file if it exists.", kind="flag"),
     Option("--author", "NAME", "Who made the fit, for the law file. Default: unknown."),
     Option("--domain", "DOMAIN", "The law file's domain. Default: language."),
-    Option("--json", None, "The report as one JSON object.", kind="flag"),
+    Option("--json", None, "The report as one JSON object.", kind="flag", panel="output"),
 )
 
 
@@ -147,7 +154,7 @@ def run_fit(request: Request) -> int:
 
     from planner.laws.write import check_writable, law_id_for
 
-    out = _out_path(request.out)
+    out = _out_path(request.out, request.law_id)
     if out is not None:  # before the fit, so a bad name costs no waiting
         law_id = law_id_for(out, datetime.date.today().year)
         check_writable(out, force=request.force)
@@ -219,8 +226,23 @@ def run_fit(request: Request) -> int:
     return 0
 
 
-def _out_path(name: str | None) -> Path | None:
-    """The --out file, or InputError for a name that cannot be a law file's."""
+def _out_path(name: str | None, law_id: str | None = None) -> Path | None:
+    """The law file to write from --out and --id, or InputError for a name that cannot be a
+    law file's: --id alone is ID.toml here, with --out a folder it is in that folder, and
+    with --out a file it must be that file's name."""
+    if law_id is not None:
+        _check_id(law_id)
+        named = f"{law_id}.toml"
+        if name is None:
+            return Path(named)
+        folder = Path(name)
+        if folder.is_dir():
+            return folder / named
+        if folder.name != named:
+            raise InputError(
+                f"--out {name} and --id {law_id} name two laws: a law file is named after its id; "
+                f"give --out {folder.with_name(named)}, or --out a folder, or drop one of them"
+            )
     if name is None:
         return None
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in name):
@@ -238,6 +260,21 @@ def _out_path(name: str | None) -> Path | None:
     return path
 
 
+def _check_id(law_id: str) -> None:
+    """InputError, saying what an id looks like, unless `law_id` is a valid law id."""
+    import datetime
+
+    from planner.laws.format import LAW_ID
+    from planner.laws.write import suggest_id
+
+    if not LAW_ID.fullmatch(law_id):
+        suggestion = suggest_id(law_id, datetime.date.today().year)
+        raise InputError(
+            f"--id {law_id!r}: a law id is lower-case letters and digits with a four-digit year and an "
+            f"optional -variant, e.g. mylab2026 or mylab2026-small; use e.g. --id {suggestion}"
+        )
+
+
 COMMAND = Command(
     "fit",
     "Fit a law to your own training runs: parameters with intervals, diagnostics, a law file.",
@@ -245,5 +282,10 @@ COMMAND = Command(
     run_fit,
     arguments=(
         Argument("runs", "RUNS", "CSV or JSON Lines file of training runs, one per row; - for stdin."),
+    ),
+    examples=(
+        "plan fit runs.csv",
+        "plan fit runs.csv --bootstrap 0 --json",
+        "plan fit runs.csv --out mylab2026.toml",
     ),
 )

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 def interval_options(level: str, off: str) -> tuple[Option, Option]:
     """--level and --no-intervals, with a command's own help for each (what its intervals are)."""
     return (
-        Option("--level", "LEVEL", level, kind="number", example="0.9"),
-        Option("--no-intervals", None, off, kind="flag"),
+        Option("--level", "LEVEL", level, kind="number", example="0.9", panel="law"),
+        Option("--no-intervals", None, off, kind="flag", panel="law"),
     )
 
 

@@ -37,9 +37,11 @@ CONSISTENT = 1e-9
 """Relative difference within which 6 N D equals a given --flops (rounding of typed numbers)."""
 
 
-def _refuse_extras(request: Request, what: str) -> None:
-    """Options that shape other kinds of plan, refused with the question's name."""
-    given = request.given("budgets_file", "days", "hours", "max_params", "max_tokens", "compare")
+def _refuse_extras(request: Request, what: str, timed: bool = False) -> None:
+    """Options that shape other kinds of plan, refused with the question's name (`timed`:
+    the question takes its budget from --days, --weeks or --hours)."""
+    given = request.given("budgets_file", "max_params", "max_tokens", "compare")
+    given += [] if timed else request.given("days", "weeks", "hours")
     given += request.given("unique_tokens", "repeated_fraction", "repeats")
     if given:
         raise InputError(f"{what} takes no {', '.join(given)}; drop {'it' if len(given) == 1 else 'them'}")
@@ -61,19 +63,32 @@ def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurv
             raise InputError(
                 "--size-range varies the size at --flops budgets; drop --target-loss, --params and --tokens"
             )
-        _refuse_extras(request, "--size-range")
+        timed = bool(request.given("days", "weeks", "hours"))
+        _refuse_extras(request, "--size-range", timed=timed)
+        if timed:
+            if budgets:
+                raise InputError(
+                    "--size-range takes one budget: --flops, or time (--days, --weeks or --hours) on --gpus"
+                )
+            from planner.cli.walltime import time_budget
+
+            budgets = [time_budget(request, setup)]
+        elif setup is not None:
+            raise InputError(
+                "--size-range prints no GPU time; drop --gpu and its options, or take the budget "
+                "from time with --gpus and --days"
+            )
         if not budgets:
             raise InputError("--size-range needs a budget, e.g. plan --flops 1e22 --size-range 0.25 2")
-        if setup is not None:
-            raise InputError("--size-range prints no GPU time; drop --gpu and its options")
         from planner.planning.inverse import size_curve
 
         low, high = request.size_range
         level = level_of(request)
-        return [
+        curves = [
             size_curve(budget, low, high, request.law, domain=request.domain, level=level)
             for budget in budgets
         ]
+        return [_timed_curve(request, setup, curve) for curve in curves] if timed else curves
     if target is not None:
         if budgets or params is not None or tokens is not None:
             raise InputError(
@@ -99,6 +114,22 @@ def answer(request: Request, setup: Hardware | None) -> Sequence[Plan | SizeCurv
             for_tokens(tokens, request.law, domain=request.domain, hardware=setup, level=level_of(request))
         ]
     return [_at_budget(request, setup, budget, params, tokens) for budget in budgets]
+
+
+def _timed_curve(request: Request, setup: Hardware | None, curve: SizeCurve) -> SizeCurve:
+    """A size curve whose budget came from time, with a note saying how."""
+    from planner.cli.walltime import wall_clock
+    from planner.planning.results import Notice
+
+    days, hours = wall_clock(request, setup)
+    assert setup is not None  # wall_clock refuses a time without hardware
+    assert setup.gpus is not None
+    time = f"{days:g} days" if days is not None else f"{hours:g} hours"
+    mfu = f"MFU {setup.mfu:g}" + ("" if setup.mfu_given else " (assumed; give your own with --mfu)")
+    message = (
+        f"the budget is {setup.gpus:g} {setup.chip.id} GPUs for {time} at {mfu}: {curve.flops:.3g} FLOPs"
+    )
+    return curve.replace(notices=(*curve.notices, Notice("time_budget", message, "note")))
 
 
 def _at_budget(

@@ -48,7 +48,7 @@ LAWS = Command(
     "laws",
     "List the shipped scaling laws, or show one in full.",
     (
-        Option("--json", None, "JSON Lines, one law per line.", kind="flag"),
+        Option("--json", None, "JSON Lines, one law per line.", kind="flag", panel="output"),
         Option("--domain", "DOMAIN", "Only this domain's laws."),
         Option(
             "--format",
@@ -60,6 +60,10 @@ LAWS = Command(
     ),
     run_laws,
     group=True,
+    examples=(
+        "plan laws",
+        "plan laws --domain code --json",
+    ),
 )
 SHOW = Command(
     "laws show",
@@ -67,4 +71,8 @@ SHOW = Command(
     (Option("--json", None, "The law as one JSON object.", kind="flag"),),
     run_law_show,
     arguments=(Argument("law_id", "ID|PATH", "A law id from `plan laws`, or a law file."),),
+    examples=(
+        "plan laws show besiroglu2024",
+        "plan laws show hoffmann2022 --json",
+    ),
 )

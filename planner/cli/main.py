@@ -70,10 +70,11 @@ def dispatch(argv: list[str]) -> int:
     from planner.cli.parse import normalise, parse
 
     command = command_of(argv)
-    if not os.environ.get("PLANNER_NO_FAST_PATH"):
+    # Shell completion (typer's, through _PLAN_COMPLETE) is answered by the typer app.
+    if not (os.environ.get("PLANNER_NO_FAST_PATH") or os.environ.get("_PLAN_COMPLETE")):
         found = parse(command, normalise(command, argv[len(command.name.split()) :]))
         if found is not None:
-            return command.run(command.request(found))
+            return command.execute(found)
     from planner.cli.app import run
 
     return run(all_commands(), command, argv)
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     from planner.output import streams
 
     args = sys.argv[1:] if argv is None else argv
+    streams.VERBOSITY = 0
     if sys.stdout is None:  # started with stdout closed (>&-): no answer could be delivered
         streams.Guarded(sys.stderr).write("error: stdout is closed; give plan somewhere to write\n")
         sys.exit(ExitCode.USAGE)

@@ -1,16 +1,18 @@
 """The fast path: a command line parsed from the declarations, without importing typer.
 
 Owns `normalise` (the two spellings typer cannot take: `--params 1e8 1e9` for an option
-that spreads, `--size-range 0.25 2` for a pair), used by both parsers, and `parse`, which
-turns a well-formed command line into what `Command.request` reads. Anything it is not sure
-of (help, unknown options, a missing value, a repeated option) it leaves to the typer app
-by returning None, so every message about the syntax of a command line is typer's.
+that spreads, `--size-range 0.25 2` for a pair; and the refusal of a single-valued option
+given twice, which typer would take as its last value), used by both parsers, and `parse`,
+which turns a well-formed command line into what `Command.request` reads. Anything else it
+is not sure of (help, unknown options, a missing value) it leaves to the typer app by
+returning None, so every other message about the syntax of a command line is typer's.
 Standard library only.
 """
 
 from __future__ import annotations
 
 from planner.cli.declare import Command
+from planner.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,8 +24,11 @@ def normalise(command: Command, argv: list[str]) -> list[str]:
 
     A bare word after a spreading option is another value of it when the command takes no
     positional arguments; a pair is joined only when both words are numbers, so nothing
-    else changes meaning (a number is never a subcommand).
+    else changes meaning (a number is never a subcommand). A single-valued option given
+    twice is refused here, for both parsers (`--law a --law b` would otherwise silently
+    mean b).
     """
+    _refuse_repeats(command, argv)
     out: list[str] = []
     current: str | None = None  # the spreading option whose values may follow
     index = 0
@@ -54,11 +59,39 @@ def normalise(command: Command, argv: list[str]) -> list[str]:
     return out
 
 
+def _refuse_repeats(command: Command, argv: list[str]) -> None:
+    """InputError for a single-valued option given twice; help asked for wins."""
+    ended = argv.index("--") if "--" in argv else len(argv)
+    if any(token in ("--help", "-h", "--version") for token in argv[:ended]):
+        return
+    seen: dict[str, str] = {}
+    words = iter(argv[:ended])
+    for token in words:
+        name, equals, attached = token.partition("=")
+        option = command.option(name) if token.startswith("--") else None
+        if option is None or option.kind == "flag":
+            continue
+        value = attached if equals else next(words, None)
+        if value is None or option.many:
+            continue
+        if option.flag in seen:
+            also = (
+                " (to plan under several laws, use --compare with --domain)" if option.flag == "--law" else ""
+            )
+            raise InputError(
+                f"{option.flag} is given twice ({seen[option.flag]!r}, then {value!r}); give it once{also}"
+            )
+        seen[option.flag] = value
+
+
 def _number(text: str) -> bool:
     try:
         float(text)
     except ValueError:
-        return False
+        from planner.cli.sizes import is_size
+
+        if not is_size(text):
+            return False
     return not text.startswith("-")
 
 

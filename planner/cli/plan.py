@@ -26,6 +26,7 @@ CHARS_PER_TOKEN = Option(
     "Characters per token of your tokenizer on the fine-tuning data (never guessed).",
     kind="count",
     example="3.3",
+    panel="question",
 )
 """--chars-per-token, the same option on `plan` and `plan transfer`."""
 
@@ -36,21 +37,28 @@ OPTIONS = (
         "Training budget in FLOPs, e.g. 1e21. Repeat for more budgets.",
         kind="count",
         many=True,
+        panel="budget",
     ),
-    Option("--law", "ID|PATH", "Law id (see `plan laws`) or a law file. Default: besiroglu2024."),
+    Option(
+        "--law", "ID|PATH", "Law id (see `plan laws`) or a law file. Default: besiroglu2024.", panel="law"
+    ),
     Option(
         "--domain",
         "DOMAIN",
         "language, image, video, multimodal, math or code: use that domain's default law.",
+        panel="law",
     ),
-    Option("--compare", None, "Plan under every law of the domain; show the spread.", kind="flag"),
-    Option("--max-params", "PARAMS", "Cap on the parameter count.", kind="count"),
-    Option("--max-tokens", "TOKENS", "Cap on the training tokens.", kind="count"),
+    Option(
+        "--compare", None, "Plan under every law of the domain; show the spread.", kind="flag", panel="law"
+    ),
+    Option("--max-params", "PARAMS", "Cap on the parameter count.", kind="count", panel="budget"),
+    Option("--max-tokens", "TOKENS", "Cap on the training tokens.", kind="count", panel="budget"),
     Option(
         "--unique-tokens",
         "TOKENS",
         "Unique tokens available; the plan may repeat them (Muennighoff et al. 2023).",
         kind="count",
+        panel="budget",
     ),
     Option(
         "--repeated-fraction",
@@ -58,6 +66,7 @@ OPTIONS = (
         "Size of a subset seen --repeats times, as a fraction of the training tokens (e.g. 0.001).",
         kind="number",
         example="0.001",
+        panel="budget",
     ),
     Option(
         "--repeats",
@@ -65,20 +74,31 @@ OPTIONS = (
         "How many times that subset is seen; warned about per Hernandez et al. 2022.",
         kind="number",
         example="100",
+        panel="budget",
     ),
-    Option("--json", None, "JSON Lines, one object per budget: short for --format json.", kind="flag"),
+    Option(
+        "--json",
+        None,
+        "JSON Lines, one object per budget: short for --format json.",
+        kind="flag",
+        panel="output",
+    ),
     Option(
         "--transfer",
         "ID|PATH",
         "Transfer law pricing a fine-tuning set at the plan's N, e.g. hernandez2021-text. "
         "With --max-tokens, N is chosen for a data-limited fine-tune.",
+        panel="question",
     ),
-    Option("--finetune-chars", "CHARS", "Fine-tuning set size in characters.", kind="count"),
+    Option(
+        "--finetune-chars", "CHARS", "Fine-tuning set size in characters.", kind="count", panel="question"
+    ),
     Option(
         "--finetune-tokens",
         "TOKENS",
         "Fine-tuning set size in tokens; needs --chars-per-token.",
         kind="count",
+        panel="question",
     ),
     CHARS_PER_TOKEN,
     Option(
@@ -87,8 +107,16 @@ OPTIONS = (
         "Budgets from a file, or stdin with -: one number or JSON object (flops, law, max_params, "
         "max_tokens) per line.",
         field="budgets_file",
+        panel="budget",
     ),
-    Option("--format", "FORMAT", "table (default), json, csv or markdown.", kind="choice", choices=FORMATS),
+    Option(
+        "--format",
+        "FORMAT",
+        "table (default), json, csv or markdown.",
+        kind="choice",
+        choices=FORMATS,
+        panel="output",
+    ),
     *interval_options(
         "Level of the intervals, in (0, 1), e.g. 0.9. Default 0.95.", "Plan without intervals (and faster)."
     ),
@@ -99,6 +127,7 @@ OPTIONS = (
         "l_seq a token, at --seq-len). Default: the law's own (docs/shapes.md).",
         kind="choice",
         choices=("6N", "6N+attn"),
+        panel="budget",
     ),
     Option(
         "--kaplan-compute",
@@ -107,12 +136,14 @@ OPTIONS = (
         "batch, C = 2 C_min (Eq. 5.5): twice the tokens.",
         kind="choice",
         choices=("min", "critical"),
+        panel="budget",
     ),
     Option(
         "--recipe",
         None,
         "Add the training recipe: shapes, peak learning rate, batch, memory and split, time (docs/recipe.md).",
         kind="flag",
+        panel="recipe",
     ),
     Option(
         "--seq-len",
@@ -120,6 +151,7 @@ OPTIONS = (
         "Sequence length of the recipe and of --flop-convention 6N+attn, in tokens. Default 4096.",
         kind="number",
         example="4096",
+        panel="recipe",
     ),
     Option(
         "--vocab",
@@ -127,6 +159,14 @@ OPTIONS = (
         "Vocabulary of the recipe's shapes (and of 6N+attn's and --param-convention's; auto: Tao et "
         "al. 2024's for the size). Default 32000.",
         example="32000",
+        panel="recipe",
+    ),
+    Option(
+        "--untied",
+        None,
+        "The recipe's shapes have an output head of their own (not tied).",
+        kind="flag",
+        panel="recipe",
     ),
     Option(
         "--param-convention",
@@ -135,19 +175,21 @@ OPTIONS = (
         "(Pearce & Song 2024 at --vocab, or Tao et al. 2024 with --vocab auto).",
         kind="choice",
         choices=("total", "non-embedding"),
+        panel="law",
     ),
-    Option("--untied", None, "The recipe's shapes have an output head of their own (not tied).", kind="flag"),
     Option(
         "--shape",
         "LxDxH",
         "The recipe's model shape, layers x d_model x heads, e.g. 32x4096x32 (default: candidates).",
         example="32x4096x32",
+        panel="recipe",
     ),
     Option(
         "--split",
         "DP,TP,PP",
         "Data, tensor and pipeline degrees of the GPUs for the recipe's memory, e.g. 64,4,1.",
         example="64,4,1",
+        panel="recipe",
     ),
     Option(
         "--precision",
@@ -155,6 +197,7 @@ OPTIONS = (
         "Model states of the recipe's memory: mixed (default), mixed-fp32-grads or fp32.",
         kind="choice",
         choices=("mixed", "mixed-fp32-grads", "fp32"),
+        panel="recipe",
     ),
     Option(
         "--optimizer",
@@ -162,6 +205,7 @@ OPTIONS = (
         "Optimizer of the recipe's memory: adam (default) or sgd-momentum.",
         kind="choice",
         choices=("adam", "sgd-momentum"),
+        panel="recipe",
     ),
     Option(
         "--zero",
@@ -169,6 +213,7 @@ OPTIONS = (
         "ZeRO stage of the recipe's memory, 0 to 3. Default 1.",
         kind="choice",
         choices=("0", "1", "2", "3"),
+        panel="recipe",
     ),
     Option(
         "--recompute",
@@ -176,6 +221,7 @@ OPTIONS = (
         "Activation recompute of the recipe's memory: none, selective (default) or full.",
         kind="choice",
         choices=("none", "selective", "full"),
+        panel="recipe",
     ),
     Option(
         "--params",
@@ -184,6 +230,7 @@ OPTIONS = (
         "that run; with --flops: that size at that budget.",
         kind="count",
         example="7e9",
+        panel="question",
     ),
     Option(
         "--tokens",
@@ -192,17 +239,48 @@ OPTIONS = (
         "evaluate that run; with --flops: that many tokens at that budget.",
         kind="count",
         example="2e12",
+        panel="question",
     ),
-    Option("--gpu", "ID", "Chip from `plan gpus`, e.g. h100: adds GPU-hours."),
-    Option("--gpus", "N", "GPUs running at once: adds wall-clock days.", kind="number", example="512"),
-    Option("--days", "DAYS", "Budget from time: days of N GPUs (with --gpus).", kind="count", example="30"),
-    Option("--hours", "HOURS", "Budget from time, in hours instead of days.", kind="count", example="12"),
+    Option("--gpu", "ID", "Chip from `plan gpus`, e.g. h100: adds GPU-hours.", panel="hardware"),
+    Option(
+        "--gpus",
+        "N",
+        "GPUs running at once: adds wall-clock days.",
+        kind="number",
+        example="512",
+        panel="hardware",
+    ),
+    Option(
+        "--days",
+        "DAYS",
+        "Budget from time: days of N GPUs (with --gpus).",
+        kind="count",
+        example="30",
+        panel="budget",
+    ),
+    Option(
+        "--hours",
+        "HOURS",
+        "Budget from time, in hours instead of days.",
+        kind="count",
+        example="12",
+        panel="budget",
+    ),
+    Option(
+        "--weeks",
+        "WEEKS",
+        "Budget from time, in weeks instead of days.",
+        kind="count",
+        example="4",
+        panel="budget",
+    ),
     Option(
         "--mfu",
         "FRACTION",
         "Model FLOPs utilization in (0, 1]. Default 0.462 (PaLM).",
         kind="number",
         example="0.4",
+        panel="hardware",
     ),
     Option(
         "--price-per-gpu-hour",
@@ -210,6 +288,7 @@ OPTIONS = (
         "Price of one GPU-hour: adds the cost.",
         kind="count",
         example="2.5",
+        panel="hardware",
     ),
     Option(
         "--target-loss",
@@ -218,6 +297,7 @@ OPTIONS = (
         "With --inference-tokens: the loss the lifetime-optimal model must reach.",
         kind="number",
         example="2.0",
+        panel="question",
     ),
     Option(
         "--size-range",
@@ -226,6 +306,7 @@ OPTIONS = (
         "optimum, e.g. --size-range 0.25 2 (or 0.25:2).",
         kind="pair",
         example="0.25 2",
+        panel="question",
     ),
     Option(
         "--inference-tokens",
@@ -234,6 +315,7 @@ OPTIONS = (
         "for --target-loss, or for the loss of the optimum at --flops.",
         kind="amount",
         example="2e12",
+        panel="question",
     ),
     Option(
         "--inference-mfu",
@@ -241,6 +323,7 @@ OPTIONS = (
         "MFU of inference on --gpu, in (0, 1]; needed by --objective cost (no default).",
         kind="number",
         example="0.2",
+        panel="hardware",
     ),
     Option(
         "--objective",
@@ -249,6 +332,7 @@ OPTIONS = (
         "--price-per-gpu-hour and --inference-mfu).",
         kind="choice",
         choices=("flops", "cost"),
+        panel="question",
     ),
     Option(
         "--granularity",
@@ -256,6 +340,7 @@ OPTIONS = (
         "Granularity G = d_ff / d_expert of a fine-grained MoE law (krajewski2024 needs it).",
         kind="count",
         example="8",
+        panel="law",
     ),
     Option(
         "--experts",
@@ -263,6 +348,7 @@ OPTIONS = (
         "Expansion rate E = N_MoE / N_ff of a fine-grained MoE law; krajewski2024 takes 64 only.",
         kind="count",
         example="64",
+        panel="law",
     ),
 )
 
@@ -347,4 +433,9 @@ COMMAND = Command(
     OPTIONS,
     run_plan,
     group=True,
+    examples=(
+        "plan --flops 1e21",
+        "plan --params 7B --tokens 2T --gpu h100 --gpus 512",
+        "plan --gpu h100 --gpus 512 --weeks 4 --json",
+    ),
 )

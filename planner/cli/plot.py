@@ -25,13 +25,19 @@ if TYPE_CHECKING:
 KINDS = ("isoflop", "frontier", "fit", "size-curve", "design")
 
 OUTPUT = (
-    Option("--out", "FILE", "Save the picture: FILE.png, FILE.svg or FILE.pdf (needs the plot extra)."),
+    Option(
+        "--out",
+        "FILE",
+        "Save the picture: FILE.png, FILE.svg or FILE.pdf (needs the plot extra).",
+        panel="output",
+    ),
     Option(
         "--format",
         "FORMAT",
         "text (the picture in the terminal, the default), csv or json (the plotted series).",
         kind="choice",
         choices=("text", "csv", "json"),
+        panel="output",
     ),
 )
 LAWS = (
@@ -204,12 +210,21 @@ PLOT = Command(
     (),
     _no_kind,
     group=True,
+    examples=(
+        "plan plot isoflop --flops 1e19 1e21 1e23",
+        "plan plot frontier --law besiroglu2024 --law kaplan2020",
+        "plan plot design --target-flops 1e24 --ladder-budget 1e21 --simulations 40",
+    ),
 )
 ISOFLOP = Command(
     "plot isoflop",
     "Loss against model size at each --flops, the optimum of each curve marked.",
     (BUDGETS, *LAWS, size_range("0.1:10"), *INTERVALS, *OUTPUT),
     _body(_isoflop),
+    examples=(
+        "plan plot isoflop --flops 1e19 1e21 1e23",
+        "plan plot isoflop --flops 1e21 --out isoflop.svg",
+    ),
 )
 FRONTIER = Command(
     "plot frontier",
@@ -228,6 +243,10 @@ FRONTIER = Command(
         *OUTPUT,
     ),
     _body(_frontier),
+    examples=(
+        "plan plot frontier",
+        "plan plot frontier --law besiroglu2024 --law kaplan2020 --out frontier.svg",
+    ),
 )
 SIZE_CURVE = Command(
     "plot size-curve",
@@ -240,6 +259,10 @@ SIZE_CURVE = Command(
         *OUTPUT,
     ),
     _body(_size_curve),
+    examples=(
+        "plan plot size-curve --flops 1e21",
+        "plan plot size-curve --flops 1e21 --size-range 0.5 2 --format csv",
+    ),
 )
 FIT = Command(
     "plot fit",
@@ -247,6 +270,10 @@ FIT = Command(
     (*(option for option in FIT_OPTIONS if option.flag in FIT_FLAGS), *OUTPUT),
     _body(_fit),
     arguments=(Argument("runs", "RUNS", "CSV or JSON Lines file of training runs, as plan fit takes."),),
+    examples=(
+        "plan plot fit runs.csv",
+        "plan plot fit runs.csv --holdout-largest 3 --out fit.svg",
+    ),
 )
 DESIGN = Command(
     "plot design",

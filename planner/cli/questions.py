@@ -32,6 +32,7 @@ BEYOND_BUDGETS = (
     "gpu",
     "gpus",
     "days",
+    "weeks",
     "hours",
     "mfu",
     "price_per_gpu_hour",
@@ -106,7 +107,7 @@ def checked_inputs(request: Request) -> tuple[Hardware | None, dict[str, Any]]:
     kind, setup, data = _checked(request)
     if kind != "budgets":
         raise InputError(
-            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days or --hours"
+            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days, --weeks or --hours"
         )
     return setup, data
 
@@ -134,7 +135,7 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
             )
         return "inverse", hardware_of(request), data
     setup = hardware_of(request)
-    timed = request.days is not None or request.hours is not None
+    timed = bool(request.given("days", "weeks", "hours"))
     if request.param_convention is not None and (request.compare or request.budgets_file):
         raise InputError(
             "--param-convention converts the sizes of one law's plans; drop it for --compare and --from"
@@ -150,7 +151,7 @@ def _checked(request: Request) -> tuple[str, Hardware | None, dict[str, Any]]:
     listed = bool(request.flops) or request.budgets_file is not None
     if sum((timed, evaluated, listed)) > 1:
         raise InputError(
-            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days or --hours"
+            "give one kind of budget: --flops/--from, or --params with --tokens, or --gpus with --days, --weeks or --hours"
         )
     if not (timed or evaluated or listed):
         raise InputError(MISSING_BUDGET)
@@ -245,7 +246,7 @@ def counting(request: Request) -> dict[str, Any]:
     return found
 
 
-COMPANIONS = ("gpus", "days", "hours", "mfu", "price_per_gpu_hour")
+COMPANIONS = ("gpus", "days", "weeks", "hours", "mfu", "price_per_gpu_hour")
 
 
 def hardware_of(request: Request) -> Hardware | None:
@@ -297,26 +298,25 @@ def _run(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan
 
 
 def _timed(request: Request, setup: Hardware | None, data: dict[str, Any]) -> Plan | Comparison:
-    """The budget that --gpus GPUs compute in --days or --hours."""
-    assert setup is not None  # hardware_of refuses --days and --hours without --gpu
-    if setup.gpus is None:
-        raise InputError("--days and --hours need --gpus, the number of GPUs running at once")
-    if request.days is not None and request.hours is not None:
-        raise InputError("give one of --days and --hours")
+    """The budget that --gpus GPUs compute in --days, --weeks or --hours."""
+    from planner.cli.walltime import time_budget, wall_clock
+
+    days, hours = wall_clock(request, setup)
+    assert setup is not None  # wall_clock refuses a time without hardware
     if request.compare:
-        from planner.hardware import budget
         from planner.planning.budget import compare
 
-        flops = budget(setup, days=request.days, hours=request.hours)
-        return compare(flops, request.domain or "language", hardware=setup, **counting(request))
+        return compare(
+            time_budget(request, setup), request.domain or "language", hardware=setup, **counting(request)
+        )
     from planner.planning.budget import plan_for_time
 
     level = level_of(request)
     return plan_for_time(
         setup,
         request.law,
-        days=request.days,
-        hours=request.hours,
+        days=days,
+        hours=hours,
         max_params=request.max_params,
         max_tokens=request.max_tokens,
         domain=request.domain,

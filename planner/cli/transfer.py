@@ -32,7 +32,7 @@ OPTIONS = (
     ),
     CHARS_PER_TOKEN,
     Option("--law", "ID|PATH", "Transfer law id or file. Default: hernandez2021-text."),
-    Option("--json", None, "JSON Lines, one object per (params, data) pair.", kind="flag"),
+    Option("--json", None, "JSON Lines, one object per (params, data) pair.", kind="flag", panel="output"),
 )
 
 
@@ -67,4 +67,8 @@ COMMAND = Command(
     "What pre-training is worth to a fine-tune: effective data D_E, multiplier, share from transfer.",
     OPTIONS,
     run_transfer,
+    examples=(
+        "plan transfer --params 1e9 --finetune-chars 1e8",
+        "plan transfer --params 100M 1B 10B --finetune-chars 1M 100M",
+    ),
 )

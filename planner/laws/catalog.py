@@ -155,12 +155,17 @@ def default_transfer_law() -> TransferLaw:
     return law  # type: ignore[return-value]
 
 
+def is_law_path(name: str) -> bool:
+    """Whether a law name is a file's path (it has a '/' or ends in .toml), not an id."""
+    return "/" in name or name.endswith(".toml") or (sys.platform == "win32" and "\\" in name)
+
+
 def find_law(name: str, kind: Literal["budget", "transfer"] | None = None) -> Law:
     """A shipped law by id, or any law file by path (a name with '/' or ending in .toml).
 
     kind narrows the ids an unknown name is told to choose from: budget or transfer laws.
     """
-    if "/" in name or name.endswith(".toml") or (sys.platform == "win32" and "\\" in name):
+    if is_law_path(name):
         from pathlib import Path
 
         return load_law(Path(name))

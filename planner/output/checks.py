@@ -1,9 +1,13 @@
-"""Tables of `plan check` (each limit, PASS/FAIL and margin) and of `plan gpus`."""
+"""Tables of `plan check` (each limit, PASS/FAIL and margin) and of `plan gpus`.
+
+On a terminal (not under NO_COLOR or TERM=dumb, not in a pipe: output.grid decides) the
+verdicts are coloured, PASS green and FAIL red; the words carry the meaning either way.
+"""
 
 from __future__ import annotations
 
 from planner.output._base import count, loss_cell, sci
-from planner.output.grid import Screen, Table
+from planner.output.grid import RESET, Screen, Table, wrap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +34,10 @@ def check_table(report: CheckReport) -> None:
             f"{check.headroom:+.1%}",
         )
     screen = Screen()
-    screen.table(table)
+    lines = screen.draw(table)
+    if screen.styled:
+        lines = _coloured(lines, len(wrap(screen.text(table.title), screen.width)))
+    screen.write(lines)
     failed = sum(not check.passed for check in report.checks)
     total = len(report.checks)
     verdict = f"all {total} checks passed" if not failed else f"{failed} of {total} checks failed"
@@ -44,6 +51,24 @@ def check_table(report: CheckReport) -> None:
     if item.hardware is not None:
         screen.line(hardware_line(item.hardware))
     screen.line(f"law: {item.law.name}; {item.law.citation}")
+
+
+GREEN, RED = "\x1b[32m", "\x1b[31m"
+VERDICT = r"(?<=[│|] )(PASS|FAIL)(?= *[│|])|(?<=^result:)( +)(PASS|FAIL)$"
+"""A verdict as a whole cell of a boxed table, or as the value of a stacked `result:` line."""
+
+
+def _coloured(lines: list[str], title: int) -> list[str]:
+    """The drawn table with each verdict cell coloured (the title lines left as they are)."""
+    import re
+
+    verdict = re.compile(VERDICT)
+
+    def paint(found: re.Match[str]) -> str:
+        gap, word = found.group(2) or "", found.group(1) or found.group(3)
+        return f"{gap}{GREEN if word == 'PASS' else RED}{word}{RESET}"
+
+    return lines[:title] + [verdict.sub(paint, line) for line in lines[title:]]
 
 
 def gpus_table(chips: Iterable[Chip]) -> None:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from planner.planning.results import Notice
 
 
+VERBOSITY = 0
+"""What the run says on stderr besides errors: -1 nothing (--quiet), 0 each notice once,
+1 every notice with its code (--verbose). Set by planner.cli for each run."""
+
 CONTROL = {code: f"\\x{code:02x}" for code in (*range(0, 9), *range(11, 32), 127, *range(128, 160))}
 """Control characters but tab and newline, shown as \\x1b and the like instead of obeyed."""
 
@@ -80,8 +84,9 @@ def error(message: str) -> None:
 
 
 def note(message: str) -> None:
-    """A `note: ...` line on stderr, about the run rather than a result."""
-    sys.stderr.write(f"note: {clean(message)}\n")
+    """A `note: ...` line on stderr, about the run rather than a result (none with --quiet)."""
+    if VERBOSITY >= 0:
+        sys.stderr.write(f"note: {clean(message)}\n")
 
 
 def text(message: str) -> None:
@@ -90,7 +95,13 @@ def text(message: str) -> None:
 
 
 def notices(items: Iterable[Notice]) -> None:
-    """Warnings and notes about results, on stderr, one line each; a repeated one once."""
+    """Warnings and notes about results, on stderr, one line each; a repeated one once
+    (none with --quiet; with --verbose, each one with its code)."""
+    if VERBOSITY < 0:
+        return
+    if VERBOSITY > 0:
+        coded_notices(items)
+        return
     lines = dict.fromkeys(f"{notice.level}: {clean(notice.message)}\n" for notice in items)
     if lines:
         sys.stderr.write("".join(lines))  # one write: stderr writes through on every line
@@ -111,6 +122,9 @@ def json_lines(results: Iterable[Any]) -> None:
 
 
 def coded_notices(items: Iterable[Notice]) -> None:
-    """Diagnostics on stderr, one line each, with the code that JSON output carries."""
+    """Diagnostics on stderr, one line each, with the code that JSON output carries (none
+    with --quiet)."""
+    if VERBOSITY < 0:
+        return
     for notice in items:
         sys.stderr.write(f"{notice.level}[{notice.code}]: {clean(notice.message)}\n")

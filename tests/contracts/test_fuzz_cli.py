@@ -89,7 +89,9 @@ EDGE_NUMBERS = (
     "1.7976931348623157e308", "1.8e308", "-1e308", "nan", "-nan", "NaN", "inf", "-inf",
     "Infinity", "+inf", "9" * 400, "1" + "0" * 30, "-1", "-1e21", "-0.5", "1", "0.5", "1_000",
     "1e", "0x10", " 1e21", "1e21 ", "1e21e3", "\u0661", "1e-5", "1e5", "1e15", "1e30", "1e40",
+    "7m", "7G", "7b", "2t", "3P", "7e9B", "B", "-7B", "0B", "1.5.5B", "\u0667B", "9" * 400 + "T", "7 B",
 )  # fmt: skip
+"""Sizes with a suffix among them: refused ones (m, G, b, t, P) and ones at the edges."""
 NORMAL_NUMBERS = (
     "1e21",
     "5.76e23",
@@ -104,6 +106,12 @@ NORMAL_NUMBERS = (
     "2.0",
     "512",
     "30",
+    "7B",
+    "70M",
+    "2T",
+    "1.5T",
+    "32k",
+    "1.5e21",
 )
 WHOLE_NUMBERS = ("0", "1", "2", "3", "-1", "1.5", "1e3", "", "x", "9" * 30, "9" * 400, "-0", "0_1")
 """Small counts, or ones refused: a count like --bootstrap 100000 would take minutes."""
@@ -227,12 +235,20 @@ def command_lines(draw: st.DrawFn) -> Line:
         parts.insert(
             draw(st.integers(0, len(parts))), [draw(st.sampled_from(["--nope", "-x", "extra", "--"]))]
         )
+    if parts and draw(st.integers(0, 9)) == 0:  # an option given twice: refused if single-valued
+        parts.append(draw(st.sampled_from(parts)))
+    if draw(st.integers(0, 19)) == 0:
+        parts.append([draw(st.sampled_from(["--quiet", "-q", "--verbose", "-v", "-h", "--version"]))])
     argv = [*name.split(), *(word for part in parts for word in part)]
     formats = [part for part in parts if part[0].startswith("--format")]
+    helped = any(part[0] in ("-h", "--version") for part in parts)  # help or the version, not JSON
     return Line(
         argv,
-        json=["--json"] in parts
-        or (bool(formats) and all(f[-1] in ("json", "--format=json") for f in formats)),
+        json=not helped
+        and (
+            ["--json"] in parts
+            or (bool(formats) and all(f[-1] in ("json", "--format=json") for f in formats))
+        ),
         stdin=draw(stdins),
         columns=draw(st.sampled_from(["100"] * 12 + ["0", "1", "-1", "x", "", "10000"])),
         stdout_closed=draw(st.integers(0, 29)) == 0,
