@@ -63,9 +63,13 @@ def vocab_of(request: Request) -> int | str:
     try:
         number = float(text)
     except ValueError:
-        raise InputError(
-            f"--vocab takes a whole number of tokens or auto (got {text!r}); give e.g. --vocab 32000"
-        ) from None
+        from planner.cli.sizes import is_size, suffixed
+
+        if not is_size(text):
+            raise InputError(
+                f"--vocab takes a whole number of tokens or auto (got {text!r}); give e.g. --vocab 32000"
+            ) from None
+        number = suffixed("--vocab", "32000", text)
     return check_whole("--vocab", number, "32000")
 
 
