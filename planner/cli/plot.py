@@ -281,4 +281,8 @@ DESIGN = Command(
     "(the simulation of plan design).",
     (*LADDER, *OUTPUT),
     _body(_design),
+    examples=(
+        "plan plot design --target-flops 1e24 --ladder-budget 1e21 --simulations 40",
+        "plan plot design --target-flops 1e24 --ladder-budget 1e21 --simulations 40 --out design.svg",
+    ),
 )

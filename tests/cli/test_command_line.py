@@ -291,7 +291,7 @@ def _complete(words: str, index: int) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("words", "index", "offered"),
     [
-        ("plan --fl", 1, ["--flops", "--flops-range"]),
+        ("plan --fl", 1, ["--flops", "--flop-convention", "--flops-range"]),
         ("plan ch", 1, ["check"]),
         ("plan --flops 1e21 --format ", 4, ["table", "json", "csv", "markdown"]),
     ],
