@@ -67,6 +67,7 @@ RUN_COLUMNS: tuple[Column, ...] = (
             "params_ratio",
             "optimal_flops_for_loss",
             "compute_fraction",
+            "compute_overhead",
         )
     ),
 )
