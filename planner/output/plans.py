@@ -95,7 +95,7 @@ def plans_table(plans: list[Plan]) -> None:
                 if priced:
                     cost = bounds.cost
                     cells.append(span(cost.low, cost.high, show=money) if cost else "")
-            table.row(*cells)
+            table.row(*cells, label=True)
     screen = Screen()
     screen.table(table)
     if asked is not None:
@@ -216,7 +216,7 @@ def evaluation_table(item: Plan) -> None:
         f"{best.loss:.4f}",
     )
     if bounds is not None:
-        table.row(*interval_row(bounds))
+        table.row(*interval_row(bounds), label=True)
     screen = Screen()
     screen.table(table)
     screen.line(
