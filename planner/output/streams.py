@@ -93,7 +93,25 @@ def notices(items: Iterable[Notice]) -> None:
     """Warnings and notes about results, on stderr, one line each; a repeated one once."""
     lines = dict.fromkeys(f"{notice.level}: {clean(notice.message)}\n" for notice in items)
     if lines:
-        sys.stderr.write("".join(lines))  # one write: stderr writes through on every line
+        sys.stderr.write(_on_screen("".join(lines)))  # one write: stderr writes through on every line
+
+
+def _on_screen(text: str) -> str:
+    """Lines for stderr: on a terminal, wrapped at spaces to its width with later lines
+    indented, as the lines under a table are; elsewhere (a pipe, a CI log) one line each."""
+    try:
+        if not sys.stderr.isatty():
+            return text
+    except (AttributeError, OSError, ValueError):
+        return text
+    from planner.output.grid import width, wrap
+
+    size = width(sys.stderr)
+    out = []
+    for line in text.splitlines():
+        first, *rest = wrap(line, size)
+        out += [first, *("  " + part for part in (wrap(" ".join(rest), size - 2) if rest else []))]
+    return "".join(f"{line}\n" for line in out)
 
 
 def _json_line(data: dict[str, Any]) -> None:

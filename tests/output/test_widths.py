@@ -305,3 +305,45 @@ def test_a_panel_leaves_out_a_labelled_row_with_nothing_in_its_columns() -> None
     assert "cost" in last
     assert "interval" not in last
     assert all("interval" in panel for panel in panels[:-1])
+
+
+class Terminal:
+    """A stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        raise OSError("no descriptor")
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+
+def test_notices_wrap_at_spaces_on_a_terminal_and_stay_one_line_in_a_pipe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from planner.output import streams
+    from planner.planning.results import Notice
+
+    message = "extrapolation beyond the runs behind besiroglu2024: flops 6.07e+23 is 46.7x above the largest (1.3e+22)"
+    notice = Notice(code="extrapolation", message=message)
+    monkeypatch.setenv("COLUMNS", "40")
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    streams.notices([notice])
+    lines = screen.text.splitlines()
+    assert len(lines) > 1
+    assert all(len(line) <= 40 for line in lines)
+    assert all(line.startswith("  ") for line in lines[1:])
+    assert " ".join(line.strip() for line in lines) == f"warning: {message}"
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    streams.notices([notice])
+    assert pipe.getvalue() == f"warning: {message}\n"
