@@ -434,11 +434,23 @@ def stream_columns(
 
 _noted: set[str] = set()
 """The parts a stream has noted it leaves out, each once."""
+_noted_laws: set[int] = set()
+"""The laws (their shared references, by id) whose plans a stream has looked at."""
+
+
+def _note_unstreamed(item: Plan) -> None:
+    for part, present in _UNSTREAMED.items():
+        if part not in _noted and present(item):
+            _noted.add(part)
+            from planner.output.streams import note
+
+            note(f"--from with --format csv leaves out {part}; --json has them")
 
 
 def csv_header(columns: tuple[Column, ...]) -> None:
     """The header row of a streamed CSV, which starts a stream: no part noted yet."""
     _noted.clear()
+    _noted_laws.clear()
     _writer().writerow([name for name, _ in columns])
 
 
@@ -459,12 +471,11 @@ def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) 
     rows = [[_csv_cell(read(item)) for read in readers] for item in plans]
     if not rows:
         return
-    for part, present in _UNSTREAMED.items():
-        if part not in _noted and any(present(item) for item in plans):
-            _noted.add(part)
-            from planner.output.streams import note
-
-            note(f"--from with --format csv leaves out {part}; --json has them")
+    seen = _noted_laws
+    for item in plans:
+        if id(item.law) not in seen:  # what a part holds follows from the law: look once a law
+            seen.add(id(item.law))
+            _note_unstreamed(item)
     text = "\n".join(",".join(row) for row in rows) + "\n"
     plain = text.count(",") == len(rows) * (len(readers) - 1) and text.count("\n") == len(rows)
     if plain and '"' not in text and "\r" not in text:  # no cell csv would quote: its own text
