@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from planner.output.streams import clean
+from planner.output.controls import clean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

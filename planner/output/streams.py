@@ -1,8 +1,8 @@
 """The plain streams: JSON Lines on stdout, one-line messages on stderr, and their guards.
 
 Owns the few writers every command needs, kept apart from the tables so that
-`plan --flops 1e21 --json` and error paths load only this; `clean`, which neutralises
-terminal control sequences in text users supplied (a spec's name, a law file's caveat);
+`plan --flops 1e21 --json` and error paths load only this (and `controls`, whose `clean`
+neutralises terminal control sequences in text users supplied);
 and `Guarded`, the stream planner.cli.main puts in front of stdout and stderr so that a
 closed, broken or full stream never turns into a traceback or a wrong exit code. Must not
 import rich, compute plans or read files.
@@ -13,20 +13,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
+from planner.output.controls import CONTROL as CONTROL  # re-exported: callers import them from here
+from planner.output.controls import clean as clean
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from planner.planning.results import Notice
-
-
-CONTROL = {code: f"\\x{code:02x}" for code in (*range(0, 9), *range(11, 32), 127, *range(128, 160))}
-"""Control characters but tab and newline, shown as \\x1b and the like instead of obeyed."""
-
-
-def clean(text: str) -> str:
-    """Text with terminal control characters shown, not obeyed (no escape sequences in CI logs)."""
-    return text if text.isprintable() else text.translate(CONTROL)
 
 
 class Guarded:
