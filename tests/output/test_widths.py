@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from planner.output import grid
-from planner.output._base import count, money, sci
+from planner.output._base import count, days, money, sci
 from planner.output.tabular import check_value
 from tests.conftest import ROOT, Run
 
@@ -51,7 +51,7 @@ def plan_values(item: dict[str, Any]) -> list[str]:
     if spent:
         shown.append(f"{spent['gpu_hours']:,.0f}")
         if spent["days"] is not None:
-            shown.append(f"{spent['days']:,.1f}")
+            shown.append(days(spent["days"]))
         if spent["cost"] is not None:
             shown.append(money(spent["cost"]))
     data = item.get("data")
@@ -347,3 +347,14 @@ def test_notices_wrap_at_spaces_on_a_terminal_and_stay_one_line_in_a_pipe(
     monkeypatch.setattr("sys.stderr", pipe)
     streams.notices([notice])
     assert pipe.getvalue() == f"warning: {message}\n"
+
+
+def test_a_run_of_hours_shows_its_days_in_two_figures_not_as_zero(run: Run) -> None:
+    lines = run("--flops", "1e21", "--gpu", "h100", "--gpus", "512", "--no-intervals").stdout.splitlines()
+    (row,) = [line for line in lines if line.startswith("│  1e21")]
+    spent = json.loads(run("--flops", "1e21", "--gpu", "h100", "--gpus", "512", "--json").stdout)["hardware"]
+    assert spent["days"] < 0.1
+    assert f" {spent['days']:.2g} " in row
+    assert days(0.0) == "0.0"
+    assert days(30.0) == "30.0"
+    assert days(1234.56) == "1,234.6"
