@@ -615,7 +615,7 @@ def check_markdown(report: CheckReport) -> None:
     lines = [
         f"### Budget checks: {report.name or report.spec}: {verdict}",
         "",
-        "| check | value | limit | result | margin |",
+        "| quantity | value | limit | result | headroom |",  # named as the CSV's columns
         "|---|---:|---:|---|---:|",
     ]
     for check in report.checks:

@@ -295,3 +295,24 @@ def test_a_stream_in_csv_has_the_data_columns_and_notes_what_it_leaves_out(run: 
     assert mixed.exit_code == 0
     assert mixed.stderr.count("leaves out natural units") == 1
     assert len(mixed.stdout.splitlines()) == 4
+
+
+def test_a_check_report_in_csv_and_markdown_matches_its_json(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT / "tests" / "examples")
+    report = json.loads(run("check", "run.toml", "--json").stdout)
+    rows = list(csv.DictReader(io.StringIO(run("check", "run.toml", "--format", "csv").stdout)))
+    assert [row["check"] for row in rows] == [check["name"] for check in report["checks"]]
+    for row, check in zip(rows, report["checks"], strict=True):
+        for name in ("value", "limit", "margin", "headroom"):
+            assert float(row[name]) == check[name]
+        assert row["quantity"] == check["quantity"]
+        assert row["result"] == ("PASS" if check["passed"] else "FAIL")
+    header, marked = markdown_rows(run("check", "run.toml", "--format", "markdown").stdout)
+    assert set(header) <= set(rows[0])  # the same names as the CSV's, for the same things
+    for row, check in zip(marked, report["checks"], strict=True):
+        assert row["quantity"] == check["quantity"]
+        assert row["headroom"] == f"{check['headroom']:+.1%}"
