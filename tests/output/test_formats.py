@@ -316,3 +316,35 @@ def test_a_check_report_in_csv_and_markdown_matches_its_json(
     for row, check in zip(marked, report["checks"], strict=True):
         assert row["quantity"] == check["quantity"]
         assert row["headroom"] == f"{check['headroom']:+.1%}"
+
+
+def test_a_backtest_in_csv_has_each_held_out_run_of_its_json_and_names_what_it_leaves(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT / "tests" / "examples")
+    args = ("backtest", "runs.csv", "--cut", "3e20", "--bootstrap", "20")
+    (cut,) = [json.loads(line) for line in run(*args, "--json").stdout.splitlines()]
+    written = run(*args, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(written.stdout)))
+    assert [int(row["row"]) for row in rows] == [held["row"] for held in cut["runs"]]
+    for row, held in zip(rows, cut["runs"], strict=True):
+        for name in (
+            "params",
+            "tokens",
+            "flops",
+            "loss",
+            "predicted",
+            "relative_error",
+            "decades",
+            "log_error",
+        ):
+            assert float(row[name]) == held[name], name
+        assert float(row["spread"]) == held["spread"]
+        assert float(row["sigma"]) == held["sigma"]
+        for band in held["intervals"]:
+            level = f"{band['level'] * 100:g}"
+            assert float(row[f"low_{level}"]) == band["low"]
+            assert row[f"covered_{level}"] == ("true" if band["covered"] else "false")
+    assert "in --format json" in written.stderr
