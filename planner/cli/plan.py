@@ -402,7 +402,9 @@ def _stream(request: Request, fmt: str) -> int:
     from planner.cli.intervals import level_of
 
     bounded = level_of(request) is not None and not request.compare
-    columns = tabular.stream_columns(hardware=setup is not None, compare=request.compare, intervals=bounded)
+    columns = tabular.stream_columns(
+        hardware=setup is not None, compare=request.compare, intervals=bounded, data=data
+    )
     if fmt == "csv":
         tabular.csv_header(columns)
     for block in budget_blocks(request, setup, data):

@@ -31,6 +31,11 @@ def money(value: float | None) -> str:
     return "" if value is None else f"${value:,.0f}"
 
 
+def days(value: float) -> str:
+    """Days for people: 30.0, 1,234.5; under a day, two significant figures (0.05, not 0.0)."""
+    return f"{value:,.1f}" if value >= 0.95 or value == 0 else f"{value:.2g}"
+
+
 def span(low: float, high: float, show: Callable[[float], str] | None = None) -> str:
     """An interval for people: 2.10B to 3.61B, or with `show` (a formatter) for other numbers;
     one number where both ends read the same (a cap that binds in every draw)."""
@@ -104,7 +109,7 @@ def interval_lines(screen: Screen, bounds: Intervals) -> None:
     if bounds.gpu_hours is not None:
         parts = [f"{bounds.gpu_hours.low:,.0f} to {bounds.gpu_hours.high:,.0f} GPU-hours"]
         if bounds.days is not None:
-            parts.append(f"{bounds.days.low:,.1f} to {bounds.days.high:,.1f} days")
+            parts.append(f"{days(bounds.days.low)} to {days(bounds.days.high)} days")
         if bounds.cost is not None:
             parts.append(f"{money(bounds.cost.low)} to {money(bounds.cost.high)}")
         screen.line(f"hardware, {level} interval: {', '.join(parts)}")

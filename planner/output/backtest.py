@@ -37,6 +37,9 @@ CSV_COLUMNS = (
     "predicted",
     "relative_error",
     "decades",
+    "log_error",
+    "spread",
+    "sigma",
 )
 
 
@@ -59,6 +62,12 @@ def backtest_csv(backtests: Sequence[Backtest]) -> None:
             for band in run.intervals:
                 cells += [repr(band.low), repr(band.high), "true" if band.covered else "false"]
             writer.writerow(cells)
+    from planner.output.streams import note
+
+    note(
+        "--format csv has one row per held-out run; each cut's fitted parameters, mean errors and "
+        "coverage, and each run's intervals from the parameters alone, are in --format json"
+    )
 
 
 def backtest_tables(backtests: Sequence[Backtest], pooled: Sequence[Coverage], *, summary: bool) -> None:

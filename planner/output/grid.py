@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from planner.output.streams import clean
+from planner.output.controls import clean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,20 +46,25 @@ class Column:
 class Table:
     """A table to draw: a title, columns, and rows of text cells."""
 
-    __slots__ = ("columns", "rows", "title")
+    __slots__ = ("columns", "labelled", "rows", "title")
 
     def __init__(self, title: str = "") -> None:
         self.title = title
         self.columns: list[Column] = []
         self.rows: list[tuple[list[str], bool, bool]] = []
+        self.labelled: set[int] = set()
 
     def column(self, name: str, *, right: bool = True, wrap: bool = False) -> None:
         """Add a column. Numbers align right; `wrap` lets free text break at its spaces."""
         self.columns.append(Column(name, right, wrap))
 
-    def row(self, *cells: str, bold: bool = False, section: bool = False) -> None:
-        """Add a row; `section` draws a rule above it, `bold` sets it apart (a summary)."""
+    def row(self, *cells: str, bold: bool = False, section: bool = False, label: bool = False) -> None:
+        """Add a row; `section` draws a rule above it, `bold` sets it apart (a summary), and
+        `label` says its first cell names the row (an interval under a plan) rather than
+        holding a value of the first column, which matters when rows are stacked."""
         missing = len(self.columns) - len(cells)
+        if label:
+            self.labelled.add(len(self.rows))
         self.rows.append(([*cells, *[""] * missing], bold, section))
 
 
@@ -215,16 +220,18 @@ class Screen:
         everything = list(range(len(columns)))
         sizes = self._fit(columns, heads, rows, everything)
         if sizes is not None:
-            return lines + self._boxed(columns, heads, rows, everything, sizes)
-        stacked = self._stacked(heads, rows)
+            return lines + self._boxed(columns, heads, rows, everything, sizes, table.labelled)
+        stacked = self._stacked(heads, rows, table.labelled)
         panels = self._panels(columns, heads, rows) if len(rows) > 1 else None
         if panels is not None:
             boxed = [
-                line for chosen, sizes in panels for line in self._boxed(columns, heads, rows, chosen, sizes)
+                line
+                for chosen, sizes in panels
+                for line in self._boxed(columns, heads, rows, chosen, sizes, table.labelled)
             ]
             if len(boxed) <= len(stacked):
                 return lines + boxed
-        return lines + stacked
+        return [*lines, *stacked, ""]  # a blank line, so lines under it do not read as its keys
 
     def _fit(
         self,
@@ -313,7 +320,10 @@ class Screen:
         rows: list[Any],
         chosen: list[int],
         sizes: list[int],
+        labelled: set[int],
     ) -> list[str]:
+        """The chosen columns boxed; a labelled row with nothing in them (a panel of columns
+        the interval row leaves empty) is left out."""
         top, head_walls, head_rule, walls, rule, bottom = self.box
 
         def border(chars: str) -> str:
@@ -350,6 +360,8 @@ class Screen:
         lines.append(border(head_rule))
         wraps = [columns[at].wrap for at in chosen]
         for number, (texts, bold, section) in enumerate(rows):
+            if number in labelled and not any(texts[at] for at in chosen[1:]):
+                continue
             if section and number:
                 lines.append(border(rule))
             lines += draw(
@@ -358,9 +370,10 @@ class Screen:
         lines.append(border(bottom))
         return lines
 
-    def _stacked(self, heads: list[str], rows: list[Any]) -> list[str]:
+    def _stacked(self, heads: list[str], rows: list[Any], labelled: set[int]) -> list[str]:
         """Each row as `key: value` lines, values aligned and wrapped, a blank line between
-        rows; a column without a header names its row on a line of its own."""
+        rows; a column without a header, or the first cell of a labelled row, names its row
+        on a line of its own."""
         keyed = [head for head in heads if head]
         key_size = max((text_width(head) for head in keyed), default=0) + 2
         words = max((_longest(text, True) for texts, _, _ in rows for text in texts), default=0)
@@ -369,10 +382,10 @@ class Screen:
         for number, (texts, bold, _) in enumerate(rows):
             if number:
                 lines.append("")
-            for head, text in zip(heads, texts, strict=True):
+            for at, (head, text) in enumerate(zip(heads, texts, strict=True)):
                 if not text:
                     continue
-                if not head:
+                if not head or (at == 0 and number in labelled):
                     lines += [self.style(line, BOLD) for line in wrap(text, self.width)]
                     continue
                 indent = key_size if inline else 2

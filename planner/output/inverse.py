@@ -4,7 +4,7 @@ beside the compute-optimal one.
 
 from __future__ import annotations
 
-from planner.output._base import count, footer, interval_lines, sci, span
+from planner.output._base import count, days, footer, interval_lines, sci, span
 from planner.output.grid import Screen, Table
 
 TYPE_CHECKING = False
@@ -132,7 +132,7 @@ def inference_table(item: Plan) -> None:
         )
     if item.hardware is not None:
         spent = item.hardware
-        days = f", {spent.days:,.1f} days" if spent.days is not None else ""
-        screen.line(f"training: {spent.gpu_hours:,.0f} GPU-hours{days}")
+        time = f", {days(spent.days)} days" if spent.days is not None else ""
+        screen.line(f"training: {spent.gpu_hours:,.0f} GPU-hours{time}")
         screen.line(hardware_line(spent))
     footer(screen, item)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from planner.output._base import (
     count,
+    days,
     footer,
     interval_lines,
     interval_row,
@@ -92,7 +93,7 @@ def plans_table(plans: list[Plan]) -> None:
         if item.hardware is not None:
             row.append(f"{item.hardware.gpu_hours:,.0f}")
             if timed:
-                row.append(f"{item.hardware.days:,.1f}")
+                row.append("" if item.hardware.days is None else days(item.hardware.days))
             if priced:
                 row.append(money(item.hardware.cost))
         table.row(*row)
@@ -108,12 +109,12 @@ def plans_table(plans: list[Plan]) -> None:
                 hours = bounds.gpu_hours
                 cells.append(span(hours.low, hours.high, show=lambda v: f"{v:,.0f}") if hours else "")
                 if timed:
-                    days = bounds.days
-                    cells.append(span(days.low, days.high, show=lambda v: f"{v:,.1f}") if days else "")
+                    spent_days = bounds.days
+                    cells.append(span(spent_days.low, spent_days.high, show=days) if spent_days else "")
                 if priced:
                     cost = bounds.cost
                     cells.append(span(cost.low, cost.high, show=money) if cost else "")
-            table.row(*cells)
+            table.row(*cells, label=True)
     screen = Screen()
     screen.table(table)
     if asked is not None:
@@ -249,7 +250,7 @@ def evaluation_table(item: Plan) -> None:
         *law_cells(item),
     )
     if bounds is not None:
-        table.row(*interval_row(bounds), *[""] * len(added))
+        table.row(*interval_row(bounds), *[""] * len(added), label=True)
     screen = Screen()
     screen.table(table)
     screen.line(
@@ -269,8 +270,8 @@ def evaluation_table(item: Plan) -> None:
     if item.hardware is not None:
         spent = item.hardware
         cost = f", {money(spent.cost)}" if spent.cost is not None else ""
-        days = f", {spent.days:,.1f} days" if spent.days is not None else ""
-        screen.line(f"this run: {spent.gpu_hours:,.0f} GPU-hours{days}{cost}")
+        time = f", {days(spent.days)} days" if spent.days is not None else ""
+        screen.line(f"this run: {spent.gpu_hours:,.0f} GPU-hours{time}{cost}")
         screen.line(hardware_line(spent))
     footer(screen, item)
     law_lines(screen, item)

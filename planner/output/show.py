@@ -29,6 +29,13 @@ def show(results: Sequence[Plan | Comparison | SizeCurve], fmt: str) -> None:
             csv_table(columns, rows)
         else:
             markdown_table(columns, rows)
+        if any(isinstance(item, Plan) and item.recipe is not None for item in results):
+            from planner.output.streams import note
+
+            note(
+                f"--format {fmt} gives a recipe's shapes, the range of its hyper-parameter laws, its split "
+                "and memory total; each law's own values and the memory's parts are in --json"
+            )
     else:
         tables(results)
         recipes = [item for item in results if isinstance(item, Plan) and item.recipe is not None]

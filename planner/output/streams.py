@@ -1,8 +1,8 @@
 """The plain streams: JSON Lines on stdout, one-line messages on stderr, and their guards.
 
 Owns the few writers every command needs, kept apart from the tables so that
-`plan --flops 1e21 --json` and error paths load only this; `clean`, which neutralises
-terminal control sequences in text users supplied (a spec's name, a law file's caveat);
+`plan --flops 1e21 --json` and error paths load only this (and `controls`, whose `clean`
+neutralises terminal control sequences in text users supplied);
 and `Guarded`, the stream planner.cli.main puts in front of stdout and stderr so that a
 closed, broken or full stream never turns into a traceback or a wrong exit code. Must not
 import rich, compute plans or read files.
@@ -11,6 +11,9 @@ import rich, compute plans or read files.
 from __future__ import annotations
 
 import sys
+
+from planner.output.controls import CONTROL as CONTROL  # re-exported: callers import them from here
+from planner.output.controls import clean as clean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,14 +26,6 @@ if TYPE_CHECKING:
 VERBOSITY = 0
 """What the run says on stderr besides errors: -1 nothing (--quiet), 0 each notice once,
 1 every notice with its code (--verbose). Set by planner.cli for each run."""
-
-CONTROL = {code: f"\\x{code:02x}" for code in (*range(0, 9), *range(11, 32), 127, *range(128, 160))}
-"""Control characters but tab and newline, shown as \\x1b and the like instead of obeyed."""
-
-
-def clean(text: str) -> str:
-    """Text with terminal control characters shown, not obeyed (no escape sequences in CI logs)."""
-    return text if text.isprintable() else text.translate(CONTROL)
 
 
 class Guarded:
@@ -104,7 +99,25 @@ def notices(items: Iterable[Notice]) -> None:
         return
     lines = dict.fromkeys(f"{notice.level}: {clean(notice.message)}\n" for notice in items)
     if lines:
-        sys.stderr.write("".join(lines))  # one write: stderr writes through on every line
+        sys.stderr.write(_on_screen("".join(lines)))  # one write: stderr writes through on every line
+
+
+def _on_screen(text: str) -> str:
+    """Lines for stderr: on a terminal, wrapped at spaces to its width with later lines
+    indented, as the lines under a table are; elsewhere (a pipe, a CI log) one line each."""
+    try:
+        if not sys.stderr.isatty():
+            return text
+    except (AttributeError, OSError, ValueError):
+        return text
+    from planner.output.grid import width, wrap
+
+    size = width(sys.stderr)
+    out = []
+    for line in text.splitlines():
+        first, *rest = wrap(line, size)
+        out += [first, *("  " + part for part in (wrap(" ".join(rest), size - 2) if rest else []))]
+    return "".join(f"{line}\n" for line in out)
 
 
 def _json_line(data: dict[str, Any]) -> None:

@@ -67,6 +67,7 @@ RUN_COLUMNS: tuple[Column, ...] = (
             "params_ratio",
             "optimal_flops_for_loss",
             "compute_fraction",
+            "compute_overhead",
         )
     ),
 )
@@ -88,7 +89,7 @@ INTERVAL_COLUMNS: tuple[Column, ...] = (
     ("level", lambda item: None if item.intervals is None else item.intervals.level),
     *(
         (f"{name}_{end}", _bound(name, end))
-        for name in (*BUDGET_BOUNDS, "run_loss", "flops")
+        for name in (*BUDGET_BOUNDS, "parameter_loss", "run_loss", "flops", "gpu_hours", "days", "cost")
         for end in ("low", "high")
     ),
 )
@@ -141,11 +142,135 @@ INFERENCE_COLUMNS: tuple[Column, ...] = (
             "inference_cost",
             "total_cost",
             "compute_optimal_total_cost",
+            "cost_saved",
+            "inference_mfu",
         )
     ),
 )
 """The lifetime columns of an inference-aware plan: Plan.inference."""
 GROUPS += ((lambda item: item.inference is not None, INFERENCE_COLUMNS),)
+
+
+def _part(*path: str) -> Callable[[Plan], Cell]:
+    """The cell at `path` (attribute names) below the plan, None where a step is missing."""
+
+    def cell(item: Plan) -> Cell:
+        value: Any = item
+        for name in path:
+            value = getattr(value, name)
+            if value is None:
+                return None
+        if type(value) is bool:  # as JSON spells it
+            return "true" if value else "false"
+        return value  # type: ignore[no-any-return]
+
+    return cell
+
+
+CAP_COLUMNS: tuple[Column, ...] = (
+    ("max_params", _part("constraints", "max_params")),
+    ("max_tokens", _part("constraints", "max_tokens")),
+    *(
+        (f"unconstrained_{name}", _part("constraints", "unconstrained", name))
+        for name in ("params", "tokens", "tokens_per_param", "loss")
+    ),
+)
+"""The caps of a plan under --max-params or --max-tokens, and the plan without them."""
+DATA_COLUMNS: tuple[Column, ...] = (
+    *(
+        (name, _part("data", name))
+        for name in (
+            "unique_tokens",
+            "epochs",
+            "effective_tokens",
+            "effective_params",
+            "saturation_tokens",
+            "loss_penalty",
+            "loss_per_ln_flops",
+            "unlimited_loss_per_ln_flops",
+            "returns",
+        )
+    ),
+    *(
+        (f"unlimited_{name}", _part("data", "unlimited", name))
+        for name in ("params", "tokens", "tokens_per_param", "loss")
+    ),
+    ("R_D_star", _part("data", "R_D_star")),
+    ("R_N_star", _part("data", "R_N_star")),
+)
+"""A plan with limited unique data (Plan.data): epochs, effective data, the unlimited plan."""
+REPEATED_COLUMNS: tuple[Column, ...] = (
+    ("repeated_fraction", _part("repeated_subset", "fraction")),
+    ("repeats", _part("repeated_subset", "repeats")),
+    ("subset_tokens", _part("repeated_subset", "subset_tokens")),
+    ("repeated_tokens", _part("repeated_subset", "repeated_tokens")),
+    ("repeated_token_share", _part("repeated_subset", "token_share")),
+)
+"""A repeated subset (Plan.repeated_subset), named as its options are."""
+FINETUNE_COLUMNS: tuple[Column, ...] = (
+    ("finetune_mode", _part("finetune", "mode")),
+    ("finetune_law", _part("finetune", "transfer", "law", "id")),
+    *(
+        (name if name.startswith("finetune_") else f"finetune_{name}", _part("finetune", "transfer", name))
+        for name in (
+            "finetune_chars",
+            "finetune_tokens",
+            "chars_per_token",
+            "transferred",
+            "effective",
+            "multiplier",
+            "fraction_transferred",
+        )
+    ),
+    ("finetune_effective_tokens", _part("finetune", "effective_tokens")),
+    ("finetune_loss_from_scratch", _part("finetune", "loss_from_scratch")),
+)
+"""A fine-tune priced beside the plan (Plan.finetune, its transfer estimate flattened)."""
+INVERSE_COLUMNS: tuple[Column, ...] = (
+    ("inverse_given", _part("inverse", "given")),
+    ("inverse_value", _part("inverse", "value")),
+)
+"""What an inverse question gave (--target-loss, --params or --tokens alone) and its value."""
+RECIPE_COLUMNS: tuple[Column, ...] = (
+    ("recipe_seq_len", _part("recipe", "seq_len")),
+    ("recipe_vocab", _part("recipe", "vocab")),
+    *(
+        (f"recipe_{name}_{end}", _part("recipe", name, end))
+        for name in ("learning_rate", "batch_tokens", "steps")
+        for end in ("low", "high")
+    ),
+    ("recipe_memory_fits", _part("recipe", "memory", "fits")),
+    *(
+        (f"recipe_{name}", _part("recipe", "memory", "split", name))
+        for name in ("data_parallel", "tensor_parallel", "pipeline_parallel")
+    ),
+    ("recipe_memory_total", _part("recipe", "memory", "memory", "total")),
+    ("recipe_memory_headroom", _part("recipe", "memory", "headroom")),
+    ("recipe_tokens_per_second", _part("recipe", "time", "tokens_per_second")),
+    ("recipe_days", _part("recipe", "time", "days")),
+)
+"""A recipe's ranges over its hyper-parameter laws; its shapes are columns of their own."""
+SHAPE_FIELDS = ("n_layer", "d_model", "n_heads", "n_kv_heads", "d_ff")
+"""The columns of each candidate shape of a recipe: shape_1_n_layer, ..., shape_1_params."""
+PEAK_COLUMNS: tuple[Column, ...] = (
+    ("peak_flops_per_second", _optional("hardware", "peak_flops_per_second")),
+)
+"""The chip's dense peak behind the hardware columns (after the first columns, which keep their
+places)."""
+GROUPS += (
+    (lambda item: item.hardware is not None, PEAK_COLUMNS),
+    (lambda item: item.constraints is not None, CAP_COLUMNS),
+    (lambda item: item.data is not None, DATA_COLUMNS),
+    (lambda item: item.repeated_subset is not None, REPEATED_COLUMNS),
+    (lambda item: item.finetune is not None, FINETUNE_COLUMNS),
+    (lambda item: item.inverse is not None, INVERSE_COLUMNS),
+    (lambda item: item.recipe is not None, RECIPE_COLUMNS),
+)
+OPTIONAL_COLUMNS = frozenset(
+    name
+    for name, _ in (*INTERVAL_COLUMNS[1:], *CAP_COLUMNS, *DATA_COLUMNS, *FINETUNE_COLUMNS, *RECIPE_COLUMNS)
+)
+"""Columns left out when no row has a value (an interval no plan has, a cap not given)."""
 SIZE_COLUMNS = (
     "law",
     "flops",
@@ -164,14 +289,76 @@ CHECK_COLUMNS = ("check", "quantity", "value", "limit", "result", "margin", "hea
 
 
 def plan_rows(results: Iterable[Plan | Comparison]) -> tuple[list[str], list[Row]]:
-    """(columns, rows) with one row per plan; a comparison gives one row per law."""
-    plans = [
-        item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
+    """(columns, rows) with one row per plan; a comparison gives one row per law, each with
+    the comparison's domain and spread."""
+    pairs = [
+        (item, result if isinstance(result, Comparison) else None)
+        for result in results
+        for item in (result.plans if isinstance(result, Comparison) else (result,))
     ]
+    plans = [item for item, _ in pairs]
     columns = [column for shown, group in GROUPS if any(shown(item) for item in plans) for column in group]
-    optional = set(INTERVAL_COLUMNS[1:])  # an interval no plan here has (a run's, a target's FLOPs)
-    columns = [c for c in columns if c not in optional or any(c[1](item) is not None for item in plans)]
-    return [name for name, _ in columns], [{name: read(item) for name, read in columns} for item in plans]
+    columns = [
+        c for c in columns if c[0] not in OPTIONAL_COLUMNS or any(c[1](item) is not None for item in plans)
+    ]
+    columns += _extra_columns(plans)
+    rows = [{name: read(item) for name, read in columns} for item in plans]
+    if any(within is not None for _, within in pairs):
+        for row, (_, within) in zip(rows, pairs, strict=True):
+            row["domain"] = None if within is None else within.domain
+            row["spread_params"] = None if within is None else within.spread.params
+            row["spread_tokens"] = None if within is None else within.spread.tokens
+        columns += [("domain", _nothing), ("spread_params", _nothing), ("spread_tokens", _nothing)]
+    return [name for name, _ in columns], rows
+
+
+def _nothing(item: Plan) -> Cell:
+    return None
+
+
+def _extra_columns(plans: list[Plan]) -> list[Column]:
+    """Columns that depend on the plans: each natural unit's (images, videos), the loss at
+    convergence, and each candidate shape of a recipe."""
+    extra: list[Column] = []
+    units = dict.fromkeys(amount.unit for item in plans for amount in item.natural_units)
+    for unit in units:
+        for name, field in ((f"{unit}s", "count"), (f"tokens_per_{unit}", "tokens_per_unit")):
+            extra.append((name, _natural(unit, field)))
+        extra.append((f"loss_per_{unit}", _natural(unit, "loss_per_unit")))
+    if any(item.converged_loss is not None for item in plans):
+        extra.append(("converged_loss", _part("converged_loss")))
+    shapes = max((len(item.recipe.shapes) for item in plans if item.recipe is not None), default=0)
+    for rank in range(shapes):
+        extra += [(f"shape_{rank + 1}_{name}", _shape(rank, name)) for name in SHAPE_FIELDS]
+        extra.append((f"shape_{rank + 1}_params", _shape(rank, "params")))
+        extra.append((f"shape_{rank + 1}_like", _shape(rank, "like")))
+    return extra
+
+
+def _natural(unit: str, field: str) -> Callable[[Plan], Cell]:
+    def cell(item: Plan) -> Cell:
+        for amount in item.natural_units:
+            if amount.unit == unit:
+                return getattr(amount, field)  # type: ignore[no-any-return]
+        return None
+
+    return cell
+
+
+def _shape(rank: int, name: str) -> Callable[[Plan], Cell]:
+    """A field of a recipe's candidate shape `rank` (its total params, the family it is like)."""
+
+    def cell(item: Plan) -> Cell:
+        if item.recipe is None or rank >= len(item.recipe.shapes):
+            return None
+        candidate = item.recipe.shapes[rank]
+        if name == "params":
+            return candidate.shape.params.total
+        if name == "like":
+            return candidate.family.name
+        return getattr(candidate.shape, name)  # type: ignore[no-any-return]
+
+    return cell
 
 
 def size_rows(curves: Iterable[SizeCurve]) -> tuple[list[str], list[Row]]:
@@ -219,23 +406,64 @@ def csv_table(columns: list[str], rows: list[Row]) -> None:
         writer.writerow(_csv_cells(columns, row))
 
 
-def stream_columns(*, hardware: bool, compare: bool, intervals: bool = False) -> tuple[Column, ...]:
+def stream_columns(
+    *, hardware: bool, compare: bool, intervals: bool = False, data: dict[str, Any] | None = None
+) -> tuple[Column, ...]:
     """The CSV columns of `--from`, fixed before the first line is read: the plan's, the
-    limit columns (a later line may set a cap), the hardware ones with --gpu, and the
-    intervals' (the budget ones: level, params, tokens, tokens per parameter, loss) when asked."""
+    limit columns (a later line may set a cap), the hardware ones with --gpu, the intervals'
+    (the budget ones: level, params, tokens, tokens per parameter, loss, the loss from the
+    parameters alone) when asked, and those of limited or repeated data when `data` (the
+    keywords of the plans) sets them."""
     del compare  # a comparison's rows are plans of the same columns
-    budget = ("level", *(f"{name}_{end}" for name in BUDGET_BOUNDS for end in ("low", "high")))
+    names = (*BUDGET_BOUNDS, "parameter_loss")
+    budget = ("level", *(f"{name}_{end}" for name in names for end in ("low", "high")))
     bounds = tuple(column for column in INTERVAL_COLUMNS if column[0] in budget) if intervals else ()
-    return (*PLAN_COLUMNS, *LIMIT_COLUMNS, *(HARDWARE_COLUMNS if hardware else ()), *bounds)
+    given = data or {}
+    limited = DATA_COLUMNS if given.get("unique_tokens") is not None else ()
+    repeated = REPEATED_COLUMNS if given.get("repeated_fraction") is not None else ()
+    return (
+        *PLAN_COLUMNS,
+        *LIMIT_COLUMNS,
+        *(HARDWARE_COLUMNS if hardware else ()),
+        *bounds,
+        *(PEAK_COLUMNS if hardware else ()),
+        *limited,
+        *repeated,
+    )
+
+
+_noted: set[str] = set()
+"""The parts a stream has noted it leaves out, each once."""
+_noted_laws: set[int] = set()
+"""The laws (their shared references, by id) whose plans a stream has looked at."""
+
+
+def _note_unstreamed(item: Plan) -> None:
+    for part, present in _UNSTREAMED.items():
+        if part not in _noted and present(item):
+            _noted.add(part)
+            from planner.output.streams import note
+
+            note(f"--from with --format csv leaves out {part}; --json has them")
 
 
 def csv_header(columns: tuple[Column, ...]) -> None:
-    """The header row of a streamed CSV."""
+    """The header row of a streamed CSV, which starts a stream: no part noted yet."""
+    _noted.clear()
+    _noted_laws.clear()
     _writer().writerow([name for name, _ in columns])
 
 
+_UNSTREAMED: dict[str, Callable[[Plan], bool]] = {
+    "natural units (images, videos)": lambda item: bool(item.natural_units),
+    "the loss at convergence": lambda item: item.converged_loss is not None,
+}
+"""Parts a line's law may add to a plan that a stream's fixed columns do not carry."""
+
+
 def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) -> None:
-    """One CSV row per plan of `results` (a comparison gives one per law), no header."""
+    """One CSV row per plan of `results` (a comparison gives one per law), no header; a
+    note on stderr, once, for a part of a plan the columns leave out."""
     readers = [read for _, read in columns]
     plans = [
         item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
@@ -243,6 +471,11 @@ def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) 
     rows = [[_csv_cell(read(item)) for read in readers] for item in plans]
     if not rows:
         return
+    seen = _noted_laws
+    for item in plans:
+        if id(item.law) not in seen:  # what a part holds follows from the law: look once a law
+            seen.add(id(item.law))
+            _note_unstreamed(item)
     text = "\n".join(",".join(row) for row in rows) + "\n"
     plain = text.count(",") == len(rows) * (len(readers) - 1) and text.count("\n") == len(rows)
     if plain and '"' not in text and "\r" not in text:  # no cell csv would quote: its own text
@@ -278,7 +511,57 @@ def markdown_table(columns: list[str], rows: list[Row], title: str | None = None
     sys.stdout.write(clean("\n".join(lines)) + "\n")
 
 
-_TEXT_COLUMNS = {"law", "binding", "gpu", "check", "quantity", "result", "objective"}
+_TEXT_COLUMNS = {
+    "law",
+    "binding",
+    "gpu",
+    "check",
+    "quantity",
+    "result",
+    "objective",
+    "domain",
+    "finetune_mode",
+    "finetune_law",
+    "inverse_given",
+    "recipe_memory_fits",
+}
+_LOSSES = {
+    "loss",
+    "run_loss",
+    "loss_gap",
+    "loss_increase",
+    "target_loss",
+    "parameter_loss",
+    "unconstrained_loss",
+    "unlimited_loss",
+    "loss_penalty",
+    "converged_loss",
+    "finetune_loss_from_scratch",
+}
+"""Columns Markdown shows to four decimals, as the tables show a loss."""
+_SHARES = {
+    "loss_gap_percent",
+    "mfu",
+    "compute_fraction",
+    "headroom",
+    "fraction",
+    "compute_overhead",
+    "params_fraction",
+    "total_flops_fraction",
+    "level",
+    "inference_mfu",
+    "epochs",
+    "returns",
+    "repeated_fraction",
+    "repeated_token_share",
+    "finetune_multiplier",
+    "finetune_fraction_transferred",
+    "loss_per_ln_flops",
+    "unlimited_loss_per_ln_flops",
+    "R_D_star",
+    "R_N_star",
+}
+"""Columns Markdown shows to three significant figures, without an exponent where it can."""
 
 
 def _cell(column: str, value: Cell) -> str:
@@ -287,12 +570,12 @@ def _cell(column: str, value: Cell) -> str:
     if not isinstance(value, float):
         return clean(str(value)).replace("|", "\\|")
     column = column.removesuffix("_low").removesuffix("_high")  # an interval's end reads as its quantity
-    if column in {"loss", "run_loss", "loss_gap", "loss_increase", "target_loss"}:
+    if column in _LOSSES:
         return f"{value:.4f}"
-    if column in {"loss_gap_percent", "mfu", "compute_fraction", "headroom", "fraction", "compute_overhead"}:
+    if column in _SHARES:
         return f"{value:.3g}"
-    if column in {"params_fraction", "total_flops_fraction", "level"}:
-        return f"{value:.3g}"
+    if column.startswith("loss_per_"):  # nats per image or video, as the table shows them
+        return f"{value:#.4g}".rstrip(".")
     return sci(value)
 
 
@@ -332,7 +615,7 @@ def check_markdown(report: CheckReport) -> None:
     lines = [
         f"### Budget checks: {report.name or report.spec}: {verdict}",
         "",
-        "| check | value | limit | result | margin |",
+        "| quantity | value | limit | result | headroom |",  # named as the CSV's columns
         "|---|---:|---:|---|---:|",
     ]
     for check in report.checks:
