@@ -257,6 +257,59 @@ PEAK_COLUMNS: tuple[Column, ...] = (
 )
 """The chip's dense peak behind the hardware columns (after the first columns, which keep their
 places)."""
+ATTENTION_COLUMNS: tuple[Column, ...] = (
+    ("flop_convention", _part("flop_convention")),
+    *(
+        (f"attention_{name}", _part("attention", name))
+        for name in (
+            "seq_len",
+            "aspect_ratio",
+            "n_layer",
+            "d_model",
+            "flops_per_token",
+            "attention_per_token",
+        )
+    ),
+    ("law_flops", _part("attention", "law_flops")),
+)
+"""A budget that counts attention (--flop-convention 6N+attn): what priced it (Plan.attention)."""
+CRITICAL_COLUMNS: tuple[Column, ...] = (
+    ("critical_batch_factor", _part("critical_batch", "factor")),
+    ("minimum_flops", _part("critical_batch", "minimum_flops")),
+)
+"""A budget at the critical batch under Kaplan's C_min law (--kaplan-compute critical)."""
+CONVERSION_COLUMNS: tuple[Column, ...] = tuple(
+    (f"conversion_{name}", _part("params_conversion", name))
+    for name in ("given", "law_counts", "rule", "vocab", "optimum_params", "asked_params")
+)
+"""Sizes converted to the law's count (--param-convention): Plan.params_conversion."""
+RUN_DATA_COLUMNS: tuple[Column, ...] = tuple(
+    (f"run_{name}", _part("run", name))
+    for name in ("unique_tokens", "epochs", "loss_unlimited_data", "data_penalty")
+)
+"""A given run on limited unique data: its repeats and what they cost."""
+LIFETIME_COLUMNS: tuple[Column, ...] = (
+    ("size_given", _part("inference", "size_given")),
+    *(
+        (f"lifetime_optimal_{name}", _part("inference", "lifetime_optimal", name))
+        for name in ("params", "tokens", "tokens_per_param", "loss")
+    ),
+    ("lifetime_optimal_total_flops", _part("inference", "lifetime_optimal_total_flops")),
+)
+"""Serving a given size (--inference-tokens with --params): the size the objective would choose."""
+MOE_COLUMNS: tuple[Column, ...] = tuple(
+    (f"moe_{name}", _part("mixture_of_experts", name))
+    for name in ("experts", "granularity", "total_params", "run_total_params")
+)
+"""A fine-grained MoE plan: Plan.mixture_of_experts."""
+GROUPS += (
+    (lambda item: item.attention is not None, ATTENTION_COLUMNS),
+    (lambda item: item.critical_batch is not None, CRITICAL_COLUMNS),
+    (lambda item: item.params_conversion is not None, CONVERSION_COLUMNS),
+    (lambda item: item.run is not None and item.run.unique_tokens is not None, RUN_DATA_COLUMNS),
+    (lambda item: item.inference is not None, LIFETIME_COLUMNS),
+    (lambda item: item.mixture_of_experts is not None, MOE_COLUMNS),
+)
 GROUPS += (
     (lambda item: item.hardware is not None, PEAK_COLUMNS),
     (lambda item: item.constraints is not None, CAP_COLUMNS),
@@ -327,12 +380,26 @@ def _extra_columns(plans: list[Plan]) -> list[Column]:
         extra.append((f"loss_per_{unit}", _natural(unit, "loss_per_unit")))
     if any(item.converged_loss is not None for item in plans):
         extra.append(("converged_loss", _part("converged_loss")))
+    suites = max((len(item.average_top1_error_proxy) for item in plans), default=0)
+    for rank in range(suites):  # an over-training law's average top-1 error proxies, one per suite
+        for name in ("tasks", "error", "run_error"):
+            extra.append((f"error_proxy_{rank + 1}_{name}", _proxy(rank, name)))
     shapes = max((len(item.recipe.shapes) for item in plans if item.recipe is not None), default=0)
     for rank in range(shapes):
         extra += [(f"shape_{rank + 1}_{name}", _shape(rank, name)) for name in SHAPE_FIELDS]
         extra.append((f"shape_{rank + 1}_params", _shape(rank, "params")))
         extra.append((f"shape_{rank + 1}_like", _shape(rank, "like")))
     return extra
+
+
+def _proxy(rank: int, name: str) -> Callable[[Plan], Cell]:
+    """A field of the plan's average top-1 error proxy `rank` (its suite's task count, the error)."""
+
+    def cell(item: Plan) -> Cell:
+        proxies = item.average_top1_error_proxy
+        return getattr(proxies[rank], name) if rank < len(proxies) else None
+
+    return cell
 
 
 def _natural(unit: str, field: str) -> Callable[[Plan], Cell]:

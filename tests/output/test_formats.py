@@ -78,6 +78,16 @@ LEFT_OUT = (
     "recipe.shapes.",  # each shape's counts beyond its size and name: --json
     "points..loss_interval",  # a size's interval: loss_low and loss_high
     "natural_units..unit",  # the unit names its columns
+    "flop_convention",  # the law's own ("6N"; units.flops says it), a column where it is converted
+    "attention.convention",
+    "attention.formula",
+    "attention.method",
+    "critical_batch.convention",
+    "critical_batch.source",
+    "params_conversion.formula",
+    "params_conversion.source",
+    "params_conversion.caveats",
+    "average_top1_error_proxy..suite",  # the suite's name: its task count is the column
 )
 CURVE_LEFT_OUT = ("intervals.",)
 """A size curve's rows are sizes: the optimum's own intervals are those of plan --flops."""
