@@ -18,7 +18,7 @@ import os
 import sys
 
 from planner.cli.declare import Command, ExitCode
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
 
 COMMANDS = {
     "": ("planner.cli.plan", "COMMAND"),
@@ -70,6 +70,13 @@ def dispatch(argv: list[str]) -> int:
     from planner.cli.parse import normalise, parse
 
     command = command_of(argv)
+    words = len(command.name.split())
+    if command.group and command.name and len(argv) > words and not argv[words].startswith("-"):
+        subcommands = [name.split()[-1] for name in COMMANDS if name.startswith(command.name + " ")]
+        raise InputError(
+            f"plan {command.name} has no subcommand {argv[words]!r}; give one of "
+            f"{', '.join(subcommands)} (see plan {command.name} --help)"
+        )
     # Shell completion (typer's, through _PLAN_COMPLETE) is answered by the typer app.
     if not (os.environ.get("PLANNER_NO_FAST_PATH") or os.environ.get("_PLAN_COMPLETE")):
         found = parse(command, normalise(command, argv[len(command.name.split()) :]))

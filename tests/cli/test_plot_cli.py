@@ -127,7 +127,7 @@ def test_without_a_terminal_it_says_what_to_do(run: Run) -> None:
     ("args", "message"),
     [
         (["plot"], "give a kind of picture"),
-        (["plot", "bogus"], "no such command 'bogus'"),
+        (["plot", "bogus"], "plan plot has no subcommand 'bogus'"),
         (["plot", "isoflop", "--format", "csv"], "give at least one budget"),
         (
             ["plot", "isoflop", "--flops", "1e21", "--law", "kaplan2020", "--format", "csv"],
@@ -248,3 +248,18 @@ def test_a_failed_save_leaves_nothing_behind(
     _refused(run("plot", "size-curve", "--flops", "1e21", "--out", str(out)), "No space left on device")
     assert [path.name for path in tmp_path.iterdir()] == ["x.png"]
     assert out.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["plot", "bogus"], "error: plan plot has no subcommand 'bogus'; give one of isoflop, frontier, fit"),
+        (["laws", "bogus"], "error: plan laws has no subcommand 'bogus'; give one of show"),
+    ],
+)
+def test_an_unknown_subcommand_names_the_group_and_its_kinds(run: Run, args: list[str], message: str) -> None:
+    done = run(*args)
+    assert done.exit_code == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(message)
+    assert len(done.stderr.strip().splitlines()) == 1
