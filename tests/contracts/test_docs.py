@@ -17,6 +17,8 @@ import json
 import os
 import re
 import shlex
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -57,7 +59,21 @@ def examples(text: str) -> list[tuple[str, str]]:
     return found
 
 
+JQ = shutil.which("jq")
+"""Real jq, where installed (CI installs it): the docs show what it prints."""
+
+
 def _jq(stdout: str, program: list[str]) -> str:
+    """What `jq PROGRAM` prints for stdout: real jq where installed, else the stand-in."""
+    if JQ is not None:
+        done = subprocess.run([JQ, *program], input=stdout, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"jq {' '.join(program)}: {done.stderr}"
+        return done.stdout
+    return _jq_standin(stdout, program)
+
+
+def _jq_standin(stdout: str, program: list[str]) -> str:
+    """jq's plain paths (.a.b, with -c or not) in Python, for machines without jq."""
     compact = program[0] == "-c"
     path = program[-1]
     assert re.fullmatch(r"(\.[a-z][a-z0-9_]*)+", path), (
@@ -68,8 +84,67 @@ def _jq(stdout: str, program: list[str]) -> str:
         value: Any = json.loads(line)
         for key in path.split(".")[1:]:
             value = value[key]
-        lines.append(json.dumps(value, separators=(",", ":")) if compact else json.dumps(value, indent=2))
+        lines.append(_jq_text(value, compact))
     return "\n".join(lines) + "\n"
+
+
+def _jq_text(value: Any, compact: bool, level: int = 0) -> str:
+    """A value as jq prints it: compact (-c) or indented by two, numbers by `_jq_number`."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _jq_number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    items = (
+        [_jq_text(item, compact, level + 1) for item in value]
+        if isinstance(value, list)
+        else [
+            json.dumps(key, ensure_ascii=False)
+            + (":" if compact else ": ")
+            + _jq_text(item, compact, level + 1)
+            for key, item in value.items()
+        ]
+    )
+    left, right = ("[", "]") if isinstance(value, list) else ("{", "}")
+    if not items:
+        return left + right
+    if compact:
+        return left + ",".join(items) + right
+    inner, outer = "  " * (level + 1), "  " * level
+    return left + "\n" + ",\n".join(inner + item for item in items) + "\n" + outer + right
+
+
+def _jq_number(number: float) -> str:
+    """A double as jq 1.6 prints it: the shortest digits, in fixed notation unless the
+    decimal exponent is below -4 or more than 15 past the digits (then as 5e+20)."""
+    if number == 0:
+        return "0"
+    digits_text = repr(abs(number))
+    if "e" in digits_text:
+        head, _, tail = digits_text.partition("e")
+        digits, point = (
+            head.replace(".", ""),
+            int(tail) + 1 + (head.index(".") - 1 if "." in head else len(head) - 1),
+        )
+    else:
+        whole, _, frac = digits_text.partition(".")
+        frac = "" if frac == "0" else frac
+        digits = (whole + frac).lstrip("0")
+        point = len(whole) if whole != "0" else -(len(frac) - len(frac.lstrip("0")))
+    digits = digits.rstrip("0") or "0"
+    sign = "-" if number < 0 else ""
+    if point <= -4 or point > len(digits) + 15:
+        rest = f".{digits[1:]}" if len(digits) > 1 else ""
+        power = point - 1
+        return f"{sign}{digits[0]}{rest}e{'+' if power >= 0 else '-'}{abs(power):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
 def execute(run: Run, command: str) -> str:
@@ -386,3 +461,20 @@ def test_fit_on_the_shared_data_shows_real_numbers(
         )
         for line in result.stderr.splitlines():
             assert line.split(":")[0] in text, f"{name} does not show the notice {line}"
+
+
+@pytest.mark.skipif(JQ is None, reason="jq is not installed")
+@pytest.mark.parametrize("name", PAGE_IDS)
+def test_the_jq_stand_in_reads_what_real_jq_reads(
+    run: Run, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Where jq is missing the stand-in answers; it must print what jq 1.6 prints, to the byte."""
+    monkeypatch.chdir(EXAMPLES)
+    for command, _ in examples(page(name).read_text()):
+        words = shlex.split(command)
+        if "jq" not in words or words[0] != "plan":
+            continue
+        pipe = words.index("|")
+        result = run(*words[1:pipe])
+        program = words[pipe + 2 :]
+        assert _jq_standin(result.stdout, program) == _jq(result.stdout, program), command
