@@ -5,8 +5,8 @@ search inside each bracket (Kiefer 1953, "Sequential minimax search for a maximu
 Amer. Math. Soc. 4(3), 502-506). Golden-section search alone finds *a* local minimum of a
 function that is unimodal in its bracket; the scan is the guard for functions that are not,
 and the best refined dip wins. Also owns the bisection of a form's frontier loss for the
-least compute that reaches a loss, where no closed form exists. Pure Python: no scipy on the
-planning path.
+least compute that reaches a loss, where no closed form exists, and `log_root`, the inverse
+of an increasing function by bisection in log x. Pure Python: no scipy on the planning path.
 """
 
 from __future__ import annotations
@@ -107,6 +107,19 @@ if TYPE_CHECKING:  # protocols: only type checkers read them
 
         def budget_loss(self, C: float, N: float) -> float:
             """Loss of N parameters on C / (6N) tokens."""
+
+
+def log_root(f: Callable[[float], float], target: float, high: float, span: float, tol: float) -> float:
+    """The x in [high e^-span, high] where f, increasing, reaches `target`: bisection in ln x
+    to `tol`, returning the bracket's upper end (f(x) >= target there, so a cap it sets holds)."""
+    low_log, high_log = math.log(high) - span, math.log(high)
+    while high_log - low_log > tol:
+        middle = 0.5 * (low_log + high_log)
+        if f(math.exp(middle)) >= target:
+            high_log = middle
+        else:
+            low_log = middle
+    return math.exp(high_log)
 
 
 def frontier_loss(form: Frontier, flops: float) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planner.cli.declare import Argument, Command, ExitCode, Option, Request
-from planner.cli.plan import FORMATS, output_format
+from planner.cli.plan import FORMAT, output_format
 from planner.output import streams
 
 
@@ -37,14 +37,7 @@ COMMAND = Command(
     "Check a run against its limits: exit 0 if all pass, 1 if any fails, 2 for a bad spec.",
     (
         Option("--json", None, "One JSON report object.", kind="flag", panel="output"),
-        Option(
-            "--format",
-            "FORMAT",
-            "table (default), json, csv or markdown.",
-            kind="choice",
-            choices=FORMATS,
-            panel="output",
-        ),
+        FORMAT,
     ),
     run_check,
     arguments=(Argument("spec", "SPEC", "A TOML or JSON spec file, or - for stdin."),),

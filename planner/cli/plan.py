@@ -30,6 +30,16 @@ CHARS_PER_TOKEN = Option(
 )
 """--chars-per-token, the same option on `plan` and `plan transfer`."""
 
+FORMAT = Option(
+    "--format",
+    "FORMAT",
+    "table (default), json, csv or markdown.",
+    kind="choice",
+    choices=FORMATS,
+    panel="output",
+)
+"""--format, the same option on `plan` and `plan check`."""
+
 OPTIONS = (
     Option(
         "--flops",
@@ -109,14 +119,7 @@ OPTIONS = (
         field="budgets_file",
         panel="budget",
     ),
-    Option(
-        "--format",
-        "FORMAT",
-        "table (default), json, csv or markdown.",
-        kind="choice",
-        choices=FORMATS,
-        panel="output",
-    ),
+    FORMAT,
     *interval_options(
         "Level of the intervals, in (0, 1), e.g. 0.9. Default 0.95.", "Plan without intervals (and faster)."
     ),

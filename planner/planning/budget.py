@@ -298,7 +298,8 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         known = _block_intervals(chosen, budgets, max_params, max_tokens, unique_tokens, level)
     critical = _critical(chosen, kaplan_compute, cost is not None)
     if critical:
-        found = _at_critical_batch(budgets, one, chosen, hardware, level, ask is not None)
+        limits = (max_params, max_tokens, unique_tokens, subset)
+        found = _at_critical_batch(budgets, one, chosen, hardware, level, ask is not None, limits)
         if conversion is None or param_convention is None:
             return found
         from planner.planning.conversions import converted
@@ -354,22 +355,39 @@ def _critical(law: Law, kaplan_compute: str | None, attention: bool) -> bool:
             "C_min; --kaplan-compute applies to kaplan2020"
         )
     if attention:
-        raise InputError("--kaplan-compute critical and --flop-convention 6N+attn are not priced together")
+        raise InputError(
+            "kaplan_compute 'critical' and flop_convention '6N+attn' (--kaplan-compute, --flop-convention) "
+            "are not priced together"
+        )
     return True
 
 
 def _at_critical_batch(
-    budgets: list[float], one: bool, law: Law, hardware: Hardware | None, level: float | None, finetune: bool
+    budgets: list[float],
+    one: bool,
+    law: Law,
+    hardware: Hardware | None,
+    level: float | None,
+    finetune: bool,
+    limits: tuple[float | None, float | None, float | None, tuple[float, float] | None],
 ) -> Plan | list[Plan]:
     """Plans of budgets spent at the critical batch: the law's optimum at C_min = C / 2,
-    trained on the tokens that batch processes, twice C_min / 6N."""
+    trained on the tokens that batch processes, twice C_min / 6N. `limits` (max_params,
+    max_tokens, unique_tokens, subset) go to the plan at C_min as they are, max_tokens halved
+    to the tokens of C_min (the law refuses what it cannot price, as at any budget)."""
     if finetune:
-        raise InputError("--kaplan-compute critical plans budgets without a fine-tune; drop --transfer")
+        raise InputError(
+            "kaplan_compute 'critical' (--kaplan-compute) plans budgets without a fine-tune; drop transfer"
+        )
     from planner.planning.results import CriticalBatch
 
+    max_params, max_tokens, unique_tokens, subset = limits
+    at_min = None if max_tokens is None else max_tokens / CRITICAL_FACTOR
     out = []
     for flops in budgets:
-        base = plan_one(flops / CRITICAL_FACTOR, law, level=level)
+        base = plan_one(
+            flops / CRITICAL_FACTOR, law, max_params, at_min, None, None, unique_tokens, subset, level=level
+        )
         optimum = base.optimum
         tokens = CRITICAL_FACTOR * optimum.tokens
         notices = [notice for notice in base.notices if notice.code != "token_convention"]

@@ -18,7 +18,6 @@ library only; loaded only when a plan converts.
 
 from __future__ import annotations
 
-import math
 import os
 
 from planner.errors import InputError
@@ -104,16 +103,9 @@ class Converter:
 
     def non_embedding(self, total: float) -> float:
         """The inverse of `total` (which grows with N_nonemb): bisection in ln N."""
-        low, high = math.log(total) - 60.0, math.log(total)
-        for _ in range(200):
-            middle = 0.5 * (low + high)
-            if self.total(math.exp(middle)) > total:
-                high = middle
-            else:
-                low = middle
-            if high - low < 1e-14:
-                break
-        return math.exp(0.5 * (low + high))
+        from planner.optimize import log_root
+
+        return log_root(self.total, total, total, 60.0, 1e-14)
 
     def to_law(self, given: str, law_counts: str, params: float) -> float:
         """A count in the user's convention `given` as the law counts it."""

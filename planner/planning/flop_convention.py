@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 
 from planner.errors import InputError
-from planner.optimize import golden_section
+from planner.optimize import golden_section, log_root
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -95,16 +95,7 @@ class AttentionCost:
         high = target / FLOPS_PER_PARAM_TOKEN  # attention only adds cost: N is below this
         if high <= 0 or not math.isfinite(high):
             return 0.0
-        low_log, high_log = math.log(high) - 40.0, math.log(high)
-        for _ in range(200):
-            middle = 0.5 * (low_log + high_log)
-            if self.per_token(math.exp(middle)) > target:
-                high_log = middle
-            else:
-                low_log = middle
-            if high_log - low_log < 1e-13:
-                break
-        return math.exp(low_log)
+        return log_root(self.per_token, target, high, 40.0, 1e-13)
 
     def shape(self, N: float) -> tuple[float, float]:
         """(n_layer, d_model) of the continuous shape: what the attention term assumed."""

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -122,18 +123,9 @@ def _jq_number(number: float) -> str:
     decimal exponent is below -4 or more than 15 past the digits (then as 5e+20)."""
     if number == 0:
         return "0"
-    digits_text = repr(abs(number))
-    if "e" in digits_text:
-        head, _, tail = digits_text.partition("e")
-        digits, point = (
-            head.replace(".", ""),
-            int(tail) + 1 + (head.index(".") - 1 if "." in head else len(head) - 1),
-        )
-    else:
-        whole, _, frac = digits_text.partition(".")
-        frac = "" if frac == "0" else frac
-        digits = (whole + frac).lstrip("0")
-        point = len(whole) if whole != "0" else -(len(frac) - len(frac.lstrip("0")))
+    _, shortest, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(map(str, shortest))
+    point = len(digits) + int(exponent)  # the decimal point's place, counted from the first digit
     digits = digits.rstrip("0") or "0"
     sign = "-" if number < 0 else ""
     if point <= -4 or point > len(digits) + 15:

@@ -227,6 +227,23 @@ def test_table_6_counts_the_tokens_of_the_critical_batch() -> None:
         (["--flops", "1e21", "--law", "kaplan2020", "--kaplan-compute", "max"], "--kaplan-compute"),
         (["--target-loss", "2.5", "--law", "kaplan2020", "--kaplan-compute", "critical"], "drop it here"),
         (["--flops", "1e21", "--compare", "--kaplan-compute", "critical"], "drop it for given runs"),
+        (
+            ["--flops", "1e21", "--law", "kaplan2020", "--kaplan-compute", "critical", "--max-params", "1e9"],
+            "cannot price a capped plan",
+        ),
+        (
+            [
+                "--flops",
+                "1e21",
+                "--law",
+                "kaplan2020",
+                "--kaplan-compute",
+                "critical",
+                "--unique-tokens",
+                "1e9",
+            ],
+            "cannot price repeated data",
+        ),
     ],
 )
 def test_kaplan_compute_refusals(run: Run, args: list[str], message: str) -> None:

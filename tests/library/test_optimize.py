@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.optimize import golden_section, minimize, minimize_log
+from planner.optimize import golden_section, log_root, minimize, minimize_log
 
 
 @given(centre=st.floats(-9.0, 9.0), curvature=st.floats(1e-3, 1e3))
@@ -75,3 +75,16 @@ def test_a_point_interval_and_a_bad_one() -> None:
     assert minimize_log(lambda n: n, 5.0, 5.0) == 5.0
     with pytest.raises(ValueError, match="need 0 < low <= high"):
         minimize_log(lambda n: n, 5.0, 1.0)
+
+
+@settings(max_examples=100)
+@given(st.floats(math.log(1e3), math.log(1e15)), st.floats(0.1, 3.0))
+def test_log_root_inverts_an_increasing_function_and_keeps_its_upper_side(log_x: float, power: float) -> None:
+
+    def f(x: float) -> float:
+        return x + 1e3 * x**power
+
+    x = math.exp(log_x)
+    found = log_root(f, f(x), f(x), math.log(f(x)) + 10.0, 1e-13)  # the bracket [e^-10, f(x)] holds x
+    assert found == pytest.approx(x, rel=1e-12)
+    assert f(found) >= f(x)
