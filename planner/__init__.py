@@ -10,20 +10,23 @@ The public API: each `plan` command is one call here, returning the objects `--j
 `plan` and `compare` answer budgets, `transfer` what pre-training is worth to a fine-tune;
 `evaluate`, `for_loss`, `for_params`, `for_tokens`, `size_curve`, `inference_optimum` and
 `plan_for_time` the other questions (hardware for `hardware=` from planner.hardware.hardware);
-`recipe` turns a plan into a training recipe; `fit` fits a law to a lab's own runs
-(`read_runs`). Those load on first use (the fitting API needs numpy and scipy), so
-`import planner` stays light.
+`recipe` turns a plan into a training recipe; `check_spec` is `plan check`; `fit` fits a law
+to a lab's own runs (`read_runs`). Those load on first use (the fitting API needs numpy and
+scipy), so `import planner` stays light. Each result's `to_dict()` is what `--json` prints;
+its repr is one line, `table()` the command's table, which a notebook and rich show too
+(planner.display), and the results of many budgets have `to_pandas()`.
 """
 
 from __future__ import annotations
 
+from planner import records as _records
 from planner.version import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from planner.check import read_spec, run_checks
+    from planner.check import CheckReport, check_spec, read_spec, run_checks
     from planner.errors import (
         DataFileError,
         InfeasibleError,
@@ -58,8 +61,10 @@ if TYPE_CHECKING:
         LimitedData,
         Notice,
         Plan,
+        Plans,
         Recipe,
         RepeatedSubset,
+        SizeCurve,
         Transfer,
     )
     from planner.planning.run import evaluate
@@ -99,8 +104,10 @@ _LAZY = {
             "LimitedData",
             "Notice",
             "Plan",
+            "Plans",
             "Recipe",
             "RepeatedSubset",
+            "SizeCurve",
             "Transfer",
         ),
         "planner.planning.results",
@@ -127,6 +134,8 @@ _LAZY = {
     "transfer_grid": "planner.planning.transfer",
     "read_spec": "planner.check",
     "run_checks": "planner.check",
+    "check_spec": "planner.check",
+    "CheckReport": "planner.check",
 }
 """Where each public name lives, imported on first use: `import planner` itself loads nothing
 else (the command line imports only what a command needs; the fitting API loads numpy)."""
@@ -143,8 +152,20 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'planner' has no attribute {name!r}")
 
 
+def _present(result: Any, kind: str, width: int | None) -> Any:
+    """Results draw themselves through this (planner.records.PRESENT): planner.display,
+    loaded on first use."""
+    from planner.display import present
+
+    return present(result, kind, width)
+
+
+_records.PRESENT = _present
+
+
 __all__ = [
     "Allocation",
+    "CheckReport",
     "Comparison",
     "DataFileError",
     "FineTune",
@@ -159,12 +180,15 @@ __all__ = [
     "Plan",
     "PlanColumns",
     "PlannerError",
+    "Plans",
     "Recipe",
     "RepeatedSubset",
     "Runs",
+    "SizeCurve",
     "Transfer",
     "__version__",
     "available_laws",
+    "check_spec",
     "compare",
     "default_law",
     "default_transfer_law",

@@ -16,7 +16,7 @@ from planner.errors import DataFileError, PlannerError
 from planner.laws.catalog import is_law_path
 from planner.laws.format import Bound, Positive
 from planner.planning.results import Plan
-from planner.records import Record
+from planner.records import Record, Rows, Shown
 from planner.strict import strict_build
 from planner.units import FLOPS_PER_PARAM_TOKEN
 from planner.version import FORMAT
@@ -91,7 +91,7 @@ class CheckResult(Record):
     headroom: float
 
 
-class CheckReport(Record, kw_only=True):
+class CheckReport(Shown, Rows, Record, kw_only=True):
     """What `plan check --json` prints: every check, the verdict, and the plan behind them."""
 
     format: str = FORMAT
@@ -101,6 +101,17 @@ class CheckReport(Record, kw_only=True):
     passed: bool
     checks: tuple[CheckResult, ...]
     plan: Plan
+
+    @property
+    def exit_code(self) -> int:
+        """What `plan check` exits with: 0 when every limit passes, 1 when any fails."""
+        return 0 if self.passed else 1
+
+    def summary(self) -> str:
+        failed = [check.name for check in self.checks if not check.passed]
+        verdict = f"FAIL ({', '.join(failed)})" if failed else "PASS"
+        name = f"{self.name} " if self.name else ""
+        return f"{name}{self.spec}: {len(self.checks)} checks, {verdict}; {self.plan.summary()}"
 
 
 QUANTITIES = {
@@ -225,6 +236,16 @@ def _lookup_problems(spec: Spec) -> list[str]:
         except PlannerError as err:
             found.append(f"hardware.gpu: {err}")
     return found
+
+
+def check_spec(source: str) -> CheckReport:
+    """`plan check SOURCE` in one call: the spec file (or `-`, stdin) read, validated and
+    checked. `report.passed` is the verdict, `report.exit_code` the command's exit code.
+
+    Raises:
+        DataFileError: a spec that cannot be read or does not validate (every problem listed).
+    """
+    return run_checks(*read_spec(source))
 
 
 def run_checks(spec: Spec, label: str) -> CheckReport:

@@ -124,6 +124,61 @@ class Record:
         return core_schema.no_info_after_validator_function(record_of, handler(mirror(cls)))
 
 
+PRESENT: Callable[[Any, str, int | None], Any] | None = None
+"""Draws a result as its command does (planner.display.present). Set by the planner package,
+which sits above the tables: a record cannot import them itself. None: no table to draw."""
+
+
+class Shown:
+    """A result that shows itself as its command does: its repr is one short line (`summary`),
+    `table()` is the command's table as text, and a notebook (`_repr_html_`) or rich
+    (`__rich_console__`, at the console's width) shows that table. Mixed into the results a
+    question returns (a plan, a comparison, a check report, a fit report, ...)."""
+
+    __slots__ = ()
+
+    def summary(self) -> str:
+        """The result in a few words: the law, the question and its main numbers."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.summary()}>"
+
+    def table(self, width: int | None = None) -> str:
+        """The table the command prints for this result, as plain text `width` columns wide
+        (80 unless given), without styles."""
+        return str(_present(self, "text", width))
+
+    def _repr_html_(self) -> str:
+        return str(_present(self, "html", None))
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield _present(self, "rich", options.max_width)
+
+
+class Rows:
+    """A result of rows, as `--format csv` writes them (one a plan: a budget, a law of a
+    comparison, a size of a curve): `to_pandas()`."""
+
+    __slots__ = ()
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame, one row a plan, in the columns and order of `--format csv`.
+        Needs pandas, which planner does not depend on."""
+        try:
+            import pandas  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        except ImportError:
+            raise ImportError("to_pandas() needs pandas: pip install pandas") from None
+        columns, rows = _present(self, "rows", None)
+        return pandas.DataFrame.from_records(rows, columns=columns)
+
+
+def _present(result: Any, kind: str, width: int | None) -> Any:
+    if PRESENT is None:
+        raise RuntimeError("results are drawn by the planner package; import planner first")
+    return PRESENT(result, kind, width)
+
+
 def _plain(value: Any) -> Any:
     kind = type(value)
     if kind is float or kind is str or kind is int or value is None or kind is bool:

@@ -7,10 +7,12 @@ no printing, no files (planner.fitting.procedure makes a report, planner.output 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from planner.planning.results import Allocation, Intervals, Notice
+from planner.records import Shown
 from planner.version import FORMAT
 
 Form = Literal["chinchilla", "kaplan-nd"]
@@ -170,8 +172,8 @@ class IsoflopFit:
     left_out: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class FitReport:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class FitReport(Shown):
     """Everything `plan fit` found; `--json` prints it as one object."""
 
     format: str = FORMAT
@@ -191,3 +193,26 @@ class FitReport:
     command: str
     law_file: str | None = None
     isoflop: IsoflopFit | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data: what `plan fit --json` prints."""
+        return {field.name: _plain(getattr(self, field.name)) for field in dataclasses.fields(self)}
+
+    def summary(self) -> str:
+        fitted = ", ".join(f"{estimate.name} {estimate.value:.4g}" for estimate in self.params)
+        return (
+            f"{self.form} fit to {self.runs.fitted} of {self.runs.count} runs of {self.runs.source}: {fitted}"
+        )
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses and records as dicts, tuples as lists, recursively (as JSON has them)."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value

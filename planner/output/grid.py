@@ -69,7 +69,12 @@ class Table:
 
 
 def width(stream: Any) -> int:
-    """The screen width: COLUMNS if it is a number above zero, else the terminal's, else 80."""
+    """The screen width: the stream's own `columns` where it has one (a page drawn for a
+    notebook or rich, planner.display), else COLUMNS if it is a number above zero, else the
+    terminal's, else 80."""
+    own = getattr(stream, "columns", None)
+    if type(own) is int and own > 0:
+        return max(own, MIN_WIDTH)
     try:
         columns = int(os.environ.get("COLUMNS", ""))
     except ValueError:

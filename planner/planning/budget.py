@@ -29,6 +29,7 @@ from planner.planning.results import (
     NaturalAmount,
     Notice,
     Plan,
+    Plans,
     RepeatedSubset,
     Spread,
     TopOneErrorProxy,
@@ -164,7 +165,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     granularity: float | None = ...,
     experts: float | None = ...,
     param_convention: str | None = ...,
-) -> list[Plan]: ...
+) -> Plans: ...
 @question("the plan")
 def plan(  # noqa: F811 (overload is typing's to type checkers)
     flops: float | Iterable[float],
@@ -190,8 +191,9 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     granularity: float | None = None,
     experts: float | None = None,
     param_convention: str | None = None,
-) -> Plan | list[Plan]:
-    """Compute-optimal params, tokens and loss for one budget, or for each of many.
+) -> Plan | Plans:
+    """Compute-optimal params, tokens and loss for one budget, or for each of many (a
+    `Plans`: a list of them, with the command's table and `to_pandas()`).
 
     Args:
         flops: training budget in FLOPs; a number, or any iterable of numbers (a list, an array).
@@ -300,12 +302,11 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     if critical:
         limits = (max_params, max_tokens, unique_tokens, subset)
         found = _at_critical_batch(budgets, one, chosen, hardware, level, ask is not None, limits)
-        if conversion is None or param_convention is None:
-            return found
-        from planner.planning.conversions import converted
+        if conversion is not None and param_convention is not None:
+            from planner.planning.conversions import converted
 
-        done: Plan | list[Plan] = converted(found, conversion, param_convention, chosen, asked_params)
-        return done
+            found = converted(found, conversion, param_convention, chosen, asked_params)
+        return found if isinstance(found, Plan) else Plans(found)
     plans = [
         plan_one(
             budget,
@@ -326,7 +327,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
         from planner.planning.conversions import converted
 
         plans = converted(plans, conversion, param_convention, chosen, asked_params)
-    return plans[0] if one else plans
+    return plans[0] if one else Plans(plans)
 
 
 MANY = 32

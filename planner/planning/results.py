@@ -7,12 +7,12 @@ renaming, removing or changing the meaning of one bumps it. Standard library onl
 
 from __future__ import annotations
 
-from planner.records import Alias, Record
+from planner.records import Alias, Record, Rows, Shown
 from planner.version import FORMAT, __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Literal
+    from typing import Any, Literal
 
     from planner.forms.base import Law
 
@@ -43,7 +43,7 @@ class TransferUnits(Record):
     data: str
 
 
-class Transfer(Record, kw_only=True):
+class Transfer(Shown, Record, kw_only=True):
     """The effective data a fine-tune is worth, at one model size and fine-tuning set.
 
     D_T (`transferred`) = k D_F^alpha N^beta, D_E (`effective`) = D_F + D_T, `multiplier`
@@ -66,6 +66,15 @@ class Transfer(Record, kw_only=True):
     units: TransferUnits
     notices: tuple[Notice, ...] = ()
     caveats: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        from planner.human import count
+
+        return (
+            f"{self.law.id}: {count(self.finetune_chars)} fine-tuning characters at "
+            f"{count(self.params)} params are worth {count(self.effective)} "
+            f"(x{self.multiplier:.2f}; {self.fraction_transferred:.0%} transferred)"
+        )
 
 
 class FineTune(Record):
@@ -280,7 +289,7 @@ class SizePoint(Record):
     """The central interval of `loss` at the curve's level (see SizeCurve.intervals)."""
 
 
-class SizeCurve(Record, kw_only=True):
+class SizeCurve(Shown, Rows, Record, kw_only=True):
     """Model sizes as fractions of the compute-optimal size at one budget (`plan --size-range`)."""
 
     format: str = FORMAT
@@ -293,6 +302,15 @@ class SizeCurve(Record, kw_only=True):
     intervals: Intervals | None = None
     """The optimum's intervals; each point's loss interval is in the point."""
     notices: tuple[Notice, ...] = ()
+
+    def summary(self) -> str:
+        from planner.human import count, sci
+
+        ends = f"{self.points[0].fraction:g}x to {self.points[-1].fraction:g}x" if self.points else "no sizes"
+        return (
+            f"{self.law.id} at {sci(self.flops)} FLOPs: {len(self.points)} sizes, {ends} the "
+            f"optimum's {count(self.optimum.params)} params"
+        )
 
 
 if TYPE_CHECKING:
@@ -504,6 +522,31 @@ class Recipe(Record, kw_only=True):
     time: RecipeTime | None = None
     notices: tuple[Notice, ...] = ()
 
+    def summary(self) -> str:
+        from planner.human import count, sci
+
+        words = []
+        if self.shapes:
+            shape = self.shapes[0].shape
+            words.append(
+                f"{shape.n_layer} layers x d_model {shape.d_model} ({count(shape.params.total)} params)"
+            )
+        words.append(f"peak lr {sci(self.learning_rate.low)} to {sci(self.learning_rate.high)}")
+        words.append(f"batch {count(self.batch_tokens.low)} to {count(self.batch_tokens.high)} tokens")
+        if self.memory is not None:
+            split = self.memory.split
+            fits = "fits" if self.memory.fits else "does not fit"
+            words.append(
+                f"{fits} at data x tensor x pipeline {split.data_parallel}x{split.tensor_parallel}"
+                f"x{split.pipeline_parallel}"
+            )
+        if self.time is not None and self.time.days is not None:
+            words.append(f"{self.time.days:,.1f} days")
+        return ", ".join(words)
+
+    def __repr__(self) -> str:
+        return f"<Recipe {self.summary()}>"
+
 
 class InferenceAware(Record):
     """A plan's lifetime view: the plan trains N on D and then serves `inference_tokens`.
@@ -628,7 +671,7 @@ class CriticalBatch(Record):
     source: str
 
 
-class Plan(Record, kw_only=True):
+class Plan(Shown, Rows, Record, kw_only=True):
     """The compute-optimal plan for one budget under one law."""
 
     format: str = FORMAT
@@ -664,6 +707,72 @@ class Plan(Record, kw_only=True):
     mixture_of_experts: MixtureOfExperts | None = None
     """Under a fine-grained MoE law (krajewski2024): the experts and granularity planned at."""
 
+    def summary(self) -> str:
+        from planner.human import count, days, money, sci
+
+        law, best, run = self.law.id, self.optimum, self.run
+        if run is not None:
+            return (
+                f"{law}: a run of {count(run.params)} params on {count(run.tokens)} tokens "
+                f"({sci(self.flops)} FLOPs), loss {run.loss:.4f}, {run.loss_gap_percent:.2f}% above "
+                f"the optimum's {best.loss or 0:.4f}"
+            )
+        asked = self.inverse
+        if asked is None:
+            head = f"{law} at {sci(self.flops)} FLOPs"
+        else:
+            if asked.given == "loss":
+                head = f"{law}: loss {asked.value:.4f} needs {sci(self.flops)} FLOPs"
+            else:
+                head = f"{law}: {count(asked.value)} {asked.given} are compute-optimal at {sci(self.flops)} FLOPs"
+        words = [f"{count(best.params)} params", f"{count(best.tokens)} tokens"]
+        if best.loss is not None:
+            loss = f"loss {best.loss:.4f}"
+            bounds = self.intervals
+            if bounds is not None and bounds.loss is not None:
+                loss += f" ({bounds.level:.0%}: {bounds.loss.low:.4f} to {bounds.loss.high:.4f})"
+            words.append(loss)
+        if self.data is not None:
+            words.append(f"{self.data.epochs:.3g} epochs of {count(self.data.unique_tokens)} unique tokens")
+        if self.constraints is not None and self.constraints.binding is not None:
+            words.append(f"{self.constraints.binding} binds")
+        if self.inference is not None:
+            words.append(f"serves {count(self.inference.inference_tokens)} tokens")
+        spent = self.hardware
+        if spent is not None:
+            words.append(f"{spent.gpu_hours:,.0f} {spent.gpu} GPU-hours")
+            if spent.days is not None:
+                words.append(f"{days(spent.days)} days on {spent.gpus:,}")
+            if spent.cost is not None:
+                words.append(money(spent.cost))
+        return f"{head}: {', '.join(words)}"
+
+
+class Plans(Shown, Rows, list["Plan"]):
+    """The plans of several budgets, as `plan([...])` gives them: a list of `Plan`, shown as
+    the command's table (`table()`, a notebook, rich), with `to_dict()` (each plan's) and
+    `to_pandas()` (one row a plan, in the CSV's columns)."""
+
+    __slots__ = ()
+
+    def summary(self) -> str:
+        from planner.human import sci
+
+        if not self:
+            return "no plans"
+        laws = sorted({item.law.id for item in self})
+        budgets = [item.flops for item in self]
+        span = (
+            sci(min(budgets))
+            if min(budgets) == max(budgets)
+            else f"{sci(min(budgets))} to {sci(max(budgets))}"
+        )
+        return f"{len(self)} plans under {', '.join(laws)}, {span} FLOPs"
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """Each plan's `to_dict()`: what `--json` prints, a line a plan."""
+        return [item.to_dict() for item in self]
+
 
 class Spread(Record):
     """How far apart the laws are: max / min of params and of tokens over the plans."""
@@ -672,7 +781,7 @@ class Spread(Record):
     tokens: float
 
 
-class Comparison(Record, kw_only=True):
+class Comparison(Shown, Rows, Record, kw_only=True):
     """Every law of a domain planned at the same budget."""
 
     format: str = FORMAT
@@ -682,6 +791,17 @@ class Comparison(Record, kw_only=True):
     plans: tuple[Plan, ...]
     spread: Spread
     notices: tuple[Notice, ...] = ()
+
+    def summary(self) -> str:
+        from planner.human import count, sci
+
+        params = [item.optimum.params for item in self.plans]
+        tokens = [item.optimum.tokens for item in self.plans]
+        return (
+            f"{len(self.plans)} {self.domain} laws at {sci(self.flops)} FLOPs: params "
+            f"{count(min(params))} to {count(max(params))} (x{self.spread.params:.2f}), tokens "
+            f"{count(min(tokens))} to {count(max(tokens))} (x{self.spread.tokens:.2f})"
+        )
 
 
 def law_ref(law: Law) -> LawRef:

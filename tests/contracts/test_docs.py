@@ -208,7 +208,21 @@ def _check_picture(fresh: Path, shown: Path) -> None:
     fresh.parent.rmdir()
     ours, theirs = MATPLOTLIB.search(made), MATPLOTLIB.search(kept)
     if ours is not None and theirs is not None and ours.group(1) == theirs.group(1):
-        assert made == kept, f"docs/images/{shown.name} is stale; rerun with UPDATE_DOCS=1"
+        assert _same_drawing(made, kept), f"docs/images/{shown.name} is stale; rerun with UPDATE_DOCS=1"
+
+
+SVG_NUMBER = re.compile(rb"-?[0-9]+\.[0-9]+")
+
+
+def _same_drawing(made: bytes, kept: bytes) -> bool:
+    """The same SVG but for coordinates that differ by under a hundredth of a pixel: a
+    simulated series computed on another machine's libm moves in its last digits."""
+    if made == kept:
+        return True
+    if SVG_NUMBER.sub(b"#", made) != SVG_NUMBER.sub(b"#", kept):
+        return False
+    pairs = zip(SVG_NUMBER.findall(made), SVG_NUMBER.findall(kept), strict=True)
+    return all(abs(float(a) - float(b)) < 0.01 for a, b in pairs)
 
 
 def regenerate(run: Run, text: str) -> str:

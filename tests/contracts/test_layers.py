@@ -43,6 +43,7 @@ LAYERS = [
         (
             "planner.errors",
             "planner.flat_toml",
+            "planner.human",
             "planner.inputs",
             "planner.jsontext",
             "planner.memo",
