@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.cli.declare import Argument, Command, Option, Request
+from planner.cli.plan import FORMAT, output_format
 from planner.errors import InputError
 from planner.output import streams
 
@@ -11,8 +12,13 @@ def run_gpus(request: Request) -> int:
     """The chip table with sources."""
     from planner.hardware import chips, record
 
-    if request.json:
+    chosen = output_format(request)
+    if chosen == "json":
         streams.json_lines(record(chip) for chip in chips())
+    elif chosen in ("csv", "markdown"):
+        from planner.output.flat import write
+
+        write((record(chip).to_dict() for chip in chips()), chosen, "chips")
     else:
         from planner.output.checks import gpus_table
 
@@ -36,11 +42,12 @@ def run_schema(request: Request) -> int:
 GPUS = Command(
     "gpus",
     "The GPUs (and TPUs) `--gpu` knows: dense peak FLOP/s, memory, and sources.",
-    (Option("--json", None, "JSON Lines, one chip per line.", kind="flag", panel="output"),),
+    (Option("--json", None, "JSON Lines, one chip per line.", kind="flag", panel="output"), FORMAT),
     run_gpus,
     examples=(
         "plan gpus",
         "plan gpus --json",
+        "plan gpus --format csv",
     ),
 )
 SCHEMA = Command(

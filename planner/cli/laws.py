@@ -11,19 +11,22 @@ def run_laws(request: Request) -> int:
     from planner.output.laws import laws_json, laws_table
 
     laws = available_laws(check_domain(request.domain) if request.domain is not None else None)
-    if request.format not in (None, "table", "markdown"):
+    if request.json and request.format not in (None, "json"):
         from planner.errors import InputError
 
-        raise InputError(
-            f"plan laws prints a table or markdown (got --format {request.format}); or use --json"
-        )
-    if request.format == "markdown":
+        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
+    if request.format == "csv":
+        from planner.output.flat import write
+        from planner.output.laws import law_record
+
+        write((law_record(law) for law in laws), "csv", "laws")
+    elif request.format == "markdown":
         import sys
 
         from planner.output.catalog_page import catalog_markdown
 
         sys.stdout.write(catalog_markdown(laws))
-    elif request.json:
+    elif request.json or request.format == "json":
         laws_json(laws)
     else:
         laws_table(laws)
@@ -53,9 +56,10 @@ LAWS = Command(
         Option(
             "--format",
             "FORMAT",
-            "table (default) or markdown: every law with its source, N, FLOPs, range, caveats.",
+            "table (default), json, csv (a row a law: its source, units, range and parameters) or "
+            "markdown (every law with its source, N, FLOPs, range, caveats).",
             kind="choice",
-            choices=("table", "markdown"),
+            choices=("table", "json", "csv", "markdown"),
         ),
     ),
     run_laws,

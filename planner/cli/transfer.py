@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planner.cli.declare import Command, Option, Request
-from planner.cli.plan import CHARS_PER_TOKEN
+from planner.cli.plan import CHARS_PER_TOKEN, FORMAT, output_format
 from planner.errors import InputError
 from planner.output import streams
 
@@ -33,6 +33,7 @@ OPTIONS = (
     CHARS_PER_TOKEN,
     Option("--law", "ID|PATH", "Transfer law id or file. Default: hernandez2021-text."),
     Option("--json", None, "JSON Lines, one object per (params, data) pair.", kind="flag", panel="output"),
+    FORMAT,
 )
 
 
@@ -44,6 +45,7 @@ def run_transfer(request: Request) -> int:
     if not request.params:
         raise InputError("give at least one --params model size, e.g. plan transfer --params 1e9")
     check_data_options(request)
+    chosen = output_format(request)
     law = transfer_law(request.law)
     results = transfer_grid(
         request.params,
@@ -53,8 +55,13 @@ def run_transfer(request: Request) -> int:
         chars_per_token=request.chars_per_token,
     )
     streams.notices(notice for item in results for notice in item.notices)
-    if request.json:
+    if chosen == "json":
         streams.json_lines(results)
+    elif chosen in ("csv", "markdown"):
+        from planner.output.flat import write
+        from planner.output.transfer import transfer_rows
+
+        write(transfer_rows(results), chosen, "transfer estimates")
     else:
         from planner.output.transfer import transfer_table
 
@@ -70,5 +77,6 @@ COMMAND = Command(
     examples=(
         "plan transfer --params 1e9 --finetune-chars 1e8",
         "plan transfer --params 100M 1B 10B --finetune-chars 1M 100M",
+        "plan transfer --params 1e9 --finetune-chars 1e8 --format csv",
     ),
 )

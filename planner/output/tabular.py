@@ -568,11 +568,15 @@ def _csv_cell(value: Cell) -> str:
     return "" if value is None else clean(str(value))
 
 
-def markdown_table(columns: list[str], rows: list[Row], title: str | None = None) -> None:
-    """A GitHub Markdown table (e.g. for a CI job summary), numbers rounded for people."""
+def markdown_table(
+    columns: list[str], rows: list[Row], title: str | None = None, text: Iterable[str] = ()
+) -> None:
+    """A GitHub Markdown table (e.g. for a CI job summary), numbers rounded for people; the
+    columns of words (and those in `text`) aligned left."""
     lines = [f"### {title}", ""] if title else []
+    words = _TEXT_COLUMNS | set(text)
     lines.append("| " + " | ".join(columns) + " |")
-    lines.append("|" + "|".join("---" if column in _TEXT_COLUMNS else "---:" for column in columns) + "|")
+    lines.append("|" + "|".join("---" if column in words else "---:" for column in columns) + "|")
     for row in rows:
         lines.append("| " + " | ".join(_cell(column, row[column]) for column in columns) + " |")
     sys.stdout.write(clean("\n".join(lines)) + "\n")

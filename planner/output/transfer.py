@@ -44,3 +44,25 @@ def transfer_table(results: list[Transfer], law: TransferLaw) -> None:
     screen.line(f"law: {law.name}; {law.citation}; {law.source.locator}")
     for caveat in law.caveats:
         screen.line(f"caveat: {caveat}")
+
+
+TRANSFER_COLUMNS = (
+    "params",
+    "finetune_chars",
+    "finetune_tokens",
+    "chars_per_token",
+    "transferred",
+    "effective",
+    "multiplier",
+    "fraction_transferred",
+)
+"""The CSV and Markdown of `plan transfer`, after `law` (its id): the JSON's numbers, under
+their JSON names. The prose (the law's citation, the units, caveats) stays in the table and
+the JSON, as with plans."""
+
+
+def transfer_rows(results: list[Transfer]) -> list[dict[str, object]]:
+    """One flat object an estimate, for planner.output.flat."""
+    return [
+        {"law": item.law.id} | {name: getattr(item, name) for name in TRANSFER_COLUMNS} for item in results
+    ]
