@@ -42,19 +42,28 @@ def _completer(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
     return complete
 
 
-def epilog(command: Command) -> str | None:
-    """The end of a command's help: its examples, one command line each."""
+def _as_is(text: str) -> str:
+    return text
+
+
+def epilog(command: Command, escape: Callable[[str], str] = escape) -> str | None:
+    """The end of a command's help: its examples, one command line each (for click's plain
+    help, in a paragraph it keeps as it is: "\\b")."""
     if not command.examples:
         return None
-    return escape("Examples:\n" + "\n".join(f"$ {line}" for line in command.examples))
+    lines = "\n".join(f"$ {line}" for line in command.examples)
+    if escape is _as_is:
+        return f"Examples:\n\n\b\n{lines}"
+    return escape(f"Examples:\n{lines}")
 
 
 def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
 
 
-def _function(command: Command) -> Callable[..., None]:
-    """A typer command function whose parameters are the command's declared options."""
+def _function(command: Command, escape: Callable[[str], str] = escape) -> Callable[..., None]:
+    """A typer command function whose parameters are the command's declared options (their
+    help escaped for rich markup, or, for plain help, `_as_is`)."""
     parameters = []
     if command.group:
         parameters.append(_parameter("ctx", typer.Context, inspect.Parameter.empty))
@@ -106,29 +115,79 @@ def _function(command: Command) -> Callable[..., None]:
     return body
 
 
-def build(commands: dict[str, Command]) -> typer.Typer:
-    """The app: the main command as the callback, subcommands and groups below it."""
+def build(commands: dict[str, Command], plain: int = 0) -> typer.Typer:
+    """The app: the main command as the callback, subcommands and groups below it. Its help
+    is rich's panels, or with `plain` (a width) click's list that wide, which never cuts a
+    word (`run`)."""
+    mode: Any = None if plain else "rich"
+    words = _as_is if plain else escape
+    context = CONTEXT | {"terminal_width": plain, "max_content_width": plain} if plain else CONTEXT
     app = typer.Typer(
         add_completion=True,
         pretty_exceptions_enable=False,
         pretty_exceptions_show_locals=False,
-        rich_markup_mode="rich",
+        rich_markup_mode=mode,
         help=ABOUT,
-        context_settings=CONTEXT,
+        context_settings=context,
     )
     groups = {"": app}
     for name, command in commands.items():
         *parents, word = name.split() or [""]
+        ending = epilog(command, words)
         if not name:
-            app.callback(invoke_without_command=True, epilog=epilog(command))(_function(command))
+            app.callback(invoke_without_command=True, epilog=ending)(_function(command, words))
         elif command.group:
-            group = typer.Typer(help=escape(command.help), context_settings=CONTEXT)
+            group = typer.Typer(help=words(command.help), context_settings=context, rich_markup_mode=mode)
             groups[" ".join(parents)].add_typer(group, name=word)
-            group.callback(invoke_without_command=True, epilog=epilog(command))(_function(command))
+            group.callback(invoke_without_command=True, epilog=ending)(_function(command, words))
             groups[name] = group
         else:
-            groups[" ".join(parents)].command(word, epilog=epilog(command))(_function(command))
+            groups[" ".join(parents)].command(word, epilog=ending)(_function(command, words))
     return app
+
+
+HELP = ("-h", "--help")
+CUT = "\N{HORIZONTAL ELLIPSIS}"
+"""What rich puts where a word did not fit its column."""
+
+
+def _click(commands: dict[str, Command], plain: int = 0) -> Any:
+    """The click command of the app, with no type shown for the flags typer adds (its
+    completion flags, and -h/--help, for which it would print <bool>)."""
+    cli = typer.main.get_command(build(commands, plain))
+    _flags_without_type(cli)
+    return cli
+
+
+def _flags_without_type(command: Any) -> None:
+    if command.help and not command.short_help:
+        command.short_help = command.help  # click's list of commands would cut it at "..."
+    for param in command.params:
+        if param.name in ("install_completion", "show_completion"):
+            param.metavar = ""
+    made = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = made(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _flags_without_type(sub)
+
+
+def _cuts(cli: Any, args: list[str]) -> bool:
+    """Whether rich's help, at the width it will be printed at, cuts a word (a narrow
+    terminal): drawn once into a buffer, where rich measures the same terminal."""
+    import contextlib
+    import io
+
+    drawn = io.StringIO()
+    with contextlib.suppress(typer.Exit), contextlib.redirect_stdout(drawn):
+        cli(args=args, prog_name="plan", standalone_mode=False)
+    return CUT in drawn.getvalue()
 
 
 def run(commands: dict[str, Command], command: Command, argv: list[str]) -> int:
@@ -139,10 +198,12 @@ def run(commands: dict[str, Command], command: Command, argv: list[str]) -> int:
     args = words + normalise(command, argv[len(words) :])
     try:
         # Without standalone mode, typer.Exit comes back as the return value.
-        cli = typer.main.get_command(build(commands))
-        for param in cli.params:
-            if param.name in ("install_completion", "show_completion"):
-                param.metavar = ""  # typer's own flags: no <bool> in the help, as for ours
+        cli = _click(commands)
+        if any(word in HELP for word in args) and _cuts(cli, args):
+            from rich.console import Console
+
+            # A narrow terminal: click's list, uncut, at the width rich measured.
+            cli = _click(commands, plain=Console().width)
         code = cli(args=args, prog_name="plan", standalone_mode=False)
     except typer.Exit as done:
         return done.exit_code

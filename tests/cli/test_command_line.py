@@ -252,6 +252,30 @@ def test_every_command_ends_its_help_with_examples(run: Run, name: str) -> None:
         assert example.startswith(f"plan {name}")
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_help_never_cuts_a_word_at_any_width(
+    run: Run, monkeypatch: pytest.MonkeyPatch, name: str, width: int
+) -> None:
+    """Rich's panels where they fit; on a narrower terminal click's plain list, which wraps
+    and never cuts: every option, its metavar and every example line appear whole."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    text = run(*name.split(), "--help").stdout
+    assert "\N{HORIZONTAL ELLIPSIS}" not in text
+    assert "<bool>" not in text
+    words = {word.rstrip(",") for word in text.replace("│", " ").split()}
+    flowing = " ".join(text.replace("│", " ").split()).replace("- ", "-")  # wrapped, rejoined
+    for sub, command in COMMANDS.items():  # each subcommand's line, whole (click would cut it)
+        if sub and " " not in sub and not name:
+            assert " ".join(command.help.split()) in flowing
+    for option in COMMANDS[name].options:
+        assert option.flag in words, f"{option.flag} is cut in `plan {name} --help` at {width}"
+        if option.metavar:
+            assert option.metavar in flowing
+    for example in COMMANDS[name].examples:
+        assert f"$ {example}" in flowing
+
+
 EXAMPLE_LINES = sorted({line for command in COMMANDS.values() for line in command.examples})
 
 
