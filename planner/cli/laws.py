@@ -40,7 +40,22 @@ def run_law_show(request: Request) -> int:
     from planner.planning.budget import reproduce
 
     law = find_law(request.law_id)
-    if request.json:
+    if request.json and request.format not in (None, "json"):
+        from planner.errors import InputError
+
+        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
+    if request.format == "csv":
+        from planner.output.flat import write
+        from planner.output.laws import law_record
+
+        write([law_record(law)], "csv", "law")
+    elif request.format == "markdown":
+        import sys
+
+        from planner.output.catalog_page import catalog_markdown
+
+        sys.stdout.write(catalog_markdown([law]))
+    elif request.json or request.format == "json":
         laws_json([law])
     else:
         law_detail(law, [reproduce(law, row) for row in law.reproduces])
@@ -60,6 +75,7 @@ LAWS = Command(
             "markdown (every law with its source, N, FLOPs, range, caveats).",
             kind="choice",
             choices=("table", "json", "csv", "markdown"),
+            panel="output",
         ),
     ),
     run_laws,
@@ -72,7 +88,18 @@ LAWS = Command(
 SHOW = Command(
     "laws show",
     "One law in full: parameters, standard errors, source locator, fitted range.",
-    (Option("--json", None, "The law as one JSON object.", kind="flag"),),
+    (
+        Option("--json", None, "The law as one JSON object.", kind="flag", panel="output"),
+        Option(
+            "--format",
+            "FORMAT",
+            "table (default), json, csv (one row: the law's JSON flattened) or markdown (its row "
+            "of the catalog page).",
+            kind="choice",
+            choices=("table", "json", "csv", "markdown"),
+            panel="output",
+        ),
+    ),
     run_law_show,
     arguments=(Argument("law_id", "ID|PATH", "A law id from `plan laws`, or a law file."),),
     examples=(

@@ -75,4 +75,4 @@ def write(objects: Iterable[dict[str, Any]], fmt: str, what: str) -> None:
     if left:
         from planner.output.streams import note
 
-        note(f"--format {fmt} leaves out the {what}' {', '.join(left)} (lists of objects); see --json")
+        note(f"--format {fmt} leaves out {', '.join(left)} of the {what} (lists of objects); see --json")

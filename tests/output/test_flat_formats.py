@@ -21,13 +21,15 @@ COMMANDS = {
     "gpus": ["gpus"],
     "laws": ["laws"],
     "code laws": ["laws", "--domain", "code"],
+    "one law": ["laws", "show", "besiroglu2024"],
 }
 TRANSFERS = {
     "transfer": ["transfer", "--params", "1e8", "1e9", "--finetune-chars", "1e6", "1e8"],
     "transfer in tokens": ["transfer", "--params", "1e9", "--finetune-tokens", "1e8", "--chars-per-token", "3.3"],
 }  # fmt: skip
-CSV_ONLY = {"laws", "code laws"}
-"""`plan laws --format markdown` is the catalog page (docs/catalog.md), not flat rows."""
+CSV_ONLY = {"laws", "code laws", "one law"}
+"""The Markdown of `plan laws` is the catalog page (docs/catalog.md), and of `plan laws show`
+the law's part of it, not flat rows."""
 VERSIONS = ("format", "planner_version", "schema_version", "notices")
 
 
@@ -121,6 +123,16 @@ def test_json_and_another_format_together_are_refused(run: Run, args: list[str])
 @pytest.mark.parametrize("args", EVERY.values(), ids=EVERY.keys())
 def test_format_json_is_the_json(run: Run, args: list[str]) -> None:
     assert run(*args, "--format", "json").stdout == run(*args, "--json").stdout
+
+
+def test_one_law_in_markdown_is_its_part_of_the_catalog_page(run: Run) -> None:
+    page = run("laws", "--format", "markdown").stdout
+    part = run("laws", "show", "besiroglu2024", "--format", "markdown").stdout
+    row = next(line for line in part.splitlines() if line.startswith("| `besiroglu2024`"))
+    assert row in page.splitlines()
+    assert all(
+        line in page.splitlines() for line in part.splitlines() if line.startswith("- `besiroglu2024`")
+    )
 
 
 def test_quiet_keeps_the_left_out_note_off_stderr(run: Run) -> None:
