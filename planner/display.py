@@ -38,7 +38,7 @@ def present(result: Any, kind: str, width: int | None) -> Any:
         import html
 
         text = drawn(result, width or HTML_WIDTH, styled=False)
-        return f'<pre style="line-height: 1.25; white-space: pre">{html.escape(text)}</pre>'
+        return f'<pre style="line-height: 1.15; white-space: pre">{html.escape(text)}</pre>'
     if kind == "rich":
         from rich.text import Text
 
