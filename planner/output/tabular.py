@@ -175,7 +175,7 @@ CAP_COLUMNS: tuple[Column, ...] = (
         for name in ("params", "tokens", "tokens_per_param", "loss")
     ),
 )
-"""The caps of a plan under --max-params or --max-tokens, and the plan without them."""
+"""The caps of a plan (its max_params and max_tokens), and the plan without them."""
 DATA_COLUMNS: tuple[Column, ...] = (
     *(
         (name, _part("data", name))
@@ -296,7 +296,7 @@ LIFETIME_COLUMNS: tuple[Column, ...] = (
     ),
     ("lifetime_optimal_total_flops", _part("inference", "lifetime_optimal_total_flops")),
 )
-"""Serving a given size (--inference-tokens with --params): the size the objective would choose."""
+"""Serving a given size (lifetime inference at given params): the size the objective would choose."""
 MOE_COLUMNS: tuple[Column, ...] = tuple(
     (f"moe_{name}", _part("mixture_of_experts", name))
     for name in ("experts", "granularity", "total_params", "run_total_params")
