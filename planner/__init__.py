@@ -11,7 +11,7 @@ The public API: each `plan` command is one call here, returning the objects `--j
 `evaluate`, `for_loss`, `for_params`, `for_tokens`, `size_curve`, `inference_optimum` and
 `plan_for_time` the other questions (hardware for `hardware=` from planner.hardware.hardware);
 `recipe` turns a plan into a training recipe; `check_spec` is `plan check`; `fit` fits a law
-to a lab's own runs (`read_runs`). Those load on first use (the fitting API needs numpy and
+to a lab's own runs (`read_runs`), `design` proposes the ladder of small runs to fit one to. Those load on first use (the fitting API needs numpy and
 scipy), so `import planner` stays light. Each result's `to_dict()` is what `--json` prints;
 its repr is one line, `table()` the command's table, which a notebook and rich show too
 (planner.display), and the results of many budgets have `to_pandas()`.
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         PlannerError,
     )
     from planner.fitting import FitReport, fit, fitted_law
+    from planner.fitting.design import design
     from planner.fitting.runs import Runs, read_runs
     from planner.forms.base import Law
     from planner.laws.catalog import (
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from planner.laws.write import save_law
     from planner.planning.budget import compare, plan, plan_for_time
     from planner.planning.columns import PlanColumns, plan_array
+    from planner.planning.design_results import LadderDesign
     from planner.planning.inference import inference_optimum
     from planner.planning.inverse import for_loss, for_params, for_tokens, size_curve
     from planner.planning.recipe import recipe
@@ -117,6 +119,8 @@ _LAZY = {
     "PlanColumns": "planner.planning.columns",
     "plan": "planner.planning.budget",
     "FitReport": "planner.fitting",
+    "design": "planner.fitting.design",
+    "LadderDesign": "planner.planning.design_results",
     "fit": "planner.fitting",
     "fitted_law": "planner.fitting",
     "Runs": "planner.fitting.runs",
@@ -172,6 +176,7 @@ __all__ = [
     "FitReport",
     "InfeasibleError",
     "InputError",
+    "LadderDesign",
     "Law",
     "LawFileError",
     "LawNotFoundError",
@@ -192,6 +197,7 @@ __all__ = [
     "compare",
     "default_law",
     "default_transfer_law",
+    "design",
     "evaluate",
     "find_law",
     "fit",

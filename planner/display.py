@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 CHECK_REPORT = "planner.check.CheckReport"
 FIT_REPORT = "planner.fitting.report.FitReport"
+LADDER_DESIGN = "planner.planning.design_results.LadderDesign"
 """Named, not imported: a plan's table needs neither pydantic (checks) nor numpy (fits)."""
 
 TEXT_WIDTH = 80
@@ -91,6 +92,10 @@ def _draw(result: Any) -> None:
         from planner.output.checks import check_table
 
         check_table(result)
+    elif _named(result) == LADDER_DESIGN:
+        from planner.output.design import design_tables
+
+        design_tables(result)
     elif _named(result) == FIT_REPORT:
         from planner.output.fit import fit_tables
 

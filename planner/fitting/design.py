@@ -224,7 +224,7 @@ def outcome(
 
 
 def design(
-    law: Law,
+    law: Law | str | None,
     ladder_budget: float,
     *,
     target_flops: float | None = None,
@@ -243,7 +243,7 @@ def design(
 
     Args:
         law: the prior law (chinchilla form): the truth of the simulations and where each
-            budget's sizes centre.
+            budget's sizes centre; a `Law`, a law id or file, or None for the default law.
         ladder_budget: FLOPs the ladder's runs may cost together.
         target_flops: the target run's budget; or target_params with target_tokens, its size.
         budgets, sizes, step, spread: the proposed ladder's shape (see ladder).
@@ -257,6 +257,10 @@ def design(
         InputError: a design that cannot be made (check_design), a law that is not of the
             chinchilla form, or a target given both ways or neither.
     """
+    if law is None or isinstance(law, str):
+        from planner.laws.catalog import default_law, find_law
+
+        law = default_law() if law is None else find_law(law)
     try:
         module = fitter(law.form)
     except InputError:

@@ -8,7 +8,7 @@ order is output order. Standard library only.
 from __future__ import annotations
 
 from planner.planning.results import Allocation, Interval, LawRef, Notice
-from planner.records import Record
+from planner.records import Record, Shown
 from planner.version import FORMAT
 
 
@@ -56,7 +56,7 @@ class LadderOutcome(Record, kw_only=True):
     params_width_stderr: float
 
 
-class LadderDesign(Record, kw_only=True):
+class LadderDesign(Shown, Record, kw_only=True):
     """`plan design`: a ladder of small runs for a target, and how well fits to it predict it.
 
     `runs` are the proposed ladder's; `designs` compare it (first) with other ways to spend
@@ -85,3 +85,14 @@ class LadderDesign(Record, kw_only=True):
     favoured: str
     verdict: str
     notices: tuple[Notice, ...] = ()
+
+    def summary(self) -> str:
+        from planner.human import count, sci
+
+        target = f"{sci(self.target_flops)} FLOPs"
+        if self.target_params is not None and self.target_tokens is not None:
+            target = f"{count(self.target_params)} params on {count(self.target_tokens)} tokens"
+        cost = f" costing {sci(self.designs[0].ladder_budget)} FLOPs" if self.designs else ""
+        return (
+            f"{self.law.id}: {len(self.runs)} runs{cost} for a target of {target}; favoured: {self.favoured}"
+        )

@@ -101,6 +101,7 @@ SHOWN = {
     "limited unique data": lambda: planner.plan(1e22, unique_tokens=25e9),
     "a fine-tune's worth": lambda: planner.transfer(1e9, finetune_chars=1e8),
     "a budget check": lambda: planner.check_spec(str(EXAMPLES / "over-budget.toml")),
+    "a ladder of small runs": lambda: planner.design(None, 1e21, target_flops=1e24, simulations=40),
 }
 """A result of each kind that draws a table (the fit's is below, on the examples' runs)."""
 
@@ -115,6 +116,15 @@ COMMANDS = {
     "limited unique data": ["--flops", "1e22", "--unique-tokens", "25e9"],
     "a fine-tune's worth": ["transfer", "--params", "1e9", "--finetune-chars", "1e8"],
     "a budget check": ["check", str(EXAMPLES / "over-budget.toml")],
+    "a ladder of small runs": [
+        "design",
+        "--target-flops",
+        "1e24",
+        "--ladder-budget",
+        "1e21",
+        "--simulations",
+        "40",
+    ],
 }
 
 
