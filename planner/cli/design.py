@@ -68,6 +68,7 @@ LADDER = (
 
 OPTIONS = (
     *LADDER,
+    Option("--json", None, "Short for --format json.", kind="flag", panel="output"),
     Option(
         "--format",
         "FORMAT",
@@ -154,7 +155,9 @@ def simulated(request: Request, law: Law, noise: float, *, every_design: bool = 
 def run_design(request: Request) -> int:
     """`plan design`: propose a ladder, compare designs by simulation, print; the exit code."""
     target = target_of(request)
-    fmt = request.format or "table"
+    if request.json and request.format not in (None, "json"):
+        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
+    fmt = "json" if request.json else request.format or "table"
     if request.designs and fmt == "table":
         raise InputError(
             "--designs chooses what --format csv or json writes; add --format csv or --format json"
