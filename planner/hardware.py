@@ -260,6 +260,12 @@ class Hardware(Record):
     gpus: int | None = None
     price_per_gpu_hour: float | None = None
 
+    def __repr__(self) -> str:
+        count = f"{self.gpus:,} x " if self.gpus is not None else ""
+        mfu = f"MFU {self.mfu:g}" + ("" if self.mfu_given else " (assumed)")
+        price = f", ${self.price_per_gpu_hour:g} per GPU-hour" if self.price_per_gpu_hour is not None else ""
+        return f"<Hardware {count}{self.chip.id}, {mfu}{price}>"
+
 
 def hardware(
     gpu: str | Chip,

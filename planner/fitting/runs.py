@@ -49,7 +49,7 @@ class Columns:
     loss: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Runs:
     """Checked runs: every value finite and above zero; tokens and FLOPs agree by C = 6ND."""
 
@@ -70,6 +70,12 @@ class Runs:
 
     def __len__(self) -> int:
         return len(self.loss)
+
+    def __repr__(self) -> str:
+        columns = ", ".join(
+            name for name in (self.columns.params, self.columns.tokens, self.columns.flops) if name
+        )
+        return f"<Runs {self.source}: {len(self)} runs ({columns}, {self.columns.loss})>"
 
 
 @dataclass(frozen=True)

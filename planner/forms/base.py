@@ -117,6 +117,9 @@ class Law(Record, kw_only=True, eq=False):
     unranged: ClassVar[tuple[str, ...]] = ("finetune_chars",)
     """Quantities a fitted_range of this form may not bound."""
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}: {self.name} ({self.source.authors} {self.source.year})>"
+
     def why_unplannable(self) -> str | None:
         """Why the law cannot split a FLOP budget, or None when it can."""
         return None

@@ -162,3 +162,50 @@ def _holdout_table(screen: Screen, report: FitReport) -> None:
         f"holdout: RMS log residual {holdout.rms_log_residual:.3g}, largest error {holdout.max_abs_relative_error:.2%}; "
         "fitted without them: " + ", ".join(f"{e.name} {e.value:.4g}" for e in holdout.params)
     )
+
+
+def fit_row(report: FitReport) -> dict[str, object]:
+    """The fit as one flat row, for `--format csv` and `markdown` (planner.output.flat): a
+    file of rows, one a fit, compares fits. Each parameter is NAME, NAME_stderr, NAME_low and
+    NAME_high; then the residuals, the fitted range, the plan at --budget and the holdout's
+    summary. What a row cannot hold (the covariance, each held-out run, the isoFLOP budgets)
+    is named by `fit_left_out`."""
+    runs = report.runs
+    row: dict[str, object] = {"form": report.form, "source": runs.source, "runs": runs.count}
+    row["fitted"] = runs.fitted
+    for estimate in report.params:
+        low, high = estimate.interval if estimate.interval is not None else (None, None)
+        row |= {estimate.name: estimate.value, f"{estimate.name}_stderr": estimate.stderr}
+        row |= {f"{estimate.name}_low": low, f"{estimate.name}_high": high}
+    if report.bootstrap is not None:
+        row |= {"level": report.bootstrap.level, "resamples": report.bootstrap.resamples}
+        row |= {"converged": report.bootstrap.converged, "seed": report.bootstrap.seed}
+    residuals = report.residuals
+    row |= {"residual_rms": residuals.rms, "residual_median": residuals.median}
+    row["residual_max_abs"] = residuals.max_abs
+    for name, (low, high) in report.fitted_range.bounds().items():
+        row |= {f"fitted_{name}_low": low, f"fitted_{name}_high": high}
+    if report.plan is not None:
+        best = report.plan.optimum
+        row |= {"plan_flops": report.plan.flops, "plan_params": best.params, "plan_tokens": best.tokens}
+        row |= {"plan_tokens_per_param": best.tokens_per_param, "plan_loss": best.loss}
+        bounds = report.plan.intervals
+        for name in ("params", "tokens", "loss"):
+            interval = getattr(bounds, name) if bounds is not None else None
+            if interval is not None:
+                row |= {f"plan_{name}_low": interval.low, f"plan_{name}_high": interval.high}
+    if report.holdout is not None:
+        held = report.holdout
+        row |= {"holdout_fitted": held.fitted, "holdout_runs": len(held.runs)}
+        row |= {"holdout_rms_log_residual": held.rms_log_residual}
+        row["holdout_max_abs_relative_error"] = held.max_abs_relative_error
+    row["law_file"] = report.law_file
+    return row
+
+
+def fit_left_out(report: FitReport) -> list[str]:
+    """The parts of the report a row leaves to --json."""
+    left = ["covariance"] if report.covariance is not None else []
+    left += ["holdout.runs", "holdout.params"] if report.holdout is not None else []
+    left += ["isoflop"] if report.isoflop is not None else []
+    return left

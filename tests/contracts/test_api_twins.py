@@ -239,3 +239,19 @@ def test_a_fit_report_reads_and_draws_as_the_command(run: Run, monkeypatch: pyte
     drawn = report.table(width=100)
     assert drawn.startswith(printed.stdout)
     assert drawn[len(printed.stdout) :] == "note: " + printed.stderr.split(": ", 1)[1]
+
+
+def test_the_inputs_of_the_calls_read_in_one_line() -> None:
+    from planner.hardware import hardware
+
+    shown = [
+        repr(planner.find_law("hoffmann2022")),
+        repr(planner.read_runs(str(EXAMPLES / "runs.csv"))),
+        repr(hardware("h100", gpus=8, price_per_gpu_hour=2.5)),
+    ]
+    assert (
+        shown[0]
+        == "<ChinchillaLaw hoffmann2022: Chinchilla approach 3, Eq. (10) as printed (Hoffmann et al. 2022)>"
+    )
+    assert shown[1].endswith("runs.csv: 36 runs (params, tokens, loss)>")
+    assert shown[2] == "<Hardware 8 x h100-sxm, MFU 0.462 (assumed), $2.5 per GPU-hour>"
