@@ -18,6 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from planner.fitting.progress import Progress
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
@@ -30,6 +34,10 @@ BatchFun = Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]]
 Pruner = Callable[
     [int, FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_]], NDArray[np.bool_] | None
 ]
+
+#: ``watch(active)``; called by :func:`batched_lbfgsb` after each iteration with the mask of
+#: the starts still running (a start, once stopped, never runs again): how far it has got.
+Watch = Callable[[NDArray[np.bool_]], None]
 
 _CHECK_FLOOR = 1e-3
 """The least margin of :func:`multistart`'s check: a screened optimum whose basin might
@@ -102,6 +110,7 @@ def batched_lbfgsb(
     pgtol: float = 1e-5,
     max_ls: int = 30,
     prune: Pruner | None = None,
+    watch: Watch | None = None,
 ) -> BatchResult:
     """Minimize ``fun`` from every row of ``x0`` simultaneously inside a box.
 
@@ -118,6 +127,7 @@ def batched_lbfgsb(
     ``(f_k - f_{k+1}) <= ftol * max(|f_k|, |f_{k+1}|, 1)`` or
     ``max|projected gradient| <= pgtol``.  A ``prune`` callback may stop unfinished
     starts before any iteration; they are marked in ``pruned`` and are not converged.
+    A ``watch`` callback sees the mask of running starts after every iteration.
     """
     x = np.clip(np.array(x0, dtype=np.float64), lower, upper)
     S, p = x.shape
@@ -224,6 +234,8 @@ def batched_lbfgsb(
         stop = small_pg | small_df
         converged[gi[stop]] = True
         active[gi[stop]] = False
+        if watch is not None:
+            watch(active)
 
     return BatchResult(
         x=x,
@@ -234,6 +246,20 @@ def batched_lbfgsb(
         n_evals=n_evals,
         pruned=pruned if prune is not None else None,
     )
+
+
+def counting_watch(progress: Progress | None, stage: str, total: int, group: int = 1) -> Watch | None:
+    """A watch that tells `progress` how many of `total` groups of `group` consecutive starts
+    have every start stopped (None without `progress`); it says 0 done first."""
+    if progress is None:
+        return None
+    progress(stage, 0, total)
+
+    def watch(active: NDArray[np.bool_]) -> None:
+        running = active.reshape(total, group).any(axis=1) if group > 1 else active
+        progress(stage, total - int(np.count_nonzero(running)), total)
+
+    return watch
 
 
 def distinct_best(x: FloatArray, f: FloatArray, k: int, tol: float) -> IntArray:
@@ -498,6 +524,7 @@ def multistart(
     n_refine: int = 8,
     n_polish: int = 4,
     batch_maxiter: int = 400,
+    progress: Progress | None = None,
 ) -> MultiStartResult:
     """Minimize ``fun`` from every one of ``starts``: screen, refine, polish, check.
 
@@ -515,10 +542,19 @@ def multistart(
        ``G_j - 2 |F_j - G_j| <= F* + 1e-3 |F*|``; every such optimum is refined and
        polished too (which covers any ``F_j <= F*``), until none is left.  With no
        sample the check refines every screened optimum within 0.1% of ``F*``.
+
+    ``progress`` (planner.fitting.progress) hears of the screening as starts that stopped
+    out of all of them, and of the refining as screened optima refined (the rest, once the
+    check shows they cannot win, count as done at the end).
     """
     tol = (screening or Screening()).basin_tol
     pruner = screening.pruner() if screening is not None else None
-    batch = batched_lbfgsb(screen or fun, starts, lower, upper, maxiter=batch_maxiter, prune=pruner)
+    watch = counting_watch(progress, "screening starts", len(starts))
+    batch = batched_lbfgsb(
+        screen or fun, starts, lower, upper, maxiter=batch_maxiter, prune=pruner, watch=watch
+    )
+    if progress is not None:
+        progress("screening starts", len(starts), len(starts))
     ended = np.flatnonzero(~batch.pruned) if batch.pruned is not None else np.arange(len(starts))
     ended = ended[np.isfinite(batch.f[ended])]
     label = same_cell(batch.x[ended], tol)
@@ -542,6 +578,8 @@ def multistart(
     best_f = np.inf
     todo = np.argsort(F, kind="stable")[:n_refine]
     while todo.size:
+        if progress is not None:
+            progress("refining optima", int(refined.sum()), reps.size)
         refined[todo] = True
         res = batched_lbfgsb(fun, cand[todo], lower, upper, maxiter=batch_maxiter, ftol=1e-12, pgtol=1e-8)
         # Polish what could be the best; refined optima clearly above it cannot win.
@@ -552,6 +590,8 @@ def multistart(
         best_f = min(r.f for r in polished)
         todo = np.flatnonzero(~refined & (reach <= best_f + _CHECK_FLOOR * abs(best_f)))
         todo = todo[np.argsort(reach[todo], kind="stable")][:n_refine]
+    if progress is not None:  # the rest were shown unable to win: done too
+        progress("refining optima", reps.size, reps.size)
     best = min(polished, key=lambda r: r.f)
     return MultiStartResult(
         x=best.x,
