@@ -35,9 +35,10 @@ Pruner = Callable[
     [int, FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_]], NDArray[np.bool_] | None
 ]
 
-#: ``watch(active)``; called by :func:`batched_lbfgsb` after each iteration with the mask of
-#: the starts still running (a start, once stopped, never runs again): how far it has got.
-Watch = Callable[[NDArray[np.bool_]], None]
+#: ``watch(running)``; called by :func:`batched_lbfgsb` before each iteration with the sorted
+#: indices of the starts still running (a start, once stopped, never runs again): how far it
+#: has got. Those are at hand there, so a watch costs no pass over every start.
+Watch = Callable[[IntArray], None]
 
 _CHECK_FLOOR = 1e-3
 """The least margin of :func:`multistart`'s check: a screened optimum whose basin might
@@ -127,7 +128,7 @@ def batched_lbfgsb(
     ``(f_k - f_{k+1}) <= ftol * max(|f_k|, |f_{k+1}|, 1)`` or
     ``max|projected gradient| <= pgtol``.  A ``prune`` callback may stop unfinished
     starts before any iteration; they are marked in ``pruned`` and are not converged.
-    A ``watch`` callback sees the mask of running starts after every iteration.
+    A ``watch`` callback sees the indices of the running starts before every iteration.
     """
     x = np.clip(np.array(x0, dtype=np.float64), lower, upper)
     S, p = x.shape
@@ -154,6 +155,8 @@ def batched_lbfgsb(
                 pruned |= stop_now
                 active &= ~stop_now
         idx = np.flatnonzero(active)
+        if watch is not None:
+            watch(idx)
         if idx.size == 0:
             break
         xa, fa, ga, Ha = x[idx], f[idx], g[idx], H[idx]
@@ -234,8 +237,6 @@ def batched_lbfgsb(
         stop = small_pg | small_df
         converged[gi[stop]] = True
         active[gi[stop]] = False
-        if watch is not None:
-            watch(active)
 
     return BatchResult(
         x=x,
@@ -250,14 +251,20 @@ def batched_lbfgsb(
 
 def counting_watch(progress: Progress | None, stage: str, total: int, group: int = 1) -> Watch | None:
     """A watch that tells `progress` how many of `total` groups of `group` consecutive starts
-    have every start stopped (None without `progress`); it says 0 done first."""
+    have every start stopped (None without `progress`); it says 0 done first. It looks only
+    at the running starts, so it costs little once most have stopped (the bootstrap's last
+    few resamples can take a thousand cheap iterations)."""
     if progress is None:
         return None
     progress(stage, 0, total)
 
-    def watch(active: NDArray[np.bool_]) -> None:
-        running = active.reshape(total, group).any(axis=1) if group > 1 else active
-        progress(stage, total - int(np.count_nonzero(running)), total)
+    def watch(running: IntArray) -> None:
+        if group > 1 and running.size:
+            owners = running // group  # sorted, as running is
+            left = 1 + int(np.count_nonzero(owners[1:] != owners[:-1]))
+        else:
+            left = int(running.size)
+        progress(stage, total - left, total)
 
     return watch
 
