@@ -58,7 +58,7 @@ class Display:
         self._drawn_at = -INTERVAL
         self._stages: dict[str, tuple[int, int]] = {}
         self._rows: dict[str, tuple[Any, int]] = {}  # stage -> (rich task id, done drawn)
-        self._progress: Any = None
+        self._screen: _Screen | None = None
         self._closed = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -69,16 +69,17 @@ class Display:
         if now - self._drawn_at < INTERVAL or now - self._began < DELAY:
             return
         self._drawn_at = now
-        if self._progress is None:
+        if self._screen is None:
             _OPEN.append(self)
-            self._progress = _rich_progress(self.in_bytes)
-            self._progress.start()
-        self._draw()
+            self._screen = _Screen()
+            self._screen.progress.start()
+        self._draw(self._screen)
 
-    def _draw(self) -> None:
-        progress = self._progress
+    def _draw(self, screen: _Screen) -> None:
+        progress = screen.progress
         for stage, (done, total) in self._stages.items():
             counts = _size_counts(done, total) if self.in_bytes else f"{done:,}/{total:,}"
+            screen.fit(len(stage), len(counts))
             task, before = self._rows.get(stage, (None, 0))
             if task is not None and done < before:  # the stage again: a new row, a new clock
                 progress.remove_task(task)
@@ -94,14 +95,14 @@ class Display:
     def close(self) -> None:
         """Erase the display (if it appeared); later calls do nothing."""
         self._closed = True
-        progress, self._progress = self._progress, None
+        screen, self._screen = self._screen, None
         if self in _OPEN:
             _OPEN.remove(self)
-        if progress is not None:
+        if screen is not None:
             import contextlib
 
             with contextlib.suppress(Exception):  # never hide the error that ended the work
-                progress.stop()
+                screen.progress.stop()
 
     def __enter__(self) -> Display:
         return self
@@ -145,35 +146,48 @@ def _size_counts(done: int, total: int) -> str:
     return f"{done}/{total} bytes"
 
 
-def _rich_progress(in_bytes: bool) -> Any:
-    """rich's progress display on stderr, at the width the tables use, left on screen by
-    nothing (transient) and redrawn only when Display asks."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    from rich.table import Column
+class _Screen:
+    """rich's progress display on stderr, at the width the tables use, erased when stopped
+    (transient) and redrawn only when Display asks. Its columns keep their place: the stage
+    names and the counts get the width of the widest yet, so the bars do not shift as
+    the counts grow, and the bar the rest of the line (at most 40)."""
 
-    from planner.output.grid import width
+    LABEL = 24
+    """The widest a stage name is shown (a longer one, a file's name, ends in an ellipsis)."""
 
-    size = width(sys.stderr)
-    console = Console(file=sys.stderr, width=size, force_terminal=True, soft_wrap=False)
-    label, counts = 24, (13 if in_bytes else 11)  # "12.3/123.4 MB", "1,234/2,000"
-    roomy = size >= 60  # room for a spinner and the time taken, too
-    bar = max(6, min(40, size - label - counts - (13 if roomy else 2)))
-    columns: list[Any] = [
-        TextColumn(
-            "{task.description}",
-            table_column=Column(no_wrap=True, overflow="ellipsis", max_width=label),
-        ),
-        BarColumn(bar_width=bar),
-        TextColumn("{task.fields[counts]}", table_column=Column(no_wrap=True)),
-    ]
-    if roomy:
-        columns = [SpinnerColumn(), *columns, TimeElapsedColumn()]
-    return Progress(
-        *columns,
-        console=console,
-        transient=True,
-        auto_refresh=False,
-        redirect_stdout=False,
-        redirect_stderr=True,
-    )
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.table import Column
+
+        from planner.output.grid import width
+
+        self.size = width(sys.stderr)
+        console = Console(file=sys.stderr, width=self.size, force_terminal=True, soft_wrap=False)
+        self.roomy = self.size >= 60  # room for a spinner and the time taken, too
+        self.label = Column(no_wrap=True, overflow="ellipsis", width=1)
+        self.counts = Column(no_wrap=True, overflow="ellipsis", width=1)
+        self.bar = BarColumn(bar_width=4)
+        columns: list[Any] = [
+            TextColumn("{task.description}", table_column=self.label),
+            self.bar,
+            TextColumn("{task.fields[counts]}", table_column=self.counts),
+        ]
+        if self.roomy:
+            columns = [SpinnerColumn(), *columns, TimeElapsedColumn()]
+        self.progress = Progress(
+            *columns,
+            console=console,
+            transient=True,
+            auto_refresh=False,
+            redirect_stdout=False,
+            redirect_stderr=True,
+        )
+
+    def fit(self, label: int, counts: int) -> None:
+        """Widen the name and count columns to `label` and `counts` (never narrow them), and
+        give the bar what the line has left."""
+        self.label.width = max(self.label.width or 1, min(label, self.LABEL))
+        self.counts.width = max(self.counts.width or 1, counts)
+        others = self.label.width + self.counts.width + (1 + 7 + 4 if self.roomy else 2)
+        self.bar.bar_width = max(4, min(40, self.size - others))
