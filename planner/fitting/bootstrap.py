@@ -101,7 +101,7 @@ def bootstrap(
         point: an existing full-grid fit of the same data and options (saves a fit).
         prune: prune each resample's local starts as the form's ``LOCAL_SCREENING`` says
             (False: every start runs to its stopping test).
-        progress: told after each iteration of the batched refit how many resamples have
+        progress: told at each iteration of the batched refit how many resamples have
             every start stopped, as stage "bootstrap resamples" (planner.fitting.progress);
             the point fit, when made here, tells its own stages.
 
