@@ -7,7 +7,7 @@ bad input, before numpy and scipy load where it can; never parses argv.
 
 from __future__ import annotations
 
-from planner.cli.declare import Argument, Command, Option, Request
+from planner.cli.declare import NO_PROGRESS, Argument, Command, Option, Request
 from planner.cli.fit import OPTIONS as FIT_OPTIONS
 from planner.cli.fit import one_blas_thread, runs_of
 from planner.errors import InputError
@@ -96,6 +96,7 @@ OPTIONS = (
         choices=FORMATS,
         panel="output",
     ),
+    NO_PROGRESS,
 )
 
 
@@ -129,20 +130,23 @@ def backtests_of(request: Request, model_error: ModelError | None = None) -> lis
     runs = runs_of(request, where=[_condition(text) for text in request.where])
     one_blas_thread()
     from planner.fitting.backtest import ENVELOPE_WEIGHT, backtest
+    from planner.output.progress import shown
     from planner.planning.model_error import MODEL_ERROR
 
-    return backtest(
-        runs,
-        cuts=request.cut,
-        holdout_largest=request.holdout_largest,
-        recipes=request.recipe or ("huber",),
-        form=request.form,
-        drop_highest=request.drop_highest,
-        asymmetric=request.asymmetric or ENVELOPE_WEIGHT,
-        bootstrap=request.bootstrap,
-        seed=request.seed,
-        model_error=(model_error or MODEL_ERROR) if request.model_error == "fitted" else None,
-    )
+    with shown(not request.no_progress) as progress:  # erased before anything else is printed
+        return backtest(
+            runs,
+            cuts=request.cut,
+            holdout_largest=request.holdout_largest,
+            recipes=request.recipe or ("huber",),
+            form=request.form,
+            drop_highest=request.drop_highest,
+            asymmetric=request.asymmetric or ENVELOPE_WEIGHT,
+            bootstrap=request.bootstrap,
+            seed=request.seed,
+            model_error=(model_error or MODEL_ERROR) if request.model_error == "fitted" else None,
+            progress=progress,
+        )
 
 
 def _condition(text: str) -> tuple[str, str]:

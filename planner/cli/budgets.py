@@ -2,7 +2,8 @@
 
 Owns the budget-file format: plain numbers (`1e21`, or a size such as `2T`: planner.cli.sizes),
 `#` comments and blank lines, or JSON objects with a `flops` key and optional per-line
-options `law`, `max_params`, `max_tokens` (JSON Lines). Reads stdin only when given `-`; reports every bad line at once. Never prints.
+options `law`, `max_params`, `max_tokens` (JSON Lines). Reads stdin only when given `-`; reports every bad line at once. Never prints;
+a large file shows its progress on a terminal through planner.output.progress.
 Standard library only.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from planner.errors import InputError
@@ -24,6 +26,9 @@ BLOCK = 1 << 16
 """Bytes read at a time: the lines in them are planned and printed before more is read."""
 MAX_LINE = 1 << 20
 """The longest line taken (1 MiB): far beyond any budget, and a bound on what is held."""
+PROGRESS_BYTES = 2 * BLOCK
+"""A file larger than this may show its progress: at some 50 kB of budgets a second, it
+takes a few seconds (planner.output.progress shows nothing for work under a second)."""
 
 OPTIONS = ("flops", "law", "max_params", "max_tokens")
 """The keys a JSON line may have; `flops` is required."""
@@ -83,6 +88,9 @@ def budget_blocks(source: str) -> Iterator[list[Budget]]:
     read, label, close = open_source(source, "--from file")
     problems: list[str] = []
     seen = 0
+    progress = _progress(source, read)
+    if progress is not None:
+        read = progress.read
     try:
         for lines in _lines(read, label):
             budgets, found = _parse(lines)
@@ -92,12 +100,58 @@ def budget_blocks(source: str) -> Iterator[list[Budget]]:
                 if before:
                     yield before
             problems += [f"line {number}: {problem}" for number, problem in found]
+            if progress is not None:
+                progress.planned()
     finally:
         close()
+        if progress is not None:
+            progress.display.close()
     if problems:
         raise BudgetFileError(label, problems)
     if not seen:
         raise InputError(f"{label} holds no budgets; give one FLOP budget per line, e.g. 1e21")
+
+
+class _Progress:
+    """A large file's progress on a terminal: its bytes read, once their lines are planned."""
+
+    def __init__(self, read: Callable[[int], bytes], name: str, size: int, display: Any) -> None:
+        self._read = read
+        self.name = name
+        self.size = size
+        self.display = display
+        self.taken = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._read(size)
+        self.taken += len(data)
+        return data
+
+    def planned(self) -> None:
+        self.display(self.name, min(self.taken, self.size), self.size)
+
+
+def _progress(source: str, read: Callable[[int], bytes]) -> _Progress | None:
+    """The progress of reading `source`, for a file of more than PROGRESS_BYTES when stdout
+    is not a terminal (where the lines would mix with it) and progress is wanted
+    (planner.output.progress); None for stdin, a pipe, a small file or a run without it."""
+    import os
+    import stat
+
+    if source == "-":
+        return None
+    try:
+        facts = os.stat(source)
+        if not stat.S_ISREG(facts.st_mode) or facts.st_size <= PROGRESS_BYTES or sys.stdout.isatty():
+            return None
+    except (OSError, ValueError, AttributeError):
+        return None
+    from planner.output.progress import Display, wanted
+
+    if not wanted():
+        return None
+    name = os.path.basename(source)
+    return _Progress(read, name, facts.st_size, Display(in_bytes=True))
 
 
 def _lines(read: Callable[[int], bytes], label: str) -> Iterator[list[tuple[int, str]]]:

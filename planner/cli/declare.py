@@ -214,6 +214,15 @@ VERBOSE = Option(
     short="-v",
 )
 """How much a command says on stderr: every command takes these (Command adds them)."""
+NO_PROGRESS = Option(
+    "--no-progress",
+    None,
+    "No progress display on stderr (on a terminal it shows for work over about a second).",
+    kind="flag",
+    panel="output",
+)
+"""For the commands that can take long (plan fit, plan backtest): they show progress on a
+terminal (planner.output.progress) unless given this or --quiet."""
 PANELS = {
     "budget": "Budget",
     "law": "Law",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.cli.declare import Argument, Command, Option, Request, count
+from planner.cli.declare import NO_PROGRESS, Argument, Command, Option, Request, count
 from planner.errors import InputError
 from planner.output import streams
 
@@ -99,6 +99,7 @@ OPTIONS = (
     Option("--author", "NAME", "Who made the fit, for the law file. Default: unknown."),
     Option("--domain", "DOMAIN", "The law file's domain. Default: language."),
     Option("--json", None, "The report as one JSON object.", kind="flag", panel="output"),
+    NO_PROGRESS,
 )
 
 
@@ -147,7 +148,8 @@ def run_fit(request: Request) -> int:
 
     Everything that can be refused is, before numpy and scipy load and before the slow fit:
     the --out name, the domain, every row of the runs, and the size of the fit
-    (planner.fitting.limits); a fit expected to take long gets a note first.
+    (planner.fitting.limits); a fit expected to take long gets a note first, and on a
+    terminal a progress display while it runs (planner.output.progress).
     """
     import dataclasses
     import datetime
@@ -193,19 +195,23 @@ def run_fit(request: Request) -> int:
         from planner.planning.results import Notice
 
         streams.notices([Notice("slow_fit", note, "note")])
-    report = fit(
-        runs,
-        form=request.form,
-        drop_highest=request.drop_highest,
-        asymmetric=asymmetric,
-        bootstrap=request.bootstrap,
-        seed=request.seed,
-        holdout_largest=request.holdout_largest,
-        budget=budget,
-        isoflop=request.isoflop,
-        isoflop_budgets=budgets_of(request),
-        isoflop_tolerance=request.isoflop_tolerance,
-    )
+    from planner.output.progress import shown
+
+    with shown(not request.no_progress) as progress:  # erased before anything else is printed
+        report = fit(
+            runs,
+            form=request.form,
+            drop_highest=request.drop_highest,
+            asymmetric=asymmetric,
+            bootstrap=request.bootstrap,
+            seed=request.seed,
+            holdout_largest=request.holdout_largest,
+            budget=budget,
+            isoflop=request.isoflop,
+            isoflop_budgets=budgets_of(request),
+            isoflop_tolerance=request.isoflop_tolerance,
+            progress=progress,
+        )
     if out is not None:
         from planner.fitting.userlaw import fitted_law, law_comments
         from planner.laws.write import save_law

@@ -128,7 +128,12 @@ def _run(args: list[str]) -> int:
     from planner.output import streams
 
     try:
-        return dispatch(args)
+        try:
+            return dispatch(args)
+        finally:  # a progress display is erased before any message is written
+            progress = sys.modules.get("planner.output.progress")
+            if progress is not None:
+                progress.stop_all()
     except PlannerError as problem:
         streams.error(str(problem))
         return ExitCode.USAGE

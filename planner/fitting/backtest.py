@@ -22,6 +22,7 @@ from planner.version import FORMAT
 
 if TYPE_CHECKING:
     from planner.fitting.forms import FittableForm
+    from planner.fitting.progress import Progress
     from planner.fitting.runs import Runs
 
 LEVELS = (0.5, 0.8, 0.95)
@@ -189,6 +190,7 @@ def backtest(
     bootstrap: int = 200,
     seed: int = 0,
     model_error: ModelError | None = MODEL_ERROR,
+    progress: Progress | None = None,
 ) -> list[Backtest]:
     """Backtest each recipe at each cut: fit the runs below it, predict those at or above it.
 
@@ -204,6 +206,9 @@ def backtest(
         bootstrap: resamples of the fitted runs for the parameter draws (0: none).
         seed: seed of the resampling.
         model_error: the term added to the draws, or None for the draws alone.
+        progress: a callback told how far the work has got (planner.fitting.progress):
+            backtests done out of all of them ("backtests"), and within each its fit and
+            its bootstrap. None (the default): nothing is told.
 
     Returns:
         One Backtest per recipe and cut, recipe by recipe, cuts in increasing order.
@@ -251,11 +256,17 @@ def backtest(
                 f"--cut {cut:g} leaves {below} runs below it to fit, fewer than the {size} parameters "
                 f"of the {form} form; give a higher cut"
             )
-    return [
-        _one(runs, module, entry, cut, kept, drop_highest, bootstrap, seed, model_error)
-        for entry in chosen
-        for cut in splits
-    ]
+    tests = [(entry, cut) for entry in chosen for cut in splits]
+    done: list[Backtest] = []
+    for entry, cut in tests:
+        if progress is not None:
+            progress("backtests", len(done), len(tests))
+        done.append(
+            _one(runs, module, entry, cut, kept, drop_highest, bootstrap, seed, model_error, progress)
+        )
+    if progress is not None:
+        progress("backtests", len(done), len(tests))
+    return done
 
 
 def calibration(backtests: Sequence[Backtest]) -> tuple[Coverage, ...]:
@@ -323,6 +334,7 @@ def _one(
     bootstrap: int,
     seed: int,
     model_error: ModelError | None,
+    progress: Progress | None = None,
 ) -> Backtest:
     import numpy as np
 
@@ -333,7 +345,7 @@ def _one(
     held = [index for index in kept if runs.flops[index] >= cut]
     n, d, loss = (np.array([getattr(runs, name)[i] for i in train]) for name in ("params", "tokens", "loss"))
     delta = math.inf if entry.delta is None else entry.delta
-    point = module.fit(n, d, loss, asymmetric=entry.asymmetric, delta=delta)
+    point = module.fit(n, d, loss, asymmetric=entry.asymmetric, delta=delta, progress=progress)
     log_n = np.log(np.array([runs.params[i] for i in held]))
     log_d = np.log(np.array([runs.tokens[i] for i in held]))
     observed = np.log(np.array([runs.loss[i] for i in held]))
@@ -356,6 +368,7 @@ def _one(
             asymmetric=entry.asymmetric,
             delta=delta,
             point=point,
+            progress=progress,
         )
         converged = result.n_converged
         draws = module.log_predict(result.theta_draws, log_n, log_d)

@@ -11,13 +11,17 @@ covariance), per-draw compute-optimal plans where the form offers them, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from planner.fitting.common import FitResult, FloatArray, IntArray, check_asymmetric, prepare_runs
 from planner.fitting.forms import fitter
-from planner.fitting.optimize import batched_lbfgsb
+from planner.fitting.optimize import batched_lbfgsb, counting_watch
+
+if TYPE_CHECKING:
+    from planner.fitting.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ def bootstrap(
     level: float = 0.95,
     point: FitResult | None = None,
     prune: bool = True,
+    progress: Progress | None = None,
 ) -> BootstrapResult:
     """Bootstrap the fit: resample runs with replacement K times and refit each.
 
@@ -96,6 +101,9 @@ def bootstrap(
         point: an existing full-grid fit of the same data and options (saves a fit).
         prune: prune each resample's local starts as the form's ``LOCAL_SCREENING`` says
             (False: every start runs to its stopping test).
+        progress: told at each iteration of the batched refit how many resamples have
+            every start stopped, as stage "bootstrap resamples" (planner.fitting.progress);
+            the point fit, when made here, tells its own stages.
 
     Raises:
         ValueError: K < 2, or the fit's own input errors; InputError (a ValueError)
@@ -108,7 +116,9 @@ def bootstrap(
     n_params = len(mod.THETA_NAMES)
     runs = prepare_runs(N, D, loss, drop_highest=drop_highest, n_params=n_params)
     if point is None:
-        point = mod.fit(N, D, loss, drop_highest=drop_highest, asymmetric=asym, delta=delta)
+        point = mod.fit(
+            N, D, loss, drop_highest=drop_highest, asymmetric=asym, delta=delta, progress=progress
+        )
     theta_hat = np.asarray(point.theta, dtype=np.float64)
     n = runs.logL.size
     w = resample_weights(n, K, seed)
@@ -123,7 +133,12 @@ def bootstrap(
     groups = np.repeat(np.arange(K, dtype=np.intp), n_loc)
     screening = mod.LOCAL_SCREENING if prune else None
     pruner = screening.pruner(groups) if screening is not None else None
-    res = batched_lbfgsb(fun, x0, mod.LOWER, mod.UPPER, maxiter=2000, ftol=1e-13, pgtol=1e-9, prune=pruner)
+    watch = counting_watch(progress, "bootstrap resamples", K, n_loc)
+    res = batched_lbfgsb(
+        fun, x0, mod.LOWER, mod.UPPER, maxiter=2000, ftol=1e-13, pgtol=1e-9, prune=pruner, watch=watch
+    )
+    if progress is not None:  # those still running at maxiter stop there
+        progress("bootstrap resamples", K, K)
     f = res.f.reshape(K, n_loc).copy()
     if res.pruned is not None:
         f[res.pruned.reshape(K, n_loc)] = np.inf
@@ -198,11 +213,13 @@ def holdout_largest(
     drop_highest: int = 0,
     asymmetric: float | None = None,
     delta: float = 1e-3,
+    progress: Progress | None = None,
 ) -> HoldoutResult:
     """Fit without the ``k`` largest-compute runs (C = 6 N D) and predict them.
 
     The outlier policy (``drop_highest``) is applied first to all runs; the ``k``
-    largest-compute remaining runs are then held out and the rest are fitted.
+    largest-compute remaining runs are then held out and the rest are fitted; that fit tells
+    ``progress`` its stages (planner.fitting.progress).
 
     Raises:
         ValueError: ``k < 1``, or too few runs left to fit; InputError (a ValueError)
@@ -223,7 +240,7 @@ def holdout_largest(
         )
     held = np.sort(kept[order[-k:]])
     train = np.sort(kept[order[:-k]])
-    fit = mod.fit(Na[train], Da[train], La[train], asymmetric=asymmetric, delta=delta)
+    fit = mod.fit(Na[train], Da[train], La[train], asymmetric=asymmetric, delta=delta, progress=progress)
     th = np.asarray(fit.theta)[None, :]
     log_pred = mod.log_predict(th, np.log(Na[held]), np.log(Da[held]))[0]
     log_res = log_pred - np.log(La[held])

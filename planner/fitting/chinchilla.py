@@ -28,6 +28,9 @@ from planner.fitting.objective import robust_sum
 from planner.fitting.optimize import BatchFun, Screening, chunked
 from planner.forms.chinchilla import ChinchillaParams
 
+if TYPE_CHECKING:
+    from planner.fitting.progress import Progress
+
 FORM = "chinchilla"
 #: Names of theta = (a, b, e, alpha, beta) as law files spell them (a = ln A, ...).
 THETA_NAMES = ("log_A", "log_B", "log_E", "alpha", "beta")
@@ -280,6 +283,7 @@ def fit(
     asymmetric: float | None = None,
     delta: float = 1e-3,
     starts: FloatArray | None = None,
+    progress: Progress | None = None,
 ) -> FitResult:
     """Fit L(N, D) = E + A/N^alpha + B/D^beta by the Hoffmann et al. recipe.
 
@@ -299,11 +303,12 @@ def fit(
             lower envelope of the runs.
         delta: Huber threshold.
         starts: optional ``(S, 5)`` override of the start grid (a, b, e, alpha, beta).
+        progress: told how far the screening and refining have got (planner.fitting.progress).
 
     Raises:
         ValueError: fewer runs (after dropping) than the 5 parameters, or bad input.
     """
-    return fit_form(sys.modules[__name__], N, D, loss, drop_highest, asymmetric, delta, starts)
+    return fit_form(sys.modules[__name__], N, D, loss, drop_highest, asymmetric, delta, starts, progress)
 
 
 def local_starts(theta_hat: FloatArray, logN: FloatArray, logD: FloatArray) -> FloatArray:

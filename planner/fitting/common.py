@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from planner.fitting.progress import Progress
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -218,6 +221,7 @@ def fit_form(
     asymmetric: float | None,
     delta: float,
     starts: FloatArray | None,
+    progress: Progress | None = None,
 ) -> FitResult:
     """The fit every form's `fit` is: its start grid through multistart, and diagnostics.
 
@@ -225,7 +229,8 @@ def fit_form(
     screened optima are refined, polished and checked on all of them.
 
     `form` is a form's fitting module (planner.fitting.forms.FittableForm): its THETA_NAMES,
-    LOWER, UPPER, start_grid, make_objective, log_predict and theta_to_params.
+    LOWER, UPPER, start_grid, make_objective, log_predict and theta_to_params. `progress`
+    (planner.fitting.progress) hears how far the screening and refining have got.
     """
     from planner.fitting.optimize import multistart
 
@@ -240,7 +245,7 @@ def fit_form(
             runs.logN[sample], runs.logD[sample], runs.logL[sample], delta=delta, asymmetric=asym
         )
         scale = runs.logL.size / sample.size
-    res = multistart(fun, x0, form.LOWER, form.UPPER, screen=screen, screen_scale=scale)
+    res = multistart(fun, x0, form.LOWER, form.UPPER, screen=screen, screen_scale=scale, progress=progress)
     resid = form.log_predict(res.x[None, :], runs.logN, runs.logD)[0] - runs.logL
     diags = data_diagnostics(runs.logN, runs.logD)
     diags += fit_diagnostics(

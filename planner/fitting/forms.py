@@ -25,6 +25,7 @@ from planner.errors import InputError
 if TYPE_CHECKING:
     from planner.fitting.common import FitResult
     from planner.fitting.optimize import BatchFun, Screening
+    from planner.fitting.progress import Progress
 
 FloatArray = NDArray[np.float64]
 _PACKAGE = __name__.rpartition(".")[0]
@@ -89,6 +90,7 @@ class FittableForm(Protocol):
         asymmetric: float | None = None,
         delta: float = 1e-3,
         starts: FloatArray | None = None,
+        progress: Progress | None = None,
     ) -> FitResult:
         """Fit the form to runs over its full start grid (ValueError on bad input)."""
 

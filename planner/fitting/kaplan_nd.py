@@ -27,6 +27,9 @@ from planner.fitting.objective import robust_sum
 from planner.fitting.optimize import BatchFun, chunked
 from planner.forms.kaplan_nd import KaplanNDParams
 
+if TYPE_CHECKING:
+    from planner.fitting.progress import Progress
+
 FORM = "kaplan-nd"
 #: Names of theta = (n_c, d_c, alpha_N, alpha_D) as law files spell them (n_c = ln N_c, ...).
 THETA_NAMES = ("log_N_c", "log_D_c", "alpha_N", "alpha_D")
@@ -161,6 +164,7 @@ def fit(
     asymmetric: float | None = None,
     delta: float = 1e-3,
     starts: FloatArray | None = None,
+    progress: Progress | None = None,
 ) -> FitResult:
     """Fit Kaplan et al. 2020 Eq. (1.5) by the Hoffmann et al. recipe (Huber loss on log loss).
 
@@ -171,11 +175,12 @@ def fit(
             above the observed loss, so the curve follows the lower envelope.
         delta: Huber threshold.
         starts: optional ``(S, 4)`` override of the 625-point grid of (n_c, d_c, alpha_N, alpha_D).
+        progress: told how far the screening and refining have got (planner.fitting.progress).
 
     Raises:
         ValueError: fewer runs (after dropping) than the 4 parameters, or bad input.
     """
-    return fit_form(sys.modules[__name__], N, D, loss, drop_highest, asymmetric, delta, starts)
+    return fit_form(sys.modules[__name__], N, D, loss, drop_highest, asymmetric, delta, starts, progress)
 
 
 def local_starts(theta_hat: FloatArray, logN: FloatArray, logD: FloatArray) -> FloatArray:

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from planner.fitting.progress import Progress
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
@@ -30,6 +34,11 @@ BatchFun = Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]]
 Pruner = Callable[
     [int, FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_]], NDArray[np.bool_] | None
 ]
+
+#: ``watch(running)``; called by :func:`batched_lbfgsb` before each iteration with the sorted
+#: indices of the starts still running (a start, once stopped, never runs again): how far it
+#: has got. Those are at hand there, so a watch costs no pass over every start.
+Watch = Callable[[IntArray], None]
 
 _CHECK_FLOOR = 1e-3
 """The least margin of :func:`multistart`'s check: a screened optimum whose basin might
@@ -102,6 +111,7 @@ def batched_lbfgsb(
     pgtol: float = 1e-5,
     max_ls: int = 30,
     prune: Pruner | None = None,
+    watch: Watch | None = None,
 ) -> BatchResult:
     """Minimize ``fun`` from every row of ``x0`` simultaneously inside a box.
 
@@ -118,6 +128,7 @@ def batched_lbfgsb(
     ``(f_k - f_{k+1}) <= ftol * max(|f_k|, |f_{k+1}|, 1)`` or
     ``max|projected gradient| <= pgtol``.  A ``prune`` callback may stop unfinished
     starts before any iteration; they are marked in ``pruned`` and are not converged.
+    A ``watch`` callback sees the indices of the running starts before every iteration.
     """
     x = np.clip(np.array(x0, dtype=np.float64), lower, upper)
     S, p = x.shape
@@ -144,6 +155,8 @@ def batched_lbfgsb(
                 pruned |= stop_now
                 active &= ~stop_now
         idx = np.flatnonzero(active)
+        if watch is not None:
+            watch(idx)
         if idx.size == 0:
             break
         xa, fa, ga, Ha = x[idx], f[idx], g[idx], H[idx]
@@ -234,6 +247,26 @@ def batched_lbfgsb(
         n_evals=n_evals,
         pruned=pruned if prune is not None else None,
     )
+
+
+def counting_watch(progress: Progress | None, stage: str, total: int, group: int = 1) -> Watch | None:
+    """A watch that tells `progress` how many of `total` groups of `group` consecutive starts
+    have every start stopped (None without `progress`); it says 0 done first. It looks only
+    at the running starts, so it costs little once most have stopped (the bootstrap's last
+    few resamples can take a thousand cheap iterations)."""
+    if progress is None:
+        return None
+    progress(stage, 0, total)
+
+    def watch(running: IntArray) -> None:
+        if group > 1 and running.size:
+            owners = running // group  # sorted, as running is
+            left = 1 + int(np.count_nonzero(owners[1:] != owners[:-1]))
+        else:
+            left = int(running.size)
+        progress(stage, total - left, total)
+
+    return watch
 
 
 def distinct_best(x: FloatArray, f: FloatArray, k: int, tol: float) -> IntArray:
@@ -498,6 +531,7 @@ def multistart(
     n_refine: int = 8,
     n_polish: int = 4,
     batch_maxiter: int = 400,
+    progress: Progress | None = None,
 ) -> MultiStartResult:
     """Minimize ``fun`` from every one of ``starts``: screen, refine, polish, check.
 
@@ -515,10 +549,19 @@ def multistart(
        ``G_j - 2 |F_j - G_j| <= F* + 1e-3 |F*|``; every such optimum is refined and
        polished too (which covers any ``F_j <= F*``), until none is left.  With no
        sample the check refines every screened optimum within 0.1% of ``F*``.
+
+    ``progress`` (planner.fitting.progress) hears of the screening as starts that stopped
+    out of all of them, and of the refining as screened optima refined (the rest, once the
+    check shows they cannot win, count as done at the end).
     """
     tol = (screening or Screening()).basin_tol
     pruner = screening.pruner() if screening is not None else None
-    batch = batched_lbfgsb(screen or fun, starts, lower, upper, maxiter=batch_maxiter, prune=pruner)
+    watch = counting_watch(progress, "screening starts", len(starts))
+    batch = batched_lbfgsb(
+        screen or fun, starts, lower, upper, maxiter=batch_maxiter, prune=pruner, watch=watch
+    )
+    if progress is not None:
+        progress("screening starts", len(starts), len(starts))
     ended = np.flatnonzero(~batch.pruned) if batch.pruned is not None else np.arange(len(starts))
     ended = ended[np.isfinite(batch.f[ended])]
     label = same_cell(batch.x[ended], tol)
@@ -542,6 +585,8 @@ def multistart(
     best_f = np.inf
     todo = np.argsort(F, kind="stable")[:n_refine]
     while todo.size:
+        if progress is not None:
+            progress("refining optima", int(refined.sum()), reps.size)
         refined[todo] = True
         res = batched_lbfgsb(fun, cand[todo], lower, upper, maxiter=batch_maxiter, ftol=1e-12, pgtol=1e-8)
         # Polish what could be the best; refined optima clearly above it cannot win.
@@ -552,6 +597,8 @@ def multistart(
         best_f = min(r.f for r in polished)
         todo = np.flatnonzero(~refined & (reach <= best_f + _CHECK_FLOOR * abs(best_f)))
         todo = todo[np.argsort(reach[todo], kind="stable")][:n_refine]
+    if progress is not None:  # the rest were shown unable to win: done too
+        progress("refining optima", reps.size, reps.size)
     best = min(polished, key=lambda r: r.f)
     return MultiStartResult(
         x=best.x,

@@ -23,6 +23,7 @@ from planner.fitting.forms import FittableForm, fittable_forms, fitter
 from planner.fitting.isoflop import TOLERANCE as ISOFLOP_TOLERANCE
 from planner.fitting.isoflop import isoflop_fit
 from planner.fitting.limits import check_budget, check_size
+from planner.fitting.progress import Progress
 from planner.fitting.report import (
     Bootstrap,
     BudgetPlan,
@@ -62,6 +63,7 @@ def fit(
     isoflop: bool = False,
     isoflop_budgets: Sequence[float] = (),
     isoflop_tolerance: float = ISOFLOP_TOLERANCE,
+    progress: Progress | None = None,
 ) -> FitReport:
     """Fit a law to runs by the recipe of Hoffmann et al. 2022 and Besiroglu et al. 2024.
 
@@ -80,6 +82,9 @@ def fit(
             `bootstrap` resamples of the parabolas' residuals.
         isoflop_budgets: approach 2's budgets (implies `isoflop`); none: found from the runs.
         isoflop_tolerance: how far, as a fraction, a run's FLOPs may lie from its budget's.
+        progress: a callback told how far the work has got (planner.fitting.progress): the
+            fit's screening and refining, the bootstrap's resamples, the holdout's fit.
+            None (the default): nothing is told. The report is the same either way.
 
     Raises:
         InputError: an unknown form, a bad option, fewer runs than the form has parameters,
@@ -98,7 +103,9 @@ def fit(
     approach2 = None
     if isoflop or isoflop_budgets:  # first: its refusals cost no waiting for the fit
         approach2 = _isoflop(arrays, drop_highest, isoflop_budgets, isoflop_tolerance, bootstrap, seed)
-    point: FitResult = module.fit(*arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA)
+    point: FitResult = module.fit(
+        *arrays, drop_highest=drop_highest, asymmetric=asymmetric, delta=DELTA, progress=progress
+    )
     kept = point.kept
     draws = None
     if bootstrap:
@@ -112,6 +119,7 @@ def fit(
             delta=DELTA,
             level=LEVEL,
             point=point,
+            progress=progress,
         )
     fitted_range = _fitted_range(runs, [int(index) for index in kept])
     notices = [Notice(code, message, level=_level(code)) for code, message in point.diagnostics]
@@ -151,7 +159,7 @@ def fit(
             notices.append(beyond)
     holdout = None
     if holdout_largest:
-        holdout = _holdout(runs, arrays, module, holdout_largest, drop_highest, asymmetric)
+        holdout = _holdout(runs, arrays, module, holdout_largest, drop_highest, asymmetric, progress)
         notices.append(
             Notice(
                 "holdout",
@@ -376,6 +384,7 @@ def _holdout(
     k: int,
     drop_highest: int,
     asymmetric: float | None,
+    progress: Progress | None,
 ) -> Holdout:
     result = run_holdout(
         *arrays,
@@ -384,6 +393,7 @@ def _holdout(
         drop_highest=drop_highest,
         asymmetric=asymmetric,
         delta=DELTA,
+        progress=progress,
     )
     held = [
         HeldOutRun(
