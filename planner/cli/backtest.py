@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from planner.fitting.backtest import Backtest
     from planner.planning.model_error import ModelError
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "markdown")
 _SHARED = {option.flag: option for option in FIT_OPTIONS}
 
 OPTIONS = (
@@ -91,7 +91,7 @@ OPTIONS = (
     Option(
         "--format",
         "FORMAT",
-        "table (default), json or csv (one row per held-out run).",
+        "table (default), json, csv or markdown (one row per held-out run).",
         kind="choice",
         choices=FORMATS,
         panel="output",
@@ -113,8 +113,8 @@ def run_backtest(request: Request) -> int:
     coded_notices(notice for test in backtests for notice in test.notices)
     if fmt == "json":
         output.backtest_json(backtests)
-    elif fmt == "csv":
-        output.backtest_csv(backtests)
+    elif fmt in ("csv", "markdown"):
+        output.backtest_csv(backtests, fmt)
     else:
         output.backtest_tables(backtests, calibration(backtests), summary=request.summary)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.cli.declare import NO_PROGRESS, Argument, Command, Option, Request, count
+from planner.cli.plan import FORMAT, output_format
 from planner.errors import InputError
 from planner.output import streams
 
@@ -99,6 +100,7 @@ OPTIONS = (
     Option("--author", "NAME", "Who made the fit, for the law file. Default: unknown."),
     Option("--domain", "DOMAIN", "The law file's domain. Default: language."),
     Option("--json", None, "The report as one JSON object.", kind="flag", panel="output"),
+    FORMAT,
     NO_PROGRESS,
 )
 
@@ -155,6 +157,8 @@ def run_fit(request: Request) -> int:
     import datetime
 
     from planner.laws.write import check_writable, law_id_for
+
+    chosen = output_format(request)
 
     out = _out_path(request.out, request.law_id)
     if out is not None:  # before the fit, so a bad name costs no waiting
@@ -225,8 +229,13 @@ def run_fit(request: Request) -> int:
     streams.coded_notices(report.notices)
     from planner.output.fit import fit_json, fit_tables
 
-    if request.json:
+    if chosen == "json":
         fit_json(report)
+    elif chosen in ("csv", "markdown"):
+        from planner.output.fit import fit_left_out, fit_row
+        from planner.output.flat import write
+
+        write([fit_row(report)], chosen, "fit", left=fit_left_out(report))
     else:
         fit_tables(report)
     return 0

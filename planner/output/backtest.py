@@ -7,8 +7,6 @@ coverage pooled over them. Computes nothing but sums (planner.fitting.backtest s
 
 from __future__ import annotations
 
-import sys
-
 from planner.output._base import count, sci
 from planner.output.grid import Screen, Table
 
@@ -17,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from planner.fitting.backtest import Backtest, Coverage
+    from planner.output.tabular import Row
 
 
 def backtest_json(backtests: Sequence[Backtest]) -> None:
@@ -43,29 +42,40 @@ CSV_COLUMNS = (
 )
 
 
-def backtest_csv(backtests: Sequence[Backtest]) -> None:
-    """One CSV row per held-out run of each backtest, with its intervals, numbers in full."""
-    import csv
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+def backtest_rows(backtests: Sequence[Backtest]) -> tuple[list[str], list[Row]]:
+    """(columns, rows): one row per held-out run of each backtest, with its intervals."""
     levels = [band.level for band in backtests[0].runs[0].intervals] if backtests[0].runs else []
     bands = [f"{edge}_{level * 100:g}" for level in levels for edge in ("low", "high", "covered")]
-    writer.writerow([*CSV_COLUMNS, *bands])
+    rows: list[Row] = []
     for test in backtests:
         for run in test.runs:
-            cells = [
-                test.recipe.name,
-                repr(test.cut),
-                str(run.row),
-                *(repr(getattr(run, name)) for name in CSV_COLUMNS[3:]),
-            ]
+            row: Row = {"recipe": test.recipe.name, "cut": test.cut, "row": run.row}
+            row |= {name: getattr(run, name) for name in CSV_COLUMNS[3:]}
             for band in run.intervals:
-                cells += [repr(band.low), repr(band.high), "true" if band.covered else "false"]
-            writer.writerow(cells)
+                edge = f"{band.level * 100:g}"
+                row |= {f"low_{edge}": band.low, f"high_{edge}": band.high}
+                row[f"covered_{edge}"] = "true" if band.covered else "false"
+            rows.append(row)
+    return [*CSV_COLUMNS, *bands], rows
+
+
+def backtest_csv(backtests: Sequence[Backtest], fmt: str = "csv") -> None:
+    """One CSV (or Markdown) row per held-out run of each backtest, with its intervals,
+    numbers in full (rounded for people in Markdown)."""
+    from planner.output.tabular import csv_table, markdown_table
+
+    columns, rows = backtest_rows(backtests)
+    if fmt == "csv":
+        csv_table(columns, rows)
+    else:
+        losses = [name for name in columns if name == "predicted" or name.startswith(("low_", "high_"))]
+        for row in rows:  # losses to four decimals, as the table shows them
+            row |= {name: f"{row[name]:.4f}" for name in losses if isinstance(row[name], float)}
+        markdown_table(columns, rows, text=("recipe",))
     from planner.output.streams import note
 
     note(
-        "--format csv has one row per held-out run; each cut's fitted parameters, mean errors and "
+        f"--format {fmt} has one row per held-out run; each cut's fitted parameters, mean errors and "
         "coverage, and each run's intervals from the parameters alone, are in --format json"
     )
 

@@ -59,9 +59,11 @@ def _text(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def write(objects: Iterable[dict[str, Any]], fmt: str, what: str) -> None:
-    """The objects as CSV or Markdown, and a note on stderr for what only --json has."""
-    columns, rows, left = flat_rows(objects)
+def write(objects: Iterable[dict[str, Any]], fmt: str, what: str, left: Iterable[str] = ()) -> None:
+    """The objects as CSV or Markdown, and a note on stderr for what only --json has (the
+    lists of objects, and the parts `left` names)."""
+    columns, rows, lists = flat_rows(objects)
+    left = [*lists, *left]
     if fmt == "csv":
         csv_table(columns, rows)
     else:
@@ -75,4 +77,4 @@ def write(objects: Iterable[dict[str, Any]], fmt: str, what: str) -> None:
     if left:
         from planner.output.streams import note
 
-        note(f"--format {fmt} leaves out {', '.join(left)} of the {what} (lists of objects); see --json")
+        note(f"--format {fmt} leaves out {', '.join(left)} of the {what}; see --json")

@@ -598,6 +598,7 @@ _TEXT_COLUMNS = {
 }
 _LOSSES = {
     "loss",
+    "plan_loss",
     "run_loss",
     "loss_gap",
     "loss_increase",

@@ -139,3 +139,47 @@ def test_quiet_keeps_the_left_out_note_off_stderr(run: Run) -> None:
     printed = run("laws", "--format", "csv", "--quiet")
     assert printed.exit_code == 0
     assert printed.stderr == ""
+
+
+FIT = ["fit", "runs.csv", "--budget", "1e22", "--holdout-largest", "3"]
+
+
+def test_a_fit_in_csv_is_one_row_of_its_json_numbers(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.contracts.test_docs import EXAMPLES
+
+    monkeypatch.chdir(EXAMPLES)
+    (data,) = _json(run, FIT)
+    printed = run(*FIT, "--format", "csv")
+    assert printed.exit_code == 0, printed.stderr
+    (row,) = list(csv.DictReader(io.StringIO(printed.stdout)))
+    assert (row["form"], row["source"], row["runs"]) == (data["form"], data["runs"]["source"], "36")
+    for estimate in data["params"]:
+        name = estimate["name"]
+        assert row[name] == repr(estimate["value"])
+        assert row[f"{name}_stderr"] == repr(estimate["stderr"])
+        assert [row[f"{name}_low"], row[f"{name}_high"]] == [repr(end) for end in estimate["interval"]]
+    assert row["residual_rms"] == repr(data["residuals"]["rms"])
+    assert row["plan_params"] == repr(data["plan"]["optimum"]["params"])
+    assert row["plan_loss_high"] == repr(data["plan"]["intervals"]["loss"]["high"])
+    assert row["holdout_max_abs_relative_error"] == repr(data["holdout"]["max_abs_relative_error"])
+    assert "leaves out covariance, holdout.runs, holdout.params of the fit" in printed.stderr
+    markdown = run(*FIT, "--format", "markdown").stdout.splitlines()
+    assert markdown[0] == "| " + " | ".join(row) + " |"
+    assert len(markdown) == 3
+
+
+def test_a_backtest_in_markdown_has_the_csv_s_rows(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.contracts.test_docs import EXAMPLES
+
+    monkeypatch.chdir(EXAMPLES)
+    args = ["backtest", "runs.csv", "--cut", "1e20"]
+    rows = list(csv.reader(io.StringIO(run(*args, "--format", "csv").stdout)))
+    printed = run(*args, "--format", "markdown")
+    assert printed.exit_code == 0, printed.stderr
+    lines = printed.stdout.splitlines()
+    assert lines[0] == "| " + " | ".join(rows[0]) + " |"
+    assert len(lines) == len(rows) + 1
+    for line, cells in zip(lines[2:], rows[1:], strict=True):
+        shown = [cell.strip() for cell in line.strip("|").split("|")]
+        assert shown[:3] == [cells[0], "1e20", cells[2]]
+        assert shown[rows[0].index("predicted")] == f"{float(cells[rows[0].index('predicted')]):.4f}"
