@@ -161,14 +161,17 @@ def _fit(request: Request) -> Figure:
     one_blas_thread()
     from planner.fitting.diagnostics import fit_figure
     from planner.fitting.procedure import fit
+    from planner.output.progress import shown
 
-    report = fit(
-        runs,
-        form=request.form,
-        drop_highest=request.drop_highest,
-        asymmetric=request.asymmetric,
-        holdout_largest=request.holdout_largest,
-    )
+    with shown() as progress:  # on a terminal, for a fit over about a second
+        report = fit(
+            runs,
+            form=request.form,
+            drop_highest=request.drop_highest,
+            asymmetric=request.asymmetric,
+            holdout_largest=request.holdout_largest,
+            progress=progress,
+        )
     return fit_figure(runs, report)
 
 
