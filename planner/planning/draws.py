@@ -128,8 +128,12 @@ class Draws:
         decoded, as sequences that make a float only of each value read: for a question
         that reads a few draws of them (planner.planning.tails)."""
         found = self.cache.get(key)
+        if found is None:
+            found = self.cache.get(f"views:{key}")
         if found is None and self._kept_views is not None:
             found = self._kept_views(key)
+            if found is not None:
+                self.cache[f"views:{key}"] = found
         if found is None:
             found = self.derived(key, make)
         views: tuple[Sequence[float], ...] = found

@@ -364,3 +364,21 @@ def test_a_plan_reads_only_its_cell_and_the_draws_it_needs() -> None:
     assert intervals.frontier_tails(fresh, math.log(1e21 / 6), 0.95, draws_sigma) is not None
     assert not fresh.cache.get("chinchilla-optimum")  # read as views, not decoded
     assert isinstance(fresh._noise, type(lambda: None))  # the noise too
+
+
+def test_arrays_of_budgets_take_their_tails_from_the_kept_cells() -> None:
+    """Budgets without caps in the cells the index keeps: the intervals of each plan (to
+    the rounding of numpy's exp and log), and every draw planned where a cap is given."""
+    budgets = np.geomspace(2e16, 9e29, 301)
+    zeros, caps = np.zeros_like(budgets), np.full_like(budgets, math.inf)
+    found = budget_interval_arrays(LAW, budgets, zeros, caps, 0.95, parameter_loss=True)
+    assert found is not None
+    columns, _ = found
+    assert (columns["failed"] == 0).all()
+    for i, flops in enumerate(budgets.tolist()):
+        one = plan(flops).intervals
+        assert one is not None
+        for name in (*QUANTITIES, "parameter_loss"):
+            band = getattr(one, name)
+            assert columns[f"{name}_low"][i] == pytest.approx(band.low, rel=4e-15), (name, flops)
+            assert columns[f"{name}_high"][i] == pytest.approx(band.high, rel=4e-15), (name, flops)
