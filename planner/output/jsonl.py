@@ -143,6 +143,7 @@ class Writer:
         self.kept: list[Any] = []
         self.write: Callable[[Any, list[Any]], str] | None = None
         self.lines = 0
+        self.writers: dict[type, tuple[Callable[[Any, list[Any]], str], list[Any]]] = {}
 
     def line(self, result: Any) -> str:
         """The result's JSON object on one line, newline included."""
@@ -152,9 +153,11 @@ class Writer:
         self.lines += 1
         if self.lines <= COMPILE_AFTER:  # a few lines: not worth compiling a writer
             return _generic(result) + "\n"
-        if kind is not self.kind:
-            self.kind, self.write = kind, _line_writer(kind)
-            self.kept = [_UNSEEN, ""] * len(kind.__fields__)
+        if kind is not self.kind:  # each class's writer compiled once (a stream may mix them)
+            found = self.writers.get(kind)
+            if found is None:
+                found = self.writers[kind] = (_line_writer(kind), [_UNSEEN, ""] * len(kind.__fields__))
+            self.kind, (self.write, self.kept) = kind, found
         assert self.write is not None
         return self.write(result, self.kept)
 
