@@ -144,13 +144,16 @@ class Arrays:
         self.entries: dict[str, Any] = {}
         self.path = os.path.join(root, ARRAYS)
         self.start = 0
+        self.stamp: tuple[int, int] | None = None
         try:
             with open(self.path, "rb") as file:
                 header = file.readline()
+                status = os.fstat(file.fileno())
             found = loads(header.decode("utf-8"))
         except (OSError, ValueError):
             return
         self.start = len(header)
+        self.stamp = (status.st_size, status.st_mtime_ns)
         if isinstance(found, dict) and found.get("index") == VERSION:
             self.entries = found.get("entries", {})
 
@@ -161,15 +164,18 @@ class Arrays:
         if hasattr(os, "pread"):
             descriptor = os.open(self.path, os.O_RDONLY)
             try:
+                status = os.fstat(descriptor)
                 data = os.pread(descriptor, 8 * count, at)
             finally:
                 os.close(descriptor)
         else:
             with open(self.path, "rb") as file:
+                status = os.fstat(file.fileno())
                 file.seek(at)
                 data = file.read(8 * count)
-        if len(data) != 8 * count:
-            raise ValueError(f"{self.path} is shorter than its header says; run python -m planner.laws")
+        if (status.st_size, status.st_mtime_ns) != self.stamp or len(data) != 8 * count:
+            # rewritten since its header was read: the arrays are no longer where it says
+            raise ValueError(f"{self.path} changed while in use; run the command again")
         return data
 
     def get(self, relative: str, data: bytes) -> Stored | None:

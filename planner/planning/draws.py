@@ -142,9 +142,12 @@ class Draws:
     def noise_view(self) -> Sequence[float]:
         """`noise`, undecoded where the index keeps it and it is not yet decoded (see `views`)."""
         if not isinstance(self._noise, list) and self._kept_views is not None:
-            found = self._kept_views("noise")
+            found = self.cache.get("views:noise")
+            if found is None:
+                found = self.cache["views:noise"] = self._kept_views("noise")
             if found is not None:
-                return found[0]
+                view: Sequence[float] = found[0]
+                return view
         return self.noise
 
     def derived(self, key: str, make: Callable[[Draws], Any]) -> Any:

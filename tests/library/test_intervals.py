@@ -382,3 +382,20 @@ def test_arrays_of_budgets_take_their_tails_from_the_kept_cells() -> None:
             band = getattr(one, name)
             assert columns[f"{name}_low"][i] == pytest.approx(band.low, rel=4e-15), (name, flops)
             assert columns[f"{name}_high"][i] == pytest.approx(band.high, rel=4e-15), (name, flops)
+
+
+def test_arrays_rewritten_while_in_use_are_refused(tmp_path: Path) -> None:
+    """The index reads each array when asked: a file rewritten since its header was read
+    is refused, never read at the old places."""
+    covariance = covariance_of(LAW)
+    assert covariance is not None
+    meta, arrays = payload(draw(LAW, covariance))
+    data = b"the law file's bytes"
+    target = tmp_path / ARRAYS
+    target.write_bytes(render_arrays({"language/law.toml": (data, meta, arrays)}))
+    stored = Arrays(str(tmp_path)).get("language/law.toml", data)
+    assert stored is not None
+    assert stored.array("noise") == arrays["noise"]
+    target.write_bytes(render_arrays({"language/law.toml": (data, meta, {"noise": [1.0, 2.0]})}))
+    with pytest.raises(ValueError, match="changed while in use"):
+        stored.array("noise")
