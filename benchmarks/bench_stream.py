@@ -16,7 +16,11 @@ its fitted range (1.4e18 to 1.3e22), and a wide sweep over 1e18 to 1e24, of whic
 third lie beyond it and each carries an extrapolation notice (in JSON, and on stderr).
 Usage:
 
-    python benchmarks/bench_stream.py [--runs 5] [--lines 100000] [--interval-lines 10000]
+    python benchmarks/bench_stream.py [--runs 5] [--lines 100000] [--interval-lines 100000]
+        [--baseline ../planner-before] [--no-memory]
+
+With --baseline, every case also runs under the other checkout (as `python -m planner`, in
+the same interleaved rounds), each line beside its own.
 """
 
 from __future__ import annotations
@@ -37,7 +41,13 @@ TARGET_SECONDS = 1.5
 """The most 1e5 lines may take in all, JSON or CSV, without intervals."""
 
 
-def plan_command() -> list[str]:
+BASELINE: Path | None = None
+"""Another checkout of planner to run beside this one (--baseline), as `python -m planner`."""
+
+
+def plan_command(tree: Path | None = None) -> list[str]:
+    if tree is not None:
+        return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "planner"]
     script = Path(sys.executable).with_name("plan")
     return [str(script)] if script.exists() else [sys.executable, "-m", "planner"]
 
@@ -87,7 +97,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lines", type=int, default=100_000)
-    parser.add_argument("--interval-lines", type=int, default=10_000)
+    parser.add_argument("--interval-lines", type=int, default=100_000)
+    parser.add_argument("--baseline", type=Path, help="another checkout to run each case beside, interleaved")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory and latency measures")
     args = parser.parse_args()
     folder = Path(NEUTRAL)
     inside = budgets(folder / "inside.txt", args.lines, decades=(19, 22))
@@ -121,19 +133,31 @@ def main() -> None:
             few,
         ),
         "intervals: --json, wide sweep": ([*plan_command(), "--from", str(wide_few), "--json"], few),
+        "intervals: --format csv, wide sweep": (
+            [*plan_command(), "--from", str(wide_few), "--format", "csv"],
+            few,
+        ),
     }
+    if args.baseline is not None:
+        tree = args.baseline.resolve()
+        for name, (command, lines) in list(cases.items()):
+            if not name.startswith("bare"):
+                plan = plan_command()
+                cases[f"  baseline {name}"] = ([*plan_command(tree), *command[len(plan) :]], lines)
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(args.runs):
         for name, (command, _) in cases.items():
             times[name].append(run(command)[0])
-    for name, values in times.items():
+    for name, values in sorted(times.items(), key=lambda item: item[0].removeprefix("  baseline ")):
         cpu = statistics.median(values)
         lines = cases[name][1]
         per_line = "" if name.startswith("bare") else f"  {cpu / lines * 1e6:6.1f} us a line, {lines:,} lines"
         verdict = ""
-        if not name.startswith(("bare", "intervals")):
+        if not name.startswith(("bare", "intervals", "  baseline")):
             verdict = f"  (target {TARGET_SECONDS} s at 1e5 lines)"
-        print(f"{name:<32} {cpu:7.3f} s{per_line}{verdict}")
+        print(f"{name:<42} {cpu:7.3f} s{per_line}{verdict}")
+    if args.no_memory:
+        return
     print("peak memory (max RSS) by lines, JSON:")
     for lines, options in (
         (10_000, [plain]),

@@ -410,11 +410,14 @@ def _stream(request: Request, fmt: str) -> int:
     )
     if fmt == "csv":
         tabular.csv_header(columns)
+    from planner.output.jsonl import Writer
+
+    writer = Writer()  # one for every block: it keeps the text the stream's lines share
     for block in budget_blocks(request, setup, data):
         streams.notices(notice for item in block if not isinstance(item, Plan) for notice in item.notices)
         streams.notices(_plan_notices(block))
         if fmt == "json":
-            streams.json_lines(block)
+            streams.json_lines(block, writer)
         else:
             tabular.csv_rows(columns, block)
         sys.stdout.flush()

@@ -185,6 +185,23 @@ class ChinchillaParams(Record, eq=False):
         rate = [p * t for p, t in zip(alpha, share, strict=True)]
         return E, log_G, share, log_K, rate
 
+    def draw_frontier(self, draws: Draws) -> tuple[list[float], ...] | None:
+        """(E, log G, share, log K, rate) per draw, where each draw's plan without caps is
+        ln N = log G + share x and loss E + exp(log K - rate x), x = ln(C/6), exactly as
+        draw_plans computes them (planner.planning.tails keeps their tails); None for a
+        subclass that plans otherwise."""
+        cls = type(self)
+        if (
+            cls.draw_plans is not ChinchillaParams.draw_plans
+            or cls.optimal_params is not ChinchillaParams.optimal_params
+            or cls.plan_loss is not ChinchillaParams.plan_loss
+        ):
+            return None
+        found: tuple[list[float], ...] = draws.derived(
+            "chinchilla-optimum", ChinchillaParams.draw_optimum_terms
+        )
+        return found
+
     @staticmethod
     def kept_draw_terms(draws: Draws) -> dict[str, tuple[list[float], ...]]:
         """What the law index keeps of the draws (planner.planning.draws.payload): the terms

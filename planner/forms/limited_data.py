@@ -395,7 +395,7 @@ def minimize_rows(
     which = np.concatenate([rows for rows, _, _, _ in found])
     ranks = np.concatenate([np.full(rows.size, k) for rows, _, _, k in found])
     x, fx = golden_section_rows(
-        lambda v: f(v, which),
+        lambda v, rows: f(v, which[rows]),
         np.concatenate([lows for _, lows, _, _ in found]),
         np.concatenate([highs for _, _, highs, _ in found]),
         tol,
@@ -409,38 +409,65 @@ def minimize_rows(
 
 
 def golden_section_rows(
-    f: Callable[[Floats], Floats], low: Floats, high: Floats, tol: float
+    f: Callable[[Floats, NDArray[np.intp]], Floats], low: Floats, high: Floats, tol: float
 ) -> tuple[Floats, Floats]:
-    """planner.optimize.golden_section on each row: (x, f(x)) at a minimum in [low, high]."""
+    """planner.optimize.golden_section on each row: (x, f(x)) at a minimum in [low, high].
+
+    f(x, rows) gives the values of rows `rows` (indices into low and high) at x. Each row
+    takes the scalar's steps until its bracket is within `tol`; rows that are done leave
+    the arrays (each step is then a few whole-array selections, not masked copies). Rows
+    go GOLDEN_ROWS at a time, so that a step's arrays stay in the CPU's cache."""
+    import numpy as np
+
+    if low.size > GOLDEN_ROWS:
+        x_out, f_out = np.empty_like(low), np.empty_like(low)
+        for start in range(0, low.size, GOLDEN_ROWS):
+            part = slice(start, start + GOLDEN_ROWS)
+            offset = start
+
+            def g(x: Floats, rows: NDArray[np.intp], offset: int = offset) -> Floats:
+                return f(x, rows + offset)
+
+            x_out[part], f_out[part] = golden_section_rows(g, low[part], high[part], tol)
+        return x_out, f_out
+    return _golden_section_rows(f, low, high, tol)
+
+
+GOLDEN_ROWS = 16384
+"""Rows of one golden-section search at a time: its dozen arrays fit in a CPU's cache."""
+
+
+def _golden_section_rows(
+    f: Callable[[Floats, NDArray[np.intp]], Floats], low: Floats, high: Floats, tol: float
+) -> tuple[Floats, Floats]:
     import numpy as np
 
     from planner.optimize import INVERSE_PHI
 
+    rows = np.arange(low.size)
     a, b = low.copy(), high.copy()
     c = b - INVERSE_PHI * (b - a)
     d = a + INVERSE_PHI * (b - a)
-    fc, fd = f(c), f(d)
-    active = b - a > tol
-    x = np.empty_like(a)
-    while active.any():
-        left = fc <= fd
-        high_side = active & left  # the minimum is in [a, d]; the old c becomes the new d
-        low_side = active & ~left  # the minimum is in [c, b]; the old d becomes the new c
-        np.copyto(b, d, where=high_side)
-        np.copyto(a, c, where=low_side)
-        np.copyto(d, c, where=high_side)
-        np.copyto(fd, fc, where=high_side)
-        np.copyto(c, d, where=low_side)
-        np.copyto(fc, fd, where=low_side)
-        np.subtract(b, a, out=x)
-        x *= INVERSE_PHI
-        np.negative(x, out=x, where=left)
-        x += np.where(left, b, a)  # b - phi (b - a) on the high side, a + phi (b - a) on the low
-        fx = f(x)
-        np.copyto(c, x, where=high_side)
-        np.copyto(fc, fx, where=high_side)
-        np.copyto(d, x, where=low_side)
-        np.copyto(fd, fx, where=low_side)
+    fc, fd = f(c, rows), f(d, rows)
+    x_out, f_out = np.empty_like(a), np.empty_like(a)
+    while True:
         active = b - a > tol
-    first = fc <= fd
-    return np.where(first, c, d), np.where(first, fc, fd)
+        if not active.all():
+            done = ~active
+            first = fc[done] <= fd[done]
+            x_out[rows[done]] = np.where(first, c[done], d[done])
+            f_out[rows[done]] = np.where(first, fc[done], fd[done])
+            if not active.any():
+                return x_out, f_out
+            rows = rows[active]
+            a, b, c, d, fc, fd = (v[active] for v in (a, b, c, d, fc, fd))
+        left = fc <= fd  # the minimum is in [a, d]: the old c becomes the new d; else in [c, b]
+        a, b = np.where(left, a, c), np.where(left, d, b)
+        step = b - a
+        step *= INVERSE_PHI
+        np.negative(step, out=step, where=left)
+        x = step
+        x += np.where(left, b, a)  # b - phi (b - a) on the high side, a + phi (b - a) on the low
+        fx = f(x, rows)
+        c, d = np.where(left, x, d), np.where(left, c, x)
+        fc, fd = np.where(left, fx, fd), np.where(left, fc, fx)

@@ -11,6 +11,7 @@ from planner.laws.catalog import find_law, laws_dir
 from planner.laws.index import ARRAYS, NAME, render_arrays
 from planner.laws.write import render_index
 from planner.planning.draws import covariance_of, draw, payload
+from planner.planning.tails import kept_tails
 
 
 def law_index() -> str:
@@ -20,13 +21,14 @@ def law_index() -> str:
 
 def law_arrays() -> bytes:
     """laws/index.arrays as the law files make it: the draws of every covariance, kept so
-    that a plan need not draw them."""
+    that a plan need not draw them, and the cells of their tails (planner.planning.tails)."""
     entries = {}
     for path in sorted(laws_dir().glob("*/*.toml")):
         law = find_law(str(path))  # read from its TOML, validated in full
         covariance = covariance_of(law)
         if covariance is not None:
-            meta, arrays = payload(draw(law, covariance))
+            drawn = draw(law, covariance)
+            meta, arrays = payload(drawn, kept_tails(drawn))
             entries[path.relative_to(laws_dir()).as_posix()] = (path.read_bytes(), meta, arrays)
     return render_arrays(entries)
 

@@ -22,6 +22,7 @@ from planner.records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 NAME = "index.jsonl"
@@ -91,11 +92,14 @@ ARRAYS = "index.arrays"
 
 class Stored:
     """The arrays an index keeps for one law file: `meta` (what they were made with) and
-    each array by name, decoded on request."""
+    each array by name, decoded on request (from `blob`: the bytes after the header, or
+    what reads `count` float64s at a byte offset in them)."""
 
     __slots__ = ("_blob", "_spans", "meta")
 
-    def __init__(self, meta: dict[str, Any], spans: dict[str, list[int]], blob: bytes) -> None:
+    def __init__(
+        self, meta: dict[str, Any], spans: dict[str, list[int]], blob: bytes | Callable[[int, int], bytes]
+    ) -> None:
         self.meta = meta
         self._spans = spans
         self._blob = blob
@@ -106,14 +110,24 @@ class Stored:
 
     def array(self, name: str) -> list[float]:
         """The array `name` as floats (KeyError if not kept)."""
-        start, count = self._spans[name]
-        raw = memoryview(self._blob)[start : start + 8 * count]
+        found = self.view(name)
+        return found.tolist() if isinstance(found, memoryview) else found  # type: ignore[return-value]
+
+    def view(self, name: str, first: int = 0, count: int | None = None) -> Sequence[float]:
+        """The array `name` (or `count` of its values from `first`), indexable without
+        making a float of every value (KeyError if not kept): a plan that reads a few
+        values of an array need not decode it all. An array kept as raw bytes is read
+        as float64s too; cast the view to its own format (little-endian machines only)."""
+        start, whole = self._spans[name]
+        start += 8 * first
+        count = whole - first if count is None else count
+        blob = self._blob
+        raw = memoryview(blob)[start : start + 8 * count] if isinstance(blob, bytes) else blob(start, count)
         if sys.byteorder == "little":
-            floats: list[float] = raw.cast("d").tolist()  # type: ignore[assignment]  # no array module import
-            return floats
+            return memoryview(raw).cast("d")  # no array module import
         import array
 
-        values = array.array("d", raw.tobytes())
+        values = array.array("d", bytes(raw))
         values.byteswap()
         return values.tolist()
 
@@ -121,33 +135,63 @@ class Stored:
 class Arrays:
     """`laws/index.arrays`: a first line of JSON naming, for each law file, the CRC-32 of
     its bytes, what its arrays were made with and where each lies (offset in bytes after
-    that line, and count), then the arrays as little-endian float64. Read once, when a plan
-    first asks for one; an entry is used only while its file still has those bytes."""
+    that line, and count), then the arrays as little-endian float64. The header is read
+    once, when a plan first asks for an array, and each array from the file when asked for
+    (a plan reads a few kilobytes of it, not all); an entry is used only while its file
+    still has those bytes."""
 
     def __init__(self, root: str) -> None:
         self.entries: dict[str, Any] = {}
-        self.blob = b""
+        self.path = os.path.join(root, ARRAYS)
+        self.start = 0
+        self.stamp: tuple[int, int] | None = None
         try:
-            with open(os.path.join(root, ARRAYS), "rb") as file:
+            with open(self.path, "rb") as file:
                 header = file.readline()
-                self.blob = file.read()
+                status = os.fstat(file.fileno())
             found = loads(header.decode("utf-8"))
         except (OSError, ValueError):
             return
+        self.start = len(header)
+        self.stamp = (status.st_size, status.st_mtime_ns)
         if isinstance(found, dict) and found.get("index") == VERSION:
             self.entries = found.get("entries", {})
+
+    def read(self, offset: int, count: int) -> bytes:
+        """`count` float64s at `offset` bytes after the header (a file descriptor and one
+        read where the platform has pread, not a Python file)."""
+        at = self.start + offset
+        if hasattr(os, "pread"):
+            descriptor = os.open(self.path, os.O_RDONLY)
+            try:
+                status = os.fstat(descriptor)
+                data = os.pread(descriptor, 8 * count, at)
+            finally:
+                os.close(descriptor)
+        else:
+            with open(self.path, "rb") as file:
+                status = os.fstat(file.fileno())
+                file.seek(at)
+                data = file.read(8 * count)
+        if (status.st_size, status.st_mtime_ns) != self.stamp or len(data) != 8 * count:
+            # rewritten since its header was read: the arrays are no longer where it says
+            raise ValueError(f"{self.path} changed while in use; run the command again")
+        return data
 
     def get(self, relative: str, data: bytes) -> Stored | None:
         """The arrays kept for the law file at `relative` whose bytes are `data`, or None."""
         entry = self.entries.get(relative)
         if entry is None or entry.get("crc32") != crc(data):
             return None
-        return Stored(entry["meta"], entry["arrays"], self.blob)
+        return Stored(entry["meta"], entry["arrays"], self.read)
 
 
-def render_arrays(entries: dict[str, tuple[bytes, dict[str, Any], dict[str, list[float]]]]) -> bytes:
+def render_arrays(
+    entries: dict[str, tuple[bytes, dict[str, Any], dict[str, list[float] | bytes]]],
+) -> bytes:
     """`laws/index.arrays` for `entries`: by law file (under laws/), its bytes, what its
-    arrays were made with, and the arrays by name."""
+    arrays were made with, and the arrays by name (floats, or raw little-endian bytes of
+    another format, padded to whole float64s)."""
     import array
 
     header: dict[str, Any] = {
@@ -160,12 +204,16 @@ def render_arrays(entries: dict[str, tuple[bytes, dict[str, Any], dict[str, list
         data, meta, named = entries[relative]
         spans = {}
         for name, values in named.items():
-            packed = array.array("d", values)
-            if sys.byteorder != "little":
-                packed.byteswap()
-            blobs.append(packed.tobytes())
-            spans[name] = [offset, len(values)]
-            offset += 8 * len(values)
+            if isinstance(values, bytes):
+                raw = values + bytes(-len(values) % 8)
+            else:
+                packed = array.array("d", values)
+                if sys.byteorder != "little":
+                    packed.byteswap()
+                raw = packed.tobytes()
+            blobs.append(raw)
+            spans[name] = [offset, len(raw) // 8]
+            offset += len(raw)
         header["entries"][relative] = {"crc32": crc(data), "meta": meta, "arrays": spans}
     import json  # writing the index: not on the way to a plan
 

@@ -76,17 +76,39 @@ def _formatter(kind: type[Record]) -> Callable[[Any], str]:
         lines = ["def format(record):", "    values = record.__dict__"]
         parts = []
         for index, name in enumerate(kind.__fields__):
-            lines += [
-                f"    x{index} = values[{name!r}]",
-                f"    t{index} = repr_(x{index}) if type(x{index}) is float and finite(x{index}) else text(x{index})",
-            ]
+            lines += [f"    x = values[{name!r}]", *_field_text(f"t{index}", "    ")]
             parts.append(f"{'{' if index == 0 else ','}{_escape(name)}:")
         body = ", ".join(f"{part!r}, t{index}" for index, part in enumerate(parts))
         lines.append(f"    return ''.join(({body or repr('{')}, '}}'))")
-        scope: dict[str, Any] = {"repr_": float.__repr__, "finite": math.isfinite, "text": text}
-        exec("\n".join(lines), scope)
-        found = _FORMATTERS[kind] = scope["format"]
+        found = _FORMATTERS[kind] = _compiled("\n".join(lines), "format")
     return found
+
+
+def _field_text(target: str, indent: str) -> list[str]:
+    """Lines that set `target` to the text of the value `x`: a float, None and a record of a
+    class with a compiled formatter without the dispatch of `text`."""
+    return [
+        f"{indent}kind = type(x)",
+        f"{indent}if kind is float and finite(x):",
+        f"{indent}    {target} = repr_(x)",
+        f"{indent}elif x is None:",
+        f"{indent}    {target} = 'null'",
+        f"{indent}else:",
+        f"{indent}    found = formatters(kind)",
+        f"{indent}    {target} = found(x) if found is not None else text(x)",
+    ]
+
+
+def _compiled(source: str, name: str) -> Callable[..., Any]:
+    scope: dict[str, Any] = {
+        "repr_": float.__repr__,
+        "finite": math.isfinite,
+        "text": text,
+        "formatters": _FORMATTERS.get,
+    }
+    exec(source, scope)
+    compiled: Callable[..., Any] = scope[name]
+    return compiled
 
 
 def plain(result: Any) -> dict[str, Any]:
@@ -121,6 +143,7 @@ class Writer:
         self.kept: list[Any] = []
         self.write: Callable[[Any, list[Any]], str] | None = None
         self.lines = 0
+        self.writers: dict[type, tuple[Callable[[Any, list[Any]], str], list[Any]]] = {}
 
     def line(self, result: Any) -> str:
         """The result's JSON object on one line, newline included."""
@@ -130,9 +153,11 @@ class Writer:
         self.lines += 1
         if self.lines <= COMPILE_AFTER:  # a few lines: not worth compiling a writer
             return _generic(result) + "\n"
-        if kind is not self.kind:
-            self.kind, self.write = kind, _line_writer(kind)
-            self.kept = [_UNSEEN, ""] * len(kind.__fields__)
+        if kind is not self.kind:  # each class's writer compiled once (a stream may mix them)
+            found = self.writers.get(kind)
+            if found is None:
+                found = self.writers[kind] = (_line_writer(kind), [_UNSEEN, ""] * len(kind.__fields__))
+            self.kind, (self.write, self.kept) = kind, found
         assert self.write is not None
         return self.write(result, self.kept)
 
@@ -146,14 +171,12 @@ def _line_writer(kind: type[Record]) -> Callable[[Any, list[Any]], str]:
             f"    x = values[{name!r}]",
             f"    if x is not kept[{2 * index}]:",
             f"        kept[{2 * index}] = x",
-            f"        kept[{2 * index + 1}] = {_escape(name) + ':'!r} + text(x)",
+            *_field_text("t", "        "),
+            f"        kept[{2 * index + 1}] = {_escape(name) + ':'!r} + t",
         ]
     texts = ", ".join(f"kept[{2 * index + 1}]" for index in range(len(kind.__fields__)))
     lines.append(f"    return '{{' + ','.join(({texts},)) + '}}\\n'")
-    scope: dict[str, Any] = {"text": text}
-    exec("\n".join(lines), scope)
-    write: Callable[[Any, list[Any]], str] = scope["write"]
-    return write
+    return _compiled("\n".join(lines), "write")
 
 
 _UNSEEN = object()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
+    from planner.output.jsonl import Writer
     from planner.planning.results import Notice
 
 
@@ -126,11 +127,13 @@ def _json_line(data: dict[str, Any]) -> None:
     sys.stdout.write(text(data) + "\n")
 
 
-def json_lines(results: Iterable[Any]) -> None:
-    """One compact JSON object per result (a record, or a fit's dataclass) per line."""
-    from planner.output.jsonl import Writer
+def json_lines(results: Iterable[Any], writer: Writer | None = None) -> None:
+    """One compact JSON object per result (a record, or a fit's dataclass) per line;
+    `writer`, the one a stream writes all its blocks with (it keeps what lines share)."""
+    if writer is None:
+        from planner.output.jsonl import Writer
 
-    writer = Writer()
+        writer = Writer()
     sys.stdout.write("".join(writer.line(result) for result in results))
 
 

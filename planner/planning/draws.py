@@ -16,7 +16,7 @@ from planner.records import fields
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from planner.forms.base import Law
@@ -51,13 +51,15 @@ class Draws:
         "_columns",
         "_drawn",
         "_kept_terms",
+        "_kept_views",
+        "_noise",
         "_records",
         "cache",
         "covariance",
         "invalid",
         "kept",
         "law",
-        "noise",
+        "stored",
     )
 
     def __init__(
@@ -65,13 +67,18 @@ class Draws:
         law: Law,
         covariance: Covariance,
         drawn: dict[str, list[float]] | Callable[[], dict[str, list[float]]],
-        noise: list[float],
+        noise: list[float] | Callable[[], list[float]],
         invalid: int,
         kept_terms: Callable[[str], tuple[list[float], ...] | None] | None = None,
+        kept: int | None = None,
+        kept_views: Callable[[str], tuple[Sequence[float], ...] | None] | None = None,
+        stored: Stored | None = None,
     ) -> None:
         """The draws `drawn` (the covaried fields' columns, or what reads them when first
-        needed), from `draw` or the law index; `kept_terms`, what the index keeps of a
-        form's `derived` terms by key (None where it keeps none)."""
+        needed), from `draw` or the law index; `noise` likewise (then `kept` says how many
+        draws there are); `kept_terms`, what the index keeps of a form's `derived` terms by
+        key (None where it keeps none), and `kept_views` the same undecoded (see `views`);
+        `stored`, the index's arrays they come from (None for draws made here)."""
         self.law = law
         self.covariance = covariance
         self.cache: dict[str, Any] = {}
@@ -79,9 +86,18 @@ class Draws:
         self._columns: dict[str, list[float]] | None = None
         self._drawn = drawn
         self._kept_terms = kept_terms
-        self.kept = len(noise)
+        self._kept_views = kept_views
+        self.stored = stored
+        self._noise = noise
+        self.kept: int = len(noise) if isinstance(noise, list) else (kept or 0)
         self.invalid = invalid
-        self.noise = noise
+
+    @property
+    def noise(self) -> list[float]:
+        """One standard normal per kept draw, for the model-error term (read when first needed)."""
+        if not isinstance(self._noise, list):
+            self._noise = self._noise()
+        return self._noise
 
     @property
     def columns(self) -> dict[str, list[float]]:
@@ -106,6 +122,33 @@ class Draws:
                 for i in range(self.kept)
             ]
         return self._records
+
+    def views(self, key: str, make: Callable[[Draws], Any]) -> tuple[Sequence[float], ...]:
+        """`derived(key, make)`, but where the index keeps the terms and they are not yet
+        decoded, as sequences that make a float only of each value read: for a question
+        that reads a few draws of them (planner.planning.tails)."""
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache.get(f"views:{key}")
+        if found is None and self._kept_views is not None:
+            found = self._kept_views(key)
+            if found is not None:
+                self.cache[f"views:{key}"] = found
+        if found is None:
+            found = self.derived(key, make)
+        views: tuple[Sequence[float], ...] = found
+        return views
+
+    def noise_view(self) -> Sequence[float]:
+        """`noise`, undecoded where the index keeps it and it is not yet decoded (see `views`)."""
+        if not isinstance(self._noise, list) and self._kept_views is not None:
+            found = self.cache.get("views:noise")
+            if found is None:
+                found = self.cache["views:noise"] = self._kept_views("noise")
+            if found is not None:
+                view: Sequence[float] = found[0]
+                return view
+        return self.noise
 
     def derived(self, key: str, make: Callable[[Draws], Any]) -> Any:
         """What `make` works out from these draws, worked out once (or kept by the index)."""
@@ -163,10 +206,13 @@ def draw(law: Law, covariance: Covariance, samples: int = SAMPLES, seed: int = S
     return Draws(law, covariance, drawn, noise, invalid)
 
 
-def payload(draws: Draws) -> tuple[dict[str, Any], dict[str, list[float]]]:
+def payload(
+    draws: Draws, more: dict[str, tuple[list[float] | bytes, ...]] | None = None
+) -> tuple[dict[str, Any], dict[str, list[float] | bytes]]:
     """The draws as the law index keeps them (planner.laws.index.Arrays): what they were
     drawn with, and by name each drawn column, the noise, and the terms the law's form
-    keeps of them (its `kept_draw_terms`: what a plain plan works out from the draws)."""
+    keeps of them (its `kept_draw_terms`: what a plain plan works out from the draws),
+    with `more` such terms by key (the cells of planner.planning.tails)."""
     drawn = {_target(name, set(draws.columns))[0] for name in draws.covariance.names}
     meta = {
         "samples": draws.kept + draws.invalid,
@@ -174,10 +220,13 @@ def payload(draws: Draws) -> tuple[dict[str, Any], dict[str, list[float]]]:
         "names": list(draws.covariance.names),
         "invalid": draws.invalid,
     }
-    arrays = {f"columns/{field}": draws.columns[field] for field in sorted(drawn)}
+    arrays: dict[str, list[float] | bytes] = {
+        f"columns/{field}": draws.columns[field] for field in sorted(drawn)
+    }
     arrays["noise"] = draws.noise
     kept = getattr(draws.law.params, "kept_draw_terms", None)
-    for key, columns in (kept(draws) if kept is not None else {}).items():
+    terms: dict[str, tuple[list[float] | bytes, ...]] = {**kept(draws)} if kept is not None else {}
+    for key, columns in {**terms, **(more or {})}.items():
         for i, column in enumerate(columns):
             arrays[f"terms/{key}/{i}"] = column
     return meta, arrays
@@ -185,7 +234,7 @@ def payload(draws: Draws) -> tuple[dict[str, Any], dict[str, list[float]]]:
 
 def from_payload(law: Law, covariance: Covariance, stored: Stored) -> Draws | None:
     """The draws the index keeps, or None if they were drawn otherwise than `draw` would now.
-    Only the noise is read at once; columns and kept terms when first asked for."""
+    Each column, the noise and each kept term is read when first asked for."""
     meta = stored.meta
     if (
         meta.get("samples") != SAMPLES
@@ -205,7 +254,18 @@ def from_payload(law: Law, covariance: Covariance, stored: Stored) -> Draws | No
             return None
         return tuple(stored.array(f"{prefix}{i}") for i in range(len(found)))
 
-    return Draws(law, covariance, drawn, stored.array("noise"), meta["invalid"], kept_terms)
+    def kept_views(key: str) -> tuple[Sequence[float], ...] | None:
+        if key == "noise":
+            return (stored.view("noise"),)
+        prefix = f"terms/{key}/"
+        count = sum(1 for name in names if name.startswith(prefix))
+        return tuple(stored.view(f"{prefix}{i}") for i in range(count)) if count else None
+
+    def noise() -> list[float]:
+        return stored.array("noise")
+
+    kept = meta["samples"] - meta["invalid"]
+    return Draws(law, covariance, drawn, noise, meta["invalid"], kept_terms, kept, kept_views, stored)
 
 
 def _number(value: object) -> bool:

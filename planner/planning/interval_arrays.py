@@ -14,9 +14,21 @@ import math
 import numpy as np  # noqa: TID253 (loaded only for arrays and streams, never on the start path)
 
 from planner.planning.draws import draws_of
-from planner.planning.intervals import MIN_ANSWERED, budget_intervals, method, scatter_of
+from planner.planning.intervals import (
+    CELLS,
+    GRID,
+    HEADER,
+    MIN_ANSWERED,
+    TAILS_VERSION,
+    budget_intervals,
+    method,
+    needed,
+    scatter_of,
+    sigma_terms,
+)
 from planner.planning.model_error import MODEL_ERROR
 from planner.planning.results import Interval, Intervals
+from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +37,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.forms.base import Law
+    from planner.planning.draws import Draws
 
     Floats = NDArray[np.float64]
 
@@ -92,14 +105,20 @@ def budget_interval_arrays(
                     columns[f"{name}_low"][i], columns[f"{name}_high"][i] = band.low, band.high
                 columns["failed"][i] = one.failed
         return columns, method(draws, law, None)
+    if not (low > 0).any() and not (high < math.inf).any():
+        kept = _kept_tails(draws, budgets, columns["model_error"], level, parameter_loss)
+        if kept is not None:  # every draw plans in these cells: their tails alone
+            columns["failed"][:] = draws.invalid
+            _fill(columns, slice(0, size), kept, budgets, low, high, parameter_loss)
+            return _usable(columns, names), method(draws, law, None)
     noise = np.asarray(draws.noise)[None, :]
     tails = [(1 - level) / 2, (1 + level) / 2]  # for rows with failed draws
     with np.errstate(all="ignore"):
         for start in range(0, size, BLOCK):
             stop = min(start + BLOCK, size)
             here = slice(start, stop)
-            log_sizes, losses = fast(draws, budgets[here], low[here], high[here])
             sigma = columns["model_error"][here, None]
+            log_sizes, losses = fast(draws, budgets[here], low[here], high[here])
             noisy = np.log(losses)
             noisy += noise * sigma  # log of the loss with the model error
             good = np.isfinite(log_sizes) & np.isfinite(noisy)
@@ -119,28 +138,156 @@ def budget_interval_arrays(
             few = answered < least
             for band in bands.values():
                 band[:, few] = np.nan
-            sizes = np.exp(bands["params"])  # the percentiles of log N, as N (exp is monotone)
-            np.clip(sizes, low[here], high[here], out=sizes)  # a binding cap holds exactly (see clamped)
-            for cap in (low[here], high[here]):
-                np.copyto(sizes, cap, where=np.isfinite(cap) & (np.abs(sizes - cap) <= 1e-12 * cap))
-            per_token = budgets[here] / 6.0
-            columns["params_low"][here], columns["params_high"][here] = sizes
-            columns["tokens_low"][here] = per_token / sizes[1]
-            columns["tokens_high"][here] = per_token / sizes[0]
-            columns["tokens_per_param_low"][here] = per_token / sizes[1] ** 2
-            columns["tokens_per_param_high"][here] = per_token / sizes[0] ** 2
-            columns["loss_low"][here], columns["loss_high"][here] = np.exp(bands["loss"])
-            if parameter_loss:
-                columns["parameter_loss_low"][here] = bands["parameter_loss"][0]
-                columns["parameter_loss_high"][here] = bands["parameter_loss"][1]
-    unusable = np.zeros(size, dtype=bool)
+            _fill(columns, here, bands, budgets[here], low[here], high[here], parameter_loss)
+    return _usable(columns, names), method(draws, law, None)
+
+
+def _usable(columns: dict[str, Floats], names: list[str]) -> dict[str, Floats]:
+    """`columns` with NaN for every interval of a budget where any bound is not a finite
+    number above zero (an interval beyond floating point is no interval)."""
+    unusable = np.zeros(columns["failed"].size, dtype=bool)
     for name in names:
         low_end, high_end = columns[f"{name}_low"], columns[f"{name}_high"]
         unusable |= ~(np.isfinite(low_end) & np.isfinite(high_end) & (low_end > 0) & (low_end <= high_end))
     for name in names:
         columns[f"{name}_low"][unusable] = np.nan
         columns[f"{name}_high"][unusable] = np.nan
-    return columns, method(draws, law, None)
+    return columns
+
+
+def _fill(
+    columns: dict[str, Floats],
+    here: slice,
+    bands: dict[str, Floats],
+    budgets: Floats,
+    low: Floats,
+    high: Floats,
+    parameter_loss: bool,
+) -> None:
+    """The columns of one block from its bands ((2, budgets) each: ln N, log loss with the
+    model error and, when asked, the parameters' loss)."""
+    sizes = np.exp(bands["params"])  # the percentiles of log N, as N (exp is monotone)
+    np.clip(sizes, low, high, out=sizes)  # a binding cap holds exactly (see clamped)
+    for cap in (low, high):
+        np.copyto(sizes, cap, where=np.isfinite(cap) & (np.abs(sizes - cap) <= 1e-12 * cap))
+    per_token = budgets / 6.0
+    columns["params_low"][here], columns["params_high"][here] = sizes
+    columns["tokens_low"][here] = per_token / sizes[1]
+    columns["tokens_high"][here] = per_token / sizes[0]
+    columns["tokens_per_param_low"][here] = per_token / sizes[1] ** 2
+    columns["tokens_per_param_high"][here] = per_token / sizes[0] ** 2
+    columns["loss_low"][here], columns["loss_high"][here] = np.exp(bands["loss"])
+    if parameter_loss:
+        columns["parameter_loss_low"][here] = bands["parameter_loss"][0]
+        columns["parameter_loss_high"][here] = bands["parameter_loss"][1]
+
+
+def _kept_tails(
+    draws: Draws, budgets: Floats, sigma: Floats, level: float, parameter_loss: bool
+) -> dict[str, Floats] | None:
+    """The bands of budgets without caps from the cells of candidates the law index keeps
+    (planner.planning.tails; the one-plan reader is intervals.frontier_tails): each budget
+    evaluates only the draws that can reach a tail of its cell, the same order statistics
+    as of every draw (to the rounding of numpy's exp and log). None where any budget of
+    the block has no cell (then every draw is planned)."""
+    found = draws.derived(GRID, _no_cells)
+    if not found or draws.stored is None:
+        return None
+    layout = found[0]
+    version, start, width, cells, most, per_decade, scatter, top = layout[:HEADER]
+    count = int(cells)
+    if (
+        version != TAILS_VERSION
+        or needed(draws.kept, level) > most
+        or per_decade != MODEL_ERROR.per_decade
+        or (scatter, top) != sigma_terms(draws.law)
+    ):
+        return None
+    x = np.log(budgets / FLOPS_PER_PARAM_TOKEN)
+    index = np.floor((x - start) / width)
+    if not ((index >= 0) & (index < count)).all():
+        return None
+    index = index.astype(np.intp)
+    grid = np.asarray(layout)
+    parts = grid[HEADER + index].astype(np.intp)
+    part = np.clip(np.floor((x - start - index * width) / (width / parts)), 0, parts - 1).astype(np.intp)
+    sub = grid[HEADER + count + index].astype(np.intp) + part
+    at = HEADER + 2 * count + 2 * sub
+    if not (grid[at + 1] > 0).all():
+        return None
+    total = draws.kept
+    positions = [q * (total - 1) for q in ((1 - level) / 2, (1 + level) / 2)]
+    ends = [(math.floor(p), min(math.floor(p) + 1, total - 1), p - math.floor(p)) for p in positions]
+    names = ["params", "loss", *(["parameter_loss"] if parameter_loss else [])]
+    bands = {name: np.empty((2, budgets.size)) for name in names}
+    order = np.argsort(sub, kind="stable")
+    cuts = np.flatnonzero(np.diff(sub[order])) + 1
+    for group in np.split(order, cuts):
+        cell = int(sub[group[0]])
+        place = HEADER + 2 * count + 2 * cell
+        for first in range(0, group.size, ROWS):
+            rows = group[first : first + ROWS]
+            _cell_bands(draws, bands, x, sigma, rows, grid, place, ends, parameter_loss)
+    return bands
+
+
+ROWS = 2048
+"""Budgets of one cell evaluated together (2048 by a few hundred candidates: a few MB)."""
+
+
+def _cell_bands(
+    draws: Draws,
+    bands: dict[str, Floats],
+    x: Floats,
+    sigma: Floats,
+    rows: Any,
+    grid: Floats,
+    at: int,
+    ends: list[tuple[int, int, float]],
+    parameter_loss: bool,
+) -> None:
+    """The bands of budgets `rows`, all in the cell whose place is at `at` of the layout."""
+    E, g, t, k, r = (np.asarray(v) for v in draws.views("chinchilla-optimum", _frontier))
+    z = np.asarray(draws.noise_view())
+    total = draws.kept
+    xs = x[rows, None]
+    lists = _cell(draws, int(grid[at]), int(grid[at + 1]))
+    for tail, (below, above, fraction) in enumerate(ends):
+        n_idx, loss_idx, band_idx = lists[tail], lists[2 + tail], lists[4 + tail]
+        values = {"params": g[n_idx] + t[n_idx] * xs}
+        noisy = E[band_idx] + np.exp(k[band_idx] - r[band_idx] * xs)
+        values["loss"] = np.log1p(noisy - 1.0) + sigma[rows, None] * z[band_idx]
+        if parameter_loss:
+            values["parameter_loss"] = E[loss_idx] + np.exp(k[loss_idx] - r[loss_idx] * xs)
+        for name, v in values.items():
+            skipped = 0 if tail == 0 else total - v.shape[1]  # the draws below the high tail
+            v.partition(sorted({below - skipped, above - skipped}), axis=1)
+            lower, upper = v[:, below - skipped], v[:, above - skipped]
+            bands[name][tail, rows] = lower + (upper - lower) * fraction
+
+
+def _cell(draws: Draws, offset: int, length: int) -> list[Any]:
+    """The six lists of candidates (draw numbers) of the cell at `offset`, read once."""
+    kept: dict[int, list[Any]] = draws.cache.setdefault("tails-cells-read", {})
+    found = kept.get(offset)
+    if found is None:
+        assert draws.stored is not None
+        raw = draws.stored.view(f"terms/{CELLS}/0", offset, length)
+        flat = np.frombuffer(raw, dtype="<u2").astype(np.intp)  # type: ignore[call-overload]
+        found, at = [], 6
+        for size in flat[:6].tolist():
+            found.append(flat[at : at + size])
+            at += size
+        kept[offset] = found
+    return found
+
+
+def _no_cells(draws: Draws) -> tuple[list[float], ...]:
+    return ()
+
+
+def _frontier(draws: Draws) -> Any:
+    return draws.law.params.draw_frontier(draws)
 
 
 def central(values: Floats, level: float) -> Floats:
@@ -174,11 +321,15 @@ def interval_records(
     sigmas_ = columns["model_error"].tolist()
     failed = columns["failed"].tolist()
     out: list[Intervals | None] = []
+    described: dict[float, str] = {}  # sigma is the same for every budget inside the fitted range
     for i, row in enumerate(rows):
         if row[0] != row[0]:  # NaN: no interval at this budget
             out.append(None)
             continue
         sigma = sigmas_[i]
+        text = described.get(sigma)
+        if text is None:
+            text = described[sigma] = method(draws, law, sigma)
         out.append(
             Intervals(
                 level=level,
@@ -190,7 +341,7 @@ def interval_records(
                 model_error=sigma,
                 draws=total - failed[i],
                 failed=failed[i],
-                method=method(draws, law, sigma),
+                method=text,
             )
         )
     return out

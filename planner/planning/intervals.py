@@ -54,10 +54,29 @@ def clamped(band: Interval, low: float, high: float) -> Interval:
 def quantiles(values: Sequence[float], level: float) -> Interval:
     """The central `level` interval of `values`: numpy's default percentiles, linear
     interpolation between the order statistics."""
-    last = len(values) - 1
+    positions, ranks = _ranks(len(values), level)
+    return _interpolated(_order_statistics(values, ranks), positions, len(values) - 1)
+
+
+def tail_quantiles(low: list[float], high: list[float], count: int, level: float) -> Interval:
+    """`quantiles` of `count` values of which `low` holds every one that can be among the
+    smallest the interval reads and `high` every one among the largest (planner.planning.tails):
+    the same order statistics, from sorting the two tails alone."""
+    positions, ranks = _ranks(count, level)
+    low, high = sorted(low), sorted(high)
+    skipped = count - len(high)  # the values below the high tail
+    ordered = {r: low[r] if r < count // 2 else high[r - skipped] for r in ranks}
+    return _interpolated(ordered, positions, count - 1)
+
+
+def _ranks(count: int, level: float) -> tuple[list[float], list[int]]:
+    last = count - 1
     positions = [q * last for q in ((1 - level) / 2, (1 + level) / 2)]
     ranks = sorted({min(r, last) for p in positions for r in (math.floor(p), math.floor(p) + 1)})
-    ordered = _order_statistics(values, ranks)
+    return positions, ranks
+
+
+def _interpolated(ordered: dict[int, float], positions: list[float], last: int) -> Interval:
     ends = []
     for position in positions:
         below = math.floor(position)
@@ -99,6 +118,90 @@ def _order_statistics(values: Sequence[float], ranks: list[int]) -> dict[int, fl
         ordered = sorted(values)
         found = {r: ordered[r] for r in ranks}
     return found
+
+
+TAILS_VERSION = 1
+"""Of the kept cells' layout (planner.planning.tails); cells of another version are not used."""
+GRID = "tails-grid"
+"""The key (planner.planning.draws.Draws.derived) of the cells' layout."""
+CELLS = "tails-cells"
+"""The key of the cells' candidates: one array of raw uint16 (the index keeps it as is)."""
+HEADER = 8
+"""Values before the cells' places in the layout (see `kept_tails`)."""
+
+
+def needed(samples: int, level: float) -> int:
+    """How many of the smallest (and of the largest) of `samples` values a central interval
+    at `level` reads: its order statistics either side of each end, as `quantiles` takes them."""
+    position = (1 - level) / 2 * (samples - 1)
+    return math.floor(position) + 2
+
+
+def sigma_terms(law: Law) -> tuple[float, float]:
+    """(scatter, the largest fitted run's FLOPs or 0): what the model error's sigma depends on."""
+    bounds = law.fitted_range.bounds().get("flops")
+    return scatter_of(law), (bounds[1] if bounds else 0.0)
+
+
+def frontier_tails(draws: Draws, x: float, level: float, sigma: float) -> tuple[list[float], ...] | None:
+    """At x = ln(C/6): (ln N, loss, log loss + sigma z) of the draws that can reach the low
+    tail, then of those that can reach the high tail, six lists, each value computed as
+    the full path (`_planned`) computes it, from the cells the law index keeps
+    (planner.planning.tails says why no other draw can be in a tail); None where none applies
+    (a budget outside the cells, a level narrower than theirs, a law the index keeps
+    none for, or a model error other than theirs)."""
+    stored = draws.stored
+    if stored is None:
+        return None
+    grid = draws.derived(GRID, _none)
+    if not grid:
+        return None
+    layout = grid[0]
+    version, start, width, cells, most, per_decade, scatter, top = layout[:HEADER]
+    index = math.floor((x - start) / width)
+    if (
+        version != TAILS_VERSION
+        or not 0 <= index < cells
+        or needed(draws.kept, level) > most
+        or per_decade != MODEL_ERROR.per_decade
+        or (scatter, top) != sigma_terms(draws.law)
+    ):
+        return None
+    count = int(cells)
+    parts = int(layout[HEADER + index])
+    part = min(max(math.floor((x - start - index * width) / (width / parts)), 0), parts - 1)
+    at = HEADER + 2 * count + 2 * (int(layout[HEADER + count + index]) + part)
+    offset, length = int(layout[at]), int(layout[at + 1])
+    if not length:  # some draw is not planned in this cell
+        return None
+    raw = stored.view(f"terms/{CELLS}/0", offset, length)
+    if not isinstance(raw, memoryview):  # a big-endian machine: plan every draw
+        return None
+    flat: list[int] = raw.cast("B").cast("H").tolist()
+    lists, at = [], 6
+    for size in flat[:6]:
+        lists.append(flat[at : at + size])
+        at += size
+    low_n, high_n, low_loss, high_loss, low_band, high_band = lists
+    E, g, t, k, r = draws.views("chinchilla-optimum", _optimum)
+    z = draws.noise_view()
+    exp, log1p = math.exp, math.log1p
+    return (
+        [g[i] + t[i] * x for i in low_n],
+        [E[i] + exp(k[i] - r[i] * x) for i in low_loss],
+        [log1p(E[i] + exp(k[i] - r[i] * x) - 1.0) + sigma * z[i] for i in low_band],
+        [g[i] + t[i] * x for i in high_n],
+        [E[i] + exp(k[i] - r[i] * x) for i in high_loss],
+        [log1p(E[i] + exp(k[i] - r[i] * x) - 1.0) + sigma * z[i] for i in high_band],
+    )
+
+
+def _optimum(draws: Draws) -> Any:
+    return draws.law.params.draw_frontier(draws)  # the index keeps cells only for such a form
+
+
+def _none(draws: Draws) -> tuple[list[float], ...]:
+    return ()
 
 
 def decades_beyond(law: Law, flops: float) -> float:
@@ -197,6 +300,54 @@ def budget_intervals(
     draws = draws_of(law)
     if draws is None:
         return None
+    sigma = model_sigma(law, flops)
+    tails = None
+    if form is None and low <= 0 and high == math.inf:  # the plain frontier: its tails may be kept
+        tails = frontier_tails(draws, math.log(flops / FLOPS_PER_PARAM_TOKEN), level, sigma)
+    if tails is not None:
+        low_n, low_loss, low_band, high_n, high_loss, high_band = tails
+        answered = draws.kept  # the cells hold only where every draw is planned
+        if not _enough(draws, answered):
+            return None
+        band = tail_quantiles(low_n, high_n, answered, level)
+        logs = tail_quantiles(low_band, high_band, answered, level)
+        loss = Interval(math.exp(logs.low), math.exp(logs.high))
+        parameter_loss = tail_quantiles(low_loss, high_loss, answered, level)
+    else:
+        planned = _planned(law, draws, flops, low, high, level, form, sigma)
+        if planned is None:
+            return None
+        answered, band, loss, parameter_loss = planned
+    priced = law.params if form is None else form
+    params = clamped(Interval(math.exp(band.low), math.exp(band.high)), low, high)
+    at = getattr(priced, "tokens_at", None)  # C / 6N unless the form counts more per token
+    few, most = (at(flops, params.high), at(flops, params.low)) if at is not None else (None, None)
+    per_token = flops / FLOPS_PER_PARAM_TOKEN
+    if few is None or most is None:
+        few, most = per_token / params.high, per_token / params.low
+    try:
+        found = Intervals(
+            level=level,
+            params=params,
+            tokens=Interval(few, most),  # D = C / 6N (or C / cost(N)) falls as N grows
+            tokens_per_param=Interval(few / params.high, most / params.low),
+            loss=loss,
+            parameter_loss=parameter_loss,
+            model_error=sigma,
+            draws=answered,
+            failed=draws.kept + draws.invalid - answered,
+            method=method(draws, law, sigma),
+        )
+    except (ArithmeticError, ValueError):  # a bound beyond floating point
+        return None
+    return finite(found)
+
+
+def _planned(
+    law: Law, draws: Draws, flops: float, low: float, high: float, level: float, form: Any, sigma: float
+) -> tuple[int, Interval, Interval, Interval] | None:
+    """(draws answered, the ln N interval, the loss interval with the model error, the
+    parameters' loss interval) from planning every draw at `flops`; None with too few answers."""
     priced = law.params if form is None else form
     fast = getattr(priced, "draw_plans", None)
     if fast is not None:
@@ -228,30 +379,12 @@ def budget_intervals(
         answered = len(kept)
     if not _enough(draws, answered):
         return None
-    sigma = model_sigma(law, flops)
-    band = quantiles(log_sizes, level)
-    params = clamped(Interval(math.exp(band.low), math.exp(band.high)), low, high)
-    at = getattr(priced, "tokens_at", None)  # C / 6N unless the form counts more per token
-    few, most = (at(flops, params.high), at(flops, params.low)) if at is not None else (None, None)
-    per_token = flops / FLOPS_PER_PARAM_TOKEN
-    if few is None or most is None:
-        few, most = per_token / params.high, per_token / params.low
-    try:
-        found = Intervals(
-            level=level,
-            params=params,
-            tokens=Interval(few, most),  # D = C / 6N (or C / cost(N)) falls as N grows
-            tokens_per_param=Interval(few / params.high, most / params.low),
-            loss=loss_band(losses, noise, sigma, level),
-            parameter_loss=quantiles(losses, level),
-            model_error=sigma,
-            draws=answered,
-            failed=draws.kept + draws.invalid - answered,
-            method=method(draws, law, sigma),
-        )
-    except (ArithmeticError, ValueError):  # a bound beyond floating point
-        return None
-    return finite(found)
+    return (
+        answered,
+        quantiles(log_sizes, level),
+        loss_band(losses, noise, sigma, level),
+        quantiles(losses, level),
+    )
 
 
 def run_intervals(

@@ -319,3 +319,83 @@ def test_the_tails_give_numpys_percentiles(values: list[float], level: float) ->
     ranks = list(range(0, len(values), max(1, len(values) // 7)))
     ordered = sorted(values)
     assert intervals._order_statistics(values, ranks) == {r: ordered[r] for r in ranks}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(min_value=15.5, max_value=30.5),
+    st.sampled_from([0.95, 0.951, 0.97, 0.99, 0.999, 0.9, 0.5]),
+)
+def test_the_kept_tails_give_the_order_statistics_of_every_draw(exponent: float, level: float) -> None:
+    """A plan's intervals from the cells of candidates the law index keeps
+    (planner.planning.tails) are those of planning every draw, to the last digit; a level
+    narrower than the cells', or a budget beyond them, plans every draw."""
+    flops = 10.0**exponent
+    draws = draws_of(LAW)
+    assert draws is not None
+    sigma = intervals.model_sigma(LAW, flops)
+    tails = intervals.frontier_tails(draws, math.log(flops / 6), level, sigma)
+    if level < 0.95 or flops < 1e16:
+        assert tails is None
+    elif flops <= 1e30:  # the cells cover 1e16 to 1e30 FLOPs (the last one a little beyond)
+        assert tails is not None
+    if tails is None:
+        return
+    count = draws.kept
+    full = intervals._planned(LAW, draws, flops, 0.0, math.inf, level, None, sigma)
+    assert full is not None
+    answered, size, loss, parameter_loss = full
+    assert answered == count
+    assert intervals.tail_quantiles(tails[0], tails[3], count, level) == size
+    assert intervals.tail_quantiles(tails[1], tails[4], count, level) == parameter_loss
+    logs = intervals.tail_quantiles(tails[2], tails[5], count, level)
+    assert Interval(math.exp(logs.low), math.exp(logs.high)) == loss
+    assert sum(map(len, tails)) < count  # a fraction of the draws
+
+
+def test_a_plan_reads_only_its_cell_and_the_draws_it_needs() -> None:
+    """The default plan takes its intervals from the kept tails, without decoding the draws."""
+    result = plan(1e21)
+    assert result.intervals is not None
+    fresh = from_payload(LAW, covariance_of(LAW), shipped_arrays(LAW))  # type: ignore[arg-type]
+    assert fresh is not None
+    law = fresh.law
+    draws_sigma = intervals.model_sigma(law, 1e21)
+    assert intervals.frontier_tails(fresh, math.log(1e21 / 6), 0.95, draws_sigma) is not None
+    assert not fresh.cache.get("chinchilla-optimum")  # read as views, not decoded
+    assert isinstance(fresh._noise, type(lambda: None))  # the noise too
+
+
+def test_arrays_of_budgets_take_their_tails_from_the_kept_cells() -> None:
+    """Budgets without caps in the cells the index keeps: the intervals of each plan (to
+    the rounding of numpy's exp and log), and every draw planned where a cap is given."""
+    budgets = np.geomspace(2e16, 9e29, 301)
+    zeros, caps = np.zeros_like(budgets), np.full_like(budgets, math.inf)
+    found = budget_interval_arrays(LAW, budgets, zeros, caps, 0.95, parameter_loss=True)
+    assert found is not None
+    columns, _ = found
+    assert (columns["failed"] == 0).all()
+    for i, flops in enumerate(budgets.tolist()):
+        one = plan(flops).intervals
+        assert one is not None
+        for name in (*QUANTITIES, "parameter_loss"):
+            band = getattr(one, name)
+            assert columns[f"{name}_low"][i] == pytest.approx(band.low, rel=4e-15), (name, flops)
+            assert columns[f"{name}_high"][i] == pytest.approx(band.high, rel=4e-15), (name, flops)
+
+
+def test_arrays_rewritten_while_in_use_are_refused(tmp_path: Path) -> None:
+    """The index reads each array when asked: a file rewritten since its header was read
+    is refused, never read at the old places."""
+    covariance = covariance_of(LAW)
+    assert covariance is not None
+    meta, arrays = payload(draw(LAW, covariance))
+    data = b"the law file's bytes"
+    target = tmp_path / ARRAYS
+    target.write_bytes(render_arrays({"language/law.toml": (data, meta, arrays)}))
+    stored = Arrays(str(tmp_path)).get("language/law.toml", data)
+    assert stored is not None
+    assert stored.array("noise") == arrays["noise"]
+    target.write_bytes(render_arrays({"language/law.toml": (data, meta, {"noise": [1.0, 2.0]})}))
+    with pytest.raises(ValueError, match="changed while in use"):
+        stored.array("noise")

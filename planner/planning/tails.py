@@ -1,0 +1,170 @@
+"""The tails of a plan's draws, found without planning every draw: cells of candidates.
+
+A central interval needs each quantity's few extreme order statistics over the draws. For
+a law whose unconstrained plan is a frontier (its form's `draw_frontier`: ln N = g + t x
+and loss = E + exp(k - r x) per draw, x = ln(C/6)), which draws can reach either tail of
+ln N, of the loss, or of log loss + sigma z (the model error) changes slowly with x. So
+the law index keeps, for cells of x, the numbers of the draws that can (`kept_tails`, made
+with numpy when the index is written), and a plan evaluates only those
+(planner.planning.intervals.frontier_tails): a fifth of the draws, with the operations of
+the full path, so the very order statistics.
+
+Why a draw left out cannot be in a tail: over a cell, each draw's value less a reference
+curve common to all draws (which moves no rank) is bounded below and above, by its values
+at sample points and a bound on its slope between them. If M draws are bounded above by T
+at every x of the cell, the M-th smallest value is at most T there, and a draw bounded
+below by more than T (plus a margin far beyond rounding) is never among the M smallest;
+likewise for the largest. Only `python -m planner.laws` imports this module.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from planner.planning.intervals import CELLS, GRID, TAILS_VERSION, needed, sigma_terms
+from planner.planning.model_error import MODEL_ERROR
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from planner.planning.draws import Draws
+
+LEVEL = 0.95
+"""The cells hold enough draws for central intervals at this level or wider (the default)."""
+LOW, HIGH = 1e16, 1e30
+"""The budgets (FLOPs) the cells cover; a budget outside them plans every draw."""
+WIDTH = 0.5
+"""Of a cell, in ln(C/6): about a fifth of a decade."""
+SEGMENTS = 32
+"""Sample points per cell, for the bounds between them."""
+MOST = 800
+"""A cell with more candidates than this (where the draws' order changes fast) is split in
+halves, up to DEPTH times."""
+DEPTH = 4
+MARGIN = 1e-9
+"""Relative slack on every bound: far beyond the rounding of the values compared."""
+
+
+def kept_tails(draws: Draws) -> dict[str, tuple[list[float] | bytes, ...]]:
+    """What the law index keeps for `frontier_tails`, for a law whose form plans a frontier
+    (nothing for any other). The layout: VERSION, the first cell's x, the cells' width and
+    number, the draws each tail holds, the model error's constants; then by cell the parts
+    it is split in and the number of its first part; then by part the place and length of
+    its candidates, in float64s (length 0 where some draw is not planned). The candidates,
+    as uint16: by part six counts (ln N, loss, log loss with the model error; each low tail
+    then high) and the numbers of the draws."""
+    frontier = getattr(draws.law.params, "draw_frontier", None)
+    terms = frontier(draws) if frontier is not None else None
+    if terms is None:
+        return {}
+    import array
+
+    import numpy as np
+
+    E, g, t, k, r = (np.asarray(column) for column in terms)
+    z = np.asarray(draws.noise)
+    n = len(E)
+    most = needed(n, LEVEL)
+    scatter, top = sigma_terms(draws.law)
+    start = math.log(LOW / 6)
+    cells = math.ceil((math.log(HIGH / 6) - start) / WIDTH)
+
+    def sigma(x: Any) -> Any:
+        if top <= 0:
+            return np.full_like(x, MODEL_ERROR.sigma(scatter, 0.0))
+        decades = np.maximum(0.0, (x + math.log(6) - math.log(top)) / math.log(10))
+        return np.hypot(scatter, decades * MODEL_ERROR.per_decade)
+
+    def chosen(a: float, width: float) -> list[Any] | None:
+        """The candidates of each quantity's tails over the cell [a, a + width], or None
+        where some draw is not planned somewhere in it."""
+        xs = np.linspace(a - 1e-6, a + width + 1e-6, SEGMENTS + 1)[:, None]
+        step = xs[1, 0] - xs[0, 0]
+        with np.errstate(over="ignore"):
+            u = np.exp(k - r * xs)  # (samples, draws); monotone in x between samples
+        loss = E + u
+        if not (np.isfinite(loss).all() and (loss > 0).all() and (k - r * xs < 700).all()):
+            return None
+        u_ref = np.exp(k.mean() - r.mean() * xs)
+        loss_ref = E.mean() + u_ref
+        bounds = [
+            _linear((g - g.mean()) + (t - t.mean()) * xs),
+            _lipschitz(u - u_ref, _slope(-r * u, -r.mean() * u_ref), step, offset=E - E.mean()),
+            _lipschitz(
+                np.log(loss) - np.log(loss_ref),
+                _slope(-r * u / loss, -r.mean() * u_ref / loss_ref),
+                step,
+                monotone=sigma(xs) * z,
+            ),
+        ]
+        out = []
+        for lower, upper in bounds:
+            scale = MARGIN * (1.0 + max(np.abs(lower).max(), np.abs(upper).max()))
+            low_cut = np.sort(upper)[most - 1] + scale  # the most-th smallest is at most this
+            high_cut = np.sort(lower)[n - most] - scale  # the most-th largest is at least this
+            out += [np.flatnonzero(lower <= low_cut), np.flatnonzero(upper >= high_cut)]
+        return out
+
+    parts_of: list[int] = []
+    firsts: list[int] = []
+    places: list[int] = []
+    blob = array.array("H")
+    for index in range(cells):
+        a = start + index * WIDTH
+        for depth in range(DEPTH + 1):
+            parts = 2**depth
+            found = [chosen(a + i * WIDTH / parts, WIDTH / parts) for i in range(parts)]
+            sizes = [sum(len(c) for c in f) for f in found if f is not None]
+            if len(sizes) < parts or max(sizes) <= MOST:
+                break
+        parts_of.append(parts)
+        firsts.append(len(places) // 2)
+        for candidates in found:
+            if candidates is None:
+                places += [len(blob) // 4, 0]
+                continue
+            cell = array.array("H", [len(c) for c in candidates] + [int(j) for c in candidates for j in c])
+            cell.extend([0] * (-len(cell) % 4))  # whole float64s
+            places += [len(blob) // 4, len(cell) // 4]
+            blob.extend(cell)
+    if sys.byteorder != "little":
+        blob.byteswap()
+    layout = [TAILS_VERSION, start, WIDTH, cells, most, MODEL_ERROR.per_decade, scatter, top]
+    return {
+        GRID: ([float(v) for v in (*layout, *parts_of, *firsts, *places)],),
+        CELLS: (blob.tobytes(),),
+    }
+
+
+def _linear(values: Any) -> tuple[Any, Any]:
+    """Bounds over the cell of values linear in x, from its sample points."""
+    return values.min(axis=0), values.max(axis=0)
+
+
+def _slope(own: Any, reference: Any) -> Any:
+    """The largest |slope| between neighbouring sample points of a draw's value less the
+    reference curve, whose slopes are `own` and `reference` at the points, each monotone
+    between them (so within the range of its values at the two points)."""
+    import numpy as np
+
+    low = np.minimum(own[:-1], own[1:]) - np.maximum(reference[:-1], reference[1:])
+    high = np.maximum(own[:-1], own[1:]) - np.minimum(reference[:-1], reference[1:])
+    return np.maximum(np.abs(low), np.abs(high))
+
+
+def _lipschitz(
+    values: Any, slope: Any, step: float, offset: Any = 0.0, monotone: Any = None
+) -> tuple[Any, Any]:
+    """Bounds over the cell of values + `monotone` (monotone between sample points) +
+    `offset` (constant), with |slope of values| at most `slope` between sample points."""
+    import numpy as np
+
+    slack = slope * (step / 2)
+    low = np.minimum(values[:-1], values[1:]) - slack
+    high = np.maximum(values[:-1], values[1:]) + slack
+    if monotone is not None:
+        low = low + np.minimum(monotone[:-1], monotone[1:])
+        high = high + np.maximum(monotone[:-1], monotone[1:])
+    return low.min(axis=0) + offset, high.max(axis=0) + offset
