@@ -190,12 +190,23 @@ def _cuts(cli: Any, args: list[str]) -> bool:
     return CUT in drawn.getvalue()
 
 
+def _sane_columns() -> None:
+    """COLUMNS that is no width above zero (0, empty, text) is ignored, as the tables ignore
+    it (planner.output.grid.width): rich would draw the help 0 columns wide, that is, not at all."""
+    import os
+
+    text = os.environ.get("COLUMNS")
+    if text is not None and not (text.strip().isdigit() and int(text) > 0):
+        del os.environ["COLUMNS"]
+
+
 def run(commands: dict[str, Command], command: Command, argv: list[str]) -> int:
     """Parse argv with typer and run the command; usage mistakes become one line and exit 2."""
     from planner.output import streams
 
     words = command.name.split()
     args = words + normalise(command, argv[len(words) :])
+    _sane_columns()
     try:
         # Without standalone mode, typer.Exit comes back as the return value.
         cli = _click(commands)

@@ -276,6 +276,16 @@ def test_help_never_cuts_a_word_at_any_width(
         assert f"$ {example}" in flowing
 
 
+@pytest.mark.parametrize("columns", ["0", "", "abc", "-5"])
+def test_help_with_a_columns_that_is_no_width_is_drawn_80_wide(
+    run: Run, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    text = run("-h").stdout
+    assert "Usage: plan" in text
+    assert max(len(line) for line in text.splitlines()) == 80
+
+
 EXAMPLE_LINES = sorted({line for command in COMMANDS.values() for line in command.examples})
 
 
