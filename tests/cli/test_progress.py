@@ -325,11 +325,11 @@ def test_ctrl_c_while_a_block_is_printed_erases_the_display(
     printed = streams.json_lines
     blocks = []
 
-    def interrupted(results: Any) -> None:
+    def interrupted(results: Any, *writer: Any) -> None:
         blocks.append(1)
         if len(blocks) == 2:
             raise KeyboardInterrupt
-        printed(results)
+        printed(results, *writer)
 
     monkeypatch.setattr(streams, "json_lines", interrupted)
     shown = on_terminal("--from", str(budgets), "--json")
