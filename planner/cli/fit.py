@@ -10,6 +10,7 @@ from pathlib import Path
 from planner.cli.declare import NO_PROGRESS, Argument, Command, Option, Request, count
 from planner.cli.plan import FORMAT, output_format
 from planner.errors import InputError
+from planner.fitting.limits import RESAMPLES
 from planner.output import streams
 
 TYPE_CHECKING = False
@@ -54,7 +55,7 @@ OPTIONS = (
         "K",
         "Resamples for standard errors and intervals; 0 for none.",
         kind="whole",
-        default="200",
+        default=str(RESAMPLES),
         example="1000",
     ),
     Option("--seed", "S", "Seed of the bootstrap.", kind="whole", default="0", example="0"),

@@ -169,6 +169,7 @@ def _fit(request: Request) -> Figure:
             form=request.form,
             drop_highest=request.drop_highest,
             asymmetric=request.asymmetric,
+            bootstrap=0,  # the picture draws the fit, not its intervals
             holdout_largest=request.holdout_largest,
             progress=progress,
         )

@@ -12,6 +12,10 @@ from __future__ import annotations
 from planner.errors import InputError
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
+RESAMPLES = 200
+"""The bootstrap's resamples unless asked otherwise, by `plan fit` and `planner.fit` alike
+(0 asks for none)."""
+
 MAX_RUNS = 100_000
 """The most runs fitted. Published fits use tens to a few thousand (Hoffmann et al. 2022:
 about 400; Porian et al. 2024: 1,745); a fit of 100,000 takes a few seconds here, but a

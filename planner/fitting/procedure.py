@@ -22,7 +22,7 @@ from planner.fitting.common import FitResult
 from planner.fitting.forms import FittableForm, fittable_forms, fitter
 from planner.fitting.isoflop import TOLERANCE as ISOFLOP_TOLERANCE
 from planner.fitting.isoflop import isoflop_fit
-from planner.fitting.limits import check_budget, check_size
+from planner.fitting.limits import RESAMPLES, check_budget, check_size
 from planner.fitting.progress import Progress
 from planner.fitting.report import (
     Bootstrap,
@@ -56,7 +56,7 @@ def fit(
     form: str = "chinchilla",
     drop_highest: int = 0,
     asymmetric: float | None = None,
-    bootstrap: int = 0,
+    bootstrap: int = RESAMPLES,
     seed: int = 0,
     holdout_largest: int = 0,
     budget: float | None = None,
@@ -73,7 +73,8 @@ def fit(
         drop_highest: outlier policy, leave out this many runs of highest loss first.
         asymmetric: weight (above 0) of runs the curve predicts too high, e.g. 10, so that
             it follows the lower envelope of the runs; None for the symmetric loss.
-        bootstrap: resamples for standard errors and intervals (0: none).
+        bootstrap: resamples for standard errors and intervals (0: none); RESAMPLES (200)
+            unless given, as `plan fit`.
         seed: seed of the resampling.
         holdout_largest: also fit without this many largest-compute runs and predict them.
         budget: FLOPs to plan at under the fit.

@@ -230,7 +230,7 @@ def test_to_pandas_without_pandas_says_how_to_get_it(monkeypatch: pytest.MonkeyP
 
 def test_a_fit_report_reads_and_draws_as_the_command(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(EXAMPLES)
-    report = planner.fit(planner.read_runs("runs.csv"), bootstrap=200)
+    report = planner.fit(planner.read_runs("runs.csv"))
     shown = repr(report)
     assert shown.startswith("<FitReport chinchilla fit to")
     assert "\n" not in shown
