@@ -38,6 +38,7 @@ DOMAINS: tuple[str, ...] = ("language", "image", "video", "multimodal", "math", 
 
 if TYPE_CHECKING:
     Positive = Annotated[float, Bound(gt=0)]
+    Count = Annotated[float, Bound(ge=1)]
     Exponent = Annotated[float, Bound(gt=0, lt=10)]
     NonNegative = Annotated[float, Bound(ge=0)]
     Fraction = Annotated[float, Bound(gt=0, lt=1)]
@@ -45,13 +46,20 @@ if TYPE_CHECKING:
     Pair = tuple[Positive, Positive]
 else:  # text until validation reads the types (planner.records.type_hints): no typing at start
     Positive = Alias("Annotated[float, Bound(gt=0)]")
+    Count = Alias("Annotated[float, Bound(ge=1)]")
     Exponent = Alias("Annotated[float, Bound(gt=0, lt=10)]")
     NonNegative = Alias("Annotated[float, Bound(ge=0)]")
     Fraction = Alias("Annotated[float, Bound(gt=0, lt=1)]")
     Domain = Alias(f"Literal[{', '.join(map(repr, DOMAINS))}]")
     Pair = Alias("tuple[Positive, Positive]")
 HINT_NAMES.update(
-    Bound=Bound, Positive=Positive, Exponent=Exponent, NonNegative=NonNegative, Fraction=Fraction, Pair=Pair
+    Bound=Bound,
+    Positive=Positive,
+    Count=Count,
+    Exponent=Exponent,
+    NonNegative=NonNegative,
+    Fraction=Fraction,
+    Pair=Pair,
 )
 
 STRICT: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False}
@@ -358,8 +366,9 @@ class Reproduction(Record, eq=False):
     finetune_chars: Positive | None = None
     granularity: Positive | None = None
     unit: str | None = None
-    params: Positive | None = None
-    tokens: Positive | None = None
+    params: Count | None = None
+    """A count of parameters, so one or more (as `tokens`)."""
+    tokens: Count | None = None
     tokens_per_param: Positive | None = None
     loss: Positive | None = None
     reducible_loss: Positive | None = None
