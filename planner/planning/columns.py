@@ -264,6 +264,43 @@ class PlanColumns:
     def __repr__(self) -> str:
         return f"<PlanColumns of {len(self)} budgets under {self.law.id}: {', '.join(self.columns())}>"
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the first and last EDGE budgets' columns as a table (numbers to
+        six figures), with the count and the law; the whole in `to_pandas()`."""
+        import html
+
+        columns = self.columns()
+        size = len(self)
+        shown = list(range(size)) if size <= 2 * EDGE else [*range(EDGE), -1, *range(size - EDGE, size)]
+        head = "".join(f"<th>{html.escape(name)}</th>" for name in columns)
+        rows = []
+        for index in shown:
+            if index < 0:
+                rows.append(f'<tr><td colspan="{len(columns)}">... {size - 2 * EDGE:,} more ...</td></tr>')
+                continue
+            cells = "".join(
+                f"<td>{_binding(values[index]) if name == 'binding' else _cell(values[index])}</td>"
+                for name, values in columns.items()
+            )
+            rows.append(f"<tr>{cells}</tr>")
+        caption = f"{size:,} plan{'' if size == 1 else 's'} under {html.escape(self.law.id)}"
+        return f"<table><caption>{caption}</caption><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+EDGE = 5
+"""Budgets a notebook shows at each end of a PlanColumns."""
+
+
+def _binding(code: Any) -> str:
+    return BINDINGS[int(code)] or "none"
+
+
+def _cell(value: Any) -> str:
+    number = value.item() if hasattr(value, "item") else value
+    if isinstance(number, float):
+        return f"{number:.6g}"
+    return str(number)
+
 
 def plan_array(
     flops: Any,

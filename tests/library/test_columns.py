@@ -290,3 +290,17 @@ def test_results_never_hold_nan_or_inf() -> None:
 def test_a_law_without_a_loss_is_refused_with_one_line_naming_plan(law: Law) -> None:
     with pytest.raises(InputError, match=r"has no array path; use plan\(\) for each budget"):
         plan_array([1e21], law)
+
+
+def test_a_notebook_shows_the_ends_of_the_columns() -> None:
+    plans = plan_array(np.geomspace(1e19, 1e23, 20), max_params=3e9)
+    shown = plans._repr_html_()
+    assert shown.startswith("<table><caption>20 plans under besiroglu2024</caption>")
+    assert shown.count("<tr>") == 1 + 5 + 1 + 5  # the header, both ends and the gap
+    assert "10 more" in shown
+    assert f"<td>{plans.params[0]:.6g}</td>" in shown
+    assert f"<td>{plans.params[-1]:.6g}</td>" in shown
+    assert "<td>max_params</td>" in shown
+    one = plan_array(np.array([1e21]))._repr_html_()
+    assert "<caption>1 plan under besiroglu2024</caption>" in one
+    assert one.count("<tr>") == 2
