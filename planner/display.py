@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 
-from planner.planning.results import Comparison, Plan, Plans, SizeCurve, Transfer
+from planner.planning.results import Comparison, Plan, Plans, SizeCurve, Transfer, law_ref
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -84,10 +84,20 @@ def _draw(result: Any) -> None:
 
         show(list(result), "table")
     elif isinstance(result, Transfer):
+        from planner.errors import LawNotFoundError
         from planner.laws.catalog import find_law
         from planner.output.transfer import transfer_table
 
-        transfer_table([result], find_law(result.law.id))  # type: ignore[arg-type]
+        # The table quotes the law's constants, found by its id: a law read from a file may
+        # not be found, or be another law of the same id; then the one-line summary.
+        try:
+            law = find_law(result.law.id)
+        except LawNotFoundError:
+            law = None
+        if law is not None and law_ref(law) == result.law:
+            transfer_table([result], law)  # type: ignore[arg-type]
+        else:
+            print(result.summary())
     elif _named(result) == CHECK_REPORT:
         from planner.output.checks import check_table
 

@@ -7,7 +7,7 @@ bad input, before numpy and scipy load where it can; never parses argv.
 
 from __future__ import annotations
 
-from planner.cli.declare import NO_PROGRESS, Argument, Command, Option, Request
+from planner.cli.declare import NO_PROGRESS, Argument, Command, Option, Request, output_format
 from planner.cli.fit import OPTIONS as FIT_OPTIONS
 from planner.cli.fit import one_blas_thread, runs_of
 from planner.errors import InputError
@@ -102,9 +102,7 @@ OPTIONS = (
 
 def run_backtest(request: Request) -> int:
     """`plan backtest RUNS`: fit below each cut, predict above it, print errors and coverage."""
-    fmt = request.format or ("json" if request.json else "table")
-    if request.json and fmt != "json":
-        raise InputError(f"--json asks for --format json; drop one of --json and --format {fmt}")
+    fmt = output_format(request)
     backtests = backtests_of(request)
     from planner.fitting.backtest import calibration
     from planner.output import backtest as output

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from planner.cli.declare import Argument, Command, Option, Request
-from planner.cli.plan import FORMAT, output_format
+from planner.cli.declare import FORMAT, Argument, Command, Option, Request, output_format
 from planner.errors import InputError
 from planner.output import streams
 

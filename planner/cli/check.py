@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from planner.cli.declare import Argument, Command, ExitCode, Option, Request
-from planner.cli.plan import FORMAT, output_format
+from planner.cli.declare import FORMAT, Argument, Command, Option, Request, output_format
 from planner.output import streams
 
 
@@ -29,7 +28,7 @@ def run_check(request: Request) -> int:
         from planner.output.checks import check_table
 
         check_table(report)
-    return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
+    return report.exit_code  # ExitCode.OK or ExitCode.CHECK_FAILED
 
 
 COMMAND = Command(

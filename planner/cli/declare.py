@@ -223,6 +223,29 @@ NO_PROGRESS = Option(
 )
 """For the commands that can take long (plan fit, plan backtest): they show progress on a
 terminal (planner.output.progress) unless given this or --quiet."""
+FORMATS = ("table", "json", "csv", "markdown")
+
+FORMAT = Option(
+    "--format",
+    "FORMAT",
+    "table (default), json, csv or markdown.",
+    kind="choice",
+    choices=FORMATS,
+    panel="output",
+)
+"""--format, the same option on every command that prints results in all four formats."""
+
+
+def output_format(request: Request) -> str:
+    """The output format from --json and --format, which must agree (every command with
+    both: --json is short for --format json)."""
+    if request.format is None:
+        return "json" if request.json else "table"
+    if request.json and request.format != "json":
+        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
+    return str(request.format)
+
+
 PANELS = {
     "budget": "Budget",
     "law": "Law",

@@ -6,7 +6,7 @@ and simulate the ladders (planner.fitting.design), print. Never parses argv.
 
 from __future__ import annotations
 
-from planner.cli.declare import Command, Option, Request
+from planner.cli.declare import Command, Option, Request, output_format
 from planner.errors import InputError
 
 TYPE_CHECKING = False
@@ -155,9 +155,7 @@ def simulated(request: Request, law: Law, noise: float, *, every_design: bool = 
 def run_design(request: Request) -> int:
     """`plan design`: propose a ladder, compare designs by simulation, print; the exit code."""
     target = target_of(request)
-    if request.json and request.format not in (None, "json"):
-        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
-    fmt = "json" if request.json else request.format or "table"
+    fmt = output_format(request)
     if request.designs and fmt == "table":
         raise InputError(
             "--designs chooses what --format csv or json writes; add --format csv or --format json"

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.cli.declare import NO_PROGRESS, Argument, Command, Option, Request, count
-from planner.cli.plan import FORMAT, output_format
+from planner.cli.declare import FORMAT, NO_PROGRESS, Argument, Command, Option, Request, count, output_format
 from planner.errors import InputError
 from planner.fitting.limits import RESAMPLES
 from planner.output import streams

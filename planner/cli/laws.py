@@ -2,64 +2,59 @@
 
 from __future__ import annotations
 
-from planner.cli.declare import Argument, Command, Option, Request
+from planner.cli.declare import Argument, Command, Option, Request, output_format
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from planner.forms.base import Law
 
 
 def run_laws(request: Request) -> int:
     """The catalog, or one domain's part of it."""
     from planner.laws.catalog import available_laws, check_domain
-    from planner.output.laws import laws_json, laws_table
+    from planner.output.laws import laws_table
 
     laws = available_laws(check_domain(request.domain) if request.domain is not None else None)
-    if request.json and request.format not in (None, "json"):
-        from planner.errors import InputError
-
-        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
-    if request.format == "csv":
-        from planner.output.flat import write
-        from planner.output.laws import law_record
-
-        write((law_record(law) for law in laws), "csv", "laws")
-    elif request.format == "markdown":
-        import sys
-
-        from planner.output.catalog_page import catalog_markdown
-
-        sys.stdout.write(catalog_markdown(laws))
-    elif request.json or request.format == "json":
-        laws_json(laws)
-    else:
-        laws_table(laws)
+    _print(request, laws, "laws", laws_table)
     return 0
 
 
 def run_law_show(request: Request) -> int:
     """One law in full, with each quoted number beside what it gives."""
     from planner.laws.catalog import find_law
-    from planner.output.laws import law_detail, laws_json
+    from planner.output.laws import law_detail
     from planner.planning.budget import reproduce
 
     law = find_law(request.law_id)
-    if request.json and request.format not in (None, "json"):
-        from planner.errors import InputError
+    _print(
+        request, [law], "law", lambda laws: law_detail(law, [reproduce(law, row) for row in law.reproduces])
+    )
+    return 0
 
-        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
-    if request.format == "csv":
+
+def _print(request: Request, laws: list[Law], what: str, table: Callable[[list[Law]], None]) -> None:
+    """Laws in the format asked for: JSON Lines, CSV (each law's JSON flattened), Markdown
+    (their part of the catalog page) or `table`."""
+    chosen = output_format(request)
+    if chosen == "json":
+        from planner.output.laws import laws_json
+
+        laws_json(laws)
+    elif chosen == "csv":
         from planner.output.flat import write
         from planner.output.laws import law_record
 
-        write([law_record(law)], "csv", "law")
-    elif request.format == "markdown":
+        write((law_record(law) for law in laws), "csv", what)
+    elif chosen == "markdown":
         import sys
 
         from planner.output.catalog_page import catalog_markdown
 
-        sys.stdout.write(catalog_markdown([law]))
-    elif request.json or request.format == "json":
-        laws_json([law])
+        sys.stdout.write(catalog_markdown(laws))
     else:
-        law_detail(law, [reproduce(law, row) for row in law.reproduces])
-    return 0
+        table(laws)
 
 
 LAWS = Command(

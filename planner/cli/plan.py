@@ -7,9 +7,8 @@ code. Raises PlannerError for bad input (planner.cli.main reports it); never par
 
 from __future__ import annotations
 
-from planner.cli.declare import Command, Option, Request
+from planner.cli.declare import FORMAT, Command, Option, Request, output_format
 from planner.cli.intervals import interval_options
-from planner.errors import InputError
 from planner.output import streams
 
 TYPE_CHECKING = False
@@ -17,8 +16,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from planner.planning.results import Notice
-
-FORMATS = ("table", "json", "csv", "markdown")
 
 CHARS_PER_TOKEN = Option(
     "--chars-per-token",
@@ -29,16 +26,6 @@ CHARS_PER_TOKEN = Option(
     panel="question",
 )
 """--chars-per-token, the same option on `plan` and `plan transfer`."""
-
-FORMAT = Option(
-    "--format",
-    "FORMAT",
-    "table (default), json, csv or markdown.",
-    kind="choice",
-    choices=FORMATS,
-    panel="output",
-)
-"""--format, the same option on `plan` and `plan check`."""
 
 OPTIONS = (
     Option(
@@ -354,15 +341,6 @@ OPTIONS = (
         panel="law",
     ),
 )
-
-
-def output_format(request: Request) -> str:
-    """The output format from --json and --format, which must agree."""
-    if request.format is None:
-        return "json" if request.json else "table"
-    if request.json and request.format != "json":
-        raise InputError(f"--json asks for --format json; drop one of --json and --format {request.format}")
-    return str(request.format)
 
 
 def run_plan(request: Request) -> int:

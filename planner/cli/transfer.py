@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from planner.cli.declare import Command, Option, Request
-from planner.cli.plan import CHARS_PER_TOKEN, FORMAT, output_format
+from planner.cli.declare import FORMAT, Command, Option, Request, output_format
+from planner.cli.plan import CHARS_PER_TOKEN
 from planner.errors import InputError
 from planner.output import streams
 

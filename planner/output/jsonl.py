@@ -112,25 +112,8 @@ def _compiled(source: str, name: str) -> Callable[..., Any]:
 
 
 def plain(result: Any) -> dict[str, Any]:
-    """A result as plain data for JSON: a record's `to_dict`, else a dataclass's fields."""
-    to_dict = getattr(result, "to_dict", None)
-    if to_dict is not None:
-        data: dict[str, Any] = to_dict()
-        return data
-    import dataclasses  # the fitting results, which load numpy anyway
-
-    def convert(value: Any) -> Any:
-        if hasattr(value, "to_dict"):
-            return value.to_dict()
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {field.name: convert(getattr(value, field.name)) for field in dataclasses.fields(value)}
-        if isinstance(value, (tuple, list)):
-            return [convert(item) for item in value]
-        if isinstance(value, dict):
-            return {key: convert(item) for key, item in value.items()}
-        return value
-
-    data = convert(result)
+    """A result as plain data for JSON: its `to_dict()` (records, and the fit's report)."""
+    data: dict[str, Any] = result.to_dict()
     return data
 
 

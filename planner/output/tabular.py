@@ -207,20 +207,24 @@ REPEATED_COLUMNS: tuple[Column, ...] = (
     ("repeated_token_share", _part("repeated_subset", "token_share")),
 )
 """A repeated subset (Plan.repeated_subset), named as its options are."""
+TRANSFER_NUMBERS = (
+    "finetune_chars",
+    "finetune_tokens",
+    "chars_per_token",
+    "transferred",
+    "effective",
+    "multiplier",
+    "fraction_transferred",
+)
+"""A transfer estimate's numbers under their JSON names, but its N: the columns of a plan's
+fine-tune here, and of `plan transfer` (after `law` and `params`, planner.output.transfer)."""
+
 FINETUNE_COLUMNS: tuple[Column, ...] = (
     ("finetune_mode", _part("finetune", "mode")),
     ("finetune_law", _part("finetune", "transfer", "law", "id")),
     *(
         (name if name.startswith("finetune_") else f"finetune_{name}", _part("finetune", "transfer", name))
-        for name in (
-            "finetune_chars",
-            "finetune_tokens",
-            "chars_per_token",
-            "transferred",
-            "effective",
-            "multiplier",
-            "fraction_transferred",
-        )
+        for name in TRANSFER_NUMBERS
     ),
     ("finetune_effective_tokens", _part("finetune", "effective_tokens")),
     ("finetune_loss_from_scratch", _part("finetune", "loss_from_scratch")),

@@ -46,23 +46,11 @@ def transfer_table(results: list[Transfer], law: TransferLaw) -> None:
         screen.line(f"caveat: {caveat}")
 
 
-TRANSFER_COLUMNS = (
-    "params",
-    "finetune_chars",
-    "finetune_tokens",
-    "chars_per_token",
-    "transferred",
-    "effective",
-    "multiplier",
-    "fraction_transferred",
-)
-"""The CSV and Markdown of `plan transfer`, after `law` (its id): the JSON's numbers, under
-their JSON names. The prose (the law's citation, the units, caveats) stays in the table and
-the JSON, as with plans."""
-
-
 def transfer_rows(results: list[Transfer]) -> list[dict[str, object]]:
-    """One flat object an estimate, for planner.output.flat."""
-    return [
-        {"law": item.law.id} | {name: getattr(item, name) for name in TRANSFER_COLUMNS} for item in results
-    ]
+    """One flat object an estimate, for planner.output.flat: `law` (its id), `params`, then
+    the rest of the JSON's numbers under their JSON names. The prose (the law's citation, the
+    units, caveats) stays in the table and the JSON, as with plans."""
+    from planner.output.tabular import TRANSFER_NUMBERS
+
+    names = ("params", *TRANSFER_NUMBERS)
+    return [{"law": item.law.id} | {name: getattr(item, name) for name in names} for item in results]

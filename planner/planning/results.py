@@ -712,10 +712,11 @@ class Plan(Shown, Rows, Record, kw_only=True):
 
         law, best, run = self.law.id, self.optimum, self.run
         if run is not None:
+            optimum = f" the optimum's {best.loss:.4f}" if best.loss is not None else " the optimum"
             return (
                 f"{law}: a run of {count(run.params)} params on {count(run.tokens)} tokens "
-                f"({sci(self.flops)} FLOPs), loss {run.loss:.4f}, {run.loss_gap_percent:.2f}% above "
-                f"the optimum's {best.loss or 0:.4f}"
+                f"({sci(self.flops)} FLOPs), loss {run.loss:.4f}, {run.loss_gap_percent:.2f}% above"
+                f"{optimum}"
             )
         asked = self.inverse
         if asked is None:

@@ -255,3 +255,14 @@ def test_the_inputs_of_the_calls_read_in_one_line() -> None:
     )
     assert shown[1].endswith("runs.csv: 36 runs (params, tokens, loss)>")
     assert shown[2] == "<Hardware 8 x h100-sxm, MFU 0.462 (assumed), $2.5 per GPU-hour>"
+
+
+def test_a_transfer_under_a_law_file_of_its_own_reads_as_its_summary(tmp_path: Any) -> None:
+    shipped = ROOT / "laws" / "code" / "hernandez2021-text.toml"
+    text = shipped.read_text().replace('id = "hernandez2021-text"', 'id = "mytransfer2026"')
+    own = tmp_path / "mytransfer2026.toml"
+    own.write_text(text)
+    worth = planner.transfer(1e9, str(own), finetune_chars=1e8)
+    assert worth.law.id == "mytransfer2026"
+    assert worth.table().startswith(worth.summary() + "\n")  # then its notices
+    assert "Effective data from pre-training" in planner.transfer(1e9, finetune_chars=1e8).table()
