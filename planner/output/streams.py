@@ -75,8 +75,12 @@ class Guarded:
 
 
 def error(message: str) -> None:
-    """One `error: ...` line on stderr (indented detail lines may follow)."""
-    sys.stderr.write(f"error: {clean(message)}\n")
+    """One `error: ...` line on stderr (indented detail lines may follow). A newline that
+    starts no indented detail came in with the user's text (a column named across two lines)
+    and is shown as \\n, so the error stays one line."""
+    first, *rest = clean(message).split("\n")
+    lines = [first, *(f"\n{line}" if line.startswith("  ") else f"\\n{line}" for line in rest)]
+    sys.stderr.write(f"error: {''.join(lines)}\n")
 
 
 def note(message: str) -> None:

@@ -342,3 +342,23 @@ def test_out_refuses_a_symlink_and_force_replaces_the_link_not_its_target(folder
     assert not (folder / "link2026.toml").is_symlink()
     assert (folder / "link2026.toml").read_text().startswith("# A chinchilla law")
     assert target.read_text() == "keep me\n"
+
+
+def test_a_column_named_across_two_lines_is_quoted_in_one_error_line(tmp_path: Path) -> None:
+    runs = tmp_path / "runs.csv"
+    runs.write_text('params,"0\n0",loss\n1e8,1e9,3.0\n2e8,1e9,2.9\n')
+    result = invoke("fit", str(runs), "--bootstrap", "0", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "the columns are: params, 0\\n0, loss" in result.stderr
+
+
+def test_an_error_keeps_its_indented_details_on_their_own_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.output.streams import error
+
+    error("runs.csv has 2 bad rows:\n  row 3: loss is nan\n  row 4: params is -1")
+    assert (
+        capsys.readouterr().err
+        == "error: runs.csv has 2 bad rows:\n  row 3: loss is nan\n  row 4: params is -1\n"
+    )
