@@ -395,7 +395,7 @@ def budget_blocks(
                 for line in block
             ]
             continue
-        out: list[Plan | Comparison] = []
+        parts: list[Sequence[Plan]] = []
         for (name, low, high), lines in _runs(block, request):
             budgets = [
                 line.flops
@@ -405,8 +405,12 @@ def budget_blocks(
             ]
             low = None if low is None else check_positive("max_params", low, least=1)
             high = None if high is None else check_positive("max_tokens", high, least=1)
-            out += plan_each(budgets, law_of(name), low, high, setup, **data, level=level, **conventions)
-        yield out
+            parts.append(
+                plan_each(budgets, law_of(name), low, high, setup, **data, level=level, **conventions)
+            )
+        # one law and one set of caps (the common block): plan_each's own sequence, which may
+        # keep its plans as columns (planner.planning.blocks) for the stream's printers
+        yield parts[0] if len(parts) == 1 else [item for part in parts for item in part]
 
 
 def _chained(first: list[Budget], rest: Iterator[list[Budget]]) -> Iterator[list[Budget]]:

@@ -11,7 +11,7 @@ from planner.laws.catalog import find_law, laws_dir
 from planner.laws.index import ARRAYS, NAME, render_arrays
 from planner.laws.write import render_index
 from planner.planning.draws import covariance_of, draw, payload
-from planner.planning.tails import kept_tails
+from planner.planning.tails import kept_bands, kept_tails
 
 
 def law_index() -> str:
@@ -21,14 +21,14 @@ def law_index() -> str:
 
 def law_arrays() -> bytes:
     """laws/index.arrays as the law files make it: the draws of every covariance, kept so
-    that a plan need not draw them, and the cells of their tails (planner.planning.tails)."""
+    that a plan need not draw them, and the cells of their tails and of the default level's ends (planner.planning.tails)."""
     entries = {}
     for path in sorted(laws_dir().glob("*/*.toml")):
         law = find_law(str(path))  # read from its TOML, validated in full
         covariance = covariance_of(law)
         if covariance is not None:
             drawn = draw(law, covariance)
-            meta, arrays = payload(drawn, kept_tails(drawn))
+            meta, arrays = payload(drawn, {**kept_tails(drawn), **kept_bands(drawn)})
             entries[path.relative_to(laws_dir()).as_posix()] = (path.read_bytes(), meta, arrays)
     return render_arrays(entries)
 

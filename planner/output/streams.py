@@ -138,6 +138,13 @@ def json_lines(results: Iterable[Any], writer: Writer | None = None) -> None:
         from planner.output.jsonl import Writer
 
         writer = Writer()
+    blocks = sys.modules.get("planner.planning.blocks")  # loaded where a block could be made
+    if blocks is not None and isinstance(results, blocks.PlanBlock):
+        from planner.output.templates import json_lines as block_lines
+
+        for text in block_lines(results, writer.line):
+            sys.stdout.write(text)
+        return
     sys.stdout.write("".join(writer.line(result) for result in results))
 
 

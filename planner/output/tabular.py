@@ -534,25 +534,49 @@ _UNSTREAMED: dict[str, Callable[[Plan], bool]] = {
 
 def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) -> None:
     """One CSV row per plan of `results` (a comparison gives one per law), no header; a
-    note on stderr, once, for a part of a plan the columns leave out."""
-    readers = [read for _, read in columns]
+    note on stderr, once, for a part of a plan the columns leave out. A stream's block of
+    free plans (planner.planning.blocks) is written from a template of its model's row."""
+    blocks = sys.modules.get("planner.planning.blocks")  # loaded where a block could be made
+    if blocks is not None and isinstance(results, blocks.PlanBlock):
+        if len(results):
+            _note_law(results.model)
+            from planner.output.templates import csv_lines
+
+            for text in csv_lines(results, columns, csv_cell, lambda plan: _rows_text(columns, [plan])):
+                sys.stdout.write(text)
+        return
     plans = [
         item for result in results for item in (result.plans if isinstance(result, Comparison) else (result,))
     ]
-    rows = [[_csv_cell(read(item)) for read in readers] for item in plans]
-    if not rows:
-        return
-    seen = _noted_laws
     for item in plans:
-        if id(item.law) not in seen:  # what a part holds follows from the law: look once a law
-            seen.add(id(item.law))
-            _note_unstreamed(item)
+        _note_law(item)
+    sys.stdout.write(_rows_text(columns, plans))
+
+
+def _note_law(item: Plan) -> None:
+    """The notes on the parts a plan's law adds that the columns leave out, once a law
+    (what a part holds follows from the law)."""
+    if id(item.law) not in _noted_laws:
+        _noted_laws.add(id(item.law))
+        _note_unstreamed(item)
+
+
+def _rows_text(columns: tuple[Column, ...], plans: list[Plan]) -> str:
+    """The CSV rows of `plans`: their cells joined, or csv's quoting where a cell needs it."""
+    readers = [read for _, read in columns]
+    rows = [[csv_cell(read(item)) for read in readers] for item in plans]
+    if not rows:
+        return ""
     text = "\n".join(",".join(row) for row in rows) + "\n"
     plain = text.count(",") == len(rows) * (len(readers) - 1) and text.count("\n") == len(rows)
     if plain and '"' not in text and "\r" not in text:  # no cell csv would quote: its own text
-        sys.stdout.write(text)
-    else:  # a comma, quote or line break in a cell: csv's quoting
-        _writer().writerows(rows)
+        return text
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)  # a comma, quote or line break in a cell
+    return out.getvalue()
 
 
 def _writer() -> Any:
@@ -562,10 +586,10 @@ def _writer() -> Any:
 
 
 def _csv_cells(columns: list[str], row: Row) -> list[str]:
-    return [_csv_cell(row[column]) for column in columns]
+    return [csv_cell(row[column]) for column in columns]
 
 
-def _csv_cell(value: Cell) -> str:
+def csv_cell(value: Cell) -> str:
     """A CSV cell: numbers in full precision, empty for none."""
     if type(value) is float:
         return float.__repr__(value)

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from planner.hardware import Hardware
     from planner.planning.finetune import Ask
     from planner.planning.flop_convention import AttentionCost
+    from planner.planning.interval_arrays import IntervalRows
     from planner.planning.results import HardwareUse
 else:
 
@@ -294,7 +295,7 @@ def plan(  # noqa: F811 (overload is typing's to type checkers)
     one = is_one(flops)
     values = [flops] if one else list(flops)  # type: ignore[arg-type]
     budgets = [check_positive("flops", value, least=FLOPS_PER_PARAM_TOKEN) for value in values]
-    known: list[Intervals | None] | None = None
+    known: Sequence[Intervals | None] | None = None
     many = len(budgets) >= MANY and ask is None and why_unplannable(chosen) is None and cost is None
     if many and level is not None and covariance_of(chosen) is not None:
         known = _block_intervals(chosen, budgets, max_params, max_tokens, unique_tokens, level)
@@ -805,7 +806,9 @@ def plan_each(
     seq_len: int | None = None,
     vocab: int | None = None,
     tied: bool | None = None,
-) -> list[Plan]:
+    *,
+    columns: bool = True,
+) -> Sequence[Plan]:
     """The plans of many budgets under one law and one set of options (a block of
     `plan --from`), each what `plan(flops, law, ...)` gives; inputs checked by the caller.
 
@@ -813,6 +816,9 @@ def plan_each(
     plan_one's own few steps without the per-call checks of `plan` and `question`, which
     a stream of 1e5 budgets feels; what those would check (every number finite, every size
     at least one) `_allocation` checks, and `sensible` the rest where a law adds numbers.
+    Many plain budgets under a law that splits them at once come back as a `PlanBlock`
+    (planner.planning.blocks: the same plans, kept as columns until asked for), unless
+    `columns` is False.
     """
     subset = None if repeated_fraction is None or repeats is None else (repeated_fraction, repeats)
     given = None
@@ -823,11 +829,13 @@ def plan_each(
     plain = max_params is None and max_tokens is None and hardware is None and unique_tokens is None
     plain = plain and subset is None and why_unplannable(law) is None and cost is None
     plain = plain and (given is not None or level is None or covariance_of(law) is None)
-    out: list[Plan] = []
     form = law.params
     model: Plan | None = None
     splits = _splits(form, budgets) if plain else None
-    for index, flops in enumerate(budgets):
+
+    def one(index: int) -> Plan:
+        nonlocal model
+        flops = budgets[index]
         if plain:
             # plan_one's own steps for a plan without caps, hardware or data limits; what
             # _result makes of them differs between budgets only in the fields replaced here
@@ -859,15 +867,19 @@ def plan_each(
                     )
                 if law.units or result.converged_loss is not None or extras:
                     result = sensible(result, "the plan")  # what _allocation did not check
-                out.append(result)
-                continue
+                return result
             except (ArithmeticError, ValueError, PlannerError):
                 pass  # the full plan below says what went wrong, as plan() would
         known = (given[index],) if given is not None else None
-        out.append(
-            _one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset, level, known, cost)
-        )
-    return out
+        return _one(flops, law, max_params, max_tokens, hardware, unique_tokens, subset, level, known, cost)
+
+    if columns and many and splits is not None and not law.units:
+        from planner.planning.blocks import plan_block
+
+        block = plan_block(law, budgets, splits, given, level, one)
+        if block is not None:
+            return block
+    return [one(index) for index in range(len(budgets))]
 
 
 def _block_intervals(
@@ -877,7 +889,7 @@ def _block_intervals(
     max_tokens: float | None,
     unique_tokens: float | None,
     level: float,
-) -> list[Intervals | None]:
+) -> IntervalRows | list[None]:
     """The intervals of every budget of a block, worked out together (in numpy)."""
     import numpy as np
 

@@ -10,11 +10,16 @@ twin is asked one budget at a time. Imports numpy: loaded only for arrays and st
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np  # noqa: TID253 (loaded only for arrays and streams, never on the start path)
 
 from planner.planning.draws import draws_of
 from planner.planning.intervals import (
+    BAND_CELLS,
+    BAND_GRID,
+    BAND_HEADER,
+    BANDS_VERSION,
     CELLS,
     GRID,
     HEADER,
@@ -106,7 +111,9 @@ def budget_interval_arrays(
                 columns["failed"][i] = one.failed
         return columns, method(draws, law, None)
     if not (low > 0).any() and not (high < math.inf).any():
-        kept = _kept_tails(draws, budgets, columns["model_error"], level, parameter_loss)
+        kept = _kept_bands(draws, budgets, columns["model_error"], level, parameter_loss)
+        if kept is None:
+            kept = _kept_tails(draws, budgets, columns["model_error"], level, parameter_loss)
         if kept is not None:  # every draw plans in these cells: their tails alone
             columns["failed"][:] = draws.invalid
             _fill(columns, slice(0, size), kept, budgets, low, high, parameter_loss)
@@ -180,6 +187,121 @@ def _fill(
     if parameter_loss:
         columns["parameter_loss_low"][here] = bands["parameter_loss"][0]
         columns["parameter_loss_high"][here] = bands["parameter_loss"][1]
+
+
+def _kept_bands(
+    draws: Draws, budgets: Floats, sigma: Floats, level: float, parameter_loss: bool
+) -> dict[str, Floats] | None:
+    """The bands of budgets without caps at the default level, from the band cells the law
+    index keeps (planner.planning.tails.kept_bands): each budget evaluates the few draws
+    that can hold the two ranks each end reads, and takes them at those ranks less the
+    draws counted below: the same order statistics as of every draw. None where the level,
+    the draws or the model error are not the cells', or any budget has no cell."""
+    table = draws.derived("bands-table", _band_table)
+    if table is None:
+        return None
+    layout, counts, below, kept = table
+    version, start, width, cells, stored_level, samples, per_decade, scatter, top = layout
+    if (
+        version != BANDS_VERSION
+        or level != stored_level
+        or samples != draws.kept
+        or per_decade != MODEL_ERROR.per_decade
+        or (scatter, top) != sigma_terms(draws.law)
+    ):
+        return None
+    x = np.log(budgets / FLOPS_PER_PARAM_TOKEN)
+    index = np.floor((x - start) / width)
+    if not ((index >= 0) & (index < cells)).all():
+        return None
+    index = index.astype(np.intp)
+    if not (counts[index] > 0).all():
+        return None
+    E, g, t, k, r, z = _padded(draws)
+    total = draws.kept
+    positions = [q * (total - 1) for q in ((1 - level) / 2, (1 + level) / 2)]
+    ends = [(math.floor(p), min(math.floor(p) + 1, total - 1), p - math.floor(p)) for p in positions]
+    xs = x[:, None]
+    rows = np.arange(budgets.size)
+    names = ["params", "parameter_loss", "loss"]
+    bands = {
+        name: np.empty((2, budgets.size)) for name in names if parameter_loss or name != "parameter_loss"
+    }
+    with np.errstate(invalid="ignore"):
+        for quantity, name in enumerate(names):
+            if name not in bands:
+                continue
+            for tail, (lower_rank, upper_rank, fraction) in enumerate(ends):
+                column = 2 * quantity + tail
+                ids = kept[column][index]  # (budgets, the most any cell keeps), padded with draw `total`
+                if name == "params":
+                    values = g[ids] + t[ids] * xs
+                else:
+                    values = E[ids] + np.exp(k[ids] - r[ids] * xs)
+                    if name == "loss":
+                        values = np.log1p(values - 1.0) + sigma[:, None] * z[ids]
+                values.sort(axis=1)  # the padding (+inf) last
+                counted = below[index, column]
+                lower = values[rows, lower_rank - counted]
+                upper = values[rows, upper_rank - counted]
+                bands[name][tail] = lower + (upper - lower) * fraction
+    return bands
+
+
+def _band_table(draws: Draws) -> tuple[tuple[float, ...], Any, Any, Any] | None:
+    """The band cells as arrays: (layout header, draws kept by cell, draws below by cell and
+    end, and for each end (six) the draws it keeps by cell, padded with draw `kept` (whose
+    every value is +inf) to its longest list)."""
+    found = draws.derived(BAND_GRID, _no_cells)
+    if not found or draws.stored is None:
+        return None
+    layout = found[0]
+    cells = int(layout[3])
+    places = np.asarray(layout[BAND_HEADER : BAND_HEADER + 2 * cells]).reshape(cells, 2).astype(np.intp)
+    size = int((places[:, 0] + places[:, 1]).max())
+    raw = draws.stored.view(f"terms/{BAND_CELLS}/0", 0, size)
+    flat = np.frombuffer(raw, dtype="<u2").astype(np.intp)  # type: ignore[call-overload]
+    lists = []
+    counts = np.zeros(cells, dtype=np.intp)
+    below = np.zeros((cells, 6), dtype=np.intp)
+    for cell, (offset, length) in enumerate(places.tolist()):
+        if not length:
+            lists.append([np.zeros(0, dtype=np.intp)] * 6)
+            continue
+        part = flat[4 * offset : 4 * (offset + length)]
+        below[cell] = part[:6]
+        at, found_lists = 12, []
+        for size_of in part[6:12].tolist():
+            found_lists.append(part[at : at + size_of])
+            at += size_of
+        lists.append(found_lists)
+        counts[cell] = min(len(c) for c in found_lists)
+    kept = []
+    for column in range(6):
+        longest = max(len(cell_lists[column]) for cell_lists in lists)
+        padded = np.full((cells, longest), draws.kept, dtype=np.intp)
+        for cell, cell_lists in enumerate(lists):
+            padded[cell, : len(cell_lists[column])] = cell_lists[column]
+        kept.append(padded)
+    header = tuple(float(v) for v in layout[:BAND_HEADER])
+    return header, counts, below, kept
+
+
+def _padded(draws: Draws) -> tuple[Floats, ...]:
+    """E, g, t, k, r and the noise of the draws as arrays, each with one more entry, for the
+    padding of the band cells, whose every value is +inf."""
+
+    def make(draws: Draws) -> tuple[Floats, ...]:
+        E, g, t, k, r = (np.asarray(v) for v in draws.views("chinchilla-optimum", _frontier))
+        z = np.asarray(draws.noise_view())
+        pad = [np.inf, np.inf, 0.0, 0.0, 0.0, 0.0]
+        return tuple(
+            np.append(np.asarray(v, dtype=np.float64), end)
+            for v, end in zip((E, g, t, k, r, z), pad, strict=True)
+        )
+
+    found: tuple[Floats, ...] = draws.derived("bands-padded", make)
+    return found
 
 
 def _kept_tails(
@@ -305,43 +427,75 @@ def central(values: Floats, level: float) -> Floats:
 
 def interval_records(
     law: Law, budgets: Floats, low: Floats, high: Floats, level: float, *, form: Any = None
-) -> list[Intervals | None]:
+) -> IntervalRows | list[None]:
     """The `Intervals` of each budget's plan, as planner.planning.intervals.budget_intervals
-    gives them one at a time (the same numbers), for the blocks of a stream."""
+    gives them one at a time (the same numbers), for the blocks of a stream: made on demand
+    from their columns (`IntervalRows`), which a block's printer reads as they are."""
     found = budget_interval_arrays(law, budgets, low, high, level, parameter_loss=True, form=form)
     if found is None:
         return [None] * budgets.size
     columns, _ = found
     draws = draws_of(law)
     assert draws is not None
-    total = draws.kept + draws.invalid
-    rows = zip(
-        *(columns[f"{name}_{end}"].tolist() for name in QUANTITIES for end in ("low", "high")), strict=True
-    )
-    sigmas_ = columns["model_error"].tolist()
-    failed = columns["failed"].tolist()
-    out: list[Intervals | None] = []
-    described: dict[float, str] = {}  # sigma is the same for every budget inside the fitted range
-    for i, row in enumerate(rows):
-        if row[0] != row[0]:  # NaN: no interval at this budget
-            out.append(None)
-            continue
-        sigma = sigmas_[i]
-        text = described.get(sigma)
+    return IntervalRows(law, draws, level, columns)
+
+
+class IntervalRows(Sequence["Intervals | None"]):
+    """The intervals of a block's budgets as columns, each budget's `Intervals` made when
+    asked (`rows[i]`, None where it has none): `bounds` holds the lists <quantity>_low and
+    _high of QUANTITIES in that order, `sigma` the model error, `failed` the draws without a
+    plan, `draws` the draws with one; `method(i)` says how budget i's were found."""
+
+    def __init__(self, law: Law, draws: Draws, level: float, columns: dict[str, Floats]) -> None:
+        self.law, self.source, self.level = law, draws, level
+        self.names = [f"{name}_{end}" for name in QUANTITIES for end in ("low", "high")]
+        self.bounds = [columns[name].tolist() for name in self.names]
+        self.sigma: list[float] = columns["model_error"].tolist()
+        self.failed: list[int] = columns["failed"].tolist()
+        total = draws.kept + draws.invalid
+        self.draws = [total - failed for failed in self.failed]
+        self._described: dict[float, str] = {}  # sigma is the same for every budget inside the fitted range
+
+    def __len__(self) -> int:
+        return len(self.sigma)
+
+    def method(self, index: int) -> str:
+        sigma = self.sigma[index]
+        text = self._described.get(sigma)
         if text is None:
-            text = described[sigma] = method(draws, law, sigma)
-        out.append(
-            Intervals(
-                level=level,
-                params=Interval(row[0], row[1]),
-                tokens=Interval(row[2], row[3]),
-                tokens_per_param=Interval(row[4], row[5]),
-                loss=Interval(row[6], row[7]),
-                parameter_loss=Interval(row[8], row[9]),
-                model_error=sigma,
-                draws=total - failed[i],
-                failed=failed[i],
-                method=text,
-            )
+            text = self._described[sigma] = method(self.source, self.law, sigma)
+        return text
+
+    def has(self, index: int) -> bool:
+        low: float = self.bounds[0][index]
+        return low == low  # NaN: no interval at this budget
+
+    def __getitem__(self, index: int) -> Intervals | None:  # type: ignore[override]
+        if not self.has(index):
+            return None
+        return interval_of(
+            self.level,
+            [column[index] for column in self.bounds],
+            self.sigma[index],
+            self.draws[index],
+            self.failed[index],
+            self.method(index),
         )
-    return out
+
+
+def interval_of(
+    level: float, bounds: list[float], sigma: float, draws: int, failed: int, text: str
+) -> Intervals:
+    """A budget's `Intervals` from its `bounds` (<quantity>_low and _high of QUANTITIES)."""
+    return Intervals(
+        level=level,
+        params=Interval(bounds[0], bounds[1]),
+        tokens=Interval(bounds[2], bounds[3]),
+        tokens_per_param=Interval(bounds[4], bounds[5]),
+        loss=Interval(bounds[6], bounds[7]),
+        parameter_loss=Interval(bounds[8], bounds[9]),
+        model_error=sigma,
+        draws=draws,
+        failed=failed,
+        method=text,
+    )

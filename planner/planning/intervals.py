@@ -128,6 +128,14 @@ CELLS = "tails-cells"
 """The key of the cells' candidates: one array of raw uint16 (the index keeps it as is)."""
 HEADER = 8
 """Values before the cells' places in the layout (see `kept_tails`)."""
+BANDS_VERSION = 1
+"""Of the kept band cells' layout (planner.planning.tails.kept_bands)."""
+BAND_GRID = "bands-grid"
+"""The key of the band cells' layout: the cells of the default level's two ranks at each end."""
+BAND_CELLS = "bands-cells"
+"""The key of the band cells' counts and draws: one array of raw uint16."""
+BAND_HEADER = 9
+"""Values before the band cells' places in their layout."""
 
 
 def needed(samples: int, level: float) -> int:

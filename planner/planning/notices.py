@@ -12,6 +12,9 @@ from planner.planning.results import Allocation, Constraints, Intervals, Notice
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
     from planner.hardware import Hardware
 
 
@@ -94,6 +97,38 @@ def plan_notices(
             )
         )
     return found
+
+
+def quiet_plans(
+    law: Law,
+    flops: Sequence[float],
+    params: Any,
+    tokens: Any,
+    bounded: Any | None = None,
+    failed: Any | None = None,
+) -> Any:
+    """Which plans of a block `plan_notices` would say nothing about, as a numpy mask: its
+    twin for many free plans at once (no constraints, hardware or law_tokens; numpy arrays
+    of params and tokens). With intervals asked for, `bounded` marks the plans that have
+    them and `failed` counts their draws without a plan. A plan left unmasked is to be
+    asked plan_notices itself."""
+    import numpy as np
+
+    ranges = law.fitted_range.bounds()
+    size = len(flops)
+    if not ranges:
+        return np.zeros(size, dtype=bool)  # range_unknown on every plan
+    observed = {"flops": np.asarray(flops), "params": params, "tokens": tokens}
+    quiet = np.ones(size, dtype=bool)
+    for quantity, (low, high) in ranges.items():
+        values = observed.get(quantity)
+        if values is not None:
+            quiet &= (values <= high) & (values >= low)  # extrapolation
+    if bounded is not None:
+        quiet &= bounded  # no_intervals
+        quiet &= np.asarray(failed) == 0  # draws_failed
+    quiet &= np.fromiter((law.printed_tokens(c) is None for c in flops), dtype=bool, count=size)
+    return quiet
 
 
 def widened(notice: Notice, intervals: Intervals | None) -> Notice:

@@ -22,11 +22,21 @@ from __future__ import annotations
 import math
 import sys
 
-from planner.planning.intervals import CELLS, GRID, TAILS_VERSION, needed, sigma_terms
+from planner.planning.intervals import (
+    BAND_CELLS,
+    BAND_GRID,
+    BANDS_VERSION,
+    CELLS,
+    GRID,
+    TAILS_VERSION,
+    needed,
+    sigma_terms,
+)
 from planner.planning.model_error import MODEL_ERROR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from planner.planning.draws import Draws
@@ -63,42 +73,20 @@ def kept_tails(draws: Draws) -> dict[str, tuple[list[float] | bytes, ...]]:
 
     import numpy as np
 
-    E, g, t, k, r = (np.asarray(column) for column in terms)
-    z = np.asarray(draws.noise)
-    n = len(E)
+    n = len(terms[0])
     most = needed(n, LEVEL)
     scatter, top = sigma_terms(draws.law)
     start = math.log(LOW / 6)
     cells = math.ceil((math.log(HIGH / 6) - start) / WIDTH)
 
-    def sigma(x: Any) -> Any:
-        if top <= 0:
-            return np.full_like(x, MODEL_ERROR.sigma(scatter, 0.0))
-        decades = np.maximum(0.0, (x + math.log(6) - math.log(top)) / math.log(10))
-        return np.hypot(scatter, decades * MODEL_ERROR.per_decade)
+    bounds_of = _bounds_maker(draws, terms)
 
     def chosen(a: float, width: float) -> list[Any] | None:
         """The candidates of each quantity's tails over the cell [a, a + width], or None
         where some draw is not planned somewhere in it."""
-        xs = np.linspace(a - 1e-6, a + width + 1e-6, SEGMENTS + 1)[:, None]
-        step = xs[1, 0] - xs[0, 0]
-        with np.errstate(over="ignore"):
-            u = np.exp(k - r * xs)  # (samples, draws); monotone in x between samples
-        loss = E + u
-        if not (np.isfinite(loss).all() and (loss > 0).all() and (k - r * xs < 700).all()):
+        bounds = bounds_of(a, width, SEGMENTS)
+        if bounds is None:
             return None
-        u_ref = np.exp(k.mean() - r.mean() * xs)
-        loss_ref = E.mean() + u_ref
-        bounds = [
-            _linear((g - g.mean()) + (t - t.mean()) * xs),
-            _lipschitz(u - u_ref, _slope(-r * u, -r.mean() * u_ref), step, offset=E - E.mean()),
-            _lipschitz(
-                np.log(loss) - np.log(loss_ref),
-                _slope(-r * u / loss, -r.mean() * u_ref / loss_ref),
-                step,
-                monotone=sigma(xs) * z,
-            ),
-        ]
         out = []
         for lower, upper in bounds:
             scale = MARGIN * (1.0 + max(np.abs(lower).max(), np.abs(upper).max()))
@@ -136,6 +124,107 @@ def kept_tails(draws: Draws) -> dict[str, tuple[list[float] | bytes, ...]]:
         GRID: ([float(v) for v in (*layout, *parts_of, *firsts, *places)],),
         CELLS: (blob.tobytes(),),
     }
+
+
+BAND_WIDTH = WIDTH / 64
+"""Of a band cell, in ln(C/6): narrow, so that few draws can hold the two ranks an end reads."""
+BAND_SEGMENTS = 4
+
+
+def kept_bands(draws: Draws) -> dict[str, tuple[list[float] | bytes, ...]]:
+    """What the law index keeps for the intervals of the default level (LEVEL) in arrays of
+    budgets (planner.planning.interval_arrays), for a law whose form plans a frontier. Each
+    end of a central interval reads two ranks of the draws, (b, b + 1): over a narrow cell,
+    a draw bounded above by less than the b-th smallest lower bound is below them both at
+    every x of the cell (it is counted, not kept), one bounded below by more than the
+    (b + 1)-th smallest upper bound is above them both, and the draws left (a few dozen of
+    4,000) hold both ranks, at b - (the draws counted below) among themselves.
+
+    The layout: BANDS_VERSION, the first cell's x, the cells' width and number, the level,
+    the draws, the model error's constants; then by cell the place and length of its
+    numbers, in float64s (length 0 where some draw is not planned). The numbers, as uint16:
+    by cell, for ln N, the loss and log loss with the model error, each the low end then
+    the high, six counts of the draws below, six counts of the draws kept, and the numbers
+    of those draws."""
+    frontier = getattr(draws.law.params, "draw_frontier", None)
+    terms = frontier(draws) if frontier is not None else None
+    if terms is None:
+        return {}
+    import array
+
+    import numpy as np
+
+    n = len(terms[0])
+    bounds_of = _bounds_maker(draws, terms)
+    ends = [math.floor(q * (n - 1)) for q in ((1 - LEVEL) / 2, (1 + LEVEL) / 2)]
+    scatter, top = sigma_terms(draws.law)
+    start = math.log(LOW / 6)
+    cells = math.ceil((math.log(HIGH / 6) - start) / BAND_WIDTH)
+    places: list[int] = []
+    blob = array.array("H")
+    for index in range(cells):
+        bounds = bounds_of(start + index * BAND_WIDTH, BAND_WIDTH, BAND_SEGMENTS)
+        if bounds is None:
+            places += [len(blob) // 4, 0]
+            continue
+        below_counts, kept = [], []
+        for lower, upper in bounds:
+            scale = MARGIN * (1.0 + max(np.abs(lower).max(), np.abs(upper).max()))
+            lowest, highest = np.sort(lower), np.sort(upper)
+            for rank in ends:
+                below = upper < lowest[rank] - scale  # below rank b at every x of the cell
+                held = ~below & (lower <= highest[min(rank + 1, n - 1)] + scale)  # not above b + 1
+                below_counts.append(int(below.sum()))
+                kept.append(np.flatnonzero(held))
+        cell = array.array("H", [*below_counts, *(len(c) for c in kept), *(int(j) for c in kept for j in c)])
+        cell.extend([0] * (-len(cell) % 4))  # whole float64s
+        places += [len(blob) // 4, len(cell) // 4]
+        blob.extend(cell)
+    if sys.byteorder != "little":
+        blob.byteswap()
+    layout = [BANDS_VERSION, start, BAND_WIDTH, cells, LEVEL, n, MODEL_ERROR.per_decade, scatter, top]
+    return {BAND_GRID: ([float(v) for v in (*layout, *places)],), BAND_CELLS: (blob.tobytes(),)}
+
+
+def _bounds_maker(draws: Draws, terms: Any) -> Callable[[float, float, int], list[tuple[Any, Any]] | None]:
+    """A function that bounds, over the cell [a, a + width] (from `segments` + 1 sample
+    points), each draw's ln N, loss and log loss + sigma z, each less a reference curve
+    common to all draws: three (lower, upper) pairs of arrays over the draws; None where
+    some draw is not planned somewhere in the cell."""
+    import numpy as np
+
+    E, g, t, k, r = (np.asarray(column) for column in terms)
+    z = np.asarray(draws.noise)
+    scatter, top = sigma_terms(draws.law)
+
+    def sigma(x: Any) -> Any:
+        if top <= 0:
+            return np.full_like(x, MODEL_ERROR.sigma(scatter, 0.0))
+        decades = np.maximum(0.0, (x + math.log(6) - math.log(top)) / math.log(10))
+        return np.hypot(scatter, decades * MODEL_ERROR.per_decade)
+
+    def bounds(a: float, width: float, segments: int) -> list[tuple[Any, Any]] | None:
+        xs = np.linspace(a - 1e-6, a + width + 1e-6, segments + 1)[:, None]
+        step = xs[1, 0] - xs[0, 0]
+        with np.errstate(over="ignore"):
+            u = np.exp(k - r * xs)  # (samples, draws); monotone in x between samples
+        loss = E + u
+        if not (np.isfinite(loss).all() and (loss > 0).all() and (k - r * xs < 700).all()):
+            return None
+        u_ref = np.exp(k.mean() - r.mean() * xs)
+        loss_ref = E.mean() + u_ref
+        return [
+            _linear((g - g.mean()) + (t - t.mean()) * xs),
+            _lipschitz(u - u_ref, _slope(-r * u, -r.mean() * u_ref), step, offset=E - E.mean()),
+            _lipschitz(
+                np.log(loss) - np.log(loss_ref),
+                _slope(-r * u / loss, -r.mean() * u_ref / loss_ref),
+                step,
+                monotone=sigma(xs) * z,
+            ),
+        ]
+
+    return bounds
 
 
 def _linear(values: Any) -> tuple[Any, Any]:

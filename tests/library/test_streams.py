@@ -131,6 +131,6 @@ def test_csv_rows_are_what_the_csv_module_writes(capsys: pytest.CaptureFixture[s
         tabular.csv_rows(columns, plans)
         expected = io.StringIO()
         csv.writer(expected, lineterminator="\n").writerows(
-            [[tabular._csv_cell(read(item)) for _, read in columns] for item in plans]
+            [[tabular.csv_cell(read(item)) for _, read in columns] for item in plans]
         )
         assert capsys.readouterr().out == expected.getvalue()

@@ -1,0 +1,170 @@
+"""A block of a stream's free plans kept as columns: what plan_each gives, without a Plan
+per budget.
+
+Owns `PlanBlock`: the plans of many budgets under one law without caps, hardware or data
+limits (the common block of `plan --from`), as one model plan that holds what they share
+and a column for each value that differs between them (SLOTS). It is a sequence of plans,
+each made when asked and equal to the one plan_each makes budget by budget (the tests
+compare them); a stream's printers (planner.output.templates) write its lines from the
+model's own text with these columns in its slots, without making the plans. Imports
+numpy: loaded only for arrays and streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np  # noqa: TID253 (loaded only for streams, never on the start path)
+
+from planner.planning.interval_arrays import QUANTITIES, IntervalRows, interval_of
+from planner.planning.notices import plan_notices, quiet_plans
+from planner.planning.results import Allocation, Notice, Plan
+from planner.units import FLOPS_PER_PARAM_TOKEN
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, overload
+
+    from planner.forms.base import Law
+
+BOUNDS = tuple(f"{name}_{end}" for name in QUANTITIES for end in ("low", "high"))
+"""The interval slots, in the order of interval_arrays.interval_of."""
+NUMBERS = ("flops", "params", "tokens", "tokens_per_param", "loss")
+"""The slots of every plan: its budget and its optimum."""
+BOUNDED = (*BOUNDS, "model_error", "draws", "failed", "method")
+"""The slots of a plan with intervals, besides NUMBERS."""
+
+
+class PlanBlock(Sequence[Plan]):
+    """The plans of a block, from `model` and `columns` (a list per slot: NUMBERS, then
+    BOUNDED when `level` is set, and `notices`), except the lines in `plans`, planned in
+    full (a budget without intervals, one beyond floating point, ...)."""
+
+    def __init__(
+        self, model: Plan, level: float | None, columns: dict[str, list[Any]], plans: dict[int, Plan]
+    ) -> None:
+        self.model = model
+        self.level = level
+        self.columns = columns
+        self.plans = plans
+        self.slots = (*NUMBERS, *(BOUNDED if level is not None else ()), "notices")
+
+    def __len__(self) -> int:
+        return len(self.columns["flops"])
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __getitem__(self, index: int) -> Plan: ...
+        @overload
+        def __getitem__(self, index: slice) -> list[Plan]: ...
+
+    def __getitem__(self, index: int | slice) -> Plan | list[Plan]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        found = self.plans.get(index)
+        if found is not None:
+            return found
+        return self.plan_of({name: self.columns[name][index] for name in self.slots})
+
+    def plan_of(self, values: Mapping[str, Any]) -> Plan:
+        """The plan with these slot values and the model's every other field."""
+        optimum = Allocation(values["params"], values["tokens"], values["tokens_per_param"], values["loss"])
+        intervals = None
+        if self.level is not None:
+            intervals = interval_of(
+                self.level,
+                [values[name] for name in BOUNDS],
+                values["model_error"],
+                values["draws"],
+                values["failed"],
+                values["method"],
+            )
+        return self.model.replace(
+            flops=values["flops"], optimum=optimum, notices=values["notices"], intervals=intervals
+        )
+
+    def runs(self) -> Iterator[tuple[int, int] | Plan]:
+        """The block in order: (start, stop) of each run of lines from the columns, and
+        each line planned in full as its Plan."""
+        start = 0
+        for index in sorted(self.plans):
+            if index > start:
+                yield start, index
+            yield self.plans[index]
+            start = index + 1
+        if start < len(self):
+            yield start, len(self)
+
+    def notices(self) -> Iterator[Notice]:
+        """Every notice of the block's plans, in their order."""
+        column = self.columns["notices"]
+        for index in range(len(self)):
+            found = self.plans.get(index)
+            yield from found.notices if found is not None else column[index]
+
+
+def plan_block(
+    law: Law,
+    budgets: Sequence[float],
+    splits: list[tuple[float, float]],
+    given: IntervalRows | list[None] | None,
+    level: float | None,
+    one: Callable[[int], Plan],
+) -> PlanBlock | None:
+    """The free plans of `budgets` under `law` as a PlanBlock: `splits` their (N, loss)
+    (the form's plans_of), `given` their intervals when asked for (None: not asked), `one`
+    plan_each's plan of one line, for the lines the columns cannot hold and the model.
+    None where no line can be held (then plan_each plans each)."""
+    if given is not None and not isinstance(given, IntervalRows):
+        return None  # asked, and the law has no draws: every plan says so
+    C = np.asarray(budgets, dtype=np.float64)
+    split = np.asarray(splits, dtype=np.float64).reshape(-1, 2)
+    N, L = split[:, 0], split[:, 1]
+    with np.errstate(all="ignore"):
+        D = C / (FLOPS_PER_PARAM_TOKEN * N)  # as _checked's operands: the same floats
+        R = D / N
+        held = np.isfinite(N) & np.isfinite(D) & np.isfinite(R) & np.isfinite(L)
+        held &= (N >= 1) & (D >= 1) & (R > 0) & (L > 0)
+    params = N.tolist()
+    held &= np.fromiter((law.converged_loss(n) is None for n in params), dtype=bool, count=C.size)
+    bounded = failed = None
+    if given is not None:
+        bounded = np.asarray(given.bounds[0]) == np.asarray(given.bounds[0])  # not NaN
+        failed = np.asarray(given.failed)
+        held &= bounded
+    lines = np.flatnonzero(held).tolist()
+    if not lines:
+        return None
+    plans = {index: one(index) for index in np.flatnonzero(~held).tolist()}
+    model = one(lines[0])
+    if model.average_top1_error_proxy or model.mixture_of_experts is not None or model.natural_units:
+        return None  # the law adds to each plan: plan_each's own steps add it
+    tokens, ratios, losses = D.tolist(), R.tolist(), L.tolist()
+    columns: dict[str, list[Any]] = {
+        "flops": list(budgets),
+        "params": params,
+        "tokens": tokens,
+        "tokens_per_param": ratios,
+        "loss": losses,
+    }
+    if given is not None:
+        columns.update(zip(BOUNDS, given.bounds, strict=True))
+        columns["model_error"] = given.sigma
+        columns["draws"] = given.draws
+        columns["failed"] = given.failed
+        columns["method"] = [given.method(index) if ok else "" for index, ok in enumerate(held.tolist())]
+    notices: list[tuple[Notice, ...]] = [()] * C.size
+    quiet = quiet_plans(law, budgets, N, D, bounded, failed)
+    for index in np.flatnonzero(held & ~quiet).tolist():  # as plan_each's notices of the line
+        optimum = Allocation(params[index], tokens[index], ratios[index], losses[index])
+        bands = given[index] if given is not None else None
+        asked = given is not None
+        notices[index] = tuple(
+            plan_notices(law, budgets[index], optimum, None, None, intervals=bands, asked=asked)
+        )
+    columns["notices"] = notices
+    return PlanBlock(model, level if given is not None else None, columns, plans)

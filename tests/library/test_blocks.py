@@ -1,0 +1,175 @@
+"""A stream's block of free plans kept as columns (planner.planning.blocks) and written from
+a template (planner.output.templates): the very plans, JSON Lines, CSV rows and notices of
+the plan-by-plan path, and the band cells' order statistics equal to the tails'."""
+
+from __future__ import annotations
+
+import io
+import math
+import sys
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.errors import PlannerError
+from planner.laws.catalog import planning_laws
+from planner.output import streams, tabular, templates
+from planner.output.jsonl import Writer
+from planner.planning import interval_arrays
+from planner.planning.blocks import PlanBlock
+from planner.planning.budget import MANY, plan, plan_each, why_unplannable
+from planner.planning.draws import draws_of
+from planner.planning.sense import LEVEL
+
+PLANNABLE = [law for law in planning_laws() if why_unplannable(law) is None]
+DEFAULT = next(law for law in PLANNABLE if law.id == "besiroglu2024")
+
+
+def _captured(write: object, *args: object) -> str:
+    out, sys.stdout = sys.stdout, io.StringIO()
+    try:
+        write(*args)  # type: ignore[operator]
+        return sys.stdout.getvalue()
+    finally:
+        sys.stdout = out
+
+
+def _both(budgets: list[float], law: object, level: float | None) -> tuple[object, list[object]]:
+    return plan_each(budgets, law, level=level), list(plan_each(budgets, law, level=level, columns=False))  # type: ignore[arg-type]
+
+
+def _check(block: object, plans: list[object], intervals: bool) -> None:
+    """The block's plans, JSON Lines, CSV rows and notices are the plan-by-plan path's."""
+    assert len(block) == len(plans)  # type: ignore[arg-type]
+    assert list(block) == plans  # type: ignore[call-overload]
+    assert _captured(streams.json_lines, block, Writer()) == _captured(streams.json_lines, plans, Writer())
+    columns = tabular.stream_columns(hardware=False, compare=False, intervals=intervals)
+    assert _captured(tabular.csv_rows, columns, block) == _captured(tabular.csv_rows, columns, plans)
+    if isinstance(block, PlanBlock):
+        assert list(block.notices()) == [notice for item in plans for notice in item.notices]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("law", PLANNABLE, ids=lambda law: law.id)
+@pytest.mark.parametrize("level", [LEVEL, None], ids=["intervals", "none"])
+def test_a_block_is_the_plans_of_each_budget_for_every_law(law: object, level: float | None) -> None:
+    budgets = [float(flops) for flops in np.geomspace(1e17, 1e27, 3 * MANY)]
+    block, plans = _both(budgets, law, level)
+    _check(block, plans, intervals=level is not None)
+
+
+def test_the_default_law_keeps_its_block_as_columns() -> None:
+    """Inside and beyond the fitted range (extrapolation notices), with intervals or not."""
+    budgets = [float(flops) for flops in np.geomspace(1e18, 1e25, 200)]
+    for level in (LEVEL, None):
+        block, plans = _both(budgets, DEFAULT, level)
+        assert isinstance(block, PlanBlock)
+        assert not block.plans  # every line from the columns
+        assert any(item.notices for item in plans)  # type: ignore[attr-defined]
+        _check(block, plans, intervals=level is not None)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(min_value=6.5, max_value=40.0), min_size=MANY, max_size=120), st.booleans())
+def test_any_block_is_the_plans_of_each_budget(exponents: list[float], bounded: bool) -> None:
+    """Budgets from just above 6 FLOPs (too small to plan) to 1e40 (beyond the cells and
+    floating point's reach for some draws): the lines the columns cannot hold are planned
+    in full, and a block that cannot be planned fails as the plan-by-plan path does."""
+    budgets = [10.0**exponent for exponent in exponents]
+    level = LEVEL if bounded else None
+    plans = _outcome(lambda: list(plan_each(budgets, DEFAULT, level=level, columns=False)))
+    block = _outcome(lambda: plan_each(budgets, DEFAULT, level=level))
+    if isinstance(plans, tuple):
+        assert block == plans  # the same error, said the same way
+    else:
+        _check(block, plans, intervals=bounded)
+
+
+def _outcome(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except PlannerError as err:
+        return (type(err), str(err))
+
+
+def test_a_line_beyond_the_columns_is_planned_in_full() -> None:
+    """A budget with no interval (no cell holds it, fewer than half the draws plan) is one
+    of the block's plans, in its place."""
+    budgets = [1e21] * MANY + [1e300] + [1e22] * 3
+    try:
+        plans = list(plan_each(budgets, DEFAULT, level=LEVEL, columns=False))
+    except PlannerError:
+        pytest.skip("1e300 FLOPs is beyond floating point for this law")
+    block = plan_each(budgets, DEFAULT, level=LEVEL)
+    assert isinstance(block, PlanBlock)
+    assert set(block.plans) == {MANY}
+    assert list(block.runs())[1] is block.plans[MANY]
+    _check(block, plans, intervals=True)
+
+
+def test_a_template_escapes_percent_signs_and_refuses_a_marker_found_twice() -> None:
+    block = plan_each([1e21] * MANY, DEFAULT, level=LEVEL)
+    assert isinstance(block, PlanBlock)
+    model = block.model.replace(caveats=("within 5% of the paper", "%r and %s are not slots"))
+    odd = PlanBlock(model, block.level, block.columns, block.plans)
+    plans = list(odd)
+    assert _captured(streams.json_lines, odd, Writer()) == _captured(streams.json_lines, plans, Writer())
+    assert templates._cut("a 1.5 b 1.5", {"flops": "1.5"}) is None
+    assert templates._cut("a 1.5 b", {"flops": "1.5"}) == ("a %r b", ["flops"])
+
+
+def test_a_cell_worked_out_from_a_slot_has_no_template() -> None:
+    """A column that computes from a value rather than reading it is written plan by plan."""
+    block = plan_each([1e21 * (1 + i / 100) for i in range(MANY)], DEFAULT, level=None)
+    assert isinstance(block, PlanBlock)
+    columns = (*tabular.PLAN_COLUMNS, ("billions", lambda item: item.optimum.params / 1e9))
+    assert (
+        templates._template(block, lambda plan: ",".join(tabular.csv_cell(read(plan)) for _, read in columns))
+        is None
+    )
+    assert _captured(tabular.csv_rows, columns, block) == _captured(tabular.csv_rows, columns, list(block))
+
+
+def test_a_block_is_written_in_pieces_of_a_few_hundred_lines() -> None:
+    block = plan_each(
+        [float(f) for f in np.geomspace(1e19, 1e22, 3 * templates.CHUNK + 7)], DEFAULT, level=LEVEL
+    )
+    assert isinstance(block, PlanBlock)
+    pieces: Iterator[str] = templates.json_lines(block, Writer().line)
+    sizes = [piece.count("\n") for piece in pieces]
+    assert sizes == [templates.CHUNK] * 3 + [7]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=16.0, max_value=29.9), min_size=1, max_size=400))
+def test_the_band_cells_give_the_order_statistics_of_the_tails(exponents: list[float]) -> None:
+    """At the default level, the ends read from the band cells (a few draws each) are the
+    very order statistics of the tail cells (a few hundred), to the last digit."""
+    draws = draws_of(DEFAULT)
+    assert draws is not None
+    budgets = np.sort(10.0 ** np.asarray(exponents))
+    sigma = interval_arrays.sigmas(DEFAULT, budgets)
+    bands = interval_arrays._kept_bands(draws, budgets, sigma, LEVEL, True)
+    tails = interval_arrays._kept_tails(draws, budgets, sigma, LEVEL, True)
+    assert bands is not None
+    assert tails is not None
+    for name in tails:
+        assert np.array_equal(bands[name], tails[name]), name
+
+
+def test_the_band_cells_are_for_the_default_level_only() -> None:
+    draws = draws_of(DEFAULT)
+    assert draws is not None
+    budgets = np.geomspace(1e19, 1e22, 50)
+    sigma = interval_arrays.sigmas(DEFAULT, budgets)
+    assert interval_arrays._kept_bands(draws, budgets, sigma, 0.99, True) is None
+    assert interval_arrays._kept_bands(draws, np.array([1e31]), sigma[:1], LEVEL, True) is None
+    assert interval_arrays._kept_bands(draws, budgets, sigma, LEVEL, True) is not None
+    shown = plan(1e21).intervals
+    one = plan_each([1e21] * MANY, DEFAULT, level=LEVEL)[0].intervals
+    assert shown is not None
+    assert one is not None
+    assert one.loss.low == pytest.approx(shown.loss.low, rel=4e-15)  # type: ignore[union-attr]
+    assert math.isfinite(one.params.high)  # type: ignore[union-attr]
