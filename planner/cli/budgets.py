@@ -92,8 +92,8 @@ def budget_blocks(source: str) -> Iterator[list[Budget]]:
     if progress is not None:
         read = progress.read
     try:
-        for lines in _lines(read, label):
-            budgets, found = _parse(lines)
+        for first, lines in _lines(read, label):
+            budgets, found = _parse_block(first, lines)
             seen += len(budgets)
             if not problems:
                 before = [budget for number, budget in budgets if not found or number < found[0][0]]
@@ -154,8 +154,9 @@ def _progress(source: str, read: Callable[[int], bytes]) -> _Progress | None:
     return _Progress(read, name, facts.st_size, Display(in_bytes=True))
 
 
-def _lines(read: Callable[[int], bytes], label: str) -> Iterator[list[tuple[int, str]]]:
-    """Numbered lines of text, a block at a time; ReadError for bytes that are not UTF-8."""
+def _lines(read: Callable[[int], bytes], label: str) -> Iterator[tuple[int, list[str]]]:
+    """Lines of text, a block at a time, each block with the number of its first line;
+    ReadError for bytes that are not UTF-8."""
     from planner.inputs import decode, unreadable
 
     pending = b""
@@ -194,8 +195,20 @@ def _lines(read: Callable[[int], bytes], label: str) -> Iterator[list[tuple[int,
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()
-        yield [(number + index, line) for index, line in enumerate(lines, start=1)]
+        yield number + 1, lines
         number += len(lines)
+
+
+def _parse_block(first: int, lines: list[str]) -> tuple[list[tuple[int, Budget]], list[tuple[int, str]]]:
+    """`_parse` of a block of lines numbered from `first`: at once where every line is a
+    bare number above zero (the common file), else line by line."""
+    try:
+        values = list(map(float, lines))
+    except ValueError:
+        values = None
+    if values is not None and all(0 < value < math.inf for value in values):
+        return list(zip(range(first, first + len(values)), map(Budget, values), strict=True)), []
+    return _parse(enumerate(lines, start=first))
 
 
 def _parse(lines: Iterable[tuple[int, str]]) -> tuple[list[tuple[int, Budget]], list[tuple[int, str]]]:

@@ -6,7 +6,7 @@ each slot (every value that differs between its plans), is written by the record
 itself (jsonl.text, the CSV columns' own cells); each marker's text becomes a slot, and
 each line of the block is that text with the line's values in the slots: a float as
 float.__repr__ (as both writers give it), an int as int.__repr__, text and notices as
-jsonl.text writes them. The template is made twice, with two sets of markers, and must
+jsonl.text writes them (the line is one compiled f-string). The template is made twice, with two sets of markers, and must
 come out the same: where a marker is not found exactly once, a cell is worked out from a
 slot rather than read from it, or a constant cell needs CSV's quoting, there is no
 template and the block is written plan by plan.
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     Column = tuple[str, Callable[[Plan], Any]]
 
 _FLOAT, _INT, _TEXT, _NOTICES = "float", "int", "text", "notices"
+
+
+REPEATED = frozenset({"model_error", "draws", "failed"})
+"""Slots whose values repeat from line to line (the model error is one value inside the
+fitted range; the draws are the same at every budget a cell holds); never -0.0, which a
+cache of texts by value would write as 0.0."""
 
 
 def _kind(slot: str) -> str:
@@ -61,26 +67,29 @@ def _marker_text(value: Any) -> str:
     return float.__repr__(value) if type(value) is float else text(value)
 
 
-def _cut(whole: str, found: dict[str, str]) -> tuple[str, list[str]] | None:
-    """`whole` as a %-template with a slot for each marker text of `found` (in the order
-    they appear), or None where one does not appear exactly once."""
+def _cut(whole: str, found: dict[str, str]) -> tuple[list[str], list[str]] | None:
+    """`whole` cut at each marker text of `found`: (the texts between them, the slots in
+    the order they appear), or None where a marker does not appear exactly once."""
     places = []
     for slot, marker in found.items():
         if whole.count(marker) != 1:
             return None
         places.append((whole.index(marker), slot, marker))
     places.sort()
-    parts, order, at = [], [], 0
+    texts, order, at = [], [], 0
     for where, slot, marker in places:
-        parts.append(whole[at:where].replace("%", "%%"))
-        parts.append("%s" if _kind(slot) in (_TEXT, _NOTICES) else "%r")
+        texts.append(whole[at:where])
         order.append(slot)
         at = where + len(marker)
-    parts.append(whole[at:].replace("%", "%%"))
-    return "".join(parts), order
+    texts.append(whole[at:])
+    return texts, order
 
 
-def _template(block: PlanBlock, render: Callable[[Plan], str | None]) -> tuple[str, list[str]] | None:
+Template = tuple[list[str], list[str]]
+"""The texts between a template's slots, and its slots in order."""
+
+
+def _template(block: PlanBlock, render: Callable[[Plan], str | None]) -> Template | None:
     """The template of `render`'s text of the block's model, checked with a second set of markers."""
     made = []
     for seed in (1, 2):
@@ -96,13 +105,39 @@ def _template(block: PlanBlock, render: Callable[[Plan], str | None]) -> tuple[s
     return made[0] if made[0] == made[1] else None
 
 
-def _values(block: PlanBlock, order: list[str], start: int, stop: int) -> Iterator[tuple[Any, ...]]:
-    """Each line's slot values in the template's order, text and notices as their JSON."""
+def _written(template: Template) -> Callable[..., str]:
+    """A function of the slots' values (numbers as they are, the rest as text) that returns
+    the template's line, newline included: one f-string, compiled once a block, which
+    Python builds in one allocation without scanning a format."""
+    texts, order = template
+    body = []
+    for index, (between, slot) in enumerate(zip(texts, order, strict=False)):
+        body.append(between.replace("{", "{{").replace("}", "}}"))
+        body.append(
+            f"{{v{index}!r}}" if _kind(slot) in (_FLOAT, _INT) and slot not in REPEATED else f"{{v{index}}}"
+        )
+    body.append(texts[-1].replace("{", "{{").replace("}", "}}") + "\n")
+    names = ", ".join(f"v{index}" for index in range(len(order)))
+    scope: dict[str, Any] = {}
+    exec(f"def line({names}):\n    return f{''.join(body)!r}\n", scope)
+    written: Callable[..., str] = scope["line"]
+    return written
+
+
+def _columns(block: PlanBlock, order: list[str], start: int, stop: int) -> list[list[Any]]:
+    """The slots' values of lines start to stop, in the template's order: numbers as they
+    are, the rest as their text."""
     columns = []
     for slot in order:
         column = block.columns[slot][start:stop]
         kind = _kind(slot)
-        if kind == _TEXT:
+        if slot in REPEATED:  # the same few values line after line: each written once
+            written: dict[Any, str] = {}
+            column = [
+                written[value] if value in written else written.setdefault(value, repr(value))
+                for value in column
+            ]
+        elif kind == _TEXT:
             said: dict[str, str] = {}
             column = [
                 said[value] if value in said else said.setdefault(value, text(value)) for value in column
@@ -110,7 +145,7 @@ def _values(block: PlanBlock, order: list[str], start: int, stop: int) -> Iterat
         elif kind == _NOTICES:
             column = [text(value) if value else "[]" for value in column]
         columns.append(column)
-    return zip(*columns, strict=True)
+    return columns
 
 
 CHUNK = 256
@@ -118,17 +153,16 @@ CHUNK = 256
 joined at once would be megabytes of new memory, and the kernel's time to map it)."""
 
 
-def _lines(block: PlanBlock, made: tuple[str, list[str]], one: Callable[[Plan], str]) -> Iterator[str]:
+def _lines(block: PlanBlock, template: Template, one: Callable[[Plan], str]) -> Iterator[str]:
     """The block's text from its template, CHUNK lines at a time; `one` writes a line
     planned in full."""
-    template, order = made
-    template += "\n"
+    line = _written(template)
+    order = template[1]
     for run in block.runs():
         if isinstance(run, tuple):
             start, stop = run
             for first in range(start, stop, CHUNK):
-                last = min(first + CHUNK, stop)
-                yield "".join(map(template.__mod__, _values(block, order, first, last)))
+                yield "".join(map(line, *_columns(block, order, first, min(first + CHUNK, stop))))
         else:
             yield one(run)
 

@@ -261,28 +261,18 @@ def _band_table(draws: Draws) -> tuple[tuple[float, ...], Any, Any, Any] | None:
     size = int((places[:, 0] + places[:, 1]).max())
     raw = draws.stored.view(f"terms/{BAND_CELLS}/0", 0, size)
     flat = np.frombuffer(raw, dtype="<u2").astype(np.intp)  # type: ignore[call-overload]
-    lists = []
-    counts = np.zeros(cells, dtype=np.intp)
-    below = np.zeros((cells, 6), dtype=np.intp)
-    for cell, (offset, length) in enumerate(places.tolist()):
-        if not length:
-            lists.append([np.zeros(0, dtype=np.intp)] * 6)
-            continue
-        part = flat[4 * offset : 4 * (offset + length)]
-        below[cell] = part[:6]
-        at, found_lists = 12, []
-        for size_of in part[6:12].tolist():
-            found_lists.append(part[at : at + size_of])
-            at += size_of
-        lists.append(found_lists)
-        counts[cell] = min(len(c) for c in found_lists)
+    used = places[:, 1] > 0
+    starts = 4 * places[:, 0]
+    below = np.where(used[:, None], flat[np.minimum(starts[:, None] + np.arange(6), flat.size - 1)], 0)
+    sizes = np.where(used[:, None], flat[np.minimum(starts[:, None] + 6 + np.arange(6), flat.size - 1)], 0)
+    firsts = starts[:, None] + 12 + np.cumsum(sizes, axis=1) - sizes  # where each list starts
+    counts = sizes.min(axis=1)
     kept = []
     for column in range(6):
-        longest = max(len(cell_lists[column]) for cell_lists in lists)
-        padded = np.full((cells, longest), draws.kept, dtype=np.intp)
-        for cell, cell_lists in enumerate(lists):
-            padded[cell, : len(cell_lists[column])] = cell_lists[column]
-        kept.append(padded)
+        steps = np.arange(max(1, int(sizes[:, column].max())))
+        inside = steps < sizes[:, column, None]
+        at = np.minimum(firsts[:, column, None] + steps, flat.size - 1)
+        kept.append(np.where(inside, flat[at], draws.kept))
     header = tuple(float(v) for v in layout[:BAND_HEADER])
     return header, counts, below, kept
 

@@ -109,15 +109,17 @@ def test_a_line_beyond_the_columns_is_planned_in_full() -> None:
     _check(block, plans, intervals=True)
 
 
-def test_a_template_escapes_percent_signs_and_refuses_a_marker_found_twice() -> None:
+def test_a_template_keeps_percent_signs_and_braces_and_refuses_a_marker_found_twice() -> None:
     block = plan_each([1e21] * MANY, DEFAULT, level=LEVEL)
     assert isinstance(block, PlanBlock)
-    model = block.model.replace(caveats=("within 5% of the paper", "%r and %s are not slots"))
+    model = block.model.replace(caveats=("within 5% of the paper", "%r, %s and {v0} are not slots"))
     odd = PlanBlock(model, block.level, block.columns, block.plans)
     plans = list(odd)
     assert _captured(streams.json_lines, odd, Writer()) == _captured(streams.json_lines, plans, Writer())
     assert templates._cut("a 1.5 b 1.5", {"flops": "1.5"}) is None
-    assert templates._cut("a 1.5 b", {"flops": "1.5"}) == ("a %r b", ["flops"])
+    assert templates._cut("a 1.5 b", {"flops": "1.5"}) == (["a ", " b"], ["flops"])
+    line = templates._written((['{"a":', ',"b":"{x}\\"%r"}'], ["flops"]))
+    assert line(2.5) == '{"a":2.5,"b":"{x}\\"%r"}\n'  # braces, quotes and backslashes as they were
 
 
 def test_a_cell_worked_out_from_a_slot_has_no_template() -> None:
