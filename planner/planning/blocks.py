@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np  # noqa: TID253 (loaded only for streams, never on the start path)
 
+from planner.forms.base import Law
 from planner.planning.interval_arrays import QUANTITIES, IntervalRows, interval_of
 from planner.planning.notices import plan_notices, quiet_plans
 from planner.planning.results import Allocation, Notice, Plan
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, overload
 
-    from planner.forms.base import Law
 
 BOUNDS = tuple(f"{name}_{end}" for name in QUANTITIES for end in ("low", "high"))
 """The interval slots, in the order of interval_arrays.interval_of."""
@@ -130,7 +130,8 @@ def plan_block(
         held = np.isfinite(N) & np.isfinite(D) & np.isfinite(R) & np.isfinite(L)
         held &= (N >= 1) & (D >= 1) & (R > 0) & (L > 0)
     params = N.tolist()
-    held &= np.fromiter((law.converged_loss(n) is None for n in params), dtype=bool, count=C.size)
+    if type(law).converged_loss is not Law.converged_loss:  # a form that gives one: none held
+        held &= np.fromiter((law.converged_loss(n) is None for n in params), dtype=bool, count=C.size)
     bounded = failed = None
     if given is not None:
         bounded = np.asarray(given.bounds[0]) == np.asarray(given.bounds[0])  # not NaN
@@ -156,7 +157,7 @@ def plan_block(
         columns["model_error"] = given.sigma
         columns["draws"] = given.draws
         columns["failed"] = given.failed
-        columns["method"] = [given.method(index) if ok else "" for index, ok in enumerate(held.tolist())]
+        columns["method"] = given.methods()
     notices: list[tuple[Notice, ...]] = [()] * C.size
     quiet = quiet_plans(law, budgets, N, D, bounded, failed)
     for index in np.flatnonzero(held & ~quiet).tolist():  # as plan_each's notices of the line

@@ -456,6 +456,13 @@ class IntervalRows(Sequence["Intervals | None"]):
             text = self._described[sigma] = method(self.source, self.law, sigma)
         return text
 
+    def methods(self) -> list[str]:
+        """`method(i)` of every budget, in order."""
+        described = self._described
+        return [
+            described[sigma] if sigma in described else self.method(i) for i, sigma in enumerate(self.sigma)
+        ]
+
     def has(self, index: int) -> bool:
         low: float = self.bounds[0][index]
         return low == low  # NaN: no interval at this budget

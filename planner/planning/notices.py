@@ -127,7 +127,8 @@ def quiet_plans(
     if bounded is not None:
         quiet &= bounded  # no_intervals
         quiet &= np.asarray(failed) == 0  # draws_failed
-    quiet &= np.fromiter((law.printed_tokens(c) is None for c in flops), dtype=bool, count=size)
+    if type(law).printed_tokens is not Law.printed_tokens:  # a form with a token law of its own
+        quiet &= np.fromiter((law.printed_tokens(c) is None for c in flops), dtype=bool, count=size)
     return quiet
 
 
