@@ -204,6 +204,68 @@ def frontier_tails(draws: Draws, x: float, level: float, sigma: float) -> tuple[
     )
 
 
+def frontier_bands(draws: Draws, x: float, level: float, sigma: float) -> tuple[Interval, ...] | None:
+    """At x = ln(C/6), the default level's intervals on ln N, on the loss and on log loss +
+    sigma z from the band cells the law index keeps (planner.planning.tails.kept_bands):
+    the few draws that can hold each end's two ranks, each value computed as
+    `frontier_tails` computes it, taken at those ranks less the draws counted below, so the
+    same intervals. None where the cells do not apply (another level, a budget beyond them,
+    another model error, a law the index keeps none for)."""
+    stored = draws.stored
+    if stored is None:
+        return None
+    header = draws.cache.get("bands-header")
+    if header is None:  # the layout's head alone: a plan reads its own cell's place, not all
+        try:
+            header = draws.cache["bands-header"] = list(stored.view(f"terms/{BAND_GRID}/0", 0, BAND_HEADER))
+        except KeyError:
+            header = draws.cache["bands-header"] = []
+    if not header:
+        return None
+    version, start, width, cells, stored_level, samples, per_decade, scatter, top = header
+    index = math.floor((x - start) / width)
+    if (
+        version != BANDS_VERSION
+        or level != stored_level
+        or samples != draws.kept
+        or not 0 <= index < cells
+        or per_decade != MODEL_ERROR.per_decade
+        or (scatter, top) != sigma_terms(draws.law)
+    ):
+        return None
+    offset, length = (int(v) for v in stored.view(f"terms/{BAND_GRID}/0", BAND_HEADER + 2 * index, 2))
+    if not length:  # some draw is not planned in this cell
+        return None
+    raw = stored.view(f"terms/{BAND_CELLS}/0", offset, length)
+    if not isinstance(raw, memoryview):  # a big-endian machine: use the tails
+        return None
+    flat: list[int] = raw.cast("B").cast("H").tolist()
+    below, sizes, at = flat[:6], flat[6:12], 12
+    E, g, t, k, r = draws.views("chinchilla-optimum", _optimum)
+    z = draws.noise_view()
+    exp, log1p = math.exp, math.log1p
+    count = draws.kept
+    positions, ranks = _ranks(count, level)
+    out = []
+    for quantity in range(3):
+        ordered: dict[int, float] = {}
+        for end in range(2):
+            column = 2 * quantity + end
+            held = flat[at : at + sizes[column]]
+            at += sizes[column]
+            if quantity == 0:
+                values = sorted([g[i] + t[i] * x for i in held])
+            elif quantity == 1:
+                values = sorted([E[i] + exp(k[i] - r[i] * x) for i in held])
+            else:
+                values = sorted([log1p(E[i] + exp(k[i] - r[i] * x) - 1.0) + sigma * z[i] for i in held])
+            for rank in ranks:
+                if (rank < count // 2) == (end == 0):  # the ranks of this end
+                    ordered[rank] = values[rank - below[column]]
+        out.append(_interpolated(ordered, positions, count - 1))
+    return tuple(out)
+
+
 def _optimum(draws: Draws) -> Any:
     return draws.law.params.draw_frontier(draws)  # the index keeps cells only for such a form
 
@@ -309,10 +371,19 @@ def budget_intervals(
     if draws is None:
         return None
     sigma = model_sigma(law, flops)
-    tails = None
+    tails = bands = None
     if form is None and low <= 0 and high == math.inf:  # the plain frontier: its tails may be kept
-        tails = frontier_tails(draws, math.log(flops / FLOPS_PER_PARAM_TOKEN), level, sigma)
-    if tails is not None:
+        x = math.log(flops / FLOPS_PER_PARAM_TOKEN)
+        bands = frontier_bands(draws, x, level, sigma)
+        if bands is None:
+            tails = frontier_tails(draws, x, level, sigma)
+    if bands is not None:
+        answered = draws.kept  # the cells hold only where every draw is planned
+        if not _enough(draws, answered):
+            return None
+        band, parameter_loss, logs = bands
+        loss = Interval(math.exp(logs.low), math.exp(logs.high))
+    elif tails is not None:
         low_n, low_loss, low_band, high_n, high_loss, high_band = tails
         answered = draws.kept  # the cells hold only where every draw is planned
         if not _enough(draws, answered):

@@ -353,6 +353,29 @@ def test_the_kept_tails_give_the_order_statistics_of_every_draw(exponent: float,
     assert sum(map(len, tails)) < count  # a fraction of the draws
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=15.5, max_value=30.5), st.sampled_from([0.95, 0.951, 0.99, 0.9]))
+def test_the_band_cells_give_the_intervals_of_the_tails(exponent: float, level: float) -> None:
+    """A plan at the default level takes its intervals from the band cells (a few draws
+    at each end's two ranks): the very intervals of the tail cells; any other level, or a
+    budget beyond the cells, has none."""
+    flops = 10.0**exponent
+    draws = draws_of(LAW)
+    assert draws is not None
+    x, sigma = math.log(flops / 6), intervals.model_sigma(LAW, flops)
+    bands = intervals.frontier_bands(draws, x, level, sigma)
+    if level != 0.95 or flops < 1e16:
+        assert bands is None
+    elif flops <= 1e30:  # the cells cover 1e16 to 1e30 FLOPs (the last one a little beyond)
+        assert bands is not None
+    if bands is None:
+        return
+    tails = intervals.frontier_tails(draws, x, level, sigma)
+    assert tails is not None
+    count = draws.kept
+    assert bands == tuple(intervals.tail_quantiles(tails[i], tails[i + 3], count, level) for i in range(3))
+
+
 def test_a_plan_reads_only_its_cell_and_the_draws_it_needs() -> None:
     """The default plan takes its intervals from the kept tails, without decoding the draws."""
     result = plan(1e21)
