@@ -158,7 +158,10 @@ def main() -> None:
             [*plan_command(), "--from", str(wide_few), "--format", "csv"],
             few,
         ),
-        "floor: stdlib script, 5 numbers a line": ([sys.executable, "-c", FLOOR, str(inside), "plain"], args.lines),
+        "floor: stdlib script, 5 numbers a line": (
+            [sys.executable, "-c", FLOOR, str(inside), "plain"],
+            args.lines,
+        ),
         "floor: stdlib script, 15 numbers a line": (
             [sys.executable, "-c", FLOOR, str(inside_few), "intervals"],
             few,
