@@ -6,18 +6,17 @@ limits (the common block of `plan --from`), as one model plan that holds what th
 and a column for each value that differs between them (SLOTS). It is a sequence of plans,
 each made when asked and equal to the one plan_each makes budget by budget (the tests
 compare them); a stream's printers (planner.output.templates) write its lines from the
-model's own text with these columns in its slots, without making the plans. Imports
-numpy: loaded only for arrays and streams.
+model's own text with these columns in its slots, without making the plans. Plain
+Python: a block's intervals come in their columns from planner.planning.interval_arrays.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 
-import numpy as np  # noqa: TID253 (loaded only for streams, never on the start path)
-
 from planner.forms.base import Law
-from planner.planning.interval_arrays import QUANTITIES, IntervalRows, interval_of
+from planner.planning.intervals import QUANTITIES, interval_of
 from planner.planning.notices import plan_notices, quiet_plans
 from planner.planning.results import Allocation, Notice, Plan
 from planner.units import FLOPS_PER_PARAM_TOKEN
@@ -26,6 +25,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, overload
+
+    from planner.planning.interval_arrays import IntervalRows
 
 
 BOUNDS = tuple(f"{name}_{end}" for name in QUANTITIES for end in ("low", "high"))
@@ -118,33 +119,34 @@ def plan_block(
     """The free plans of `budgets` under `law` as a PlanBlock: `splits` their (N, loss)
     (the form's plans_of), `given` their intervals when asked for (None: not asked), `one`
     plan_each's plan of one line, for the lines the columns cannot hold and the model.
-    None where no line can be held (then plan_each plans each)."""
-    if given is not None and not isinstance(given, IntervalRows):
+    None where no line can be held (then plan_each plans each). In plain Python: a stream
+    without intervals never imports numpy."""
+    if isinstance(given, list):
         return None  # asked, and the law has no draws: every plan says so
-    C = np.asarray(budgets, dtype=np.float64)
-    split = np.asarray(splits, dtype=np.float64).reshape(-1, 2)
-    N, L = split[:, 0], split[:, 1]
-    with np.errstate(all="ignore"):
-        D = C / (FLOPS_PER_PARAM_TOKEN * N)  # as _checked's operands: the same floats
-        R = D / N
-        held = np.isfinite(N) & np.isfinite(D) & np.isfinite(R) & np.isfinite(L)
-        held &= (N >= 1) & (D >= 1) & (R > 0) & (L > 0)
-    params = N.tolist()
+    size = len(budgets)
+    params = [n for n, _ in splits]
+    losses = [loss for _, loss in splits]
+    inf = math.inf
+    tokens = [c / (FLOPS_PER_PARAM_TOKEN * n) if n else inf for c, n in zip(budgets, params, strict=True)]
+    ratios = [d / n if n else inf for d, n in zip(tokens, params, strict=True)]
+    # what _checked accepts: every number finite, sizes at least one, the rest above zero
+    held = [
+        1 <= n < inf and 1 <= d < inf and 0 < r < inf and 0 < loss < inf
+        for n, d, r, loss in zip(params, tokens, ratios, losses, strict=True)
+    ]
     if type(law).converged_loss is not Law.converged_loss:  # a form that gives one: none held
-        held &= np.fromiter((law.converged_loss(n) is None for n in params), dtype=bool, count=C.size)
-    bounded = failed = None
+        held = [ok and law.converged_loss(n) is None for ok, n in zip(held, params, strict=True)]
+    bounded = None
     if given is not None:
-        bounded = np.asarray(given.bounds[0]) == np.asarray(given.bounds[0])  # not NaN
-        failed = np.asarray(given.failed)
-        held &= bounded
-    lines = np.flatnonzero(held).tolist()
+        bounded = [low == low for low in given.bounds[0]]  # NaN: no interval at this budget
+        held = [ok and has for ok, has in zip(held, bounded, strict=True)]
+    lines = [index for index, ok in enumerate(held) if ok]
     if not lines:
         return None
-    plans = {index: one(index) for index in np.flatnonzero(~held).tolist()}
+    plans = {index: one(index) for index, ok in enumerate(held) if not ok}
     model = one(lines[0])
     if model.average_top1_error_proxy or model.mixture_of_experts is not None or model.natural_units:
         return None  # the law adds to each plan: plan_each's own steps add it
-    tokens, ratios, losses = D.tolist(), R.tolist(), L.tolist()
     columns: dict[str, list[Any]] = {
         "flops": list(budgets),
         "params": params,
@@ -158,12 +160,12 @@ def plan_block(
         columns["draws"] = given.draws
         columns["failed"] = given.failed
         columns["method"] = given.methods()
-    notices: list[tuple[Notice, ...]] = [()] * C.size
-    quiet = quiet_plans(law, budgets, N, D, bounded, failed)
-    for index in np.flatnonzero(held & ~quiet).tolist():  # as plan_each's notices of the line
+    notices: list[tuple[Notice, ...]] = [()] * size
+    quiet = quiet_plans(law, budgets, params, tokens, bounded, given.failed if given is not None else None)
+    asked = given is not None
+    for index in [i for i, (ok, calm) in enumerate(zip(held, quiet, strict=True)) if ok and not calm]:
         optimum = Allocation(params[index], tokens[index], ratios[index], losses[index])
-        bands = given[index] if given is not None else None
-        asked = given is not None
+        bands = given[index] if given is not None else None  # as plan_each's notices of the line
         notices[index] = tuple(
             plan_notices(law, budgets[index], optimum, None, None, intervals=bands, asked=asked)
         )

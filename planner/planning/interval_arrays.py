@@ -24,15 +24,17 @@ from planner.planning.intervals import (
     GRID,
     HEADER,
     MIN_ANSWERED,
+    QUANTITIES,
     TAILS_VERSION,
     budget_intervals,
+    interval_of,
     method,
     needed,
     scatter_of,
     sigma_terms,
 )
 from planner.planning.model_error import MODEL_ERROR
-from planner.planning.results import Interval, Intervals
+from planner.planning.results import Intervals
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -48,8 +50,6 @@ if TYPE_CHECKING:
 
 BLOCK = 256
 """Budgets planned together: 4,000 draws by 256 budgets is 8 MB per array."""
-QUANTITIES = ("params", "tokens", "tokens_per_param", "loss", "parameter_loss")
-"""The quantities with intervals, each as columns <name>_low and <name>_high."""
 
 
 def sigmas(law: Law, budgets: Floats) -> Floats:
@@ -478,21 +478,3 @@ class IntervalRows(Sequence["Intervals | None"]):
             self.failed[index],
             self.method(index),
         )
-
-
-def interval_of(
-    level: float, bounds: list[float], sigma: float, draws: int, failed: int, text: str
-) -> Intervals:
-    """A budget's `Intervals` from its `bounds` (<quantity>_low and _high of QUANTITIES)."""
-    return Intervals(
-        level=level,
-        params=Interval(bounds[0], bounds[1]),
-        tokens=Interval(bounds[2], bounds[3]),
-        tokens_per_param=Interval(bounds[4], bounds[5]),
-        loss=Interval(bounds[6], bounds[7]),
-        parameter_loss=Interval(bounds[8], bounds[9]),
-        model_error=sigma,
-        draws=draws,
-        failed=failed,
-        method=text,
-    )

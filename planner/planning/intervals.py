@@ -120,6 +120,28 @@ def _order_statistics(values: Sequence[float], ranks: list[int]) -> dict[int, fl
     return found
 
 
+QUANTITIES = ("params", "tokens", "tokens_per_param", "loss", "parameter_loss")
+"""The quantities with intervals, each as columns <name>_low and <name>_high."""
+
+
+def interval_of(
+    level: float, bounds: list[float], sigma: float, draws: int, failed: int, text: str
+) -> Intervals:
+    """A budget's `Intervals` from its `bounds` (<quantity>_low and _high of QUANTITIES)."""
+    return Intervals(
+        level=level,
+        params=Interval(bounds[0], bounds[1]),
+        tokens=Interval(bounds[2], bounds[3]),
+        tokens_per_param=Interval(bounds[4], bounds[5]),
+        loss=Interval(bounds[6], bounds[7]),
+        parameter_loss=Interval(bounds[8], bounds[9]),
+        model_error=sigma,
+        draws=draws,
+        failed=failed,
+        method=text,
+    )
+
+
 TAILS_VERSION = 1
 """Of the kept cells' layout (planner.planning.tails); cells of another version are not used."""
 GRID = "tails-grid"

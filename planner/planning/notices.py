@@ -13,7 +13,6 @@ from planner.planning.results import Allocation, Constraints, Intervals, Notice
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
     from planner.hardware import Hardware
 
@@ -102,33 +101,31 @@ def plan_notices(
 def quiet_plans(
     law: Law,
     flops: Sequence[float],
-    params: Any,
-    tokens: Any,
-    bounded: Any | None = None,
-    failed: Any | None = None,
-) -> Any:
-    """Which plans of a block `plan_notices` would say nothing about, as a numpy mask: its
-    twin for many free plans at once (no constraints, hardware or law_tokens; numpy arrays
-    of params and tokens). With intervals asked for, `bounded` marks the plans that have
-    them and `failed` counts their draws without a plan. A plan left unmasked is to be
-    asked plan_notices itself."""
-    import numpy as np
-
+    params: Sequence[float],
+    tokens: Sequence[float],
+    bounded: Sequence[bool] | None = None,
+    failed: Sequence[int] | None = None,
+) -> list[bool]:
+    """Which plans of a block `plan_notices` would say nothing about: its twin for many
+    free plans at once (no constraints, hardware or law_tokens). With intervals asked for,
+    `bounded` marks the plans that have them and `failed` counts their draws without a
+    plan. A plan not marked is to be asked plan_notices itself."""
     ranges = law.fitted_range.bounds()
-    size = len(flops)
     if not ranges:
-        return np.zeros(size, dtype=bool)  # range_unknown on every plan
-    observed = {"flops": np.asarray(flops), "params": params, "tokens": tokens}
-    quiet = np.ones(size, dtype=bool)
+        return [False] * len(flops)  # range_unknown on every plan
+    observed = {"flops": flops, "params": params, "tokens": tokens}
+    quiet = [True] * len(flops)
     for quantity, (low, high) in ranges.items():
         values = observed.get(quantity)
-        if values is not None:
-            quiet &= (values <= high) & (values >= low)  # extrapolation
+        if values is not None:  # extrapolation
+            quiet = [calm and low <= value <= high for calm, value in zip(quiet, values, strict=True)]
     if bounded is not None:
-        quiet &= bounded  # no_intervals
-        quiet &= np.asarray(failed) == 0  # draws_failed
+        assert failed is not None
+        quiet = [  # no_intervals, draws_failed
+            calm and has and not lost for calm, has, lost in zip(quiet, bounded, failed, strict=True)
+        ]
     if type(law).printed_tokens is not Law.printed_tokens:  # a form with a token law of its own
-        quiet &= np.fromiter((law.printed_tokens(c) is None for c in flops), dtype=bool, count=size)
+        quiet = [calm and law.printed_tokens(c) is None for calm, c in zip(quiet, flops, strict=True)]
     return quiet
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -175,3 +177,18 @@ def test_the_band_cells_are_for_the_default_level_only() -> None:
     assert one is not None
     assert one.loss.low == pytest.approx(shown.loss.low, rel=4e-15)  # type: ignore[union-attr]
     assert math.isfinite(one.params.high)  # type: ignore[union-attr]
+
+
+def test_a_stream_without_intervals_never_imports_numpy(tmp_path: Path) -> None:
+    """A block of plans without intervals is kept and written in plain Python: numpy's
+    import (about 0.1 s) would be most of a short stream's time."""
+    budgets = tmp_path / "budgets.txt"
+    budgets.write_text("".join(f"{10 ** (19 + i / 50):.6g}\n" for i in range(3 * MANY)))
+    script = (
+        "import sys\nfrom planner.cli.main import main\ntry:\n"
+        f"    main(['--from', {str(budgets)!r}, '--json', '--no-intervals'])\n"
+        "except SystemExit as done:\n    print(done.code, 'numpy' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stderr == "0 False\n"
+    assert result.stdout.count("\n") == 3 * MANY
