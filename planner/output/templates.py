@@ -47,19 +47,22 @@ def _kind(slot: str) -> str:
 
 
 def _markers(block: PlanBlock, seed: int) -> dict[str, Any]:
-    """A marker for each slot of the block: values no plan holds, each with its own text."""
+    """A marker for each slot of the block: values no plan holds, each with its own text.
+    The two seeds' markers differ in sign, size and length (huge and positive, one notice;
+    tiny and negative, two notices), so that a cell worked out from a slot (a comparison, a
+    count) comes out differently under each and the template is refused."""
     out: dict[str, Any] = {}
     for number, slot in enumerate(block.slots):
         kind = _kind(slot)
         tag = f"{seed}{number:03d}"
         if kind == _FLOAT:
-            out[slot] = float(f"7.{tag}13579e+301")
+            out[slot] = float(f"7.{tag}13579e+301") if seed == 1 else float(f"-2.{tag}97531e-299")
         elif kind == _INT:
-            out[slot] = int(f"97531{tag}")
+            out[slot] = int(f"97531{tag}") if seed == 1 else -int(f"8642{tag}")
         elif kind == _TEXT:
-            out[slot] = f"<slot {tag}>"
+            out[slot] = f"<slot {tag}>" if seed == 1 else f"<the other slot {tag}>"
         else:
-            out[slot] = (Notice(f"slot-{tag}", f"<slot {tag}>"),)
+            out[slot] = tuple(Notice(f"slot-{tag}-{i}", f"<slot {tag}>") for i in range(seed))
     return out
 
 
@@ -94,7 +97,10 @@ def _template(block: PlanBlock, render: Callable[[Plan], str | None]) -> Templat
     made = []
     for seed in (1, 2):
         markers = _markers(block, seed)
-        whole = render(block.plan_of(markers))
+        try:
+            whole = render(block.plan_of(markers))
+        except (ArithmeticError, ValueError, TypeError):  # a record or a cell that checks its value
+            return None
         if whole is None:
             return None
         shown = {slot: _marker_text(value) for slot, value in markers.items()}

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from planner.errors import PlannerError
 from planner.laws.catalog import planning_laws
 from planner.output import streams, tabular, templates
-from planner.output.jsonl import Writer
+from planner.output.jsonl import Writer, text
 from planner.planning import interval_arrays
 from planner.planning.blocks import PlanBlock
 from planner.planning.budget import MANY, plan, plan_each, why_unplannable
@@ -37,6 +37,10 @@ def _captured(write: object, *args: object) -> str:
         return sys.stdout.getvalue()
     finally:
         sys.stdout = out
+
+
+def _row(columns: tuple[object, ...], plan: object) -> str:
+    return ",".join(tabular.csv_cell(read(plan)) for _, read in columns)  # type: ignore[misc]
 
 
 def _both(budgets: list[float], law: object, level: float | None) -> tuple[object, list[object]]:
@@ -69,6 +73,9 @@ def test_the_default_law_keeps_its_block_as_columns() -> None:
         block, plans = _both(budgets, DEFAULT, level)
         assert isinstance(block, PlanBlock)
         assert not block.plans  # every line from the columns
+        assert templates._template(block, text) is not None  # and written from a template
+        columns = tabular.stream_columns(hardware=False, compare=False, intervals=level is not None)
+        assert templates._template(block, lambda plan: _row(columns, plan)) is not None
         assert any(item.notices for item in plans)  # type: ignore[attr-defined]
         _check(block, plans, intervals=level is not None)
 
@@ -126,14 +133,23 @@ def test_a_template_keeps_percent_signs_and_braces_and_refuses_a_marker_found_tw
 
 def test_a_cell_worked_out_from_a_slot_has_no_template() -> None:
     """A column that computes from a value rather than reading it is written plan by plan."""
-    block = plan_each([1e21 * (1 + i / 100) for i in range(MANY)], DEFAULT, level=None)
+    block = plan_each([1e21 * (1 + i / 100) for i in range(MANY)], DEFAULT, level=LEVEL)
     assert isinstance(block, PlanBlock)
-    columns = (*tabular.PLAN_COLUMNS, ("billions", lambda item: item.optimum.params / 1e9))
-    assert (
-        templates._template(block, lambda plan: ",".join(tabular.csv_cell(read(plan)) for _, read in columns))
-        is None
-    )
-    assert _captured(tabular.csv_rows, columns, block) == _captured(tabular.csv_rows, columns, list(block))
+    for worked in (
+        lambda item: item.optimum.params / 1e9,  # arithmetic on a slot
+        lambda item: item.optimum.params > 1e9,  # a comparison
+        lambda item: len(item.notices),  # a count
+        lambda item: item.intervals.method[:3],  # a piece of text
+    ):
+        columns = (*tabular.PLAN_COLUMNS, ("worked", worked))
+
+        def row(plan: object, columns: tuple[object, ...] = columns) -> str:
+            return ",".join(tabular.csv_cell(read(plan)) for _, read in columns)  # type: ignore[misc]
+
+        assert templates._template(block, row) is None  # type: ignore[arg-type]
+        assert _captured(tabular.csv_rows, columns, block) == _captured(
+            tabular.csv_rows, columns, list(block)
+        )
 
 
 def test_a_block_is_written_in_pieces_of_a_few_hundred_lines() -> None:
