@@ -75,7 +75,7 @@ def test_the_default_law_keeps_its_block_as_columns() -> None:
         assert not block.plans  # every line from the columns
         assert templates._template(block, text) is not None  # and written from a template
         columns = tabular.stream_columns(hardware=False, compare=False, intervals=level is not None)
-        assert templates._template(block, lambda plan: _row(columns, plan)) is not None
+        assert templates._template(block, lambda plan, columns=columns: _row(columns, plan)) is not None
         assert any(item.notices for item in plans)  # type: ignore[attr-defined]
         _check(block, plans, intervals=level is not None)
 
