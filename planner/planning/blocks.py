@@ -3,11 +3,12 @@ per budget.
 
 Owns `PlanBlock`: the plans of many budgets under one law without caps, hardware or data
 limits (the common block of `plan --from`), as one model plan that holds what they share
-and a column for each value that differs between them (SLOTS). It is a sequence of plans,
-each made when asked and equal to the one plan_each makes budget by budget (the tests
-compare them); a stream's printers (planner.output.templates) write its lines from the
-model's own text with these columns in its slots, without making the plans. Plain
-Python: a block's intervals come in their columns from planner.planning.interval_arrays.
+and a column for each value that differs between them (NUMBERS, BOUNDED and the notices).
+It is a sequence of plans, each made when asked and equal to the one plan_each makes
+budget by budget (the tests compare them); a stream's printers (planner.output.templates)
+write its lines from the model's own text with these columns in its slots, without making
+the plans. Plain Python: a block's intervals come in their columns from
+planner.planning.interval_arrays.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 
 BOUNDS = tuple(f"{name}_{end}" for name in QUANTITIES for end in ("low", "high"))
-"""The interval slots, in the order of interval_arrays.interval_of."""
+"""The interval slots, in the order of planner.planning.intervals.interval_of."""
 NUMBERS = ("flops", "params", "tokens", "tokens_per_param", "loss")
 """The slots of every plan: its budget and its optimum."""
 BOUNDED = (*BOUNDS, "model_error", "draws", "failed", "method")
