@@ -7,7 +7,7 @@ Prints, from one run on this machine:
   bare `python -c pass`, and the time per line; then the same with intervals (the default:
   the central 95% of 4,000 draws of the law at every budget) on --interval-lines lines;
   and the floor: a stdlib-only script that computes each plan in closed form and writes
-  its 5 numbers (15 with ten interval bounds) as CSV;
+  its 5 numbers (15 with ten interval bounds) as CSV, and each case's ratio to its floor;
 - the peak memory (max RSS) at 1e4, 1e5 and 1e6 lines, which stays flat when the plans of
   each block are printed before the next block is read;
 - the latency of line 1: a writer sends one line and holds the pipe open; the time until
@@ -182,8 +182,11 @@ def main() -> None:
         lines = cases[name][1]
         per_line = "" if name.startswith("bare") else f"  {cpu / lines * 1e6:6.1f} us a line, {lines:,} lines"
         verdict = ""
-        if not name.startswith(("bare", "floor", "  baseline")) and lines == 100_000:
-            verdict = f"  target {TARGET_SECONDS} s: {'ok' if cpu <= TARGET_SECONDS else 'OVER'}"
+        if not name.startswith(("bare", "floor")):
+            floor = "floor: stdlib script, " + ("15" if "intervals" in name else "5") + " numbers a line"
+            verdict = f"  {cpu / statistics.median(times[floor]):4.2f}x floor"
+            if lines == 100_000 and not name.startswith("  baseline"):
+                verdict += f", target {TARGET_SECONDS} s: {'ok' if cpu <= TARGET_SECONDS else 'OVER'}"
         print(f"{name:<42} {cpu:7.3f} s{per_line}{verdict}")
     if args.no_memory:
         return
