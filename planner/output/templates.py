@@ -15,6 +15,7 @@ template and the block is written plan by plan.
 from __future__ import annotations
 
 from planner.output.jsonl import text
+from planner.planning.blocks import COUNTS, REPEATING
 from planner.planning.results import Notice
 
 TYPE_CHECKING = False
@@ -30,14 +31,9 @@ if TYPE_CHECKING:
 _FLOAT, _INT, _TEXT, _NOTICES = "float", "int", "text", "notices"
 
 
-REPEATED = frozenset({"model_error", "draws", "failed"})
-"""Slots whose values repeat from line to line (the model error is one value inside the
-fitted range; the draws are the same at every budget a cell holds); never -0.0, which a
-cache of texts by value would write as 0.0."""
-
-
 def _kind(slot: str) -> str:
-    if slot in ("draws", "failed"):
+    """What a slot of planner.planning.blocks holds."""
+    if slot in COUNTS:
         return _INT
     if slot == "method":
         return _TEXT
@@ -120,7 +116,7 @@ def _written(template: Template) -> Callable[..., str]:
     for index, (between, slot) in enumerate(zip(texts, order, strict=False)):
         body.append(between.replace("{", "{{").replace("}", "}}"))
         body.append(
-            f"{{v{index}!r}}" if _kind(slot) in (_FLOAT, _INT) and slot not in REPEATED else f"{{v{index}}}"
+            f"{{v{index}!r}}" if _kind(slot) in (_FLOAT, _INT) and slot not in REPEATING else f"{{v{index}}}"
         )
     body.append(texts[-1].replace("{", "{{").replace("}", "}}") + "\n")
     names = ", ".join(f"v{index}" for index in range(len(order)))
@@ -137,7 +133,8 @@ def _columns(block: PlanBlock, order: list[str], start: int, stop: int) -> list[
     for slot in order:
         column = block.columns[slot][start:stop]
         kind = _kind(slot)
-        if slot in REPEATED:  # the same few values line after line: each written once
+        if slot in REPEATING:  # the same few values line after line: each written once (never
+            # -0.0, which a cache of texts by value would write as 0.0)
             written: dict[Any, str] = {}
             column = [
                 written[value] if value in written else written.setdefault(value, repr(value))

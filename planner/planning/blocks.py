@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 
 from planner.forms.base import Law
-from planner.planning.intervals import QUANTITIES, interval_of
+from planner.planning.intervals import BOUNDS, interval_of
 from planner.planning.notices import plan_notices, quiet_plans
 from planner.planning.results import Allocation, Notice, Plan
 from planner.units import FLOPS_PER_PARAM_TOKEN
@@ -30,12 +30,17 @@ if TYPE_CHECKING:
     from planner.planning.interval_arrays import IntervalRows
 
 
-BOUNDS = tuple(f"{name}_{end}" for name in QUANTITIES for end in ("low", "high"))
-"""The interval slots, in the order of planner.planning.intervals.interval_of."""
 NUMBERS = ("flops", "params", "tokens", "tokens_per_param", "loss")
 """The slots of every plan: its budget and its optimum."""
 BOUNDED = (*BOUNDS, "model_error", "draws", "failed", "method")
 """The slots of a plan with intervals, besides NUMBERS."""
+COUNTS = ("draws", "failed")
+"""The slots that hold whole numbers; `method` holds text and `notices` a tuple of
+notices; every other slot a float."""
+REPEATING = frozenset({"model_error", "draws", "failed"})
+"""Slots whose values repeat from line to line (the model error is one value inside the
+fitted range; the draws are the same at every budget a cell holds), which a printer may
+write once each; never -0.0."""
 
 
 class PlanBlock(Sequence[Plan]):

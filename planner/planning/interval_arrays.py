@@ -19,19 +19,18 @@ from planner.planning.intervals import (
     BAND_CELLS,
     BAND_GRID,
     BAND_HEADER,
-    BANDS_VERSION,
+    BOUNDS,
     CELLS,
     GRID,
     HEADER,
     MIN_ANSWERED,
     QUANTITIES,
-    TAILS_VERSION,
+    bands_apply,
     budget_intervals,
     interval_of,
     method,
-    needed,
     scatter_of,
-    sigma_terms,
+    tails_apply,
 )
 from planner.planning.model_error import MODEL_ERROR
 from planner.planning.results import Intervals
@@ -201,14 +200,8 @@ def _kept_bands(
     if table is None:
         return None
     layout, counts, below, kept = table
-    version, start, width, cells, stored_level, samples, per_decade, scatter, top = layout
-    if (
-        version != BANDS_VERSION
-        or level != stored_level
-        or samples != draws.kept
-        or per_decade != MODEL_ERROR.per_decade
-        or (scatter, top) != sigma_terms(draws.law)
-    ):
+    _, start, width, cells = layout[:4]
+    if not bands_apply(layout, draws, level):
         return None
     x = np.log(budgets / FLOPS_PER_PARAM_TOKEN)
     index = np.floor((x - start) / width)
@@ -218,9 +211,7 @@ def _kept_bands(
     if not (counts[index] > 0).all():
         return None
     E, g, t, k, r, z = _padded(draws)
-    total = draws.kept
-    positions = [q * (total - 1) for q in ((1 - level) / 2, (1 + level) / 2)]
-    ends = [(math.floor(p), min(math.floor(p) + 1, total - 1), p - math.floor(p)) for p in positions]
+    ends = _ends(draws.kept, level)
     xs = x[:, None]
     rows = np.arange(budgets.size)
     names = ["params", "parameter_loss", "loss"]
@@ -246,6 +237,13 @@ def _kept_bands(
                 upper = values[rows, upper_rank - counted]
                 bands[name][tail] = lower + (upper - lower) * fraction
     return bands
+
+
+def _ends(total: int, level: float) -> list[tuple[int, int, float]]:
+    """Of each end of a central interval at `level` over `total` sorted values: the ranks
+    either side of its position and the fraction between them (numpy's linear percentile)."""
+    positions = [q * (total - 1) for q in ((1 - level) / 2, (1 + level) / 2)]
+    return [(math.floor(p), min(math.floor(p) + 1, total - 1), p - math.floor(p)) for p in positions]
 
 
 def _band_table(draws: Draws) -> tuple[tuple[float, ...], Any, Any, Any] | None:
@@ -306,14 +304,9 @@ def _kept_tails(
     if not found or draws.stored is None:
         return None
     layout = found[0]
-    version, start, width, cells, most, per_decade, scatter, top = layout[:HEADER]
+    _, start, width, cells = layout[:4]
     count = int(cells)
-    if (
-        version != TAILS_VERSION
-        or needed(draws.kept, level) > most
-        or per_decade != MODEL_ERROR.per_decade
-        or (scatter, top) != sigma_terms(draws.law)
-    ):
+    if not tails_apply(layout, draws, level):
         return None
     x = np.log(budgets / FLOPS_PER_PARAM_TOKEN)
     index = np.floor((x - start) / width)
@@ -327,9 +320,7 @@ def _kept_tails(
     at = HEADER + 2 * count + 2 * sub
     if not (grid[at + 1] > 0).all():
         return None
-    total = draws.kept
-    positions = [q * (total - 1) for q in ((1 - level) / 2, (1 + level) / 2)]
-    ends = [(math.floor(p), min(math.floor(p) + 1, total - 1), p - math.floor(p)) for p in positions]
+    ends = _ends(draws.kept, level)
     names = ["params", "loss", *(["parameter_loss"] if parameter_loss else [])]
     bands = {name: np.empty((2, budgets.size)) for name in names}
     order = np.argsort(sub, kind="stable")
@@ -405,12 +396,7 @@ def _frontier(draws: Draws) -> Any:
 def central(values: Floats, level: float) -> Floats:
     """The central `level` interval of each row, (2, rows): numpy's linear percentiles (as
     planner.planning.intervals.quantiles), the rows partitioned in place (they are spent)."""
-    count = values.shape[1]
-    ends = []
-    for q in ((1 - level) / 2, (1 + level) / 2):
-        position = q * (count - 1)
-        below = math.floor(position)
-        ends.append((below, min(below + 1, count - 1), position - below))
+    ends = _ends(values.shape[1], level)
     values.partition(sorted({k for below, above, _ in ends for k in (below, above)}), axis=1)
     return np.array([values[:, b] + (values[:, a] - values[:, b]) * f for b, a, f in ends])
 
@@ -438,8 +424,7 @@ class IntervalRows(Sequence["Intervals | None"]):
 
     def __init__(self, law: Law, draws: Draws, level: float, columns: dict[str, Floats]) -> None:
         self.law, self.source, self.level = law, draws, level
-        self.names = [f"{name}_{end}" for name in QUANTITIES for end in ("low", "high")]
-        self.bounds = [columns[name].tolist() for name in self.names]
+        self.bounds = [columns[name].tolist() for name in BOUNDS]
         self.sigma: list[float] = columns["model_error"].tolist()
         self.failed: list[int] = columns["failed"].tolist()
         total = draws.kept + draws.invalid

@@ -122,6 +122,8 @@ def _order_statistics(values: Sequence[float], ranks: list[int]) -> dict[int, fl
 
 QUANTITIES = ("params", "tokens", "tokens_per_param", "loss", "parameter_loss")
 """The quantities with intervals, each as columns <name>_low and <name>_high."""
+BOUNDS = tuple(f"{name}_{end}" for name in QUANTITIES for end in ("low", "high"))
+"""Their columns, in the order `interval_of` takes them."""
 
 
 def interval_of(
@@ -173,6 +175,33 @@ def sigma_terms(law: Law) -> tuple[float, float]:
     return scatter_of(law), (bounds[1] if bounds else 0.0)
 
 
+def tails_apply(header: Sequence[float], draws: Draws, level: float) -> bool:
+    """Whether the tail cells whose layout starts with `header` (see tails.kept_tails) hold
+    the ends of an interval at `level` over `draws`: cells of this version, holding enough
+    draws at each tail, made with this model error."""
+    version, _, _, _, most, per_decade, scatter, top = header[:HEADER]
+    return (
+        version == TAILS_VERSION
+        and needed(draws.kept, level) <= most
+        and per_decade == MODEL_ERROR.per_decade
+        and (scatter, top) == sigma_terms(draws.law)
+    )
+
+
+def bands_apply(header: Sequence[float], draws: Draws, level: float) -> bool:
+    """Whether the band cells whose layout starts with `header` (see tails.kept_bands) hold
+    the ends of an interval at `level` over `draws`: cells of this version, made for this
+    level and this number of draws, with this model error."""
+    version, _, _, _, stored_level, samples, per_decade, scatter, top = header[:BAND_HEADER]
+    return (
+        version == BANDS_VERSION
+        and level == stored_level
+        and samples == draws.kept
+        and per_decade == MODEL_ERROR.per_decade
+        and (scatter, top) == sigma_terms(draws.law)
+    )
+
+
 def frontier_tails(draws: Draws, x: float, level: float, sigma: float) -> tuple[list[float], ...] | None:
     """At x = ln(C/6): (ln N, loss, log loss + sigma z) of the draws that can reach the low
     tail, then of those that can reach the high tail, six lists, each value computed as
@@ -187,15 +216,9 @@ def frontier_tails(draws: Draws, x: float, level: float, sigma: float) -> tuple[
     if not grid:
         return None
     layout = grid[0]
-    version, start, width, cells, most, per_decade, scatter, top = layout[:HEADER]
+    _, start, width, cells = layout[:4]
     index = math.floor((x - start) / width)
-    if (
-        version != TAILS_VERSION
-        or not 0 <= index < cells
-        or needed(draws.kept, level) > most
-        or per_decade != MODEL_ERROR.per_decade
-        or (scatter, top) != sigma_terms(draws.law)
-    ):
+    if not 0 <= index < cells or not tails_apply(layout, draws, level):
         return None
     count = int(cells)
     parts = int(layout[HEADER + index])
@@ -212,17 +235,11 @@ def frontier_tails(draws: Draws, x: float, level: float, sigma: float) -> tuple[
     for size in flat[:6]:
         lists.append(flat[at : at + size])
         at += size
-    low_n, high_n, low_loss, high_loss, low_band, high_band = lists
-    E, g, t, k, r = draws.views("chinchilla-optimum", _optimum)
-    z = draws.noise_view()
-    exp, log1p = math.exp, math.log1p
-    return (
-        [g[i] + t[i] * x for i in low_n],
-        [E[i] + exp(k[i] - r[i] * x) for i in low_loss],
-        [log1p(E[i] + exp(k[i] - r[i] * x) - 1.0) + sigma * z[i] for i in low_band],
-        [g[i] + t[i] * x for i in high_n],
-        [E[i] + exp(k[i] - r[i] * x) for i in high_loss],
-        [log1p(E[i] + exp(k[i] - r[i] * x) - 1.0) + sigma * z[i] for i in high_band],
+    # stored by quantity, each low tail then high; returned low tails first
+    return tuple(
+        _frontier_values(draws, quantity, lists[2 * quantity + end], x, sigma)
+        for end in range(2)
+        for quantity in range(3)
     )
 
 
@@ -244,16 +261,9 @@ def frontier_bands(draws: Draws, x: float, level: float, sigma: float) -> tuple[
             header = draws.cache["bands-header"] = []
     if not header:
         return None
-    version, start, width, cells, stored_level, samples, per_decade, scatter, top = header
+    _, start, width, cells = header[:4]
     index = math.floor((x - start) / width)
-    if (
-        version != BANDS_VERSION
-        or level != stored_level
-        or samples != draws.kept
-        or not 0 <= index < cells
-        or per_decade != MODEL_ERROR.per_decade
-        or (scatter, top) != sigma_terms(draws.law)
-    ):
+    if not 0 <= index < cells or not bands_apply(header, draws, level):
         return None
     offset, length = (int(v) for v in stored.view(f"terms/{BAND_GRID}/0", BAND_HEADER + 2 * index, 2))
     if not length:  # some draw is not planned in this cell
@@ -263,9 +273,6 @@ def frontier_bands(draws: Draws, x: float, level: float, sigma: float) -> tuple[
         return None
     flat: list[int] = raw.cast("B").cast("H").tolist()
     below, sizes, at = flat[:6], flat[6:12], 12
-    E, g, t, k, r = draws.views("chinchilla-optimum", _optimum)
-    z = draws.noise_view()
-    exp, log1p = math.exp, math.log1p
     count = draws.kept
     positions, ranks = _ranks(count, level)
     out = []
@@ -275,17 +282,26 @@ def frontier_bands(draws: Draws, x: float, level: float, sigma: float) -> tuple[
             column = 2 * quantity + end
             held = flat[at : at + sizes[column]]
             at += sizes[column]
-            if quantity == 0:
-                values = sorted([g[i] + t[i] * x for i in held])
-            elif quantity == 1:
-                values = sorted([E[i] + exp(k[i] - r[i] * x) for i in held])
-            else:
-                values = sorted([log1p(E[i] + exp(k[i] - r[i] * x) - 1.0) + sigma * z[i] for i in held])
+            values = sorted(_frontier_values(draws, quantity, held, x, sigma))
             for rank in ranks:
                 if (rank < count // 2) == (end == 0):  # the ranks of this end
                     ordered[rank] = values[rank - below[column]]
         out.append(_interpolated(ordered, positions, count - 1))
     return tuple(out)
+
+
+def _frontier_values(draws: Draws, quantity: int, held: Sequence[int], x: float, sigma: float) -> list[float]:
+    """At x = ln(C/6), of the draws numbered in `held`: ln N (quantity 0), the loss (1) or
+    log loss + sigma z (2), each computed as the full path (`_planned`) computes it; the
+    one place the cells' readers work out a draw's value."""
+    E, g, t, k, r = draws.views("chinchilla-optimum", _optimum)
+    if quantity == 0:
+        return [g[i] + t[i] * x for i in held]
+    exp = math.exp
+    if quantity == 1:
+        return [E[i] + exp(k[i] - r[i] * x) for i in held]
+    z, log1p = draws.noise_view(), math.log1p
+    return [log1p(E[i] + exp(k[i] - r[i] * x) - 1.0) + sigma * z[i] for i in held]
 
 
 def _optimum(draws: Draws) -> Any:
