@@ -392,7 +392,7 @@ def _stream(request: Request, fmt: str) -> int:
 
     writer = Writer()  # one for every block: it keeps the text the stream's lines share
     for block in budget_blocks(request, setup, data):
-        if isinstance(block, list):  # a block of plans and comparisons (not planning.blocks')
+        if streams.plan_block(block) is None:  # plans and comparisons, not a block's columns
             streams.notices(notice for item in block if not isinstance(item, Plan) for notice in item.notices)
         streams.notices(_plan_notices(block))
         if fmt == "json":
@@ -404,13 +404,11 @@ def _stream(request: Request, fmt: str) -> int:
 
 
 def _plan_notices(results: Iterable[object]) -> Iterable[Notice]:
-    import sys
-
     from planner.planning.results import Comparison, Plan
 
-    blocks = sys.modules.get("planner.planning.blocks")  # loaded where a block could be made
-    if blocks is not None and isinstance(results, blocks.PlanBlock):
-        yield from results.notices()
+    block = streams.plan_block(results)
+    if block is not None:
+        yield from block.notices()
         return
     for item in results:
         plans = item.plans if isinstance(item, Comparison) else (item,) if isinstance(item, Plan) else ()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from planner.output.jsonl import Writer
+    from planner.planning.blocks import PlanBlock
     from planner.planning.results import Notice
 
 
@@ -131,6 +132,14 @@ def _json_line(data: dict[str, Any]) -> None:
     sys.stdout.write(text(data) + "\n")
 
 
+def plan_block(results: object) -> PlanBlock | None:
+    """`results` if it is a stream's block of plans kept as columns (planner.planning.blocks),
+    else None. Never imports that module: a block exists only where it was loaded, and a
+    plain plan's start need not load it."""
+    blocks = sys.modules.get("planner.planning.blocks")
+    return results if blocks is not None and isinstance(results, blocks.PlanBlock) else None
+
+
 def json_lines(results: Iterable[Any], writer: Writer | None = None) -> None:
     """One compact JSON object per result (a record, or a fit's dataclass) per line;
     `writer`, the one a stream writes all its blocks with (it keeps what lines share)."""
@@ -138,11 +147,11 @@ def json_lines(results: Iterable[Any], writer: Writer | None = None) -> None:
         from planner.output.jsonl import Writer
 
         writer = Writer()
-    blocks = sys.modules.get("planner.planning.blocks")  # loaded where a block could be made
-    if blocks is not None and isinstance(results, blocks.PlanBlock):
+    block = plan_block(results)
+    if block is not None:
         from planner.output.templates import json_lines as block_lines
 
-        for text in block_lines(results, writer.line):
+        for text in block_lines(block, writer.line):
             sys.stdout.write(text)
         return
     sys.stdout.write("".join(writer.line(result) for result in results))

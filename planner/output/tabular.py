@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable
 
 from planner.output._base import money, sci
-from planner.output.streams import clean
+from planner.output.streams import clean, plan_block
 from planner.planning.results import Comparison, Plan, SizeCurve
 
 TYPE_CHECKING = False
@@ -536,13 +536,13 @@ def csv_rows(columns: tuple[Column, ...], results: Iterable[Plan | Comparison]) 
     """One CSV row per plan of `results` (a comparison gives one per law), no header; a
     note on stderr, once, for a part of a plan the columns leave out. A stream's block of
     free plans (planner.planning.blocks) is written from a template of its model's row."""
-    blocks = sys.modules.get("planner.planning.blocks")  # loaded where a block could be made
-    if blocks is not None and isinstance(results, blocks.PlanBlock):
-        if len(results):
-            _note_law(results.model)
+    block = plan_block(results)
+    if block is not None:
+        if len(block):
+            _note_law(block.model)
             from planner.output.templates import csv_lines
 
-            for text in csv_lines(results, columns, csv_cell, lambda plan: _rows_text(columns, [plan])):
+            for text in csv_lines(block, columns, csv_cell, lambda plan: _rows_text(columns, [plan])):
                 sys.stdout.write(text)
         return
     plans = [
