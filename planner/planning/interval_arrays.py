@@ -203,11 +203,10 @@ def _kept_bands(
     _, start, width, cells = layout[:4]
     if not bands_apply(layout, draws, level):
         return None
-    x = np.log(budgets / FLOPS_PER_PARAM_TOKEN)
-    index = np.floor((x - start) / width)
-    if not ((index >= 0) & (index < cells)).all():
+    found = _cells_of(budgets, start, width, cells)
+    if found is None:
         return None
-    index = index.astype(np.intp)
+    x, index = found
     if not (counts[index] > 0).all():
         return None
     E, g, t, k, r, z = _padded(draws)
@@ -237,6 +236,16 @@ def _kept_bands(
                 upper = values[rows, upper_rank - counted]
                 bands[name][tail] = lower + (upper - lower) * fraction
     return bands
+
+
+def _cells_of(budgets: Floats, start: float, width: float, cells: float) -> tuple[Floats, Any] | None:
+    """(x = ln(C/6), the number of its cell) of each budget, for cells of `width` from
+    `start`; None where a budget lies beyond the `cells` kept."""
+    x = np.log(budgets / FLOPS_PER_PARAM_TOKEN)
+    index = np.floor((x - start) / width)
+    if not ((index >= 0) & (index < cells)).all():
+        return None
+    return x, index.astype(np.intp)
 
 
 def _ends(total: int, level: float) -> list[tuple[int, int, float]]:
@@ -308,11 +317,10 @@ def _kept_tails(
     count = int(cells)
     if not tails_apply(layout, draws, level):
         return None
-    x = np.log(budgets / FLOPS_PER_PARAM_TOKEN)
-    index = np.floor((x - start) / width)
-    if not ((index >= 0) & (index < count)).all():
+    cells_found = _cells_of(budgets, start, width, count)
+    if cells_found is None:
         return None
-    index = index.astype(np.intp)
+    x, index = cells_found
     grid = np.asarray(layout)
     parts = grid[HEADER + index].astype(np.intp)
     part = np.clip(np.floor((x - start - index * width) / (width / parts)), 0, parts - 1).astype(np.intp)

@@ -227,10 +227,9 @@ def frontier_tails(draws: Draws, x: float, level: float, sigma: float) -> tuple[
     offset, length = int(layout[at]), int(layout[at + 1])
     if not length:  # some draw is not planned in this cell
         return None
-    raw = stored.view(f"terms/{CELLS}/0", offset, length)
-    if not isinstance(raw, memoryview):  # a big-endian machine: plan every draw
+    flat = _cell_numbers(draws, CELLS, offset, length)
+    if flat is None:
         return None
-    flat: list[int] = raw.cast("B").cast("H").tolist()
     lists, at = [], 6
     for size in flat[:6]:
         lists.append(flat[at : at + size])
@@ -268,10 +267,9 @@ def frontier_bands(draws: Draws, x: float, level: float, sigma: float) -> tuple[
     offset, length = (int(v) for v in stored.view(f"terms/{BAND_GRID}/0", BAND_HEADER + 2 * index, 2))
     if not length:  # some draw is not planned in this cell
         return None
-    raw = stored.view(f"terms/{BAND_CELLS}/0", offset, length)
-    if not isinstance(raw, memoryview):  # a big-endian machine: use the tails
+    flat = _cell_numbers(draws, BAND_CELLS, offset, length)
+    if flat is None:
         return None
-    flat: list[int] = raw.cast("B").cast("H").tolist()
     below, sizes, at = flat[:6], flat[6:12], 12
     count = draws.kept
     positions, ranks = _ranks(count, level)
@@ -288,6 +286,17 @@ def frontier_bands(draws: Draws, x: float, level: float, sigma: float) -> tuple[
                     ordered[rank] = values[rank - below[column]]
         out.append(_interpolated(ordered, positions, count - 1))
     return tuple(out)
+
+
+def _cell_numbers(draws: Draws, key: str, offset: int, length: int) -> list[int] | None:
+    """The uint16 numbers of one cell the index keeps under `key`, read alone; None on a
+    big-endian machine, where the index's raw bytes are not read (the full path plans)."""
+    assert draws.stored is not None
+    raw = draws.stored.view(f"terms/{key}/0", offset, length)
+    if not isinstance(raw, memoryview):
+        return None
+    numbers: list[int] = raw.cast("B").cast("H").tolist()
+    return numbers
 
 
 def _frontier_values(draws: Draws, quantity: int, held: Sequence[int], x: float, sigma: float) -> list[float]:

@@ -130,8 +130,9 @@ draws kept were the same at 1/128 of ln(C/6) for 4, 8 and 32)."""
 
 
 def kept_bands(draws: Draws) -> dict[str, tuple[list[float] | bytes, ...]]:
-    """What the law index keeps for the intervals of the default level (LEVEL) in arrays of
-    budgets (planner.planning.interval_arrays), for a law whose form plans a frontier. Each
+    """What the law index keeps for the intervals of the default level (LEVEL), of one plan
+    (intervals.frontier_bands) and of arrays of budgets (interval_arrays), for a law whose
+    form plans a frontier. Each
     end of a central interval reads two ranks of the draws, (b, b + 1): over a narrow cell,
     a draw bounded above by less than the b-th smallest lower bound is below them both at
     every x of the cell (it is counted, not kept), one bounded below by more than the
