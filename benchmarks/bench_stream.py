@@ -59,7 +59,10 @@ for line in open(sys.argv[1]):
 """
 """The floor of a CSV stream: a stdlib-only script that reads each budget, computes its
 plan in closed form and writes its numbers in full precision (five a line, fifteen with
-the ten interval bounds: what Python's shortest float text costs, the bulk of a line)."""
+the ten interval bounds: what Python's shortest float text costs, the bulk of a line). Its
+constants are besiroglu2024's point estimates (laws/language/besiroglu2024.toml: Besiroglu
+et al. 2024, Sec. 3), the default law the streams plan under; its bounds are stand-ins,
+numbers of the same length as the intervals' ends."""
 
 
 BASELINE: Path | None = None
