@@ -42,6 +42,7 @@ from planner.fitting.runs import Runs
 from planner.planning.model_error import MODEL_ERROR
 from planner.planning.notices import extrapolation
 from planner.planning.results import Allocation, Interval, Intervals, Notice
+from planner.planning.rounding import outward_all
 from planner.planning.sense import check_positive, sensible
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
@@ -360,20 +361,22 @@ def _budget_plan(
         noisy = table[:, 2] * np.exp(sigma * noise)
         low, high = np.percentile(np.column_stack([table, per_param, noisy]), tails, axis=0)
         error = f"; loss with model error sigma {sigma:.3g} (docs/uncertainty.md)" if sigma > 0 else ""
-        intervals = Intervals(
-            level=LEVEL,
-            params=Interval(float(low[0]), float(high[0])),
-            tokens=Interval(float(low[1]), float(high[1])),
-            tokens_per_param=Interval(float(low[3]), float(high[3])),
-            loss=Interval(float(low[4]), float(high[4])),
-            parameter_loss=Interval(float(low[2]), float(high[2])),
-            model_error=sigma,
-            draws=len(table),
-            failed=len(draws) - len(table),
-            method=(
-                f"the plan under each of {len(draws)} bootstrap fits; {tails[0]:g}th to {tails[1]:g}th "
-                f"percentiles{error}"
-            ),
+        intervals = outward_all(  # reported as every interval is (planner.planning.rounding)
+            Intervals(
+                level=LEVEL,
+                params=Interval(float(low[0]), float(high[0])),
+                tokens=Interval(float(low[1]), float(high[1])),
+                tokens_per_param=Interval(float(low[3]), float(high[3])),
+                loss=Interval(float(low[4]), float(high[4])),
+                parameter_loss=Interval(float(low[2]), float(high[2])),
+                model_error=sigma,
+                draws=len(table),
+                failed=len(draws) - len(table),
+                method=(
+                    f"the plan under each of {len(draws)} bootstrap fits; {tails[0]:g}th to {tails[1]:g}th "
+                    f"percentiles{error}"
+                ),
+            )
         )
     return BudgetPlan(flops=flops, optimum=Allocation(n, d, d / n, loss), intervals=intervals)
 

@@ -34,6 +34,7 @@ from planner.planning.intervals import (
 )
 from planner.planning.model_error import MODEL_ERROR
 from planner.planning.results import Intervals
+from planner.planning.rounding import outward_arrays
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -177,15 +178,20 @@ def _fill(
     for cap in (low, high):
         np.copyto(sizes, cap, where=np.isfinite(cap) & (np.abs(sizes - cap) <= 1e-12 * cap))
     per_token = budgets / 6.0
-    columns["params_low"][here], columns["params_high"][here] = sizes
-    columns["tokens_low"][here] = per_token / sizes[1]
-    columns["tokens_high"][here] = per_token / sizes[0]
-    columns["tokens_per_param_low"][here] = per_token / sizes[1] ** 2
-    columns["tokens_per_param_high"][here] = per_token / sizes[0] ** 2
-    columns["loss_low"][here], columns["loss_high"][here] = np.exp(bands["loss"])
+    few, most_tokens = per_token / sizes[1], per_token / sizes[0]
+    with np.errstate(divide="ignore", invalid="ignore"):  # the tokens the caps allow (none: 0, inf)
+        fewest, most = per_token / high, per_token / low
+        ends = {
+            "params": (sizes[0], sizes[1], low, high),
+            "tokens": (few, most_tokens, fewest, most),
+            "tokens_per_param": (few / sizes[1], most_tokens / sizes[0], fewest / high, most / low),
+            "loss": (*np.exp(bands["loss"]), 0.0, math.inf),
+        }
     if parameter_loss:
-        columns["parameter_loss_low"][here] = bands["parameter_loss"][0]
-        columns["parameter_loss_high"][here] = bands["parameter_loss"][1]
+        ends["parameter_loss"] = (bands["parameter_loss"][0], bands["parameter_loss"][1], 0.0, math.inf)
+    for name, (low_end, high_end, floor, ceiling) in ends.items():  # reported as rounding says
+        reported = outward_arrays(low_end, high_end, floor, ceiling)
+        columns[f"{name}_low"][here], columns[f"{name}_high"][here] = reported
 
 
 def _kept_bands(

@@ -15,6 +15,7 @@ import math
 from planner.planning.draws import SAMPLES, SEED, Draws, covariance_of, draws_of
 from planner.planning.model_error import MODEL_ERROR
 from planner.planning.results import Interval, Intervals
+from planner.planning.rounding import outward, outward_all
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
 TYPE_CHECKING = False
@@ -447,18 +448,28 @@ def budget_intervals(
     priced = law.params if form is None else form
     params = clamped(Interval(math.exp(band.low), math.exp(band.high)), low, high)
     at = getattr(priced, "tokens_at", None)  # C / 6N unless the form counts more per token
-    few, most = (at(flops, params.high), at(flops, params.low)) if at is not None else (None, None)
     per_token = flops / FLOPS_PER_PARAM_TOKEN
-    if few is None or most is None:
-        few, most = per_token / params.high, per_token / params.low
+
+    def tokens_of(n: float) -> float:  # D = C / 6N (or C / cost(N)) falls as N grows
+        d = at(flops, n) if at is not None else None
+        return per_token / n if d is None else d
+
+    few, most = tokens_of(params.high), tokens_of(params.low)
     try:
+        # the tokens the caps allow, which the rounded bounds must not cross
+        fewest = tokens_of(high) if high < math.inf else 0.0
+        most_allowed = tokens_of(low) if low > 0 else math.inf
         found = Intervals(
             level=level,
-            params=params,
-            tokens=Interval(few, most),  # D = C / 6N (or C / cost(N)) falls as N grows
-            tokens_per_param=Interval(few / params.high, most / params.low),
-            loss=loss,
-            parameter_loss=parameter_loss,
+            params=outward(params, low, high),
+            tokens=outward(Interval(few, most), fewest, most_allowed),
+            tokens_per_param=outward(
+                Interval(few / params.high, most / params.low),
+                fewest / high if high < math.inf else 0.0,
+                most_allowed / low if low > 0 else math.inf,
+            ),
+            loss=outward(loss),
+            parameter_loss=outward(parameter_loss),
             model_error=sigma,
             draws=answered,
             failed=draws.kept + draws.invalid - answered,
@@ -536,7 +547,8 @@ def run_intervals(
     if not _enough(draws, len(kept)):
         return base
     sigma = model_sigma(law, FLOPS_PER_PARAM_TOKEN * params * tokens)
-    return finite(base.replace(run_loss=loss_band([row[0] for row in kept], noise, sigma, level))) or base
+    run_loss = outward(loss_band([row[0] for row in kept], noise, sigma, level))
+    return finite(base.replace(run_loss=run_loss)) or base
 
 
 def solved_intervals(
@@ -626,7 +638,7 @@ def solved_intervals(
         )
     except (ArithmeticError, ValueError):
         return None
-    return finite(with_hardware(found, hardware))
+    return finite(outward_all(with_hardware(found, hardware)))
 
 
 def target_intervals(law: Law, target: float, level: float, hardware: Hardware | None) -> Intervals | None:
@@ -685,7 +697,7 @@ def size_intervals(law: Law, flops: float, sizes: Sequence[float], level: float)
         band = loss_band(losses, noise, sigma, level)
         if not (math.isfinite(band.low) and math.isfinite(band.high)):
             return None
-        out.append(band)
+        out.append(outward(band))
     return out
 
 

@@ -24,6 +24,7 @@ from planner.planning import interval_arrays
 from planner.planning.blocks import PlanBlock
 from planner.planning.budget import MANY, plan, plan_each, why_unplannable
 from planner.planning.draws import draws_of
+from planner.planning.intervals import BOUNDS
 from planner.planning.sense import LEVEL
 
 PLANNABLE = [law for law in planning_laws() if why_unplannable(law) is None]
@@ -103,18 +104,42 @@ def _outcome(call: Callable[[], object]) -> object:
         return (type(err), str(err))
 
 
-def test_a_line_beyond_the_columns_is_planned_in_full() -> None:
-    """A budget with no interval (no cell holds it, fewer than half the draws plan) is one
-    of the block's plans, in its place."""
-    budgets = [1e21] * MANY + [1e300] + [1e22] * 3
-    try:
-        plans = list(plan_each(budgets, DEFAULT, level=LEVEL, columns=False))
-    except PlannerError:
-        pytest.skip("1e300 FLOPs is beyond floating point for this law")
+def test_a_line_without_interval_columns_is_planned_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A budget whose columns hold no interval (NaN: fewer than half the draws plan, or a
+    bound beyond floating point) is one of the block's plans, planned in full in its place."""
+    budgets = [1e21] * MANY + [3e21] + [1e22] * 3
+    plans = list(plan_each(budgets, DEFAULT, level=LEVEL, columns=False))
+    arrays = interval_arrays.budget_interval_arrays
+
+    def without(law: object, flops: np.ndarray, *args: object, **kwargs: object) -> object:
+        found = arrays(law, flops, *args, **kwargs)  # type: ignore[arg-type]
+        assert found is not None
+        columns, described = found
+        for name in BOUNDS:
+            columns[name][flops == 3e21] = math.nan
+        return columns, described
+
+    monkeypatch.setattr(interval_arrays, "budget_interval_arrays", without)
     block = plan_each(budgets, DEFAULT, level=LEVEL)
     assert isinstance(block, PlanBlock)
     assert set(block.plans) == {MANY}
     assert list(block.runs())[1] is block.plans[MANY]
+    alone = block.plans[MANY]
+    assert alone.intervals is None  # as its columns say, with the plan's every other field
+    assert alone.optimum == plans[MANY].optimum  # type: ignore[attr-defined]
+    assert "no_intervals" in [notice.code for notice in alone.notices]
+    _check(block, [*plans[:MANY], alone, *plans[MANY + 1 :]], intervals=True)
+
+
+def test_a_budget_far_beyond_the_cells_is_held_as_the_plan_gives_it() -> None:
+    """1e300 FLOPs lies beyond every kept cell: its intervals come from planning every draw
+    in numpy, and are the one plan's (finite, however wide)."""
+    budgets = [1e21] * MANY + [1e300] + [1e22] * 3
+    plans = list(plan_each(budgets, DEFAULT, level=LEVEL, columns=False))
+    assert plans[MANY].intervals is not None  # type: ignore[attr-defined]
+    block = plan_each(budgets, DEFAULT, level=LEVEL)
+    assert isinstance(block, PlanBlock)
+    assert not block.plans
     _check(block, plans, intervals=True)
 
 

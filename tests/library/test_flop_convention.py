@@ -151,7 +151,8 @@ def test_intervals_follow_the_same_line() -> None:
     assert bounds.params.low < found.optimum.params < bounds.params.high
     assert bounds.tokens.low < found.optimum.tokens < bounds.tokens.high
     cost = attention_cost(find_law("besiroglu2024"), 4096, 32000, True)
-    assert bounds.tokens.low == pytest.approx(1e21 / cost.per_token(bounds.params.high), rel=1e-12)
+    # to the reported digits (planner.planning.rounding): a unit of the sixth is at most 1e-5
+    assert bounds.tokens.low == pytest.approx(1e21 / cost.per_token(bounds.params.high), rel=2e-5)
     plain = plan(1e21).intervals
     assert plain is not None  # the relative widths stay close: the same parameter uncertainty
     assert bounds.params.high / bounds.params.low == pytest.approx(

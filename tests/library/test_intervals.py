@@ -59,9 +59,11 @@ def test_the_same_question_gives_the_same_intervals_and_tokens_follow_from_param
     assert first is not None
     assert first.params is not None
     assert first.tokens is not None
-    per_token = 1e22 / 6
-    assert first.tokens.low == pytest.approx(per_token / first.params.high, rel=1e-12)
-    assert first.tokens.high == pytest.approx(per_token / first.params.low, rel=1e-12)
+    per_token = (
+        1e22 / 6
+    )  # to the reported digits (planner.planning.rounding): a unit of the sixth is at most 1e-5
+    assert first.tokens.low == pytest.approx(per_token / first.params.high, rel=2e-5)
+    assert first.tokens.high == pytest.approx(per_token / first.params.low, rel=2e-5)
     assert first.draws + first.failed == SAMPLES
 
 
