@@ -217,30 +217,32 @@ def _kept_bands(
         return None
     E, g, t, k, r, z = _padded(draws)
     ends = _ends(draws.kept, level)
-    xs = x[:, None]
-    rows = np.arange(budgets.size)
     names = ["params", "parameter_loss", "loss"]
     bands = {
         name: np.empty((2, budgets.size)) for name in names if parameter_loss or name != "parameter_loss"
     }
     with np.errstate(invalid="ignore"):
-        for quantity, name in enumerate(names):
-            if name not in bands:
-                continue
-            for tail, (lower_rank, upper_rank, fraction) in enumerate(ends):
-                column = 2 * quantity + tail
-                ids = kept[column][index]  # (budgets, the most any cell keeps), padded with draw `total`
-                if name == "params":
-                    values = g[ids] + t[ids] * xs
-                else:
-                    values = E[ids] + np.exp(k[ids] - r[ids] * xs)
-                    if name == "loss":
-                        values = np.log1p(values - 1.0) + sigma[:, None] * z[ids]
-                values.sort(axis=1)  # the padding (+inf) last
-                counted = below[index, column]
-                lower = values[rows, lower_rank - counted]
-                upper = values[rows, upper_rank - counted]
-                bands[name][tail] = lower + (upper - lower) * fraction
+        for first in range(0, budgets.size, BAND_ROWS):
+            here = slice(first, first + BAND_ROWS)
+            at, xs, noise = index[here], x[here, None], sigma[here, None]
+            rows = np.arange(at.size)
+            for quantity, name in enumerate(names):
+                if name not in bands:
+                    continue
+                for tail, (lower_rank, upper_rank, fraction) in enumerate(ends):
+                    column = 2 * quantity + tail
+                    ids = kept[column][at]  # (budgets, the most any cell keeps), padded with draw `total`
+                    if name == "params":
+                        values = g[ids] + t[ids] * xs
+                    else:
+                        values = E[ids] + np.exp(k[ids] - r[ids] * xs)
+                        if name == "loss":
+                            values = np.log1p(values - 1.0) + noise * z[ids]
+                    values.sort(axis=1)  # the padding (+inf) last
+                    counted = below[at, column]
+                    lower = values[rows, lower_rank - counted]
+                    upper = values[rows, upper_rank - counted]
+                    bands[name][tail, here] = lower + (upper - lower) * fraction
     return bands
 
 
@@ -348,6 +350,10 @@ def _kept_tails(
     return bands
 
 
+BAND_ROWS = 512
+"""Budgets whose band cells are evaluated together: their arrays (512 by at most a few
+dozen draws) stay small enough for the allocator to reuse; larger ones are new memory each
+time, and the kernel's time to map it was a third of the evaluation's."""
 ROWS = 2048
 """Budgets of one cell evaluated together (2048 by a few hundred candidates: a few MB)."""
 
