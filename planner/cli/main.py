@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> None:
     """
     from planner.output import streams
 
+    # numpy's OpenBLAS starts a thread per core that spins while it waits, about 0.1 s of the
+    # other core's CPU on every run that loads numpy; no command here multiplies matrices
+    # large enough to gain from more than one (the user's own setting wins).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = sys.argv[1:] if argv is None else argv
     streams.VERBOSITY = 0
     if sys.stdout is None:  # started with stdout closed (>&-): no answer could be delivered
