@@ -380,18 +380,31 @@ def minimize_rows(
         dip = np.ones(values.shape, dtype=bool)
         dip[:, 1:] = values[:, 1:] <= values[:, :-1]
         dip[:, :-1] &= values[:, :-1] <= values[:, 1:]
-        order = np.argsort(np.where(dip, values, np.inf), axis=1, kind="stable")[:, :most]
         count = np.count_nonzero(dip, axis=1)
+        single = np.flatnonzero(count == 1)  # most rows: one dip, the scan's lowest point
+        if single.size:
+            i = best[single]
+            found.append(
+                (rows[single], xs[single, np.maximum(i - 1, 0)], xs[single, np.minimum(i + 1, steps)], 0)
+            )
+        multi = np.flatnonzero(count > 1)
+        if not multi.size:
+            continue
+        values, dip, count, xs = values[multi], dip[multi], count[multi], xs[multi]
+        here = np.arange(multi.size)
+        order = np.argsort(np.where(dip, values, np.inf), axis=1, kind="stable")[:, :most]
         run = np.zeros(values.shape, dtype=np.intp)  # runs of equal values: one flat bottom each
         np.cumsum(values[:, 1:] != values[:, :-1], axis=1, out=run[:, 1:])
-        refined = np.full((rows.size, most), -1)
+        refined = np.full((multi.size, most), -1)
         for k in range(min(most, steps + 1)):
             i = order[:, k]
             basin = run[here, i]
             has = np.flatnonzero((k < count) & (basin[:, None] != refined[:, :k]).all(axis=1))
             refined[has, k] = basin[has]
             i = i[has]
-            found.append((rows[has], xs[has, np.maximum(i - 1, 0)], xs[has, np.minimum(i + 1, steps)], k))
+            found.append(
+                (rows[multi[has]], xs[has, np.maximum(i - 1, 0)], xs[has, np.minimum(i + 1, steps)], k)
+            )
     which = np.concatenate([rows for rows, _, _, _ in found])
     ranks = np.concatenate([np.full(rows.size, k) for rows, _, _, k in found])
     x, fx = golden_section_rows(

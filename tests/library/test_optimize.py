@@ -88,3 +88,43 @@ def test_log_root_inverts_an_increasing_function_and_keeps_its_upper_side(log_x:
     found = log_root(f, f(x), f(x), math.log(f(x)) + 10.0, 1e-13)  # the bracket [e^-10, f(x)] holds x
     assert found == pytest.approx(x, rel=1e-12)
     assert f(found) >= f(x)
+
+
+well = st.tuples(
+    st.floats(-9.0, 9.0),  # first dip
+    st.floats(-9.0, 9.0),  # second dip
+    st.floats(0.0, 2.0),  # how much deeper the second is
+    st.sampled_from([math.inf, 0.5, 3.0]),  # a plateau the wells are cut at (ties: one flat bottom)
+)
+
+
+def _two_wells(a: float, b: float, depth: float, cut: float) -> object:
+    """Only +, -, * and min, which numpy and Python round alike: the rows and the scalar see
+    the same numbers."""
+    return lambda x: min((x - a) * (x - a), (x - b) * (x - b) - depth, cut)
+
+
+@settings(max_examples=60)
+@given(st.lists(well, min_size=1, max_size=12))
+def test_the_rows_minimiser_finds_what_the_scalar_finds_row_by_row(rows: list[tuple[float, ...]]) -> None:
+    """minimize_rows (the arrays' search of the limited-data form) beside minimize: the same
+    x where the scan is unambiguous, and never a worse value where dips tie."""
+    import numpy as np
+
+    from planner.forms.limited_data import minimize_rows
+
+    a, b, depth, cut = (np.array(column) for column in zip(*rows, strict=True))
+
+    def f(x: np.ndarray, which: np.ndarray) -> np.ndarray:
+        shape = (-1,) + (1,) * (x.ndim - 1)
+        p, q, d, c = (v[which].reshape(shape) for v in (a, b, depth, cut))
+        return np.minimum(np.minimum((x - p) * (x - p), (x - q) * (x - q) - d), c)
+
+    low, high = np.full(len(rows), -10.0), np.full(len(rows), 10.0)
+    found = minimize_rows(f, low, high)
+    for i, row in enumerate(rows):
+        g = _two_wells(*row)
+        x, fx = minimize(g, -10.0, 10.0)  # type: ignore[arg-type]
+        assert g(float(found[i])) <= fx  # type: ignore[operator]
+        if row[3] == math.inf:
+            assert found[i] == x
