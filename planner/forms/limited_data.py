@@ -41,6 +41,8 @@ N_opt(D_opt(C)) = N_opt(C) holds only to rounding, and the kink must not move th
 
 SCAN_E_FOLDS = 25.0
 """The solver scans N over N_opt(C) e^(+-25), a factor of 7e10 each way (inside 1 <= N <= C/6)."""
+NEAR = 0.5
+"""Half-width in ln N of the search near a known optimum: two scan steps of the full search."""
 
 
 if TYPE_CHECKING:  # protocols: only type checkers read them
@@ -211,9 +213,13 @@ class LimitedDataForm:
             )
         return result
 
-    def optimal_params_near_array(self, C: Floats, N: Floats) -> Floats:
-        """`optimal_params` at budgets C whose optimum is known to lie within NEAR e-folds of N
-        (a budget a hair away from one already solved): golden-section search only there."""
+    def optimal_params_near_array(
+        self, C: Floats, N: Floats, near: float = NEAR, tol: float = 1e-9
+    ) -> Floats:
+        """`optimal_params` at budgets C whose optimum is known to lie within `near` e-folds of
+        N (a budget a hair away from one already solved): golden-section search only there,
+        to `tol` in ln N. A row whose answer lands on an edge of a bracket narrower than
+        NEAR (its optimum lay beyond) is searched again within NEAR, to 1e-9."""
         import numpy as np
 
         free = self.law.optimal_params_array(C)
@@ -223,10 +229,17 @@ class LimitedDataForm:
         result = free.copy()
         if searched.size:
             centre = np.log(N[searched])
-            lows = np.maximum(centre - NEAR, low[searched])
-            highs = np.minimum(centre + NEAR, high[searched])
-            x, _ = golden_section_rows(self._search_loss(C[searched]), lows, highs, 1e-9)
+            lows = np.maximum(centre - near, low[searched])
+            highs = np.minimum(centre + near, high[searched])
+            x, _ = golden_section_rows(self._search_loss(C[searched]), lows, highs, tol)
             result[searched] = np.exp(x)
+            if near < NEAR:
+                edge = ((x - lows <= 2 * tol) & (lows > low[searched])) | (
+                    (highs - x <= 2 * tol) & (highs < high[searched])
+                )
+                again = searched[edge]
+                if again.size:
+                    result[again] = self.optimal_params_near_array(C[again], N[again])
         return result
 
     def _search_loss(self, C: Floats, terms: tuple[Floats, ...] | None = None) -> Callable[..., Floats]:
@@ -339,9 +352,6 @@ def _worth(ratio: Floats, per: float, star: float) -> None:
     ratio *= star
     ratio += 1.0
 
-
-NEAR = 0.5
-"""Half-width in ln N of the search near a known optimum: two scan steps of the full search."""
 
 ROWS_PER_SCAN = 256
 """Budgets scanned together: 201 points each, so the temporaries stay in the CPU's cache."""

@@ -76,8 +76,9 @@ class LimitedArrayForm(SlopedForm, Protocol):
     def effective_array(self, N: Floats, D: Floats) -> tuple[Floats, Floats]:
         """(N', D') of N parameters trained on D tokens, per budget."""
 
-    def optimal_params_near_array(self, C: Floats, N: Floats) -> Floats:
-        """Optimal N at budgets whose optimum lies near N (a budget a hair from one solved)."""
+    def optimal_params_near_array(self, C: Floats, N: Floats, near: float = ..., tol: float = ...) -> Floats:
+        """Optimal N at budgets whose optimum lies within `near` e-folds of N (a budget a hair
+        from one solved), to `tol` in ln N."""
 
 
 FLOAT_COLUMNS = (
@@ -596,7 +597,7 @@ def _limited_columns(
         "loss_penalty": optimum[3] - unlimited[3],
         "loss_per_ln_flops": _loss_slope(
             supply,
-            lambda at: supply.optimal_params_near_array(at, free),
+            lambda at: supply.optimal_params_near_array(at, free, SLOPE_NEAR, SLOPE_TOL),
             budgets,
             optimum[3],
             max_params,
@@ -615,6 +616,16 @@ def _limited_columns(
             "what can be computed in floating point; give numbers nearer the range the law was fitted on"
         )
     return columns
+
+
+SLOPE_NEAR = 0.05
+"""E-folds of N either side of the optimum at C where the optimum at C e^(+-LOG_STEP) is
+sought: it moves by LOG_STEP times d ln N / d ln C, 1e-3 for an N that grows as fast as C
+(a row whose answer lands on an edge is searched again more widely)."""
+SLOPE_TOL = 1e-6
+"""The tolerance in ln N of those optima: the loss is flat there, so an N off by d changes it
+by about L'' d^2 / 2, under 1e-13 (L'' in ln N is below 0.2 nats), and the slope, a
+difference over 2e-3, by under 1e-10; searching on to 1e-9 would cost 40% more steps."""
 
 
 def _loss_slope(

@@ -142,6 +142,24 @@ def test_limited_data_with_caps_as_in_plan() -> None:
     assert len(set(columns.binding.tolist())) > 1
 
 
+def test_a_near_search_that_misses_its_bracket_searches_again_wider() -> None:
+    """The loss slope seeks the optimum at C e^(+-1e-3) within 0.05 e-folds of C's; an answer
+    on the edge of that bracket (the optimum lay beyond) is searched again within NEAR."""
+    from planner.planning.columns import SLOPE_NEAR, SLOPE_TOL, _array_form
+    from planner.planning.limited_data import limited_form
+
+    law = find_law("besiroglu2024")
+    supply = _array_form(law, limited_form(law, 25e9))
+    flops = np.geomspace(3e21, 3e23, 5)  # searched (above the supply), not yet saturated
+    best = supply.optimal_params_array(flops)
+    off = best * math.exp(0.2)  # the optimum 0.2 e-folds below: beyond 0.05, within NEAR
+    edge = off * math.exp(-SLOPE_NEAR)  # where the narrow bracket alone would end
+    loss = supply.budget_loss_array
+    assert np.all(loss(flops, edge) > loss(flops, best) + 1e-6)  # a miss would show
+    found = supply.optimal_params_near_array(flops, off, SLOPE_NEAR, SLOPE_TOL)
+    assert np.allclose(loss(flops, found), loss(flops, best), rtol=1e-12, atol=0.0)
+
+
 def test_the_search_finds_an_optimum_as_low_as_plan() -> None:
     """Where N differs from plan()'s, the array's N is at least as good under the same loss."""
     law = find_law("muennighoff2023")
