@@ -7,7 +7,7 @@ Prints, from one run on this machine:
   bare `python -c pass`, and the time per line; then the same with intervals (the default:
   the central 95% of 4,000 draws of the law at every budget) on --interval-lines lines;
   and the floor: a stdlib-only script that computes each plan in closed form and writes
-  its 5 numbers (15 with ten interval bounds) as CSV, and each case's ratio to its floor;
+  its 5 numbers (and the level and ten interval ends to six digits) as CSV, and each case's ratio to its floor;
 - the peak memory (max RSS) at 1e4, 1e5 and 1e6 lines, which stays flat when the plans of
   each block are printed before the next block is read;
 - the latency of line 1: a writer sends one line and holds the pipe open; the time until
@@ -52,18 +52,24 @@ out = sys.stdout
 for line in open(sys.argv[1]):
     C = float(line)
     N = G * (C / 6) ** (beta / s); D = C / (6 * N); L = E + A / N**alpha + B / D**beta
-    row = [C, N, D, D / N, L]
+    text = ",".join(map(repr, [C, N, D, D / N, L]))
     if bounded:
-        row += [N * 0.8, N * 1.2, D * 0.8, D * 1.2, D / N * 0.6, D / N * 1.4, L * 0.98, L * 1.02, L * 0.99, L * 1.01]
-    out.write("besiroglu2024," + ",".join(map(repr, row)) + "\\n")
+        ends = [N * 0.8, N * 1.2, D * 0.8, D * 1.2, D / N * 0.6, D / N * 1.4, L * 0.98, L * 1.02, L * 0.99, L * 1.01]
+        text += ",0.95," + ",".join([format(v, ".6g") for v in ends])
+    out.write("besiroglu2024," + text + "\\n")
 """
 """The floor of a CSV stream: a stdlib-only script that reads each budget, computes its
-plan in closed form and writes its numbers in full precision (five a line, fifteen with
-the ten interval bounds: what Python's shortest float text costs, the bulk of a line). Its
-constants are besiroglu2024's point estimates (laws/language/besiroglu2024.toml: Besiroglu
-et al. 2024, Sec. 3), the default law the streams plan under; its bounds are stand-ins,
-numbers of the same length as the intervals' ends."""
+plan in closed form and writes its five numbers in full precision (what Python's shortest
+float text costs, the bulk of a line) and, with intervals, the level and ten interval ends
+to six significant digits, as the planner reports them (planner.planning.rounding), in
+the standard library's own way (format .6g). Its constants are besiroglu2024's point
+estimates (laws/language/besiroglu2024.toml: Besiroglu et al. 2024, Sec. 3), the default
+law the streams plan under; its ends are stand-ins, numbers of the same length as the
+intervals' ends."""
 
+
+FLOOR_PLAIN = "floor: stdlib script, 5 numbers a line"
+FLOOR_BOUNDED = "floor: the same, + level, 10 ends (.6g)"
 
 BASELINE: Path | None = None
 """Another checkout of planner to run beside this one (--baseline), as `python -m planner`."""
@@ -161,11 +167,11 @@ def main() -> None:
             [*plan_command(), "--from", str(wide_few), "--format", "csv"],
             few,
         ),
-        "floor: stdlib script, 5 numbers a line": (
+        FLOOR_PLAIN: (
             [sys.executable, "-c", FLOOR, str(inside), "plain"],
             args.lines,
         ),
-        "floor: stdlib script, 15 numbers a line": (
+        FLOOR_BOUNDED: (
             [sys.executable, "-c", FLOOR, str(inside_few), "intervals"],
             few,
         ),
@@ -186,7 +192,7 @@ def main() -> None:
         per_line = "" if name.startswith("bare") else f"  {cpu / lines * 1e6:6.1f} us a line, {lines:,} lines"
         verdict = ""
         if not name.startswith(("bare", "floor")):
-            floor = "floor: stdlib script, " + ("15" if "intervals" in name else "5") + " numbers a line"
+            floor = FLOOR_BOUNDED if "intervals" in name else FLOOR_PLAIN
             verdict = f"  {cpu / statistics.median(times[floor]):4.2f}x floor"
             if lines == 100_000 and not name.startswith("  baseline"):
                 verdict += f", target {TARGET_SECONDS} s: {'ok' if cpu <= TARGET_SECONDS else 'OVER'}"
