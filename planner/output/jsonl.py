@@ -84,6 +84,12 @@ def _formatter(kind: type[Record]) -> Callable[[Any], str]:
     return found
 
 
+def formatter(kind: type[Record]) -> Callable[[Any], str]:
+    """`text` for many records of one class (a stream block's notices), compiled at once."""
+    _SEEN[kind] = max(_SEEN.get(kind, 0), COMPILE_AFTER)
+    return _formatter(kind)
+
+
 def _field_text(target: str, indent: str) -> list[str]:
     """Lines that set `target` to the text of the value `x`: a float, None and a record of a
     class with a compiled formatter without the dispatch of `text`."""

@@ -14,7 +14,7 @@ template and the block is written plan by plan.
 
 from __future__ import annotations
 
-from planner.output.jsonl import text
+from planner.output.jsonl import formatter, text
 from planner.planning.blocks import COUNTS, REPEATING
 from planner.planning.results import Notice
 
@@ -146,7 +146,8 @@ def _columns(block: PlanBlock, order: list[str], start: int, stop: int) -> list[
                 said[value] if value in said else said.setdefault(value, text(value)) for value in column
             ]
         elif kind == _NOTICES:
-            column = [text(value) if value else "[]" for value in column]
+            notice = formatter(Notice)  # jsonl.text of a tuple of notices, without its dispatch
+            column = ["[" + ",".join(map(notice, value)) + "]" if value else "[]" for value in column]
         columns.append(column)
     return columns
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from planner.forms.base import Law
 from planner.planning.intervals import BOUNDS, interval_of
-from planner.planning.notices import plan_notices, quiet_plans
+from planner.planning.notices import extrapolation_column, plan_notices, quiet_plans
 from planner.planning.results import Allocation, Notice, Plan
 from planner.units import FLOPS_PER_PARAM_TOKEN
 
@@ -37,6 +37,8 @@ BOUNDED = (*BOUNDS, "model_error", "draws", "failed", "method")
 COUNTS = ("draws", "failed")
 """The slots that hold whole numbers; `method` holds text and `notices` a tuple of
 notices; every other slot a float."""
+WIDENED = ("parameter_loss_low", "parameter_loss_high", "loss_low", "loss_high")
+"""The ends an extrapolation notice states the model error's widening of (notices.widened)."""
 REPEATING = frozenset({"model_error", "draws", "failed"})
 """Slots whose values repeat from line to line (the model error is one value inside the
 fitted range; the draws are the same at every budget a cell holds), which a printer may
@@ -169,7 +171,30 @@ def plan_block(
     notices: list[tuple[Notice, ...]] = [()] * size
     quiet = quiet_plans(law, budgets, params, tokens, bounded, given.failed if given is not None else None)
     asked = given is not None
-    for index in [i for i, (ok, calm) in enumerate(zip(held, quiet, strict=True)) if ok and not calm]:
+    noticed = [i for i, (ok, calm) in enumerate(zip(held, quiet, strict=True)) if ok and not calm]
+    if law.fitted_range.bounds() and type(law).printed_tokens is Law.printed_tokens:
+        # a line beyond the fitted range whose only notice is that (no draw failed): its
+        # extrapolation notice worded for all such lines at once, as plan_notices words it
+        beyond = [i for i in noticed if given is None or not given.failed[i]]
+        widening = None
+        if given is not None:
+            ends = [given.bounds[BOUNDS.index(name)] for name in WIDENED]
+            widening = (
+                given.level,
+                [given.sigma[i] for i in beyond],
+                [[end[i] for i in beyond] for end in ends],
+            )
+        worded = extrapolation_column(
+            law,
+            [budgets[i] for i in beyond],
+            [params[i] for i in beyond],
+            [tokens[i] for i in beyond],
+            widening,
+        )
+        for index, notice in zip(beyond, worded, strict=True):
+            notices[index] = () if notice is None else (notice,)
+        noticed = [i for i in noticed if given is not None and given.failed[i]]
+    for index in noticed:
         optimum = Allocation(params[index], tokens[index], ratios[index], losses[index])
         bands = given[index] if given is not None else None  # as plan_each's notices of the line
         notices[index] = tuple(

@@ -450,6 +450,7 @@ class IntervalRows(Sequence["Intervals | None"]):
         total = draws.kept + draws.invalid
         self.draws = [total - failed for failed in self.failed]
         self._described: dict[float, str] = {}  # sigma is the same for every budget inside the fitted range
+        self._worded: dict[str, str] = {}  # beyond it, each budget's own sigma, said to three digits
 
     def __len__(self) -> int:
         return len(self.sigma)
@@ -458,7 +459,13 @@ class IntervalRows(Sequence["Intervals | None"]):
         sigma = self.sigma[index]
         text = self._described.get(sigma)
         if text is None:
-            text = self._described[sigma] = method(self.source, self.law, sigma)
+            # the text gives sigma to three digits (intervals.method): one text, one string
+            # object, for every sigma that reads the same, which the printers write once each
+            said = f"{sigma:.3g}" if sigma > 0 else "none"
+            text = self._worded.get(said)
+            if text is None:
+                text = self._worded[said] = method(self.source, self.law, sigma)
+            self._described[sigma] = text
         return text
 
     def methods(self) -> list[str]:

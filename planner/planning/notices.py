@@ -140,10 +140,57 @@ def widened(notice: Notice, intervals: Intervals | None) -> Notice:
         return notice
     alone, both = intervals.parameter_loss, intervals.loss
     return notice.replace(
-        message=f"{notice.message}; model error (sigma {intervals.model_error:.3g} in log loss) widens the "
-        f"{intervals.level:.0%} loss interval from {alone.low:.4f}-{alone.high:.4f} (parameters alone) "
-        f"to {both.low:.4f}-{both.high:.4f}"
+        message=notice.message
+        + _widening(intervals.model_error, intervals.level, alone.low, alone.high, both.low, both.high)
     )
+
+
+def _widening(
+    sigma: float, level: float, alone_low: float, alone_high: float, low: float, high: float
+) -> str:
+    return (
+        f"; model error (sigma {sigma:.3g} in log loss) widens the {level:.0%} loss interval from "
+        f"{alone_low:.4f}-{alone_high:.4f} (parameters alone) to {low:.4f}-{high:.4f}"
+    )
+
+
+def extrapolation_column(
+    law: Law,
+    flops: Sequence[float],
+    params: Sequence[float],
+    tokens: Sequence[float],
+    bands: tuple[float, Sequence[float], Sequence[Sequence[float]]] | None = None,
+) -> list[Notice | None]:
+    """The extrapolation notice `plan_notices` gives each free plan of a block (None inside
+    the fitted range), worded by the same pieces, without a plan or its intervals made for
+    it: `bands`, with intervals, is (level, model error column, [parameter_loss low, high,
+    loss low, high] columns), whose widening each notice also states."""
+    ranges = law.fitted_range.bounds()
+    observed = {"flops": flops, "params": params, "tokens": tokens}
+    parts = [
+        (quantity, values, low, high)
+        for quantity, (low, high) in ranges.items()
+        if (values := observed.get(quantity)) is not None
+    ]
+    found: list[Notice | None] = []
+    for index in range(len(flops)):
+        outside = [
+            said
+            for quantity, values, low, high in parts
+            if (said := _beyond(quantity, values[index], low, high)) is not None
+        ]
+        if not outside:
+            found.append(None)
+            continue
+        message = _extrapolated(law.id, outside)
+        if bands is not None:
+            level, sigma, (alone_low, alone_high, low_end, high_end) = bands
+            if sigma[index]:
+                message += _widening(
+                    sigma[index], level, alone_low[index], alone_high[index], low_end[index], high_end[index]
+                )
+        found.append(Notice("extrapolation", message))
+    return found
 
 
 def range_notice(law: Law, observed: dict[str, float], subject: str = "") -> Notice | None:
@@ -155,15 +202,25 @@ def extrapolation(
     law_id: str, ranges: dict[str, tuple[float, float]], observed: dict[str, float]
 ) -> Notice | None:
     """An `extrapolation` notice if any observed quantity lies outside the fitted ranges."""
-    outside = []
-    for quantity, (low, high) in ranges.items():
-        value = observed.get(quantity)
-        if value is None:
-            continue
-        if value > high:
-            outside.append(f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})")
-        elif value < low:
-            outside.append(f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})")
+    outside = [
+        said
+        for quantity, (low, high) in ranges.items()
+        if (value := observed.get(quantity)) is not None
+        and (said := _beyond(quantity, value, low, high)) is not None
+    ]
     if not outside:
         return None
-    return Notice("extrapolation", f"extrapolation beyond the runs behind {law_id}: {'; '.join(outside)}")
+    return Notice("extrapolation", _extrapolated(law_id, outside))
+
+
+def _beyond(quantity: str, value: float, low: float, high: float) -> str | None:
+    """How far `value` lies beyond [low, high], the fitted range of `quantity`; None inside."""
+    if value > high:
+        return f"{quantity} {value:.3g} is {value / high:.3g}x above the largest ({high:.3g})"
+    if value < low:
+        return f"{quantity} {value:.3g} is {low / value:.3g}x below the smallest ({low:.3g})"
+    return None
+
+
+def _extrapolated(law_id: str, outside: list[str]) -> str:
+    return f"extrapolation beyond the runs behind {law_id}: {'; '.join(outside)}"
