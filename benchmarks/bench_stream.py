@@ -13,9 +13,10 @@ Prints, from one run on this machine:
 - the latency of line 1: a writer sends one line and holds the pipe open; the time until
   its plan is read back (the input has not ended).
 
-Two sets of budgets under the default law: log-uniform over 1e19 to 1e22 FLOPs, inside
-its fitted range (1.4e18 to 1.3e22), and a wide sweep over 1e18 to 1e24, of which about a
-third lie beyond it and each carries an extrapolation notice (in JSON, and on stderr).
+Three sets of budgets under the default law: log-uniform over 1e19 to 1e22 FLOPs, inside
+its fitted range (1.4e18 to 1.3e22), a wide sweep over 1e18 to 1e24, of which about a
+third lie beyond it and each carries an extrapolation notice (in JSON, and on stderr), and
+(with intervals) 1e23 to 1e25, today's large runs, every one beyond it.
 Usage:
 
     python benchmarks/bench_stream.py [--runs 5] [--lines 100000] [--interval-lines 100000]
@@ -137,6 +138,7 @@ def main() -> None:
     few = args.interval_lines
     inside_few = budgets(folder / "inside-few.txt", few, decades=(19, 22))
     wide_few = budgets(folder / "wide-few.txt", few)
+    beyond_few = budgets(folder / "beyond-few.txt", few, decades=(23, 25))
     plain = "--no-intervals"
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -163,6 +165,10 @@ def main() -> None:
             few,
         ),
         "intervals: --json, wide sweep": ([*plan_command(), "--from", str(wide_few), "--json"], few),
+        "intervals: --json, all beyond (1e23-1e25)": (
+            [*plan_command(), "--from", str(beyond_few), "--json"],
+            few,
+        ),
         "intervals: --format csv, wide sweep": (
             [*plan_command(), "--from", str(wide_few), "--format", "csv"],
             few,
