@@ -205,7 +205,7 @@ def _kept_bands(
     table = draws.derived("bands-table", _band_table)
     if table is None:
         return None
-    layout, counts, below, kept = table
+    layout, counts, below, kept, lengths = table
     _, start, width, cells = layout[:4]
     if not bands_apply(layout, draws, level):
         return None
@@ -231,7 +231,8 @@ def _kept_bands(
                     continue
                 for tail, (lower_rank, upper_rank, fraction) in enumerate(ends):
                     column = 2 * quantity + tail
-                    ids = kept[column][at]  # (budgets, the most any cell keeps), padded with draw `total`
+                    # (budgets, the most these budgets' cells keep), padded with draw `total`
+                    ids = kept[column][at, : int(lengths[at, column].max())]
                     if name == "params":
                         values = g[ids] + t[ids] * xs
                     else:
@@ -263,10 +264,10 @@ def _ends(total: int, level: float) -> list[tuple[int, int, float]]:
     return [(math.floor(p), min(math.floor(p) + 1, total - 1), p - math.floor(p)) for p in positions]
 
 
-def _band_table(draws: Draws) -> tuple[tuple[float, ...], Any, Any, Any] | None:
+def _band_table(draws: Draws) -> tuple[tuple[float, ...], Any, Any, Any, Any] | None:
     """The band cells as arrays: (layout header, draws kept by cell, draws below by cell and
-    end, and for each end (six) the draws it keeps by cell, padded with draw `kept` (whose
-    every value is +inf) to its longest list)."""
+    end, for each end (six) the draws it keeps by cell, padded with draw `kept` (whose
+    every value is +inf) to its longest list, and each list's length by cell and end)."""
     found = draws.derived(BAND_GRID, _no_cells)
     if not found or draws.stored is None:
         return None
@@ -289,7 +290,7 @@ def _band_table(draws: Draws) -> tuple[tuple[float, ...], Any, Any, Any] | None:
         at = np.minimum(firsts[:, column, None] + steps, flat.size - 1)
         kept.append(np.where(inside, flat[at], draws.kept))
     header = tuple(float(v) for v in layout[:BAND_HEADER])
-    return header, counts, below, kept
+    return header, counts, below, kept, sizes
 
 
 def _padded(draws: Draws) -> tuple[Floats, ...]:
