@@ -571,18 +571,18 @@ def _rows_text(columns: tuple[Column, ...], plans: list[Plan]) -> str:
     plain = text.count(",") == len(rows) * (len(readers) - 1) and text.count("\n") == len(rows)
     if plain and '"' not in text and "\r" not in text:  # no cell csv would quote: its own text
         return text
-    import csv
     import io
 
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)  # a comma, quote or line break in a cell
+    _writer(out).writerows(rows)  # a comma, quote or line break in a cell: csv's quoting
     return out.getvalue()
 
 
-def _writer() -> Any:
+def _writer(stream: Any = None) -> Any:
+    """A csv writer of rows to `stream` (stdout unless given)."""
     import csv
 
-    return csv.writer(sys.stdout, lineterminator="\n")
+    return csv.writer(sys.stdout if stream is None else stream, lineterminator="\n")
 
 
 def _csv_cells(columns: list[str], row: Row) -> list[str]:

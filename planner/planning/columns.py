@@ -624,9 +624,13 @@ sought: it moves by LOG_STEP times d ln N / d ln C, 1e-3 for an N that grows as 
 (a row whose answer lands on an edge is searched again more widely)."""
 SLOPE_TOL = 1e-6
 """The tolerance in ln N of those optima: the loss is flat there, so an N off by d changes it
-by about L'' d^2 / 2, under 1e-13 (L'' in ln N is below 0.2 nats), and the slope, a
-difference over 2e-3, by under 1e-10 (3.6e-12 at most beside 0.5 e-folds to 1e-9, on
-600,000 budgets under two laws and three supplies); going on to 1e-9 costs 40% more steps."""
+by about L'' d^2 / 2, with L'' the loss's curvature in ln N along the budget line. For the
+Chinchilla form L = E + A/N^alpha + B/D^beta with D = C/6N, L'' = alpha^2 A/N^alpha +
+beta^2 B/D^beta <= max(alpha, beta)^2 (L - E): for besiroglu2024 (alpha 0.34781, beta
+0.36585) 0.134 (L - E), which is 0.22 nats at 1e18 FLOPs and 0.51 at 1e16 (L - E 1.67 and
+3.80). So the loss moves by under 3e-13 and the slope, a difference over 2e-3, by under
+3e-10 (measured with the repeats of limited data: 3.6e-12 at most beside 0.5 e-folds to
+1e-9, on 600,000 budgets under two laws and three supplies); going on to 1e-9 costs 40% more steps."""
 
 
 def _loss_slope(

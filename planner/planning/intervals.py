@@ -345,16 +345,19 @@ def method(draws: Draws, law: Law, sigma: float | None) -> str:
         "bootstrap": "bootstrap covariance",
         "stderr": "published standard errors (correlations unknown, taken as zero)",
     }[draws.covariance.method]
-    if sigma is None:
-        error = "loss with model error (sigma per budget: model_error)"
-    elif sigma > 0:
-        error = f"loss with model error sigma {sigma:.3g}"
-    else:
-        error = "no model error inside the fitted runs"
     return (
         f"{SAMPLES} draws from the {source} of {law.id} (seed {SEED}), each planned like the "
-        f"point estimate; {error} (docs/uncertainty.md)"
+        f"point estimate; {model_error_words(sigma)} (docs/uncertainty.md)"
     )
+
+
+def model_error_words(sigma: float | None) -> str:
+    """How `method` states the model error: sigmas that read the same give the same text."""
+    if sigma is None:
+        return "loss with model error (sigma per budget: model_error)"
+    if sigma > 0:
+        return f"loss with model error sigma {sigma:.3g}"
+    return "no model error inside the fitted runs"
 
 
 def loss_band(losses: list[float], noise: list[float], sigma: float, level: float) -> Interval:

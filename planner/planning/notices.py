@@ -172,6 +172,8 @@ def extrapolation_column(
         for quantity, (low, high) in ranges.items()
         if (values := observed.get(quantity)) is not None
     ]
+    if bands is not None:
+        level, sigma, (alone_low, alone_high, low_end, high_end) = bands
     found: list[Notice | None] = []
     for index in range(len(flops)):
         outside = [
@@ -183,12 +185,10 @@ def extrapolation_column(
             found.append(None)
             continue
         message = _extrapolated(law.id, outside)
-        if bands is not None:
-            level, sigma, (alone_low, alone_high, low_end, high_end) = bands
-            if sigma[index]:
-                message += _widening(
-                    sigma[index], level, alone_low[index], alone_high[index], low_end[index], high_end[index]
-                )
+        if bands is not None and sigma[index]:
+            message += _widening(
+                sigma[index], level, alone_low[index], alone_high[index], low_end[index], high_end[index]
+            )
         found.append(Notice("extrapolation", message))
     return found
 
